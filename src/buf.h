@@ -1,0 +1,41 @@
+/*
+ * buf.h -- growable byte buffer with a hard maximum and a sticky error.
+ *
+ * Modelled on curl's dynbuf: every buffer has a maximum size chosen by its
+ * owner; appending past it sets `err` and further appends are ignored, so a
+ * caller checks once at the end instead of after every append.  The content
+ * is always NUL-terminated (the NUL is not counted in `len`).
+ */
+#ifndef AUTHCHECK_BUF_H
+#define AUTHCHECK_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf {
+	char *p;	/* content, NUL-terminated; NULL until the first append */
+	size_t len;	/* bytes used, not counting the NUL */
+	size_t cap;	/* bytes allocated */
+	size_t max;	/* hard limit on len */
+	bool err;	/* an append failed (over max or out of memory) */
+};
+
+/* Start an empty buffer that may hold at most `max` bytes. */
+void buf_init(struct buf *b, size_t max);
+/* Release the memory; the buffer may be reused after buf_init(). */
+void buf_free(struct buf *b);
+/* Forget the content, keep the allocation and the maximum. */
+void buf_reset(struct buf *b);
+/* Append bytes; on overflow sets b->err and appends nothing. */
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_addc(struct buf *b, char c);
+void buf_adds(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The content as a C string ("" when empty); valid until the next append. */
+const char *buf_str(const struct buf *b);
+/* Hand the content to the caller (malloc'd, NUL-terminated), or NULL when
+ * b->err is set; the buffer is left empty. */
+char *buf_take(struct buf *b);
+
+#endif

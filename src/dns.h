@@ -1,0 +1,200 @@
+/*
+ * dns.h -- the resolver interface every check talks to.
+ *
+ * Callers submit many queries, then wait.  A query is identified by
+ * (name, type); the resolver keeps one entry per pair for the whole run (the
+ * cache), so submitting the same question twice costs nothing and both
+ * callers see the same answer.  Two backends implement the network side:
+ *
+ *   dns_live.c  ldns wire format over our own non-blocking sockets, every
+ *               submitted query in flight at once;
+ *   dns_zone.c  answers from zone files or from records added by a program
+ *               (offline linting, the demo, the test suites).
+ *
+ * No ldns type crosses this interface: answers are decoded into the plain
+ * structures below at the backend boundary.
+ *
+ * Ownership: the resolver owns every entry and answer until dns_free().
+ * Names are presentation format without the trailing dot; comparisons are
+ * case-insensitive.
+ */
+#ifndef AUTHCHECK_DNS_H
+#define AUTHCHECK_DNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ip.h"
+
+enum {
+	DNS_T_A = 1, DNS_T_NS = 2, DNS_T_CNAME = 5, DNS_T_SOA = 6,
+	DNS_T_PTR = 12, DNS_T_MX = 15, DNS_T_TXT = 16, DNS_T_AAAA = 28,
+	DNS_T_SPF = 99
+};
+
+/* What became of a query.  Kept distinct because SPF needs them apart:
+ * NODATA and NXDOMAIN are void lookups, the rest are temperror. */
+enum dns_status {
+	DNS_PENDING = 0,	/* still in flight */
+	DNS_OK,			/* NOERROR with at least one RR of the type */
+	DNS_NODATA,		/* NOERROR, name exists, no RR of the type */
+	DNS_NXDOMAIN,		/* RCODE 3 */
+	DNS_SERVFAIL,		/* any other RCODE (SERVFAIL, REFUSED, ...) */
+	DNS_TIMEOUT,		/* no usable answer within timeout x retries */
+	DNS_BADNAME,		/* the name cannot be queried (label > 63 ...) */
+	DNS_ERROR		/* local failure: out of memory, no sockets */
+};
+
+/* One character-string of a TXT record: at most 255 bytes, any bytes. */
+struct dns_str {
+	const char *p;
+	uint8_t len;
+};
+
+struct dns_rr {
+	uint16_t type;
+	uint32_t ttl;
+	const char *owner;		/* owner name as answered */
+	union {
+		struct ipaddr addr;	/* A, AAAA */
+		struct {
+			uint16_t pref;
+			const char *host;	/* "" for the null MX "." */
+		} mx;
+		const char *target;	/* CNAME, PTR, NS */
+		struct {
+			size_t n;		/* character-strings */
+			const struct dns_str *s;
+			size_t total;		/* sum of the strings' lengths */
+		} txt;			/* TXT, SPF */
+	} u;
+};
+
+struct dns_answer {
+	enum dns_status status;
+	uint8_t rcode;
+	const char *qname;		/* as submitted */
+	uint16_t qtype;
+	const char *canon;		/* name after following CNAMEs */
+	size_t ncname;			/* CNAME hops followed */
+	size_t nrr;			/* RRs of qtype at canon */
+	const struct dns_rr *rr;
+	bool tcp;			/* the answer came over TCP */
+	const char *why;		/* for TIMEOUT/SERVFAIL/ERROR: a short
+					 * human reason ("SERVFAIL from
+					 * 127.0.0.1:53"), else NULL */
+};
+
+struct dns_resolver;
+struct dns_query;
+
+/* Called once when a query completes (immediately, from dns_submit(), when
+ * the answer is already known).  May submit further queries. */
+typedef void dns_cb(void *arg, struct dns_query *q);
+
+struct dns_stats {
+	unsigned long submitted;	/* dns_submit() calls */
+	unsigned long cache_hits;	/* ... answered from an existing entry */
+	unsigned long queries;		/* distinct questions resolved */
+	unsigned long packets;		/* datagrams/segments sent (retries) */
+	unsigned long tcp;		/* TCP fallbacks after truncation */
+	unsigned long timeouts;
+	unsigned long in_flight_max;	/* most queries outstanding at once */
+};
+
+/* Live backend options.  Servers are "HOST" or "HOST:PORT", IPv6 as
+ * "[addr]:port"; none means /etc/resolv.conf. */
+struct dns_live_opts {
+	const char *const *servers;
+	size_t nservers;
+	double timeout;		/* seconds per attempt; default 2 */
+	int retries;		/* extra attempts after the first; default 2 */
+};
+
+/* Create a live resolver.  On failure returns NULL and writes a message
+ * into err (for the user: "bad --resolver 'x': ..."). */
+struct dns_resolver *dns_live_new(const struct dns_live_opts *o,
+    char *err, size_t errsize);
+/* Create a zone resolver with no data (everything NXDOMAIN). */
+struct dns_resolver *dns_zone_new(void);
+void dns_free(struct dns_resolver *r);
+
+/* Submit a question.  Returns the entry (owned by the resolver, never
+ * NULL except on out-of-memory); cb may be NULL. */
+struct dns_query *dns_submit(struct dns_resolver *r, const char *name,
+    uint16_t type, dns_cb *cb, void *arg);
+/* The answer of q, or NULL while it is pending. */
+const struct dns_answer *dns_answer(const struct dns_query *q);
+/* Drive the backend until q has its answer; returns it (never NULL). */
+const struct dns_answer *dns_wait(struct dns_resolver *r, struct dns_query *q);
+/* Submit and wait in one call. */
+const struct dns_answer *dns_lookup(struct dns_resolver *r, const char *name,
+    uint16_t type);
+/* Drive the backend until nothing is in flight. */
+void dns_run(struct dns_resolver *r);
+const struct dns_stats *dns_stats(const struct dns_resolver *r);
+
+/* Helpers for callers. */
+const char *dns_status_name(enum dns_status s);	/* "NXDOMAIN" ... */
+const char *dns_type_name(uint16_t type);		/* "TXT", "TYPE65" */
+/* Join a TXT RR's strings with nothing between them (RFC 7208 §3.3) into
+ * a malloc'd NUL-terminated string; *len gets the length (the text may
+ * hold NUL bytes).  NULL on out-of-memory. */
+char *dns_txt_join(const struct dns_rr *rr, size_t *len);
+/* Presentation-name checks: every label 1..63 bytes, total <= 253. */
+bool dns_name_valid(const char *name, size_t len);
+
+/*
+ * Zone backend data entry (dns_zone.c).  Records are added by the zone-file
+ * loader or directly (the test-suite driver).  Names are absolute, without
+ * trailing dot.  A name with no RR of the asked type answers NODATA; an
+ * absent name NXDOMAIN, unless it is an empty non-terminal (NODATA) or a
+ * wildcard "*.parent" covers it.  CNAMEs are followed (loop limit 16).
+ */
+int dns_zone_add_rr(struct dns_resolver *r, const char *owner,
+    const struct dns_rr *rr);
+/* Queries at `name` for a type that has no RR there time out (the openspf
+ * suite's TIMEOUT entry); with subtree, so do all names below it. */
+int dns_zone_add_timeout(struct dns_resolver *r, const char *name,
+    bool subtree);
+/* Load a zone file; origin may be NULL ($ORIGIN or the file name then).
+ * Syntax errors go to the resolver's error list (see dns_zone_errors) with
+ * file and line, and loading goes on.  Returns -1 only when the file
+ * cannot be read (message in err). */
+int dns_zone_load(struct dns_resolver *r, const char *path, const char *origin,
+    char *err, size_t errsize);
+struct dns_zone_error {
+	const char *file;
+	unsigned long line;
+	const char *msg;
+};
+size_t dns_zone_errors(const struct dns_resolver *r,
+    const struct dns_zone_error **out);
+
+/*
+ * Backend side (dns.c <-> dns_live.c / dns_zone.c).  Not for checks.
+ */
+struct dns_backend_ops {
+	/* Start resolving q (dns_query_name/type); call dns_query_done()
+	 * later or right away. */
+	void (*start)(void *be, struct dns_query *q);
+	/* Make progress, waiting at most timeout_ms; returns the number of
+	 * queries still in flight in the backend. */
+	size_t (*poll)(void *be, int timeout_ms);
+	void (*free)(void *be);
+};
+struct dns_resolver *dns_resolver_new(const struct dns_backend_ops *ops,
+    void *be);
+void *dns_resolver_backend(struct dns_resolver *r);
+const char *dns_query_name(const struct dns_query *q);
+uint16_t dns_query_type(const struct dns_query *q);
+/* Complete q with an answer.  `a` and everything it points to are copied
+ * into the resolver; the caller keeps ownership of its own memory.  Fires
+ * the callbacks. */
+void dns_query_done(struct dns_resolver *r, struct dns_query *q,
+    const struct dns_answer *a);
+/* Counters the backends update. */
+struct dns_stats *dns_stats_mut(struct dns_resolver *r);
+
+#endif
