@@ -187,6 +187,8 @@ struct dns_backend_ops {
 struct dns_resolver *dns_resolver_new(const struct dns_backend_ops *ops,
     void *be);
 void *dns_resolver_backend(struct dns_resolver *r);
+/* The ops the resolver was made with (lets a backend recognise its own). */
+const struct dns_backend_ops *dns_resolver_ops(const struct dns_resolver *r);
 const char *dns_query_name(const struct dns_query *q);
 uint16_t dns_query_type(const struct dns_query *q);
 /* Complete q with an answer.  `a` and everything it points to are copied

@@ -1,0 +1,519 @@
+/*
+ * dns.c -- resolver core: one entry per (name, type) for the whole run,
+ * callbacks, counters.  The backends (dns_live.c, dns_zone.c) only resolve;
+ * everything callers see is kept here (see dns.h).
+ *
+ * Callbacks never run inside a backend: dns_query_done() queues them and
+ * they fire from dns_submit(), dns_wait() or dns_run() once the backend has
+ * returned, so a callback may submit new queries without re-entering the
+ * backend's own loops.
+ */
+#include "dns.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_CHUNK	(64 * 1024)
+#define POLL_MS		1000
+
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	/* data follows, max_align_t aligned */
+};
+
+struct cbent {
+	struct cbent *next;
+	dns_cb *cb;
+	void *arg;
+	struct dns_query *q;
+};
+
+struct dns_query {
+	struct dns_query *hnext;	/* hash chain */
+	char *key;			/* lowercase name, no trailing dot */
+	uint16_t type;
+	struct dns_answer ans;		/* status DNS_PENDING until done */
+	struct cbent *waiting;		/* callbacks to fire when done */
+};
+
+struct dns_resolver {
+	const struct dns_backend_ops *ops;
+	void *be;
+	struct dns_query **tab;
+	size_t tabsize, count;
+	struct chunk *arena;
+	struct cbent *ready, **ready_tail;
+	bool firing;
+	struct dns_stats stats;
+};
+
+static void *
+arena_alloc(struct dns_resolver *r, size_t n)
+{
+	const size_t hdr = (sizeof(struct chunk) + 15) & ~(size_t)15;
+	struct chunk *c = r->arena;
+	size_t size;
+	void *p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (c == NULL || c->size - c->used < n) {
+		size = n > ARENA_CHUNK - hdr ? n + hdr : ARENA_CHUNK;
+		if ((c = malloc(size)) == NULL)
+			return NULL;
+		c->size = size - hdr;
+		c->used = 0;
+		/* A big one-off allocation goes behind the current chunk so the
+		 * rest of that chunk stays usable. */
+		if (r->arena != NULL && size > ARENA_CHUNK) {
+			c->next = r->arena->next;
+			r->arena->next = c;
+		} else {
+			c->next = r->arena;
+			r->arena = c;
+		}
+	}
+	p = (char *)c + hdr + c->used;
+	c->used += n;
+	return p;
+}
+
+static char *
+arena_strndup(struct dns_resolver *r, const char *s, size_t n)
+{
+	char *p = arena_alloc(r, n + 1);
+
+	if (p != NULL) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+static const char *
+arena_str(struct dns_resolver *r, const char *s)
+{
+	return s != NULL ? arena_strndup(r, s, strlen(s)) : NULL;
+}
+
+static size_t
+name_hash(const char *s, uint16_t type)
+{
+	size_t h = 1469598103934665603ULL ^ type;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Lowercase, strip one trailing dot (not of the root "."). */
+static char *
+make_key(struct dns_resolver *r, const char *name)
+{
+	size_t n = strlen(name), i;
+	char *k;
+
+	if (n > 1 && name[n - 1] == '.')
+		n--;
+	if ((k = arena_strndup(r, name, n)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (k[i] >= 'A' && k[i] <= 'Z')
+			k[i] = (char)(k[i] - 'A' + 'a');
+	return k;
+}
+
+static bool
+grow(struct dns_resolver *r)
+{
+	size_t nsize = r->tabsize ? r->tabsize * 2 : 256, i;
+	struct dns_query **nt, *q, *next;
+
+	if ((nt = calloc(nsize, sizeof(*nt))) == NULL)
+		return false;
+	for (i = 0; i < r->tabsize; i++)
+		for (q = r->tab[i]; q != NULL; q = next) {
+			next = q->hnext;
+			q->hnext = nt[name_hash(q->key, q->type) % nsize];
+			nt[name_hash(q->key, q->type) % nsize] = q;
+		}
+	free(r->tab);
+	r->tab = nt;
+	r->tabsize = nsize;
+	return true;
+}
+
+struct dns_resolver *
+dns_resolver_new(const struct dns_backend_ops *ops, void *be)
+{
+	struct dns_resolver *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->ops = ops;
+	r->be = be;
+	r->ready_tail = &r->ready;
+	if (!grow(r)) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void *
+dns_resolver_backend(struct dns_resolver *r)
+{
+	return r->be;
+}
+
+const struct dns_backend_ops *
+dns_resolver_ops(const struct dns_resolver *r)
+{
+	return r->ops;
+}
+
+void
+dns_free(struct dns_resolver *r)
+{
+	struct chunk *c, *next;
+	struct cbent *e, *en;
+	size_t i;
+	struct dns_query *q;
+
+	if (r == NULL)
+		return;
+	if (r->ops != NULL && r->ops->free != NULL)
+		r->ops->free(r->be);
+	for (i = 0; i < r->tabsize; i++)
+		for (q = r->tab[i]; q != NULL; q = q->hnext)
+			for (e = q->waiting; e != NULL; e = en) {
+				en = e->next;
+				free(e);
+			}
+	for (e = r->ready; e != NULL; e = en) {
+		en = e->next;
+		free(e);
+	}
+	free(r->tab);
+	for (c = r->arena; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(r);
+}
+
+static void
+fire(struct dns_resolver *r)
+{
+	struct cbent *e;
+
+	if (r->firing)
+		return;
+	r->firing = true;
+	while ((e = r->ready) != NULL) {
+		if ((r->ready = e->next) == NULL)
+			r->ready_tail = &r->ready;
+		e->cb(e->arg, e->q);
+		free(e);
+	}
+	r->firing = false;
+}
+
+static void
+queue_ready(struct dns_resolver *r, struct cbent *e)
+{
+	e->next = NULL;
+	*r->ready_tail = e;
+	r->ready_tail = &e->next;
+}
+
+bool
+dns_name_valid(const char *name, size_t len)
+{
+	size_t i, label = 0;
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (name[i] == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if (++label > 63)
+			return false;
+	}
+	return label > 0;
+}
+
+static void
+complete_local(struct dns_resolver *r, struct dns_query *q,
+    enum dns_status st, const char *why)
+{
+	struct dns_answer a;
+
+	memset(&a, 0, sizeof(a));
+	a.status = st;
+	a.why = why;
+	dns_query_done(r, q, &a);
+}
+
+struct dns_query *
+dns_submit(struct dns_resolver *r, const char *name, uint16_t type,
+    dns_cb *cb, void *arg)
+{
+	struct dns_query *q;
+	struct cbent *e;
+	size_t h, n;
+	char *key;
+
+	r->stats.submitted++;
+	if ((key = make_key(r, name)) == NULL)
+		return NULL;
+	h = name_hash(key, type);
+	for (q = r->tab[h % r->tabsize]; q != NULL; q = q->hnext)
+		if (q->type == type && strcmp(q->key, key) == 0)
+			break;
+	if (q != NULL) {
+		r->stats.cache_hits++;
+	} else {
+		if (r->count * 2 >= r->tabsize && !grow(r))
+			return NULL;
+		if ((q = arena_alloc(r, sizeof(*q))) == NULL)
+			return NULL;
+		memset(q, 0, sizeof(*q));
+		q->key = key;
+		q->type = type;
+		q->ans.status = DNS_PENDING;
+		q->ans.qname = q->key;
+		q->ans.qtype = type;
+		q->hnext = r->tab[h % r->tabsize];
+		r->tab[h % r->tabsize] = q;
+		r->count++;
+		r->stats.queries++;
+		n = strlen(key);
+		if (!dns_name_valid(key, n) && strcmp(key, ".") != 0)
+			complete_local(r, q, DNS_BADNAME, "invalid domain name");
+		else
+			r->ops->start(r->be, q);
+	}
+	if (cb != NULL) {
+		if ((e = malloc(sizeof(*e))) == NULL)
+			return q;
+		e->cb = cb;
+		e->arg = arg;
+		e->q = q;
+		if (q->ans.status != DNS_PENDING) {
+			queue_ready(r, e);
+		} else {
+			e->next = q->waiting;
+			q->waiting = e;
+		}
+	}
+	fire(r);
+	return q;
+}
+
+const struct dns_answer *
+dns_answer(const struct dns_query *q)
+{
+	return q->ans.status == DNS_PENDING ? NULL : &q->ans;
+}
+
+const struct dns_answer *
+dns_wait(struct dns_resolver *r, struct dns_query *q)
+{
+	size_t inflight;
+
+	while (q->ans.status == DNS_PENDING) {
+		inflight = r->ops->poll(r->be, POLL_MS);
+		fire(r);
+		if (q->ans.status == DNS_PENDING && inflight == 0) {
+			/* The backend forgot it: never hang the caller. */
+			complete_local(r, q, DNS_ERROR, "resolver lost the query");
+			fire(r);
+		}
+	}
+	return &q->ans;
+}
+
+const struct dns_answer *
+dns_lookup(struct dns_resolver *r, const char *name, uint16_t type)
+{
+	static const struct dns_answer oom = { .status = DNS_ERROR,
+		.why = "out of memory" };
+	struct dns_query *q = dns_submit(r, name, type, NULL, NULL);
+
+	return q != NULL ? dns_wait(r, q) : &oom;
+}
+
+void
+dns_run(struct dns_resolver *r)
+{
+	do {
+		fire(r);
+	} while (r->ops->poll(r->be, POLL_MS) > 0 || r->ready != NULL);
+	fire(r);
+}
+
+const struct dns_stats *
+dns_stats(const struct dns_resolver *r)
+{
+	return &r->stats;
+}
+
+struct dns_stats *
+dns_stats_mut(struct dns_resolver *r)
+{
+	return &r->stats;
+}
+
+const char *
+dns_query_name(const struct dns_query *q)
+{
+	return q->key;
+}
+
+uint16_t
+dns_query_type(const struct dns_query *q)
+{
+	return q->type;
+}
+
+/* Deep-copy one RR's variable parts into the arena. */
+static bool
+copy_rr(struct dns_resolver *r, struct dns_rr *d, const struct dns_rr *s)
+{
+	struct dns_str *strs;
+	size_t i;
+
+	*d = *s;
+	d->owner = arena_str(r, s->owner != NULL ? s->owner : "");
+	switch (s->type) {
+	case DNS_T_MX:
+		d->u.mx.host = arena_str(r, s->u.mx.host != NULL ? s->u.mx.host : "");
+		return d->u.mx.host != NULL;
+	case DNS_T_CNAME:
+	case DNS_T_PTR:
+	case DNS_T_NS:
+		d->u.target = arena_str(r, s->u.target != NULL ? s->u.target : "");
+		return d->u.target != NULL;
+	case DNS_T_TXT:
+	case DNS_T_SPF:
+		strs = arena_alloc(r, (s->u.txt.n ? s->u.txt.n : 1) * sizeof(*strs));
+		if (strs == NULL)
+			return false;
+		d->u.txt.total = 0;
+		for (i = 0; i < s->u.txt.n; i++) {
+			strs[i].len = s->u.txt.s[i].len;
+			strs[i].p = arena_strndup(r, s->u.txt.s[i].p, strs[i].len);
+			if (strs[i].p == NULL)
+				return false;
+			d->u.txt.total += strs[i].len;
+		}
+		d->u.txt.s = strs;
+		return true;
+	default:
+		return d->owner != NULL;
+	}
+}
+
+void
+dns_query_done(struct dns_resolver *r, struct dns_query *q,
+    const struct dns_answer *a)
+{
+	struct dns_rr *rrs = NULL;
+	struct cbent *e, *next;
+	size_t i;
+
+	if (q->ans.status != DNS_PENDING)
+		return;
+	q->ans.status = a->status == DNS_PENDING ? DNS_ERROR : a->status;
+	q->ans.rcode = a->rcode;
+	q->ans.canon = a->canon != NULL ? arena_str(r, a->canon) : q->key;
+	q->ans.ncname = a->ncname;
+	q->ans.tcp = a->tcp;
+	q->ans.why = arena_str(r, a->why);
+	if (a->nrr > 0 && (rrs = arena_alloc(r, a->nrr * sizeof(*rrs))) != NULL) {
+		for (i = 0; i < a->nrr; i++)
+			if (!copy_rr(r, &rrs[i], &a->rr[i]))
+				break;
+		q->ans.nrr = i;
+		q->ans.rr = rrs;
+		if (i < a->nrr) {
+			q->ans.status = DNS_ERROR;
+			q->ans.why = "out of memory";
+		}
+	} else if (a->nrr > 0) {
+		q->ans.status = DNS_ERROR;
+		q->ans.why = "out of memory";
+	}
+	if (q->ans.status == DNS_TIMEOUT)
+		r->stats.timeouts++;
+	for (e = q->waiting; e != NULL; e = next) {
+		next = e->next;
+		queue_ready(r, e);
+	}
+	q->waiting = NULL;
+}
+
+const char *
+dns_status_name(enum dns_status s)
+{
+	switch (s) {
+	case DNS_PENDING:	return "PENDING";
+	case DNS_OK:		return "NOERROR";
+	case DNS_NODATA:	return "NODATA";
+	case DNS_NXDOMAIN:	return "NXDOMAIN";
+	case DNS_SERVFAIL:	return "SERVFAIL";
+	case DNS_TIMEOUT:	return "TIMEOUT";
+	case DNS_BADNAME:	return "BADNAME";
+	case DNS_ERROR:		return "ERROR";
+	}
+	return "?";
+}
+
+const char *
+dns_type_name(uint16_t type)
+{
+	static char buf[16];
+
+	switch (type) {
+	case DNS_T_A:		return "A";
+	case DNS_T_NS:		return "NS";
+	case DNS_T_CNAME:	return "CNAME";
+	case DNS_T_SOA:		return "SOA";
+	case DNS_T_PTR:		return "PTR";
+	case DNS_T_MX:		return "MX";
+	case DNS_T_TXT:		return "TXT";
+	case DNS_T_AAAA:	return "AAAA";
+	case DNS_T_SPF:		return "SPF";
+	}
+	/* Not thread-safe; authcheck is single-threaded. */
+	snprintf(buf, sizeof(buf), "TYPE%u", (unsigned)type);
+	return buf;
+}
+
+char *
+dns_txt_join(const struct dns_rr *rr, size_t *len)
+{
+	size_t i, off = 0, total = 0;
+	char *p;
+
+	for (i = 0; i < rr->u.txt.n; i++)
+		total += rr->u.txt.s[i].len;
+	if ((p = malloc(total + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < rr->u.txt.n; i++) {
+		memcpy(p + off, rr->u.txt.s[i].p, rr->u.txt.s[i].len);
+		off += rr->u.txt.s[i].len;
+	}
+	p[off] = '\0';
+	if (len != NULL)
+		*len = off;
+	return p;
+}
