@@ -95,6 +95,10 @@ deps-if-missing:
 	done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(MAKE) deps; fi
 
+# Latency and query counts against spfquery on ../shared/bench (needs root).
+bench: authcheck
+	sh tests/bench/spf_bench.sh
+
 install: authcheck
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/authcheck
 	install -m 755 authcheck $(DESTDIR)$(PREFIX)/bin/authcheck
