@@ -33,6 +33,11 @@ ip_parse_family(const char *p, size_t len, int family, struct ipaddr *out)
 bool
 ip_parse(const char *p, size_t len, struct ipaddr *out)
 {
+	/* memchr() on a NULL pointer is undefined even for length 0. */
+	if (len == 0) {
+		memset(out, 0, sizeof(*out));
+		return false;
+	}
 	if (memchr(p, ':', len) != NULL)
 		return ip_parse_family(p, len, 6, out);
 	return ip_parse_family(p, len, 4, out);
