@@ -106,6 +106,10 @@ struct spf_macro_ctx {
 	const char *sender;
 	const char *domain;	/* current <domain>, %{d} */
 	struct ipaddr ip;	/* %{i}, %{c}, %{v} */
+	bool ip_upper;		/* write IPv6 %{i} nibbles in upper case: the
+				 * client address was given so (RFC 7208 is
+				 * silent; the openspf suite expects the case
+				 * to carry through) */
 	const char *helo;	/* %{h} */
 	const char *receiver;	/* %{r}; "unknown" when NULL */
 	long long now;		/* %{t}, seconds since the epoch */
@@ -149,6 +153,8 @@ const char *spf_result_name(enum spf_result r);	/* "pass" ... */
 
 struct spf_eval_opts {
 	struct ipaddr ip;
+	const char *ip_text;	/* the address as given, or NULL (only its
+				 * letter case is used, for %{i}) */
 	const char *domain;	/* NULL: from sender, else helo */
 	const char *sender;	/* MAIL FROM; NULL or "" = postmaster@helo */
 	const char *helo;

@@ -49,6 +49,7 @@ struct ev {
 	struct dns_resolver *r;
 	const struct spf_eval_opts *o;
 	struct ipaddr ip;
+	bool ip_upper;			/* see spf_macro_ctx */
 	char *sender;
 	const char *helo;
 	unsigned max_lookups, max_void;
@@ -273,11 +274,15 @@ static struct rec *
 rec_fetch(struct ev *ev, const char *domain)
 {
 	struct rec *rc = rec_get(ev, domain);
+	const struct dns_answer *a;
 
 	if (rc == NULL || rc->q == NULL)
 		return rc;
+	/* Wait first: the prefetch callback may select the record while
+	 * dns_wait() runs. */
+	a = dns_wait(ev->r, rc->q);
 	if (!rc->selected)
-		select_record(rc, dns_wait(ev->r, rc->q));
+		select_record(rc, a);
 	return rc;
 }
 
@@ -292,6 +297,7 @@ macro_ctx(struct ev *ev, const char *domain, struct spf_macro_ctx *mc)
 	mc->sender = ev->sender;
 	mc->domain = domain;
 	mc->ip = ev->ip;
+	mc->ip_upper = ev->ip_upper;
 	mc->helo = ev->helo;
 	mc->receiver = ev->o->receiver;
 	mc->now = ev->now;
@@ -912,6 +918,7 @@ spf_check_host(struct dns_resolver *r, const struct spf_eval_opts *o,
 	ev.res = res;
 	ev.ip = ip_unmap(&o->ip);
 	ev.helo = helo;
+	ev.ip_upper = o->ip_text != NULL && strpbrk(o->ip_text, "ABCDEF") != NULL;
 	ev.max_lookups = o->max_lookups ? o->max_lookups : 10;
 	ev.max_void = o->max_void ? o->max_void : 2;
 	ev.now = (long long)time(NULL);

@@ -287,7 +287,8 @@ letter_value(struct exp *x, char letter, struct val *v)
 			snprintf(x->tmp, sizeof(x->tmp), "%u.%u.%u.%u",
 			    ip->a[0], ip->a[1], ip->a[2], ip->a[3]);
 		} else if (ip->family == 6) {
-			static const char hex[] = "0123456789abcdef";
+			const char *hex = x->ctx->ip_upper ?
+			    "0123456789ABCDEF" : "0123456789abcdef";
 
 			/* 32 nibbles, most significant first, dotted */
 			for (i = 0, o = 0; i < 16; i++) {

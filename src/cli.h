@@ -1,0 +1,109 @@
+/*
+ * cli.h -- what the subcommands share: exit statuses, the common options
+ * (--format, --resolver, --timeout, --retries, --zone, --no-color), the
+ * resolver they select, colour and usage-error helpers.
+ *
+ * Each subcommand is `int cmd_NAME(int argc, char **argv)` with argv[0] the
+ * program and subcommand ("authcheck spf"); main.c dispatches from a table.
+ */
+#ifndef AUTHCHECK_CLI_H
+#define AUTHCHECK_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifndef AUTHCHECK_VERSION
+#define AUTHCHECK_VERSION "0.1.0"
+#endif
+
+struct dns_resolver;
+
+/* Exit statuses (DESIGN.md); documented in --help and authcheck(1). */
+enum cli_exit {
+	CLI_EXIT_OK = 0,	/* no error findings; spf --ip: pass */
+	CLI_EXIT_FAIL = 1,	/* error findings; spf --ip: not pass */
+	CLI_EXIT_USAGE = 2,	/* bad usage or unreadable input */
+	CLI_EXIT_DNS = 3	/* incomplete because DNS failed */
+};
+
+enum cli_format { CLI_FMT_TEXT, CLI_FMT_JSON };
+
+#define CLI_MAX_SERVERS 16
+#define CLI_MAX_ZONES 256
+
+/* The common options, as parsed. */
+struct cli_common {
+	enum cli_format format;
+	const char *servers[CLI_MAX_SERVERS];	/* --resolver, borrowed argv */
+	size_t nservers;
+	double timeout;				/* 0 = backend default */
+	int retries;				/* -1 = backend default */
+	const char *zones[CLI_MAX_ZONES];	/* --zone, borrowed argv */
+	size_t nzones;
+	bool no_color;
+};
+
+/* getopt_long codes of the common options (beyond any short option). */
+enum {
+	CLI_OPT_FORMAT = 0x100, CLI_OPT_RESOLVER, CLI_OPT_TIMEOUT,
+	CLI_OPT_RETRIES, CLI_OPT_ZONE, CLI_OPT_NO_COLOR,
+	CLI_OPT__NEXT		/* first code free for a subcommand */
+};
+
+/* Entries for a subcommand's `struct option` array. */
+#define CLI_COMMON_LONGOPTS \
+	{ "format", required_argument, NULL, CLI_OPT_FORMAT }, \
+	{ "resolver", required_argument, NULL, CLI_OPT_RESOLVER }, \
+	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT }, \
+	{ "retries", required_argument, NULL, CLI_OPT_RETRIES }, \
+	{ "zone", required_argument, NULL, CLI_OPT_ZONE }, \
+	{ "no-color", no_argument, NULL, CLI_OPT_NO_COLOR }
+
+/* Help text for the common options, for each subcommand's --help. */
+extern const char cli_common_help[];
+
+/* Set the defaults. */
+void cli_common_init(struct cli_common *c);
+/* Handle one getopt_long result.  Returns 1 when `opt` was a common option
+ * and its value is good, 0 when `opt` is not a common option, -1 when the
+ * value is bad (the message is already on stderr; exit CLI_EXIT_USAGE). */
+int cli_common_opt(struct cli_common *c, const char *prog, int opt,
+    const char *arg);
+
+/* Build the resolver the options ask for: the zone backend loaded with
+ * every --zone file, else the live backend.  Zone-file syntax errors are
+ * printed to stderr as zone.syntax findings and loading goes on.  Returns
+ * NULL (message on stderr) when a file is unreadable or a --resolver is
+ * bad; the caller exits CLI_EXIT_USAGE.  Free with dns_free(). */
+struct dns_resolver *cli_resolver_new(const struct cli_common *c,
+    const char *prog);
+
+/* True when text output may use ANSI colour: stdout is a terminal, NO_COLOR
+ * is unset or empty, and --no-color was not given. */
+bool cli_use_color(const struct cli_common *c);
+
+/* Print "PROG: MESSAGE" and "Try 'PROG --help'." to stderr; returns
+ * CLI_EXIT_USAGE so callers can `return cli_usage_error(...)`. */
+int cli_usage_error(const char *prog, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Strict number parsers for option values (whole string, no sign, no
+ * spaces).  Seconds: digits with an optional fraction, in (0, max]. */
+bool cli_parse_seconds(const char *s, double max, double *out);
+bool cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+/* Length of the well-formed UTF-8 sequence at p[0..n) (RFC 3629), or 0
+ * when the bytes there are not one (or n is 0). */
+size_t cli_utf8_len(const unsigned char *p, size_t n);
+
+/* Write s with control characters (C0, DEL, C1) and bytes that are not
+ * well-formed UTF-8 shown as \xNN, so DNS data cannot drive the terminal.
+ * Returns 0, or EOF on a write error. */
+int cli_put_safe(FILE *out, const char *s);
+
+/* Subcommands. */
+int cmd_spf(int argc, char **argv);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * main.c -- authcheck's entry point: pick the subcommand from a table.
+ *
+ * A subcommand is a {name, function, summary} row; each parses its own
+ * options (getopt_long) with argv[0] set to "authcheck NAME" so messages
+ * name it.  New subcommands slot into `commands` below.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "diag.h"
+#include "render.h"
+
+static int cmd_findings(int argc, char **argv);
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;	/* shown by `authcheck --help` */
+	const char *summary;
+} commands[] = {
+	{ "spf", cmd_spf,
+	  "spf [DOMAIN] --ip IP [--sender ADDR] [--helo NAME]",
+	  "evaluate SPF check_host(): is IP authorised to send for DOMAIN?" },
+	{ "findings", cmd_findings,
+	  "findings [--format text|json|man]",
+	  "list every finding ID with its severity and reference" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(FILE *out)
+{
+	fputs("Usage: authcheck COMMAND [OPTIONS] [ARGS]\n"
+	    "\n"
+	    "Check the DNS records that decide whether a domain's mail is "
+	    "trusted.\n\nCommands:\n", out);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  authcheck %s\n      %s\n", commands[i].usage,
+		    commands[i].summary);
+	fputs("\n", out);
+	fputs(cli_common_help, out);
+	fputs("  -V, --version          print the version\n"
+	    "\n"
+	    "'authcheck COMMAND --help' describes one command; see also "
+	    "authcheck(1).\n"
+	    "\n"
+	    "Exit status: 0 pass / no error findings; 1 not authorised "
+	    "(fail, softfail,\n"
+	    "neutral, none, permerror) / error findings; 2 bad usage or "
+	    "unreadable input;\n"
+	    "3 incomplete because DNS failed (temperror).\n", out);
+}
+
+/* `authcheck findings`: the catalogue, also the source of the man page's
+ * FINDINGS section (`--format man`). */
+static int
+cmd_findings(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *prog = argv[0];
+	const char *format = "text";
+	int opt, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			printf("Usage: %s [--format text|json|man]\n"
+			    "List every finding ID: severity, reference, "
+			    "title (json: also the fix hint).\n", prog);
+			return CLI_EXIT_OK;
+		case ':':
+			return cli_usage_error(prog, "option '%s' needs a value",
+			    argv[optind - 1]);
+		default:
+			return cli_usage_error(prog, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(prog, "unexpected argument '%s'",
+		    argv[optind]);
+	if (strcmp(format, "text") == 0)
+		rc = diag_catalogue_write(stdout, DIAG_CAT_TEXT);
+	else if (strcmp(format, "man") == 0)
+		rc = diag_catalogue_write(stdout, DIAG_CAT_MAN);
+	else if (strcmp(format, "json") == 0)
+		rc = render_json_catalogue(stdout);
+	else
+		return cli_usage_error(prog, "--format must be text, json or "
+		    "man, not '%s'", format);
+	if (rc != 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "%s: write error on standard output\n", prog);
+		return CLI_EXIT_USAGE;
+	}
+	return CLI_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *name;
+	struct buf prog;
+	int rc;
+
+	if (argc < 2) {
+		fputs("authcheck: no command given\n\n", stderr);
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	name = argv[1];
+	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 ||
+	    strcmp(name, "help") == 0) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+		printf("authcheck %s\n", AUTHCHECK_VERSION);
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(name, commands[i].name) != 0)
+			continue;
+		/* argv[0] = "authcheck NAME" for the subcommand's messages. */
+		buf_init(&prog, 64);
+		buf_printf(&prog, "authcheck %s", commands[i].name);
+		argv[1] = prog.err ? argv[0] : (char *)buf_str(&prog);
+		rc = commands[i].run(argc - 1, argv + 1);
+		buf_free(&prog);
+		return rc;
+	}
+	if (name[0] == '-')
+		return cli_usage_error("authcheck", "unknown option '%s' (options "
+		    "follow the command)", name);
+	return cli_usage_error("authcheck", "unknown command '%s'", name);
+}

@@ -1,0 +1,33 @@
+/*
+ * render.h -- output renderers that need a library (JSON via jansson).
+ *
+ * Renderers format what the checks produced; they never decide results or
+ * invent findings.  jansson is included by render_json.c only.
+ */
+#ifndef AUTHCHECK_RENDER_H
+#define AUTHCHECK_RENDER_H
+
+#include <stdio.h>
+
+#include "spf.h"
+
+/* Everything `authcheck spf --ip` reports about one evaluation. */
+struct render_spf_eval {
+	const char *domain;	/* the checked domain */
+	const char *ip;		/* the client address, text form */
+	const char *sender;	/* the effective MAIL FROM */
+	const char *helo;	/* NULL when not given */
+	const struct spf_eval_result *res;
+	unsigned long queries;	/* distinct DNS questions (dns_stats) */
+};
+
+/* Write one compact JSON object and a newline (JSON Lines).  Strings that
+ * are not valid UTF-8 (hostile DNS data) have the bad bytes replaced by
+ * U+FFFD.  Returns 0, or -1 on out-of-memory or a write error. */
+int render_json_spf_eval(FILE *out, const struct render_spf_eval *e);
+
+/* The findings catalogue as JSON Lines: one {"id", "severity",
+ * "reference", "title", "hint"} object per finding.  0 or -1 as above. */
+int render_json_catalogue(FILE *out);
+
+#endif
