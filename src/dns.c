@@ -8,20 +8,14 @@
  * returned, so a callback may submit new queries without re-entering the
  * backend's own loops.
  */
+#include "arena.h"
 #include "dns.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_CHUNK	(64 * 1024)
 #define POLL_MS		1000
-
-struct chunk {
-	struct chunk *next;
-	size_t used, size;
-	/* data follows, max_align_t aligned */
-};
 
 struct cbent {
 	struct cbent *next;
@@ -43,58 +37,16 @@ struct dns_resolver {
 	void *be;
 	struct dns_query **tab;
 	size_t tabsize, count;
-	struct chunk *arena;
+	struct arena arena;
 	struct cbent *ready, **ready_tail;
 	bool firing;
 	struct dns_stats stats;
 };
 
-static void *
-arena_alloc(struct dns_resolver *r, size_t n)
-{
-	const size_t hdr = (sizeof(struct chunk) + 15) & ~(size_t)15;
-	struct chunk *c = r->arena;
-	size_t size;
-	void *p;
-
-	n = (n + 15) & ~(size_t)15;
-	if (c == NULL || c->size - c->used < n) {
-		size = n > ARENA_CHUNK - hdr ? n + hdr : ARENA_CHUNK;
-		if ((c = malloc(size)) == NULL)
-			return NULL;
-		c->size = size - hdr;
-		c->used = 0;
-		/* A big one-off allocation goes behind the current chunk so the
-		 * rest of that chunk stays usable. */
-		if (r->arena != NULL && size > ARENA_CHUNK) {
-			c->next = r->arena->next;
-			r->arena->next = c;
-		} else {
-			c->next = r->arena;
-			r->arena = c;
-		}
-	}
-	p = (char *)c + hdr + c->used;
-	c->used += n;
-	return p;
-}
-
-static char *
-arena_strndup(struct dns_resolver *r, const char *s, size_t n)
-{
-	char *p = arena_alloc(r, n + 1);
-
-	if (p != NULL) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
 static const char *
 arena_str(struct dns_resolver *r, const char *s)
 {
-	return s != NULL ? arena_strndup(r, s, strlen(s)) : NULL;
+	return s != NULL ? arena_strndup(&r->arena, s, strlen(s)) : NULL;
 }
 
 static size_t
@@ -118,7 +70,7 @@ make_key(struct dns_resolver *r, const char *name)
 
 	if (n > 1 && name[n - 1] == '.')
 		n--;
-	if ((k = arena_strndup(r, name, n)) == NULL)
+	if ((k = arena_strndup(&r->arena, name, n)) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++)
 		if (k[i] >= 'A' && k[i] <= 'Z')
@@ -178,7 +130,6 @@ dns_resolver_ops(const struct dns_resolver *r)
 void
 dns_free(struct dns_resolver *r)
 {
-	struct chunk *c, *next;
 	struct cbent *e, *en;
 	size_t i;
 	struct dns_query *q;
@@ -198,10 +149,7 @@ dns_free(struct dns_resolver *r)
 		free(e);
 	}
 	free(r->tab);
-	for (c = r->arena; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
+	arena_free(&r->arena);
 	free(r);
 }
 
@@ -283,7 +231,7 @@ dns_submit(struct dns_resolver *r, const char *name, uint16_t type,
 	} else {
 		if (r->count * 2 >= r->tabsize && !grow(r))
 			return NULL;
-		if ((q = arena_alloc(r, sizeof(*q))) == NULL)
+		if ((q = arena_alloc(&r->arena, sizeof(*q))) == NULL)
 			return NULL;
 		memset(q, 0, sizeof(*q));
 		q->key = key;
@@ -404,13 +352,13 @@ copy_rr(struct dns_resolver *r, struct dns_rr *d, const struct dns_rr *s)
 		return d->u.target != NULL;
 	case DNS_T_TXT:
 	case DNS_T_SPF:
-		strs = arena_alloc(r, (s->u.txt.n ? s->u.txt.n : 1) * sizeof(*strs));
+		strs = arena_alloc(&r->arena, (s->u.txt.n ? s->u.txt.n : 1) * sizeof(*strs));
 		if (strs == NULL)
 			return false;
 		d->u.txt.total = 0;
 		for (i = 0; i < s->u.txt.n; i++) {
 			strs[i].len = s->u.txt.s[i].len;
-			strs[i].p = arena_strndup(r, s->u.txt.s[i].p, strs[i].len);
+			strs[i].p = arena_strndup(&r->arena, s->u.txt.s[i].p, strs[i].len);
 			if (strs[i].p == NULL)
 				return false;
 			d->u.txt.total += strs[i].len;
@@ -438,7 +386,7 @@ dns_query_done(struct dns_resolver *r, struct dns_query *q,
 	q->ans.ncname = a->ncname;
 	q->ans.tcp = a->tcp;
 	q->ans.why = arena_str(r, a->why);
-	if (a->nrr > 0 && (rrs = arena_alloc(r, a->nrr * sizeof(*rrs))) != NULL) {
+	if (a->nrr > 0 && (rrs = arena_alloc(&r->arena, a->nrr * sizeof(*rrs))) != NULL) {
 		for (i = 0; i < a->nrr; i++)
 			if (!copy_rr(r, &rrs[i], &a->rr[i]))
 				break;

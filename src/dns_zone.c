@@ -10,6 +10,7 @@
  * allocations, freed at once.  Queries are answered synchronously from
  * start(); there is never anything in flight.
  */
+#include "arena.h"
 #include "dns.h"
 #include "zone_read.h"
 
@@ -27,11 +28,6 @@ enum {
 	N_ENT = 0x1,		/* exists because a name below it does */
 	N_TIMEOUT = 0x2,	/* types without RRs here time out */
 	N_TIMEOUT_SUBTREE = 0x4	/* ... here and at every name below */
-};
-
-struct zchunk {
-	struct zchunk *next;
-	size_t used, size;
 };
 
 struct zrr {
@@ -52,7 +48,7 @@ struct zone {
 	struct dns_resolver *r;
 	struct znode **tab;
 	size_t tabsize, count;
-	struct zchunk *arena;
+	struct arena arena;
 	struct dns_zone_error *errs;
 	size_t nerr, errcap;
 	unsigned long errs_dropped;
@@ -66,62 +62,6 @@ static unsigned char
 lc(unsigned char c)
 {
 	return (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-}
-
-/* ---- arena ---- */
-
-static void *
-zalloc(struct zone *z, size_t n)
-{
-	const size_t hdr = (sizeof(struct zchunk) + 15) & ~(size_t)15;
-	struct zchunk *c = z->arena;
-	size_t size;
-	void *p;
-
-	n = (n + 15) & ~(size_t)15;
-	if (c != NULL)	/* zstrndup() leaves it unaligned */
-		c->used = c->used + 15 < c->size ?
-		    (c->used + 15) & ~(size_t)15 : c->size;
-	if (c == NULL || c->size - c->used < n) {
-		size = n > ARENA_CHUNK - hdr ? n + hdr : ARENA_CHUNK;
-		if ((c = malloc(size)) == NULL)
-			return NULL;
-		c->size = size - hdr;
-		c->used = 0;
-		/* a one-off big block goes behind the current chunk, whose
-		 * free space stays in use */
-		if (z->arena != NULL && size > ARENA_CHUNK) {
-			c->next = z->arena->next;
-			z->arena->next = c;
-		} else {
-			c->next = z->arena;
-			z->arena = c;
-		}
-	}
-	p = (char *)c + hdr + c->used;
-	c->used += n;
-	return p;
-}
-
-/* Bytes (any) into the arena, NUL-terminated.  Strings are packed without
- * the 16-byte rounding: they need no alignment. */
-static char *
-zstrndup(struct zone *z, const char *s, size_t n)
-{
-	const size_t hdr = (sizeof(struct zchunk) + 15) & ~(size_t)15;
-	struct zchunk *c = z->arena;
-	char *p;
-
-	if (c != NULL && c->size - c->used >= n + 1) {
-		p = (char *)c + hdr + c->used;
-		c->used += n + 1;
-	} else if ((p = zalloc(z, n + 1)) == NULL) {
-		return NULL;
-	}
-	if (n > 0)
-		memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
 }
 
 /* ---- names and the node table ---- */
@@ -236,10 +176,10 @@ node_get(struct zone *z, const char *s, size_t n)
 		return x;
 	if (z->count >= z->tabsize && !table_grow(z))
 		return NULL;
-	if ((x = zalloc(z, sizeof(*x))) == NULL)
+	if ((x = arena_alloc(&z->arena, sizeof(*x))) == NULL)
 		return NULL;
 	memset(x, 0, sizeof(*x));
-	if ((x->name = zstrndup(z, s, n)) == NULL)
+	if ((x->name = arena_strndup(&z->arena, s, n)) == NULL)
 		return NULL;
 	x->len = n;
 	x->hash = hash_name(s, n);
@@ -294,7 +234,7 @@ node_add(struct zone *z, struct znode *x, const struct dns_rr *rr)
 	const char *t;
 	size_t i;
 
-	if ((e = zalloc(z, sizeof(*e))) == NULL)
+	if ((e = arena_alloc(&z->arena, sizeof(*e))) == NULL)
 		return -1;
 	e->next = NULL;
 	e->rr = *rr;
@@ -302,22 +242,26 @@ node_add(struct zone *z, struct znode *x, const struct dns_rr *rr)
 	switch (rr->type) {
 	case DNS_T_MX:
 		t = rr->u.mx.host != NULL ? rr->u.mx.host : "";
-		if ((e->rr.u.mx.host = zstrndup(z, t, strlen(t))) == NULL)
+		if ((e->rr.u.mx.host = arena_strndup(&z->arena, t,
+		    strlen(t))) == NULL)
 			return -1;
 		break;
 	case DNS_T_NS: case DNS_T_CNAME: case DNS_T_PTR:
 		t = rr->u.target != NULL ? rr->u.target : "";
-		if ((e->rr.u.target = zstrndup(z, t, strlen(t))) == NULL)
+		if ((e->rr.u.target = arena_strndup(&z->arena, t,
+		    strlen(t))) == NULL)
 			return -1;
 		break;
 	case DNS_T_TXT: case DNS_T_SPF:
-		strs = zalloc(z, (rr->u.txt.n ? rr->u.txt.n : 1) * sizeof(*strs));
+		strs = arena_alloc(&z->arena,
+		    (rr->u.txt.n ? rr->u.txt.n : 1) * sizeof(*strs));
 		if (strs == NULL)
 			return -1;
 		e->rr.u.txt.total = 0;
 		for (i = 0; i < rr->u.txt.n; i++) {
 			strs[i].len = rr->u.txt.s[i].len;
-			strs[i].p = zstrndup(z, rr->u.txt.s[i].p, strs[i].len);
+			strs[i].p = arena_strndup(&z->arena,
+			    rr->u.txt.s[i].p, strs[i].len);
 			if (strs[i].p == NULL)
 				return -1;
 			e->rr.u.txt.total += strs[i].len;
@@ -540,14 +484,10 @@ static void
 zone_free(void *be)
 {
 	struct zone *z = be;
-	struct zchunk *c, *next;
 
 	if (z == NULL)
 		return;
-	for (c = z->arena; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
+	arena_free(&z->arena);
 	free(z->tab);
 	free(z->errs);
 	free(z);
@@ -566,6 +506,7 @@ dns_zone_new(void)
 
 	if (z == NULL)
 		return NULL;
+	z->arena.chunk_size = ARENA_CHUNK;
 	if (!table_grow(z) || (z->r = dns_resolver_new(&zone_ops, z)) == NULL) {
 		zone_free(z);
 		return NULL;
@@ -596,11 +537,11 @@ add_error(struct zone *z, const char *file, unsigned long line,
 		z->errcap = cap;
 	}
 	if (z->last_file == NULL || strcmp(z->last_file, file) != 0)
-		z->last_file = zstrndup(z, file, strlen(file));
+		z->last_file = arena_strndup(&z->arena, file, strlen(file));
 	ne = &z->errs[z->nerr];
 	ne->file = z->last_file;
 	ne->line = line;
-	ne->msg = zstrndup(z, msg, strlen(msg));
+	ne->msg = arena_strndup(&z->arena, msg, strlen(msg));
 	if (ne->file != NULL && ne->msg != NULL)
 		z->nerr++;
 }
