@@ -55,6 +55,8 @@ struct spf_args {
 	const char *helo;
 	struct ipaddr ip;
 	char domain[256];		/* the checked domain, no final dot */
+	bool domain_invalid;		/* from an identity, not a valid name:
+					 * check_host() says none (§4.3) */
 	char ip_text[IP_STRLEN];
 };
 
@@ -160,9 +162,16 @@ parse_args(int argc, char **argv, struct spf_args *a)
 		return cli_usage_error(prog, "no domain to check: give DOMAIN, "
 		    "--sender or --helo");
 	}
-	if (!take_domain(from, a->domain, sizeof(a->domain)))
-		return cli_usage_error(prog, "%s: '%s' has no valid domain "
-		    "name", what, given);
+	if (!take_domain(from, a->domain, sizeof(a->domain))) {
+		/* A bad DOMAIN argument is the user's typo; a bad domain in
+		 * the identities is what SMTP handed over, and RFC 7208 §4.3
+		 * says check_host() returns "none" for it. */
+		if (a->domain_arg != NULL || from[0] == '\0')
+			return cli_usage_error(prog, "%s: '%s' has no valid "
+			    "domain name", what, given);
+		snprintf(a->domain, sizeof(a->domain), "%s", from);
+		a->domain_invalid = true;
+	}
 	return -1;
 }
 
@@ -394,7 +403,8 @@ cmd_spf(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.ip = a.ip;
-	o.domain = a.domain;
+	o.ip_text = a.ip_arg;
+	o.domain = a.domain_invalid ? NULL : a.domain;
 	o.sender = a.sender != NULL && a.sender[0] == '\0' ? "" :
 	    buf_str(&sender);
 	o.helo = a.helo;
