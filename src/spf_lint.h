@@ -1,0 +1,97 @@
+/*
+ * spf_lint.h -- SPF lint over the whole include/redirect tree.
+ *
+ * spf_lint() fetches the domain's record, then every include and redirect
+ * target, and every a/mx/exists name, all queries in flight at once, and
+ * builds the tree of records.  Lookups are counted over the whole tree (not
+ * along the path of one client address, which is what check_host() counts).
+ * When the tree is complete the records are checked in tree order, so the
+ * order of findings does not depend on the order DNS answers arrived.
+ *
+ * Hostile trees are bounded: at most SPF_LINT_MAX_DEPTH levels and
+ * SPF_LINT_MAX_NODES records; loops are cut where a target repeats a domain
+ * already on the path.
+ */
+#ifndef AUTHCHECK_SPF_LINT_H
+#define AUTHCHECK_SPF_LINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct dns_resolver;
+struct diag_sink;
+
+#define SPF_LINT_MAX_DEPTH	20	/* include/redirect levels below root */
+#define SPF_LINT_MAX_NODES	200	/* records in the tree */
+
+/* What became of one node's record. */
+enum spf_node_status {
+	SPF_NODE_OK,		/* exactly one v=spf1 record, parsed */
+	SPF_NODE_MISSING,	/* no v=spf1 record (NXDOMAIN, no data, none) */
+	SPF_NODE_MULTIPLE,	/* several v=spf1 records */
+	SPF_NODE_DNS_FAILURE,	/* the TXT query timed out or failed */
+	SPF_NODE_LOOP,		/* the domain is already on the path: cut */
+	SPF_NODE_MACRO,		/* the target holds macros: not resolved */
+	SPF_NODE_DEPTH_LIMIT,	/* below SPF_LINT_MAX_DEPTH: not fetched */
+	SPF_NODE_NODE_LIMIT	/* past SPF_LINT_MAX_NODES: not fetched */
+};
+
+/* One record of the tree.  Everything is owned by the result. */
+struct spf_tree_node {
+	char *domain;		/* lowercase target (or the macro text) */
+	char *record;		/* the selected record text, NUL-terminated,
+				 * or NULL */
+	size_t record_len;
+	const char *via;	/* "include", "redirect"; NULL at the root */
+	enum spf_node_status status;
+	unsigned depth;		/* 0 = the linted domain */
+	unsigned cost;		/* DNS-querying terms in this record */
+	unsigned subtree_cost;	/* cost + the kids' subtree_cost (the
+				 * include/redirect term that leads to a
+				 * kid is counted in the parent's cost) */
+	unsigned voids;		/* void lookups of this record's terms */
+	unsigned macros;	/* terms whose domain-spec has macros (counted,
+				 * not resolved: there is no client) */
+	struct spf_tree_node *parent;
+	struct spf_tree_node **kids;	/* in term order */
+	size_t nkids;
+};
+
+struct spf_lint_result {
+	struct spf_tree_node *root;	/* never NULL after success */
+	unsigned lookups;	/* DNS terms over the whole tree (a, mx, ptr,
+				 * exists, include, redirect) */
+	unsigned void_lookups;
+	char **void_terms;	/* "domain: term" of each void lookup */
+	size_t nvoid_terms;
+	unsigned nodes;		/* records in the tree */
+	bool incomplete;	/* a query failed: counts are lower bounds */
+	bool truncated;		/* depth or node limit reached */
+	bool loop;		/* an include/redirect loop was cut */
+	bool macros;		/* some terms could not be resolved */
+};
+
+/*
+ * Lint the SPF tree of `domain`, reporting every finding to sink (spf.* and
+ * dns.failure IDs of diag.h).  Fills *out (free with spf_lint_result_free,
+ * also after failure).  Drives the resolver until all its queries are done.
+ * Returns 0, or -1 on internal failure (out of memory, bad arguments).
+ */
+int spf_lint(struct dns_resolver *r, const char *domain,
+    struct diag_sink *sink, struct spf_lint_result *out);
+/* Free what spf_lint() put into *res and zero it. */
+void spf_lint_result_free(struct spf_lint_result *res);
+
+/*
+ * Print the tree with the lookup cost of every node, the root first with
+ * the total, then one line per include/redirect, indented by depth:
+ *   example.com  (total 12 lookups)
+ *     include:_spf.google.com  4
+ * A kid's number is what it costs its parent: its own term plus its
+ * subtree.  Problems (missing, loop, ...) follow in brackets.
+ */
+void spf_tree_print(FILE *out, const struct spf_tree_node *root,
+    const struct spf_lint_result *res);
+
+#endif
