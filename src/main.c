@@ -11,6 +11,8 @@
 #include "buf.h"
 #include "cli.h"
 #include "diag.h"
+#include "dkim.h"
+#include "dmarc.h"
 #include "render.h"
 
 static int cmd_findings(int argc, char **argv);
@@ -24,6 +26,12 @@ static const struct command {
 	{ "spf", cmd_spf,
 	  "spf [DOMAIN] --ip IP [--sender ADDR] [--helo NAME]",
 	  "evaluate SPF check_host(): is IP authorised to send for DOMAIN?" },
+	{ "dmarc", cmd_dmarc,
+	  "dmarc DOMAIN",
+	  "find and lint the DMARC policy that applies to DOMAIN" },
+	{ "dkim", cmd_dkim,
+	  "dkim DOMAIN -s SELECTOR [-s SELECTOR]...",
+	  "fetch and lint the DKIM key records of the named selectors" },
 	{ "findings", cmd_findings,
 	  "findings [--format text|json|man]",
 	  "list every finding ID with its severity and reference" },

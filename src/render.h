@@ -30,4 +30,13 @@ int render_json_spf_eval(FILE *out, const struct render_spf_eval *e);
  * "reference", "title", "hint"} object per finding.  0 or -1 as above. */
 int render_json_catalogue(FILE *out);
 
+/* ---- text (render_text.c) ---- */
+struct diag_list;
+
+/* Bytes for a terminal: printable ASCII as is, others as \xNN. */
+void render_text_bytes(FILE *out, const char *p, size_t len);
+/* "findings:" and each finding: severity, ID, reference, message, the
+ * record with a caret under the span, the fix; "findings: none" if empty. */
+void render_text_findings(FILE *out, const struct diag_list *l, bool color);
+
 #endif

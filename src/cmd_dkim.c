@@ -1,0 +1,462 @@
+/*
+ * cmd_dkim.c -- `authcheck dkim DOMAIN -s SELECTOR...`: fetch and lint the
+ * DKIM key records of the named selectors (RFC 6376 §3.6, RFC 8301,
+ * RFC 8463).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "diag.h"
+#include "dkim.h"
+#include "dns.h"
+
+static const struct option dkim_longopts[] = {
+	{ "selector", required_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	CLI_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char dkim_help[] =
+"Usage: authcheck dkim DOMAIN -s SELECTOR [-s SELECTOR]... [OPTIONS]\n"
+"\n"
+"Fetch the DKIM key record of each selector (TXT at\n"
+"SELECTOR._domainkey.DOMAIN, following CNAMEs), check its tags and decode\n"
+"its public key: key type and size, revoked and testing keys, sha1-only\n"
+"and service restrictions.  Also reports when _domainkey.DOMAIN does not\n"
+"exist (RFC 8020: no keys are published under it).\n"
+"\n"
+"  DOMAIN                 the signing domain (d=)\n"
+"  -s, --selector NAME    a selector (s=) to check; repeatable\n"
+"\n";
+
+static const char dkim_exit_help[] =
+"\n"
+"Exit status: 0 no error findings; 1 error findings (missing or broken\n"
+"keys); 2 bad usage or an unreadable --zone file; 3 DNS failed (the\n"
+"result is incomplete).\n";
+
+struct dkim_args {
+	struct cli_common common;
+	const char *selectors[DKIM_MAX_SELECTORS];
+	size_t nsel;
+	char domain[256];
+};
+
+static void
+dkim_usage(FILE *out)
+{
+	fputs(dkim_help, out);
+	fputs(cli_common_help, out);
+	fputs(dkim_exit_help, out);
+}
+
+/* Parse and validate argv.  Returns -1 to go on, else an exit status. */
+static int
+parse_args(int argc, char **argv, struct dkim_args *a)
+{
+	const char *prog = argv[0];
+	char name[256];
+	size_t len;
+	int opt, rc;
+
+	memset(a, 0, sizeof(*a));
+	cli_common_init(&a->common);
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":hs:", dkim_longopts,
+	    NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			if (a->nsel == DKIM_MAX_SELECTORS)
+				return cli_usage_error(prog, "at most %d "
+				    "selectors", DKIM_MAX_SELECTORS);
+			a->selectors[a->nsel++] = optarg;
+			continue;
+		case 'h':
+			dkim_usage(stdout);
+			return CLI_EXIT_OK;
+		case ':':
+			return cli_usage_error(prog, "option '%s' needs a value",
+			    argv[optind - 1]);
+		case '?':
+			return cli_usage_error(prog, "unknown option '%s'",
+			    argv[optind - 1]);
+		default:
+			break;
+		}
+		rc = cli_common_opt(&a->common, prog, opt, optarg);
+		if (rc < 0)
+			return CLI_EXIT_USAGE;
+		if (rc == 0)
+			return cli_usage_error(prog, "unknown option '%s'",
+			    argv[optind - 1]);
+	}
+	if (optind >= argc)
+		return cli_usage_error(prog, "DOMAIN is required");
+	if (optind + 1 < argc)
+		return cli_usage_error(prog, "one DOMAIN only; unexpected '%s'",
+		    argv[optind + 1]);
+	len = strlen(argv[optind]);
+	if (len > 1 && argv[optind][len - 1] == '.')
+		len--;
+	if (len == 0 || len >= sizeof(a->domain) ||
+	    !dns_name_valid(argv[optind], len))
+		return cli_usage_error(prog, "'%s' is not a valid domain name",
+		    argv[optind]);
+	memcpy(a->domain, argv[optind], len);
+	a->domain[len] = '\0';
+	for (size_t i = 0; i < a->nsel; i++)
+		if (!dkim_selector_name(a->selectors[i], a->domain, name,
+		    sizeof(name)))
+			return cli_usage_error(prog, "selector '%s': "
+			    "'%s._domainkey.%s' is not a valid DNS name",
+			    a->selectors[i], a->selectors[i], a->domain);
+	return -1;
+}
+
+/* ---- text output ----------------------------------------------------- */
+
+struct style {
+	const char *bold, *err, *warn, *dim, *reset;
+};
+
+/* Write p[0..n) with every byte outside printable ASCII as '?', one
+ * column per byte, so the caret line below stays aligned. */
+static void
+put_cols(FILE *out, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		putc(c >= 0x20 && c < 0x7f ? c : '?', out);
+	}
+}
+
+/* The record with a long p= value shortened to its ends. */
+static void
+put_record(FILE *out, const struct dkim_selector *s)
+{
+	const struct dkim_tagpos *pt = &s->parsed.tag[DKIM_TAG_P];
+
+	putc('"', out);
+	if (pt->present && pt->value.len > 48) {
+		size_t a = pt->value.off + 24, b = pt->value.off +
+		    pt->value.len - 12;
+
+		put_cols(out, s->record, a);
+		fprintf(out, "...(%zu chars)...", pt->value.len);
+		put_cols(out, s->record + b, s->record_len - b);
+	} else {
+		put_cols(out, s->record, s->record_len);
+	}
+	putc('"', out);
+}
+
+/* The part of the record around the span, and carets under the span. */
+static void
+put_excerpt(FILE *out, const struct diag *d)
+{
+	enum { WIDTH = 72, BEFORE = 16 };
+	size_t off = d->span.off, len = d->span.len, start, end, col, n;
+
+	if (d->record == NULL || off > d->record_len)
+		return;
+	start = off > BEFORE ? off - BEFORE : 0;
+	end = d->record_len - start > WIDTH ? start + WIDTH : d->record_len;
+	fputs("      ", out);
+	col = 6;
+	if (start > 0) {
+		fputs("...", out);
+		col += 3;
+	}
+	put_cols(out, d->record + start, end - start);
+	if (end < d->record_len)
+		fputs("...", out);
+	putc('\n', out);
+	col += off - start;
+	n = len == 0 ? 1 : len;
+	if (off + n > end)
+		n = end > off ? end - off : 1;
+	fprintf(out, "%*s", (int)col, "");
+	for (size_t i = 0; i < n; i++)
+		putc('^', out);
+	putc('\n', out);
+}
+
+static void
+put_findings(FILE *out, const struct diag_list *l, const struct style *st)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct diag *d = &l->v[i];
+		const struct diag_info *info = diag_info(d->id);
+		const char *col = info->severity == DIAG_ERROR ? st->err :
+		    info->severity == DIAG_WARNING ? st->warn : st->dim;
+
+		fprintf(out, "    %s%s%s %s [%s]: ", col,
+		    diag_severity_name(info->severity), st->reset, info->id,
+		    info->ref);
+		cli_put_safe(out, d->message ? d->message : info->title);
+		putc('\n', out);
+		if (d->has_span)
+			put_excerpt(out, d);
+		fprintf(out, "      %sfix: %s%s\n", st->dim, info->hint,
+		    st->reset);
+	}
+	if (l->dropped > 0)
+		fprintf(out, "    (%lu more findings not shown)\n", l->dropped);
+}
+
+static void
+print_text(FILE *out, const struct dkim_result *res, bool color)
+{
+	struct style st = { "", "", "", "", "" };
+
+	if (color) {
+		st.bold = "\033[1m";
+		st.err = "\033[1;31m";
+		st.warn = "\033[1;33m";
+		st.dim = "\033[2m";
+		st.reset = "\033[0m";
+	}
+	fprintf(out, "%sDKIM for ", st.bold);
+	cli_put_safe(out, res->domain);
+	fprintf(out, "%s\n", st.reset);
+	for (size_t i = 0; i < res->nsel; i++) {
+		const struct dkim_selector *s = &res->sel[i];
+
+		fprintf(out, "  selector %s", st.bold);
+		cli_put_safe(out, s->selector);
+		fprintf(out, "%s (", st.reset);
+		cli_put_safe(out, s->name);
+		fputs(")\n", out);
+		if (s->cname != NULL) {
+			fputs("    delegated by CNAME to ", out);
+			cli_put_safe(out, s->cname);
+			fprintf(out, " (%zu hop%s)\n", s->ncname,
+			    s->ncname == 1 ? "" : "s");
+		}
+		if (!s->found) {
+			fprintf(out, "    no key record (%s)\n",
+			    dns_status_name(s->status));
+		} else {
+			fputs("    record: ", out);
+			put_record(out, s);
+			putc('\n', out);
+			fputs("    key: ", out);
+			if (s->key.revoked)
+				fputs("revoked (empty p=)", out);
+			else if (s->key.decoded)
+				fprintf(out, "%s, %u bits%s",
+				    dkim_key_type_name(s->key.type),
+				    s->key.bits, s->key.pkcs1 ?
+				    " (PKCS#1 RSAPublicKey)" : "");
+			else
+				fprintf(out, "%s, not decodable",
+				    dkim_key_type_name(s->key.type));
+			putc('\n', out);
+		}
+		put_findings(out, &s->findings, &st);
+	}
+	if (res->findings.n > 0) {
+		fputs("  domain:\n", out);
+		put_findings(out, &res->findings, &st);
+	}
+}
+
+/* ---- the command ----------------------------------------------------- */
+
+static bool
+has_error(const struct diag_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (diag_info(l->v[i].id)->severity == DIAG_ERROR)
+			return true;
+	return false;
+}
+
+static int
+exit_status(const struct dkim_result *res)
+{
+	if (res->dns_failed)
+		return CLI_EXIT_DNS;
+	if (has_error(&res->findings))
+		return CLI_EXIT_FAIL;
+	for (size_t i = 0; i < res->nsel; i++)
+		if (has_error(&res->sel[i].findings))
+			return CLI_EXIT_FAIL;
+	return CLI_EXIT_OK;
+}
+
+static int print_json(FILE *out, const struct dkim_result *res);
+
+int
+cmd_dkim(int argc, char **argv)
+{
+	const char *prog = argv[0];
+	struct dkim_args a;
+	struct dkim_result res;
+	struct dns_resolver *r;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a)) >= 0)
+		return rc;
+	if ((r = cli_resolver_new(&a.common, prog)) == NULL)
+		return CLI_EXIT_USAGE;
+	if (dkim_lookup(r, a.domain, a.selectors, a.nsel, &res) != 0) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		dns_free(r);
+		return CLI_EXIT_DNS;
+	}
+	if (a.common.format == CLI_FMT_JSON) {
+		if (print_json(stdout, &res) != 0)
+			fprintf(stderr, "%s: cannot write JSON\n", prog);
+	} else {
+		print_text(stdout, &res, cli_use_color(&a.common));
+	}
+	if (res.oom)
+		fprintf(stderr, "%s: out of memory: some findings were lost\n",
+		    prog);
+	rc = exit_status(&res);
+	dkim_result_free(&res);
+	dns_free(r);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: write error on standard output\n", prog);
+		return CLI_EXIT_USAGE;
+	}
+	return rc;
+}
+
+/* ---- JSON (to move into render_json.c) ------------------------------- */
+
+/* A JSON string of p[0..n): bytes that are not well-formed UTF-8 become
+ * U+FFFD (JSON text is UTF-8, DNS data is any bytes). */
+static json_t *
+jstrn(const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	struct buf b;
+	json_t *j;
+	size_t k;
+
+	if (p == NULL)
+		return json_null();
+	buf_init(&b, 3 * n + 1);
+	for (size_t i = 0; i < n; i += k) {
+		if (u[i] == 0 || (k = cli_utf8_len(u + i, n - i)) == 0) {
+			buf_adds(&b, "\xef\xbf\xbd");
+			k = 1;
+		} else {
+			buf_add(&b, p + i, k);
+		}
+	}
+	j = b.err ? NULL : json_stringn(buf_str(&b), b.len);
+	buf_free(&b);
+	return j;
+}
+
+static json_t *
+jstr(const char *s)
+{
+	return s == NULL ? json_null() : jstrn(s, strlen(s));
+}
+
+static void
+put(json_t *o, const char *key, json_t *v, bool *ok)
+{
+	if (v == NULL || json_object_set_new(o, key, v) != 0)
+		*ok = false;
+}
+
+static json_t *
+json_findings(const struct diag_list *l, bool *ok)
+{
+	json_t *arr = json_array();
+
+	if (arr == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		const struct diag *d = &l->v[i];
+		const struct diag_info *info = diag_info(d->id);
+		json_t *f = json_object();
+
+		if (f == NULL || json_array_append_new(arr, f) != 0) {
+			json_decref(f);
+			*ok = false;
+			break;
+		}
+		put(f, "id", json_string(info->id), ok);
+		put(f, "severity", json_string(diag_severity_name(
+		    info->severity)), ok);
+		put(f, "message", jstr(d->message ? d->message : info->title),
+		    ok);
+		put(f, "reference", json_string(info->ref), ok);
+		put(f, "domain", jstr(d->domain), ok);
+		if (d->has_span) {
+			json_t *sp = json_object();
+
+			put(f, "span", sp, ok);
+			if (sp != NULL) {
+				put(sp, "offset", json_integer(
+				    (json_int_t)d->span.off), ok);
+				put(sp, "length", json_integer(
+				    (json_int_t)d->span.len), ok);
+			}
+		}
+	}
+	return arr;
+}
+
+/* {"domain","domainkey","dkim":[{selector...}],"findings":[...]}, one line. */
+static int
+print_json(FILE *out, const struct dkim_result *res)
+{
+	json_t *o = json_object(), *arr = json_array();
+	bool ok = o != NULL && arr != NULL;
+	int rc = -1;
+
+	if (!ok) {
+		json_decref(o);
+		json_decref(arr);
+		return -1;
+	}
+	put(o, "domain", jstr(res->domain), &ok);
+	put(o, "domainkey", json_string(dns_status_name(
+	    res->domainkey_status)), &ok);
+	put(o, "dkim", arr, &ok);
+	for (size_t i = 0; i < res->nsel && ok; i++) {
+		const struct dkim_selector *s = &res->sel[i];
+		json_t *e = json_object();
+
+		if (e == NULL || json_array_append_new(arr, e) != 0) {
+			json_decref(e);
+			ok = false;
+			break;
+		}
+		put(e, "selector", jstr(s->selector), &ok);
+		put(e, "name", jstr(s->name), &ok);
+		put(e, "found", json_boolean(s->found), &ok);
+		put(e, "status", json_string(dns_status_name(s->status)), &ok);
+		put(e, "cname", jstr(s->cname), &ok);
+		put(e, "key_type", s->found ? json_string(
+		    dkim_key_type_name(s->key.type)) : json_null(), &ok);
+		put(e, "bits", s->key.decoded ? json_integer(s->key.bits) :
+		    json_null(), &ok);
+		put(e, "revoked", json_boolean(s->key.revoked), &ok);
+		put(e, "record", s->record ? jstrn(s->record, s->record_len) :
+		    json_null(), &ok);
+		put(e, "findings", json_findings(&s->findings, &ok), &ok);
+	}
+	put(o, "findings", json_findings(&res->findings, &ok), &ok);
+	if (ok && json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER) == 0 &&
+	    putc('\n', out) != EOF)
+		rc = 0;
+	json_decref(o);
+	return rc;
+}

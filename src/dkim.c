@@ -1,0 +1,677 @@
+/*
+ * dkim.c -- DKIM key records: tag-list parser (RFC 6376 §3.2), record
+ * lint (§3.6.1, RFC 8301, RFC 8463) and the selector lookup (§3.6.2).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "crypto.h"
+#include "diag.h"
+#include "dkim.h"
+#include "dns.h"
+
+/* Character classes, indexed by unsigned char. */
+enum {
+	C_WS = 1,	/* SP, HTAB, CR, LF: folding whitespace (§2.8) */
+	C_ALPHA = 2,
+	C_DIGIT = 4,
+	C_VAL = 8	/* VALCHAR: %x21-3A / %x3C-7E (§3.2) */
+};
+
+static unsigned char cclass[256];
+static bool cclass_ready;
+
+static void
+cclass_init(void)
+{
+	for (unsigned c = 0x21; c <= 0x7e; c++)
+		if (c != ';')
+			cclass[c] |= C_VAL;
+	for (unsigned c = 'a'; c <= 'z'; c++)
+		cclass[c] |= C_ALPHA;
+	for (unsigned c = 'A'; c <= 'Z'; c++)
+		cclass[c] |= C_ALPHA;
+	for (unsigned c = '0'; c <= '9'; c++)
+		cclass[c] |= C_DIGIT;
+	cclass[' '] = cclass['\t'] = cclass['\r'] = cclass['\n'] = C_WS;
+	cclass_ready = true;
+}
+
+static bool
+is(char c, unsigned cls)
+{
+	return (cclass[(unsigned char)c] & cls) != 0;
+}
+
+static const char tag_names[DKIM_TAG__COUNT] = {
+	[DKIM_TAG_V] = 'v', [DKIM_TAG_H] = 'h', [DKIM_TAG_K] = 'k',
+	[DKIM_TAG_N] = 'n', [DKIM_TAG_P] = 'p', [DKIM_TAG_S] = 's',
+	[DKIM_TAG_T] = 't',
+};
+
+/* Report `id` at p[off..off+n) of the record in ctx. */
+static void
+report_at(struct diag_sink *sink, const struct diag *ctx, enum diag_id id,
+    size_t off, size_t n, const char *msg)
+{
+	struct diag d;
+
+	memset(&d, 0, sizeof(d));
+	if (ctx != NULL)
+		d = *ctx;
+	d.has_span = true;
+	d.span.off = off;
+	d.span.len = n;
+	diag_reportf(sink, id, &d, "%s", msg);
+}
+
+static bool
+span_eq(const char *p, struct diag_span s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return s.len == n && memcmp(p + s.off, lit, n) == 0;
+}
+
+static size_t
+skip_ws(const char *p, size_t len, size_t i)
+{
+	while (i < len && is(p[i], C_WS))
+		i++;
+	return i;
+}
+
+void
+dkim_parse(const char *p, size_t len, struct dkim_record *rec,
+    struct diag_sink *sink, const struct diag *ctx)
+{
+	size_t i = 0;
+	bool ok = true;
+
+	if (!cclass_ready)
+		cclass_init();
+	memset(rec, 0, sizeof(*rec));
+
+	i = skip_ws(p, len, 0);
+	while (i < len) {
+		struct diag_span name, value;
+		size_t end;
+		int k;
+
+		/* tag-name = ALPHA *ALNUMPUNC */
+		name.off = i;
+		if (!is(p[i], C_ALPHA)) {
+			report_at(sink, ctx, DIAG_DKIM_SYNTAX, i, 1, p[i] == ';' ?
+			    "empty tag (two semicolons in a row)" :
+			    "a tag name must start with a letter");
+			ok = false;
+			break;
+		}
+		while (i < len && (is(p[i], C_ALPHA | C_DIGIT) || p[i] == '_'))
+			i++;
+		name.len = i - name.off;
+		i = skip_ws(p, len, i);
+		if (i >= len || p[i] != '=') {
+			report_at(sink, ctx, DIAG_DKIM_SYNTAX, i < len ? i :
+			    name.off, i < len ? 1 : name.len,
+			    "expected '=' after the tag name");
+			ok = false;
+			break;
+		}
+		i = skip_ws(p, len, i + 1);
+
+		/* tag-value: VALCHARs with whitespace inside, up to ';'. */
+		value.off = i;
+		end = i;
+		while (i < len && p[i] != ';') {
+			if (!is(p[i], C_VAL | C_WS)) {
+				report_at(sink, ctx, DIAG_DKIM_SYNTAX, i, 1,
+				    "a byte that is not allowed in a tag "
+				    "value (control or non-ASCII)");
+				ok = false;
+			}
+			if (!is(p[i], C_WS))
+				end = i + 1;
+			i++;
+		}
+		value.len = end - value.off;
+
+		k = -1;
+		if (name.len == 1)
+			for (int t = 0; t < DKIM_TAG__COUNT; t++)
+				if (p[name.off] == tag_names[t])
+					k = t;
+		if (k >= 0) {
+			struct dkim_tagpos *tp = &rec->tag[k];
+
+			if (tp->present) {
+				/* §3.2: a duplicated tag invalidates the
+				 * whole record. */
+				report_at(sink, ctx, DIAG_DKIM_SYNTAX,
+				    name.off, name.len, "duplicate tag: "
+				    "the record is invalid");
+				ok = false;
+			} else {
+				tp->present = true;
+				tp->index = rec->ntags;
+				tp->name = name;
+				tp->value = value;
+			}
+		}
+		rec->ntags++;
+
+		if (i < len) {		/* at ';' */
+			i = skip_ws(p, len, i + 1);
+			/* One trailing ';' is allowed, an empty tag-spec
+			 * in the middle is not (caught at the loop top). */
+		}
+	}
+
+	if (ok && rec->tag[DKIM_TAG_V].present) {
+		const struct dkim_tagpos *v = &rec->tag[DKIM_TAG_V];
+
+		if (v->index != 0) {
+			report_at(sink, ctx, DIAG_DKIM_SYNTAX, v->name.off,
+			    v->name.len, "v= must be the first tag");
+			ok = false;
+		} else if (!span_eq(p, v->value, "DKIM1")) {
+			report_at(sink, ctx, DIAG_DKIM_SYNTAX, v->value.off,
+			    v->value.len, "v= must be exactly DKIM1");
+			ok = false;
+		}
+	}
+	if (ok && !rec->tag[DKIM_TAG_P].present) {
+		report_at(sink, ctx, DIAG_DKIM_SYNTAX, 0, len,
+		    "the required p= tag is missing");
+		ok = false;
+	}
+	rec->syntax_ok = ok;
+}
+
+/* Call fn for each colon-separated item of the value (whitespace around
+ * the colons trimmed).  Returns false at an empty item. */
+typedef void list_fn(void *arg, const char *p, struct diag_span item);
+
+static bool
+each_item(const char *p, struct diag_span v, list_fn *fn, void *arg)
+{
+	size_t i = v.off, end = v.off + v.len;
+
+	for (;;) {
+		struct diag_span it;
+		size_t last;
+
+		i = skip_ws(p, end, i);
+		it.off = i;
+		while (i < end && p[i] != ':')
+			i++;
+		last = i;
+		while (last > it.off && is(p[last - 1], C_WS))
+			last--;
+		it.len = last - it.off;
+		if (it.len == 0)
+			return false;
+		fn(arg, p, it);
+		if (i >= end)
+			return true;
+		i++;
+	}
+}
+
+struct h_seen {
+	bool sha1, sha256;
+};
+
+static void
+h_item(void *arg, const char *p, struct diag_span it)
+{
+	struct h_seen *h = arg;
+
+	if (span_eq(p, it, "sha1"))
+		h->sha1 = true;
+	else if (span_eq(p, it, "sha256"))
+		h->sha256 = true;
+}
+
+static void
+s_item(void *arg, const char *p, struct diag_span it)
+{
+	bool *email = arg;
+
+	if (span_eq(p, it, "email") || span_eq(p, it, "*"))
+		*email = true;
+}
+
+static void
+t_item(void *arg, const char *p, struct diag_span it)
+{
+	bool *testing = arg;
+
+	if (span_eq(p, it, "y"))
+		*testing = true;
+}
+
+static void
+lint_lists(const char *p, const struct dkim_record *rec,
+    struct dkim_key *key, struct diag_sink *sink, const struct diag *ctx)
+{
+	const struct dkim_tagpos *h = &rec->tag[DKIM_TAG_H];
+	const struct dkim_tagpos *s = &rec->tag[DKIM_TAG_S];
+	const struct dkim_tagpos *t = &rec->tag[DKIM_TAG_T];
+
+	if (h->present) {
+		struct h_seen seen = { false, false };
+
+		if (!each_item(p, h->value, h_item, &seen))
+			report_at(sink, ctx, DIAG_DKIM_SYNTAX, h->value.off,
+			    h->value.len, "empty hash algorithm in h=");
+		else if (!seen.sha256)
+			/* RFC 8301 §3.1: sha1 must not be used, so a key
+			 * without sha256 is unusable. */
+			report_at(sink, ctx, DIAG_DKIM_SHA1_ONLY, h->value.off,
+			    h->value.len, seen.sha1 ?
+			    "h= allows only sha1, which verifiers must "
+			    "reject (RFC 8301)" :
+			    "h= lists no hash algorithm verifiers accept "
+			    "(sha256)");
+	}
+	if (s->present) {
+		bool email = false;
+
+		if (!each_item(p, s->value, s_item, &email))
+			report_at(sink, ctx, DIAG_DKIM_SYNTAX, s->value.off,
+			    s->value.len, "empty service type in s=");
+		else if (!email)
+			report_at(sink, ctx, DIAG_DKIM_SERVICE_NOT_EMAIL,
+			    s->value.off, s->value.len,
+			    "s= does not include email or *: the key may "
+			    "not be used for mail");
+	}
+	if (t->present) {
+		if (!each_item(p, t->value, t_item, &key->testing))
+			report_at(sink, ctx, DIAG_DKIM_SYNTAX, t->value.off,
+			    t->value.len, "empty flag in t=");
+		else if (key->testing)
+			report_at(sink, ctx, DIAG_DKIM_TESTING, t->value.off,
+			    t->value.len, "t=y: the domain is testing DKIM; "
+			    "verifiers may treat signatures as unsigned");
+	}
+}
+
+/* Judge the decoded RSA key. */
+static void
+lint_rsa(const unsigned char *der, size_t n, struct dkim_key *key,
+    struct diag_span pv, struct diag_sink *sink, const struct diag *ctx)
+{
+	struct crypto_key_info ki;
+	struct buf m;
+
+	buf_init(&m, 256);
+	if (!crypto_parse_der_key(der, n, &ki)) {
+		buf_printf(&m, "p= decodes to %zu bytes that are not an RSA "
+		    "public key", n);
+		if (crypto_is_ed25519_spki(der, n))
+			buf_adds(&m, " (it is an Ed25519 key: set k=ed25519 "
+			    "and publish the raw 32 bytes)");
+		else if (n == 32)
+			buf_adds(&m, " (32 bytes: an Ed25519 key? set "
+			    "k=ed25519)");
+		report_at(sink, ctx, DIAG_DKIM_INVALID_KEY, pv.off, pv.len,
+		    buf_str(&m));
+		goto out;
+	}
+	if (ki.type != CRYPTO_KEY_RSA) {
+		buf_printf(&m, "p= holds an %s key but k= says rsa", ki.algo);
+		if (ki.type == CRYPTO_KEY_ED25519)
+			buf_adds(&m, " (and Ed25519 keys are published raw, "
+			    "not in SubjectPublicKeyInfo)");
+		report_at(sink, ctx, DIAG_DKIM_INVALID_KEY, pv.off, pv.len,
+		    buf_str(&m));
+		goto out;
+	}
+	key->decoded = true;
+	key->bits = ki.bits;
+	if (ki.form == CRYPTO_FORM_PKCS1) {
+		key->pkcs1 = true;
+		report_at(sink, ctx, DIAG_DKIM_PKCS1_KEY, pv.off, pv.len,
+		    "the RSA key is a bare RSAPublicKey; some verifiers only "
+		    "accept SubjectPublicKeyInfo");
+	}
+	if (ki.bits < 1024) {
+		buf_printf(&m, "RSA key of %u bits: verifiers must not accept "
+		    "keys under 1024 bits", ki.bits);
+		report_at(sink, ctx, DIAG_DKIM_WEAK_KEY, pv.off, pv.len,
+		    buf_str(&m));
+	} else if (ki.bits < 2048) {
+		buf_printf(&m, "RSA key of %u bits: signers should use 2048 "
+		    "bits or more", ki.bits);
+		report_at(sink, ctx, DIAG_DKIM_KEY_UNDER_2048, pv.off, pv.len,
+		    buf_str(&m));
+	}
+out:
+	buf_free(&m);
+}
+
+/* Judge the decoded Ed25519 key: RFC 8463 wants the raw 32 bytes. */
+static void
+lint_ed25519(const unsigned char *raw, size_t n, struct dkim_key *key,
+    struct diag_span pv, struct diag_sink *sink, const struct diag *ctx)
+{
+	struct crypto_key_info ki;
+	struct buf m;
+
+	buf_init(&m, 256);
+	if (crypto_is_ed25519_spki(raw, n)) {
+		report_at(sink, ctx, DIAG_DKIM_INVALID_KEY, pv.off, pv.len,
+		    "the Ed25519 key is wrapped in SubjectPublicKeyInfo; "
+		    "RFC 8463 wants the raw 32-byte key (44 base64 "
+		    "characters), so this key never verifies");
+	} else if (crypto_parse_ed25519_raw(raw, n, &ki)) {
+		key->decoded = true;
+		key->bits = ki.bits;
+	} else if (crypto_parse_der_key(raw, n, &ki)) {
+		buf_printf(&m, "p= holds an %s key but k=ed25519", ki.algo);
+		report_at(sink, ctx, DIAG_DKIM_INVALID_KEY, pv.off, pv.len,
+		    buf_str(&m));
+	} else {
+		buf_printf(&m, "p= decodes to %zu bytes, not a raw 32-byte "
+		    "Ed25519 key", n);
+		report_at(sink, ctx, DIAG_DKIM_INVALID_KEY, pv.off, pv.len,
+		    buf_str(&m));
+	}
+	buf_free(&m);
+}
+
+static int
+lint_key(const char *p, const struct dkim_record *rec, struct dkim_key *key,
+    struct diag_sink *sink, const struct diag *ctx)
+{
+	const struct dkim_tagpos *pt = &rec->tag[DKIM_TAG_P];
+	unsigned char *der = NULL;
+	size_t n = 0, bad = 0;
+	enum crypto_b64_status st;
+
+	if (!pt->present)
+		return 0;
+	if (pt->value.len == 0) {
+		key->revoked = true;
+		report_at(sink, ctx, DIAG_DKIM_REVOKED, pt->name.off,
+		    pt->name.len, "empty p=: the key is revoked and "
+		    "signatures with this selector fail");
+		return 0;
+	}
+	if (key->type == DKIM_KEY_NONE)
+		return 0;	/* unknown k=: already reported */
+	st = crypto_base64_decode(p + pt->value.off, pt->value.len,
+	    CRYPTO_MAX_KEY_SIZE, &der, &n, &bad);
+	switch (st) {
+	case CRYPTO_B64_OK:
+		break;
+	case CRYPTO_B64_BAD:
+		if (bad < pt->value.len)
+			report_at(sink, ctx, DIAG_DKIM_INVALID_KEY,
+			    pt->value.off + bad, 1,
+			    "p= is not base64: this character is not "
+			    "allowed here");
+		else
+			report_at(sink, ctx, DIAG_DKIM_INVALID_KEY,
+			    pt->value.off, pt->value.len,
+			    "p= is not base64: the length is not a multiple "
+			    "of 4 (truncated or missing '=' padding?)");
+		return 0;
+	case CRYPTO_B64_TOO_LONG:
+		report_at(sink, ctx, DIAG_DKIM_INVALID_KEY, pt->value.off,
+		    pt->value.len, "p= is far too long for a public key");
+		return 0;
+	case CRYPTO_B64_NOMEM:
+		return -1;
+	}
+	if (key->type == DKIM_KEY_RSA)
+		lint_rsa(der, n, key, pt->value, sink, ctx);
+	else
+		lint_ed25519(der, n, key, pt->value, sink, ctx);
+	free(der);
+	return 0;
+}
+
+int
+dkim_lint(const char *p, size_t len, struct dkim_key *key,
+    struct diag_sink *sink, const struct diag *ctx)
+{
+	struct dkim_record rec;
+	const struct dkim_tagpos *k;
+
+	memset(key, 0, sizeof(*key));
+	dkim_parse(p, len, &rec, sink, ctx);
+
+	k = &rec.tag[DKIM_TAG_K];
+	key->type = DKIM_KEY_RSA;	/* §3.6.1: the default */
+	if (k->present) {
+		if (span_eq(p, k->value, "rsa")) {
+			key->type = DKIM_KEY_RSA;
+		} else if (span_eq(p, k->value, "ed25519")) {
+			key->type = DKIM_KEY_ED25519;
+		} else {
+			key->type = DKIM_KEY_NONE;
+			report_at(sink, ctx, DIAG_DKIM_UNKNOWN_KEY_TYPE,
+			    k->value.off, k->value.len, "k= is neither rsa "
+			    "nor ed25519: verifiers cannot use this key");
+		}
+	}
+	lint_lists(p, &rec, key, sink, ctx);
+	return lint_key(p, &rec, key, sink, ctx);
+}
+
+const char *
+dkim_key_type_name(enum dkim_key_type t)
+{
+	switch (t) {
+	case DKIM_KEY_RSA:	return "rsa";
+	case DKIM_KEY_ED25519:	return "ed25519";
+	default:		return "unknown";
+	}
+}
+
+bool
+dkim_selector_name(const char *selector, const char *domain, char *out,
+    size_t outsize)
+{
+	size_t sl = strlen(selector), dl = strlen(domain);
+	static const char mid[] = "._domainkey.";
+	size_t n = sl + (sizeof(mid) - 1) + dl;
+
+	if (sl == 0 || dl == 0 || n >= outsize)
+		return false;
+	memcpy(out, selector, sl);
+	memcpy(out + sl, mid, sizeof(mid) - 1);
+	memcpy(out + sl + sizeof(mid) - 1, domain, dl);
+	out[n] = '\0';
+	return dns_name_valid(out, n);
+}
+
+/* ---- lookup ---------------------------------------------------------- */
+
+static bool
+failed(enum dns_status s)
+{
+	return s != DNS_OK && s != DNS_NODATA && s != DNS_NXDOMAIN;
+}
+
+static void
+report_dns_failure(struct dkim_result *res, const char *name,
+    const struct dns_answer *a)
+{
+	struct diag_sink sink;
+	struct diag ctx;
+
+	diag_sink_init(&sink, diag_list_add, &res->findings);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.domain = name;
+	diag_reportf(&sink, DIAG_DNS_FAILURE, &ctx, "TXT %s: %s%s%s", name,
+	    dns_status_name(a->status), a->why ? ": " : "",
+	    a->why ? a->why : "");
+	res->dns_failed = true;
+}
+
+/* Fill one selector from its answer. */
+static int
+take_answer(struct dkim_result *res, struct dkim_selector *s,
+    const struct dns_answer *a)
+{
+	struct diag_sink sink;
+	struct diag ctx;
+
+	diag_sink_init(&sink, diag_list_add, &s->findings);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.domain = s->name;
+	s->status = a->status;
+	s->ncname = a->ncname;
+	if (a->ncname > 0 && a->canon != NULL &&
+	    (s->cname = strdup(a->canon)) == NULL)
+		return -1;
+	if (failed(a->status)) {
+		report_dns_failure(res, s->name, a);
+		return 0;
+	}
+	for (size_t i = 0; i < a->nrr; i++)
+		if (a->rr[i].type == DNS_T_TXT)
+			s->nrecords++;
+	if (s->nrecords == 0) {
+		diag_reportf(&sink, DIAG_DKIM_MISSING, &ctx,
+		    "no key record at %s (%s)", s->name,
+		    dns_status_name(a->status));
+		return 0;
+	}
+	s->found = true;
+	if (s->nrecords > 1)
+		diag_reportf(&sink, DIAG_DKIM_MULTIPLE_RECORDS, &ctx,
+		    "%zu TXT records at %s: which key verifiers use is "
+		    "undefined", s->nrecords, s->name);
+	/* Lint every record (each may be the one a verifier picks); keep
+	 * the first for display. */
+	for (size_t i = 0; i < a->nrr; i++) {
+		struct dkim_key key;
+		size_t len;
+		char *text;
+
+		if (a->rr[i].type != DNS_T_TXT)
+			continue;
+		if ((text = dns_txt_join(&a->rr[i], &len)) == NULL)
+			return -1;
+		ctx.record = text;
+		ctx.record_len = len;
+		if (dkim_lint(text, len, &key, &sink, &ctx) != 0) {
+			free(text);
+			return -1;
+		}
+		if (s->record == NULL) {
+			struct diag_sink none;
+
+			diag_sink_init(&none, NULL, NULL);
+			dkim_parse(text, len, &s->parsed, &none, NULL);
+			s->record = text;
+			s->record_len = len;
+			s->key = key;
+		} else {
+			free(text);
+		}
+	}
+	return 0;
+}
+
+int
+dkim_lookup(struct dns_resolver *r, const char *domain,
+    const char *const *selectors, size_t nsel, struct dkim_result *res)
+{
+	struct dns_query *q[DKIM_MAX_SELECTORS], *dq;
+	const struct dns_answer *a;
+	char name[256];
+	size_t nfound = 0;
+
+	memset(res, 0, sizeof(*res));
+	diag_list_init(&res->findings, 64);
+	if (nsel > DKIM_MAX_SELECTORS || (res->domain = strdup(domain)) == NULL)
+		goto fail;
+	if (nsel > 0 && (res->sel = calloc(nsel, sizeof(*res->sel))) == NULL)
+		goto fail;
+	res->nsel = nsel;
+	for (size_t i = 0; i < nsel; i++)
+		diag_list_init(&res->sel[i].findings, 64);
+
+	/* Submit every question before waiting on any: the live backend
+	 * has them all in flight at once. */
+	for (size_t i = 0; i < nsel; i++) {
+		struct dkim_selector *s = &res->sel[i];
+
+		if (!dkim_selector_name(selectors[i], domain, name,
+		    sizeof(name)))
+			goto fail;
+		if ((s->selector = strdup(selectors[i])) == NULL ||
+		    (s->name = strdup(name)) == NULL)
+			goto fail;
+		if ((q[i] = dns_submit(r, s->name, DNS_T_TXT, NULL, NULL)) ==
+		    NULL)
+			goto fail;
+	}
+	if (snprintf(name, sizeof(name), "_domainkey.%s", domain) >=
+	    (int)sizeof(name) || !dns_name_valid(name, strlen(name)))
+		goto fail;
+	if ((dq = dns_submit(r, name, DNS_T_TXT, NULL, NULL)) == NULL)
+		goto fail;
+
+	for (size_t i = 0; i < nsel; i++) {
+		if (take_answer(res, &res->sel[i], dns_wait(r, q[i])) != 0)
+			goto fail;
+		if (res->sel[i].found)
+			nfound++;
+	}
+	a = dns_wait(r, dq);
+	res->domainkey_status = a->status;
+	if (failed(a->status))
+		report_dns_failure(res, name, a);
+	if (nfound == 0 && !res->dns_failed) {
+		struct diag_sink sink;
+		struct diag ctx;
+
+		diag_sink_init(&sink, diag_list_add, &res->findings);
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.domain = name;
+		if (a->status == DNS_NXDOMAIN)
+			diag_reportf(&sink, DIAG_DKIM_NONE_FOUND, &ctx,
+			    "%s does not exist (NXDOMAIN): no DKIM keys are "
+			    "published under it (RFC 8020)", name);
+		else
+			diag_reportf(&sink, DIAG_DKIM_NONE_FOUND, &ctx,
+			    "no key found at the %zu selector(s) tried; %s "
+			    "exists, so keys may be published under other "
+			    "selector names", nsel, name);
+	}
+	for (size_t i = 0; i < nsel; i++)
+		if (res->sel[i].findings.oom)
+			res->oom = true;
+	if (res->findings.oom)
+		res->oom = true;
+	return 0;
+fail:
+	dkim_result_free(res);
+	return -1;
+}
+
+void
+dkim_result_free(struct dkim_result *res)
+{
+	for (size_t i = 0; i < res->nsel; i++) {
+		struct dkim_selector *s = &res->sel[i];
+
+		free(s->selector);
+		free(s->name);
+		free(s->cname);
+		free(s->record);
+		diag_list_free(&s->findings);
+	}
+	free(res->sel);
+	free(res->domain);
+	diag_list_free(&res->findings);
+	memset(res, 0, sizeof(*res));
+}

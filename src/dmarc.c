@@ -1,0 +1,1176 @@
+/*
+ * dmarc.c -- DMARC records (RFC 9989): strict parse with byte spans, the
+ * policy lint, discovery by the DNS tree walk (§4.10) and the report
+ * destination checks (RFC 9990, RFC 7489 §7.1).
+ *
+ * The parser is deliberately stricter than receivers: OpenDMARC accepts
+ * keywords by prefix (`p=r` is reject); here an inexact value is
+ * dmarc.invalid-value and falls back to the default, as §4.8 says a
+ * receiver must do.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libpsl.h>
+
+#include "dmarc.h"
+#include "dns.h"
+
+/* ---- character classes ----------------------------------------------- */
+
+enum {
+	C_ALPHA = 1, C_DIGIT = 2, C_WSP = 4, C_TVAL = 8, C_ATEXT = 16,
+	C_URI = 32, C_HEX = 64
+};
+
+/* Built on first use: a table beats <ctype.h>, whose result depends on
+ * the locale and which is undefined for negative plain chars. */
+static unsigned char cclass[256];
+
+static void
+cclass_init(void)
+{
+	static const char atext_extra[] = "!#$%&'*+-/=?^_`{|}~";
+	/* RFC 3986 unreserved + reserved + '%' */
+	static const char uri_extra[] = "-._~:/?#[]@!$&'()*+,;=%";
+	unsigned c;
+
+	if (cclass['a'] != 0)
+		return;
+	for (c = 0; c < 256; c++) {
+		unsigned char v = 0;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+			v |= C_ALPHA | C_ATEXT | C_URI;
+		if (c >= '0' && c <= '9')
+			v |= C_DIGIT | C_ATEXT | C_URI | C_HEX;
+		if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+			v |= C_HEX;
+		if (c == ' ' || c == '\t')
+			v |= C_WSP;
+		if ((c >= 0x21 && c <= 0x3a) || (c >= 0x3c && c <= 0x7e))
+			v |= C_TVAL;
+		if (c != 0 && strchr(atext_extra, (int)c) != NULL)
+			v |= C_ATEXT;
+		if (c != 0 && strchr(uri_extra, (int)c) != NULL)
+			v |= C_URI;
+		cclass[c] = v;
+	}
+}
+
+static bool
+is(char c, unsigned char cls)
+{
+	return (cclass[(unsigned char)c] & cls) != 0;
+}
+
+static char
+lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* p[0..len) equals the lower-case word w, ignoring case (ABNF literals are
+ * case-insensitive, RFC 5234 §2.3). */
+static bool
+eq_word(const char *p, size_t len, const char *w)
+{
+	size_t i;
+
+	if (strlen(w) != len)
+		return false;
+	for (i = 0; i < len; i++)
+		if (lower(p[i]) != w[i])
+			return false;
+	return true;
+}
+
+static size_t
+skip_wsp(const char *p, size_t len, size_t i)
+{
+	while (i < len && is(p[i], C_WSP))
+		i++;
+	return i;
+}
+
+static size_t
+find_char(const char *p, size_t len, size_t i, char c)
+{
+	while (i < len && p[i] != c)
+		i++;
+	return i;
+}
+
+/* ---- version --------------------------------------------------------- */
+
+/* Offset just past "v" *WSP "=" *WSP "DMARC1", or 0 when absent. */
+static size_t
+version_end(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || p[0] != 'v')
+		return 0;
+	i = skip_wsp(p, len, 1);
+	if (i >= len || p[i] != '=')
+		return 0;
+	i = skip_wsp(p, len, i + 1);
+	/* %s"DMARC1": the one case-sensitive literal of the grammar. */
+	if (len - i < 6 || memcmp(p + i, "DMARC1", 6) != 0)
+		return 0;
+	i += 6;
+	if (i < len && p[i] != ';' && !is(p[i], C_WSP))
+		return 0;
+	return i;
+}
+
+bool
+dmarc_is_record(const char *p, size_t len)
+{
+	cclass_init();
+	return version_end(p, len) != 0;
+}
+
+/* ---- parser ---------------------------------------------------------- */
+
+enum tag {
+	T_V, T_P, T_SP, T_NP, T_ADKIM, T_ASPF, T_FO, T_PSD, T_T, T_RUA, T_RUF,
+	T_PCT, T_RI, T_RF, T__COUNT
+};
+
+static const char *const tag_names[T__COUNT] = {
+	"v", "p", "sp", "np", "adkim", "aspf", "fo", "psd", "t", "rua", "ruf",
+	"pct", "ri", "rf"
+};
+
+struct pstate {
+	const char *p;
+	size_t len;
+	struct dmarc_record *rec;
+	struct diag_sink *sink;
+	const struct diag *ctx;
+	unsigned seen;		/* bit per enum tag */
+};
+
+static void report(struct pstate *st, enum diag_id id, size_t off, size_t n,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* One finding about p[off..off+n). */
+static void
+report(struct pstate *st, enum diag_id id, size_t off, size_t n,
+    const char *fmt, ...)
+{
+	char msg[512];
+	struct diag d;
+	va_list ap;
+
+	if (st->sink == NULL)
+		return;
+	if (st->ctx != NULL)
+		d = *st->ctx;
+	else
+		memset(&d, 0, sizeof(d));
+	d.id = id;
+	d.record = st->p;
+	d.record_len = st->len;
+	d.has_span = true;
+	d.span.off = off;
+	d.span.len = n;
+	va_start(ap, fmt);
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		msg[0] = '\0';
+	va_end(ap);
+	d.message = msg;
+	diag_report(st->sink, &d);
+}
+
+static enum dmarc_policy
+parse_policy(const char *v, size_t n)
+{
+	if (eq_word(v, n, "none"))
+		return DMARC_POLICY_NONE;
+	if (eq_word(v, n, "quarantine"))
+		return DMARC_POLICY_QUARANTINE;
+	if (eq_word(v, n, "reject"))
+		return DMARC_POLICY_REJECT;
+	return DMARC_POLICY_UNSET;
+}
+
+/* One of the single-letter choices in `set` (lower case), else 0. */
+static char
+parse_letter(const char *v, size_t n, const char *set)
+{
+	if (n != 1 || v[0] == '\0' || strchr(set, lower(v[0])) == NULL)
+		return 0;
+	return lower(v[0]);
+}
+
+/* Digits only, at most maxdigits of them, value <= max. */
+static bool
+parse_uint(const char *v, size_t n, size_t maxdigits, unsigned long max)
+{
+	unsigned long x = 0;
+	size_t i;
+
+	if (n == 0 || n > maxdigits)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!is(v[i], C_DIGIT))
+			return false;
+		x = x * 10 + (unsigned long)(v[i] - '0');
+	}
+	return x <= max;
+}
+
+/* fo = 1*("0"/"1"/"d"/"s") separated by ":"; 0 and 1 exclude each other. */
+static void
+parse_fo(struct pstate *st, size_t vs, size_t ve)
+{
+	const char *p = st->p;
+	unsigned fo = 0;
+	size_t i = vs;
+
+	for (;;) {
+		size_t e = find_char(p, ve, i, ':');
+		size_t a = skip_wsp(p, e, i), b = e;
+
+		while (b > a && is(p[b - 1], C_WSP))
+			b--;
+		if (b - a != 1 || strchr("01ds", lower(p[a])) == NULL) {
+			report(st, DIAG_DMARC_INVALID_VALUE, a, b - a,
+			    "fo=: each option must be 0, 1, d or s, "
+			    "separated by ':'");
+			return;
+		}
+		switch (lower(p[a])) {
+		case '0': fo |= DMARC_FO_0; break;
+		case '1': fo |= DMARC_FO_1; break;
+		case 'd': fo |= DMARC_FO_D; break;
+		default: fo |= DMARC_FO_S; break;
+		}
+		if (e >= ve)
+			break;
+		i = e + 1;
+	}
+	if ((fo & DMARC_FO_0) && (fo & DMARC_FO_1)) {
+		report(st, DIAG_DMARC_INVALID_VALUE, vs, ve - vs,
+		    "fo=: options 0 and 1 are mutually exclusive");
+		return;
+	}
+	st->rec->fo = fo;
+}
+
+/* rf = keyword *(":" keyword), keyword = ALPHA *(ALPHA / DIGIT / "-"). */
+static bool
+valid_rf(const char *p, size_t vs, size_t ve)
+{
+	bool start = true;
+	size_t i;
+
+	for (i = vs; i < ve; i++) {
+		if (p[i] == ':') {
+			if (start)
+				return false;
+			start = true;
+		} else if (start) {
+			if (!is(p[i], C_ALPHA))
+				return false;
+			start = false;
+		} else if (!is(p[i], C_ALPHA | C_DIGIT) && p[i] != '-') {
+			return false;
+		}
+	}
+	return !start;
+}
+
+/* A presentation-form host name of LDH labels; returns its length without
+ * one trailing dot, 0 when it is not one. */
+static size_t
+valid_host(const char *p, size_t n)
+{
+	size_t i, lab = 0;
+
+	if (n > 1 && p[n - 1] == '.')
+		n--;
+	if (n == 0 || !dns_name_valid(p, n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '.') {
+			if (lab == 0 || p[i - 1] == '-')
+				return 0;
+			lab = 0;
+			continue;
+		}
+		if (!is(p[i], C_ALPHA | C_DIGIT) && p[i] != '-')
+			return 0;
+		if (p[i] == '-' && lab == 0)
+			return 0;
+		lab++;
+	}
+	return p[n - 1] == '-' ? 0 : n;
+}
+
+/* mailto:addr-spec (RFC 6068): a dot-atom local part (percent escapes
+ * allowed), '@', a host name; hfields after '?' are not checked. */
+static bool
+parse_mailto(const char *p, size_t s, size_t e, struct diag_span *host)
+{
+	size_t at, i, q, hl;
+
+	q = find_char(p, e, s, '?');
+	at = find_char(p, q, s, '@');
+	if (at == s || at >= q)
+		return false;
+	if (p[s] == '.' || p[at - 1] == '.')
+		return false;
+	for (i = s; i < at; i++) {
+		if (p[i] == '%') {
+			if (at - i < 3 || !is(p[i + 1], C_HEX) ||
+			    !is(p[i + 2], C_HEX))
+				return false;
+			i += 2;
+		} else if (p[i] == '.') {
+			if (p[i + 1] == '.')
+				return false;
+		} else if (!is(p[i], C_ATEXT) || p[i] == '?') {
+			return false;
+		}
+	}
+	if ((hl = valid_host(p + at + 1, q - at - 1)) == 0)
+		return false;
+	host->off = at + 1;
+	host->len = hl;
+	return true;
+}
+
+/* One rua/ruf entry p[s..e): URI ["!" size]. */
+static void
+parse_uri(struct pstate *st, bool ruf, size_t s, size_t e)
+{
+	const char *p = st->p;
+	struct dmarc_uri u;
+	size_t bang, i, colon;
+
+	memset(&u, 0, sizeof(u));
+	u.ruf = ruf;
+	u.span.off = s;
+	u.span.len = e - s;
+	/* A literal '!' ends the URI: in a URI it must be %21 (§4.8). */
+	bang = find_char(p, e, s, '!');
+	if (bang < e) {
+		size_t d = bang + 1;
+
+		while (d < e && is(p[d], C_DIGIT))
+			d++;
+		if (d > bang + 1 && d < e && strchr("kmgt", lower(p[d])))
+			d++;
+		if (d == bang + 1 || d != e) {
+			report(st, DIAG_DMARC_URI_INVALID, bang, e - bang,
+			    "the size limit after '!' must be digits with an "
+			    "optional k, m, g or t (a '!' inside the URI must "
+			    "be written %%21)");
+			goto out;
+		}
+		report(st, DIAG_DMARC_SIZE_SUFFIX, bang, e - bang,
+		    "the '!size' suffix is obsolete (RFC 9989 §4.8) and "
+		    "receivers ignore it");
+	}
+	if (s == bang || !is(p[s], C_ALPHA)) {
+		report(st, DIAG_DMARC_URI_INVALID, s, e - s,
+		    "a report URI needs a scheme, e.g. mailto:dmarc@example.com");
+		goto out;
+	}
+	for (colon = s + 1; colon < bang; colon++)
+		if (!is(p[colon], C_ALPHA | C_DIGIT) && p[colon] != '+' &&
+		    p[colon] != '-' && p[colon] != '.')
+			break;
+	if (colon >= bang || p[colon] != ':' || colon + 1 == bang) {
+		report(st, DIAG_DMARC_URI_INVALID, s, bang - s,
+		    "a report URI needs a scheme, e.g. mailto:dmarc@example.com");
+		goto out;
+	}
+	for (i = colon + 1; i < bang; i++) {
+		if (!is(p[i], C_URI) || p[i] == ',') {
+			report(st, DIAG_DMARC_URI_INVALID, i, 1,
+			    "a character not allowed in a URI (percent-encode "
+			    "it)");
+			goto out;
+		}
+	}
+	if (eq_word(p + s, colon - s, "mailto")) {
+		u.mailto = true;
+		if (!parse_mailto(p, colon + 1, bang, &u.host)) {
+			report(st, DIAG_DMARC_URI_INVALID, s, bang - s,
+			    "mailto: must be followed by an address "
+			    "local-part@domain");
+			goto out;
+		}
+	}
+	u.valid = true;
+out:
+	if (st->rec->nuri < DMARC_MAX_URIS)
+		st->rec->uri[st->rec->nuri++] = u;
+}
+
+/* rua/ruf: comma-separated URIs with optional whitespace around commas. */
+static void
+parse_uri_list(struct pstate *st, bool ruf, size_t vs, size_t ve)
+{
+	const char *p = st->p;
+	size_t i = vs;
+
+	for (;;) {
+		size_t e = find_char(p, ve, i, ',');
+		size_t a = skip_wsp(p, e, i), b = e;
+
+		while (b > a && is(p[b - 1], C_WSP))
+			b--;
+		if (a == b)
+			report(st, DIAG_DMARC_URI_INVALID, a, 0,
+			    "empty entry in the %s= list", ruf ? "ruf" : "rua");
+		else
+			parse_uri(st, ruf, a, b);
+		if (e >= ve)
+			break;
+		i = e + 1;
+	}
+}
+
+/* Apply one tag: name p[ns..ne), value p[vs..ve). */
+static void
+take_tag(struct pstate *st, size_t ns, size_t ne, size_t vs, size_t ve)
+{
+	struct dmarc_record *rec = st->rec;
+	const char *p = st->p, *v = p + vs;
+	size_t vn = ve - vs, tn = ve - ns;
+	enum dmarc_policy pol;
+	int t;
+
+	for (t = 0; t < T__COUNT; t++)
+		if (eq_word(p + ns, ne - ns, tag_names[t]))
+			break;
+	if (t == T__COUNT) {
+		report(st, DIAG_DMARC_UNKNOWN_TAG, ns, ne - ns,
+		    "unknown tag '%.*s' is ignored by receivers",
+		    (int)(ne - ns), p + ns);
+		return;
+	}
+	if (st->seen & (1u << t)) {
+		report(st, DIAG_DMARC_DUPLICATE_TAG, ns, tn,
+		    "tag '%s' appears more than once", tag_names[t]);
+		return;
+	}
+	st->seen |= 1u << t;
+
+	switch (t) {
+	case T_P:
+	case T_SP:
+	case T_NP:
+		pol = parse_policy(v, vn);
+		if (pol == DMARC_POLICY_UNSET) {
+			report(st, DIAG_DMARC_INVALID_VALUE, vs, vn,
+			    "%s= must be exactly none, quarantine or reject",
+			    tag_names[t]);
+			return;
+		}
+		if (t == T_P) {
+			rec->p = pol;
+			rec->p_span = (struct diag_span){ vs, vn };
+		} else if (t == T_SP) {
+			rec->sp = pol;
+			rec->sp_span = (struct diag_span){ vs, vn };
+		} else {
+			rec->np = pol;
+			rec->np_span = (struct diag_span){ vs, vn };
+		}
+		return;
+	case T_ADKIM:
+	case T_ASPF:
+		if (parse_letter(v, vn, "rs") == 0) {
+			report(st, DIAG_DMARC_INVALID_VALUE, vs, vn,
+			    "%s= must be r (relaxed) or s (strict)",
+			    tag_names[t]);
+			return;
+		}
+		if (t == T_ADKIM)
+			rec->adkim = lower(v[0]);
+		else
+			rec->aspf = lower(v[0]);
+		return;
+	case T_PSD:
+		if ((rec->psd = parse_letter(v, vn, "ynu")) == 0)
+			report(st, DIAG_DMARC_INVALID_VALUE, vs, vn,
+			    "psd= must be y, n or u");
+		return;
+	case T_T:
+		if ((rec->t = parse_letter(v, vn, "yn")) == 0)
+			report(st, DIAG_DMARC_INVALID_VALUE, vs, vn,
+			    "t= must be y or n");
+		rec->t_span = (struct diag_span){ vs, vn };
+		return;
+	case T_FO:
+		parse_fo(st, vs, ve);
+		return;
+	case T_RUA:
+	case T_RUF:
+		if (t == T_RUA)
+			rec->has_rua = true;
+		else
+			rec->has_ruf = true;
+		parse_uri_list(st, t == T_RUF, vs, ve);
+		return;
+	case T_PCT:
+		report(st, DIAG_DMARC_DEPRECATED_TAG, ns, tn,
+		    "pct= was removed in RFC 9989; use t=y for testing");
+		if (!parse_uint(v, vn, 3, 100))
+			report(st, DIAG_DMARC_INVALID_VALUE, vs, vn,
+			    "pct= must be a whole number from 0 to 100");
+		return;
+	case T_RI:
+		report(st, DIAG_DMARC_DEPRECATED_TAG, ns, tn,
+		    "ri= was removed in RFC 9989 (reports are daily)");
+		if (!parse_uint(v, vn, 10, 4294967295UL))
+			report(st, DIAG_DMARC_INVALID_VALUE, vs, vn,
+			    "ri= must be a number of seconds");
+		return;
+	case T_RF:
+		report(st, DIAG_DMARC_DEPRECATED_TAG, ns, tn,
+		    "rf= was removed in RFC 9989");
+		if (!valid_rf(p, vs, ve))
+			report(st, DIAG_DMARC_INVALID_VALUE, vs, vn,
+			    "rf= must be a ':'-separated list of formats "
+			    "(afrf)");
+		return;
+	default:	/* T_V cannot be first-seen here: the version set it */
+		return;
+	}
+}
+
+/* Report a syntax error at i and return the offset of the next ';'. */
+static size_t
+syntax_skip(struct pstate *st, size_t i, const char *why)
+{
+	size_t e = find_char(st->p, st->len, i, ';');
+
+	st->rec->syntax_ok = false;
+	report(st, DIAG_DMARC_SYNTAX, i, e > i ? e - i : 1, "%s", why);
+	return e;
+}
+
+bool
+dmarc_parse(const char *p, size_t len, struct dmarc_record *rec,
+    struct diag_sink *sink, const struct diag *ctx)
+{
+	struct pstate st = { p, len, rec, sink, ctx, 0 };
+	size_t i, j, ns, ne, vs, ve;
+
+	cclass_init();
+	memset(rec, 0, sizeof(*rec));
+	if ((i = version_end(p, len)) == 0) {
+		report(&st, DIAG_DMARC_SYNTAX, 0, find_char(p, len, 0, ';'),
+		    "a DMARC record must begin with v=DMARC1 (case-sensitive)");
+		return false;
+	}
+	rec->syntax_ok = true;
+	st.seen = 1u << T_V;
+	while (i < len) {
+		j = skip_wsp(p, len, i);
+		if (j >= len)
+			break;
+		if (p[j] != ';') {
+			i = syntax_skip(&st, j, "expected ';' between tags");
+			continue;
+		}
+		j = skip_wsp(p, len, j + 1);
+		if (j >= len)
+			break;		/* one trailing ';' is allowed */
+		if (p[j] == ';') {
+			i = syntax_skip(&st, j, "empty tag between two ';'");
+			continue;
+		}
+		if (!is(p[j], C_ALPHA)) {
+			i = syntax_skip(&st, j, "a tag name must start with "
+			    "a letter");
+			continue;
+		}
+		ns = j;
+		while (j < len && (is(p[j], C_ALPHA | C_DIGIT) || p[j] == '_'))
+			j++;
+		ne = j;
+		j = skip_wsp(p, len, j);
+		if (j >= len || p[j] != '=') {
+			i = syntax_skip(&st, ns, "expected tag=value");
+			continue;
+		}
+		vs = skip_wsp(p, len, j + 1);
+		ve = find_char(p, len, vs, ';');
+		i = ve;
+		while (ve > vs && is(p[ve - 1], C_WSP))
+			ve--;
+		for (j = vs; j < ve; j++)
+			if (!is(p[j], C_TVAL | C_WSP))
+				break;
+		if (j < ve) {
+			rec->syntax_ok = false;
+			report(&st, DIAG_DMARC_SYNTAX, j, 1,
+			    "byte 0x%02x is not allowed in a tag value",
+			    (unsigned)(unsigned char)p[j]);
+			continue;
+		}
+		take_tag(&st, ns, ne, vs, ve);
+	}
+	return true;
+}
+
+void
+dmarc_effective(const struct dmarc_record *rec, struct dmarc_effective *out)
+{
+	out->p = rec->p != DMARC_POLICY_UNSET ? rec->p : DMARC_POLICY_NONE;
+	out->sp = rec->sp != DMARC_POLICY_UNSET ? rec->sp : out->p;
+	out->np = rec->np != DMARC_POLICY_UNSET ? rec->np : out->sp;
+	out->adkim = rec->adkim ? rec->adkim : 'r';
+	out->aspf = rec->aspf ? rec->aspf : 'r';
+	out->t = rec->t ? rec->t : 'n';
+	out->psd = rec->psd ? rec->psd : 'u';
+	out->fo = rec->fo ? rec->fo : DMARC_FO_0;
+}
+
+const char *
+dmarc_policy_name(enum dmarc_policy p)
+{
+	switch (p) {
+	case DMARC_POLICY_NONE:		return "none";
+	case DMARC_POLICY_QUARANTINE:	return "quarantine";
+	case DMARC_POLICY_REJECT:	return "reject";
+	default:			return "-";
+	}
+}
+
+/* A finding about the record in ctx, with or without a span. */
+static void
+lint_report(struct diag_sink *sink, const struct diag *ctx, enum diag_id id,
+    const struct diag_span *span, const char *msg)
+{
+	struct diag d;
+
+	if (ctx != NULL)
+		d = *ctx;
+	else
+		memset(&d, 0, sizeof(d));
+	d.id = id;
+	d.message = msg;
+	d.has_span = span != NULL && d.record != NULL;
+	if (d.has_span)
+		d.span = *span;
+	diag_report(sink, &d);
+}
+
+void
+dmarc_lint(const struct dmarc_record *rec, struct diag_sink *sink,
+    const struct diag *ctx)
+{
+	struct dmarc_effective e;
+	char msg[256];
+
+	dmarc_effective(rec, &e);
+	if (rec->p == DMARC_POLICY_NONE)
+		lint_report(sink, ctx, DIAG_DMARC_POLICY_NONE, &rec->p_span,
+		    "p=none: monitoring only, spoofed mail is still "
+		    "delivered");
+	else if (rec->p == DMARC_POLICY_UNSET)
+		lint_report(sink, ctx, DIAG_DMARC_POLICY_NONE, NULL,
+		    "no valid p= tag: the policy is treated as none");
+	if (rec->sp != DMARC_POLICY_UNSET && rec->sp < e.p) {
+		snprintf(msg, sizeof(msg), "sp=%s is weaker than p=%s: "
+		    "subdomains are less protected than the domain",
+		    dmarc_policy_name(rec->sp), dmarc_policy_name(e.p));
+		lint_report(sink, ctx, DIAG_DMARC_SUBDOMAIN_WEAKER,
+		    &rec->sp_span, msg);
+	}
+	if (rec->np != DMARC_POLICY_UNSET && rec->np < e.p) {
+		snprintf(msg, sizeof(msg), "np=%s is weaker than p=%s: "
+		    "non-existent subdomains are less protected",
+		    dmarc_policy_name(rec->np), dmarc_policy_name(e.p));
+		lint_report(sink, ctx, DIAG_DMARC_SUBDOMAIN_WEAKER,
+		    &rec->np_span, msg);
+	}
+	if (rec->t == 'y') {
+		snprintf(msg, sizeof(msg), "t=y: receivers apply the policy "
+		    "one level lower (p=%s acts as %s)",
+		    dmarc_policy_name(e.p), e.p == DMARC_POLICY_REJECT ?
+		    "quarantine" : "none");
+		lint_report(sink, ctx, DIAG_DMARC_TESTING, &rec->t_span, msg);
+	}
+	if (!rec->has_rua)
+		lint_report(sink, ctx, DIAG_DMARC_RUA_MISSING, NULL,
+		    "no rua= tag: nobody receives aggregate reports");
+}
+
+/* ---- discovery (RFC 9989 §4.10) --------------------------------------- */
+
+static size_t
+count_labels(const char *name)
+{
+	size_t n = 1;
+
+	for (; *name != '\0'; name++)
+		if (*name == '.')
+			n++;
+	return n;
+}
+
+/* The rightmost `keep` labels of name (which has `have` labels). */
+static const char *
+suffix_labels(const char *name, size_t have, size_t keep)
+{
+	while (have > keep) {
+		name = strchr(name, '.') + 1;
+		have--;
+	}
+	return name;
+}
+
+static bool
+dns_failed(enum dns_status s)
+{
+	return s == DNS_SERVFAIL || s == DNS_TIMEOUT || s == DNS_ERROR;
+}
+
+static void
+report_dns_failure(struct diag_sink *sink, struct dmarc_result *res,
+    const struct dns_answer *a)
+{
+	struct diag d;
+
+	memset(&d, 0, sizeof(d));
+	d.domain = a->qname;
+	res->incomplete = true;
+	diag_reportf(sink, DIAG_DNS_FAILURE, &d, "%s %s query failed (%s%s%s)"
+	    ": the DMARC result is incomplete", a->qname,
+	    dns_type_name(a->qtype), dns_status_name(a->status),
+	    a->why ? ": " : "", a->why ? a->why : "");
+}
+
+/* Copy a name into a 256-byte field. */
+static void
+set_name(char dst[256], const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n > 255)
+		n = 255;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* The one valid DMARC record in a TXT answer: returns 1 with *text set
+ * (malloc'd), 0 when there is none, 2 when there are several; -1 OOM. */
+static int
+pick_record(const struct dns_answer *a, char **text, size_t *tlen)
+{
+	size_t i, n;
+	int found = 0;
+
+	*text = NULL;
+	if (a->status != DNS_OK)
+		return 0;
+	for (i = 0; i < a->nrr; i++) {
+		char *s;
+
+		if (a->rr[i].type != DNS_T_TXT)
+			continue;
+		if ((s = dns_txt_join(&a->rr[i], &n)) == NULL) {
+			free(*text);
+			*text = NULL;
+			return -1;
+		}
+		if (!dmarc_is_record(s, n)) {
+			free(s);
+			continue;
+		}
+		if (found++ == 0) {
+			*text = s;
+			*tlen = n;
+		} else {
+			free(s);
+		}
+	}
+	if (found > 1) {
+		free(*text);
+		*text = NULL;
+		return 2;
+	}
+	return found;
+}
+
+/* The tree walk.  Every query goes out before the first wait: latency is
+ * one round trip, not eight. */
+static int
+walk(struct dns_resolver *r, struct dmarc_result *res, struct diag_sink *sink,
+    struct dns_query **exists_q)
+{
+	struct dns_query *q[DMARC_MAX_WALK];
+	char qname[300];
+	size_t labels = count_labels(res->domain), n = 0, i, org = SIZE_MAX;
+	size_t last = SIZE_MAX;	/* fewest-label record seen */
+	int policy = -1, rc = 0;
+	const char *name = res->domain;
+
+	for (;;) {
+		set_name(res->walk[n], name);
+		snprintf(qname, sizeof(qname), "_dmarc.%s", name);
+		q[n++] = dns_submit(r, qname, DNS_T_TXT, NULL, NULL);
+		if (q[n - 1] == NULL)
+			return -1;
+		if (labels == 1 || n == DMARC_MAX_WALK)
+			break;
+		name = suffix_labels(name, labels, labels >= 8 ? 7 :
+		    labels - 1);
+		labels = labels >= 8 ? 7 : labels - 1;
+	}
+	res->nqueried = n;
+	/* RFC 8020: NXDOMAIN at the domain means no subdomain exists either;
+	 * needed when the policy comes from a parent (sp vs np). */
+	*exists_q = dns_submit(r, res->domain, DNS_T_A, NULL, NULL);
+	if (*exists_q == NULL)
+		return -1;
+
+	for (i = 0; i < n; i++) {
+		const struct dns_answer *a = dns_wait(r, q[i]);
+		struct dmarc_record rec;
+		char *text;
+		size_t tlen = 0;
+		int k;
+
+		if (dns_failed(a->status)) {
+			report_dns_failure(sink, res, a);
+			continue;
+		}
+		if ((k = pick_record(a, &text, &tlen)) < 0)
+			return -1;
+		if (k == 2) {
+			struct diag d;
+
+			memset(&d, 0, sizeof(d));
+			d.domain = a->qname;
+			diag_reportf(sink, DIAG_DMARC_MULTIPLE_RECORDS, &d,
+			    "%s has more than one v=DMARC1 record: receivers "
+			    "discard them all", a->qname);
+			continue;
+		}
+		if (k == 0)
+			continue;
+		dmarc_parse(text, tlen, &rec, NULL, NULL);
+		last = i;
+		if (policy < 0) {
+			policy = (int)i;
+			res->record = text;
+			res->record_len = tlen;
+		} else {
+			free(text);
+		}
+		if (rec.psd == 'n') {
+			org = i;
+			break;
+		}
+		if (rec.psd == 'y') {
+			/* The name one label below the PSD, towards the
+			 * start; the start itself when the PSD is it. */
+			if (i == 0) {
+				org = 0;
+			} else {
+				size_t want = count_labels(res->walk[i]) + 1;
+
+				set_name(res->org_domain, suffix_labels(
+				    res->domain, count_labels(res->domain),
+				    want));
+				org = SIZE_MAX - 1;
+			}
+			break;
+		}
+	}
+	if (org == SIZE_MAX)
+		org = last;
+	if (org == SIZE_MAX)
+		set_name(res->org_domain, res->domain);
+	else if (org != SIZE_MAX - 1)
+		set_name(res->org_domain, res->walk[org]);
+	if (policy >= 0) {
+		res->found = true;
+		set_name(res->found_at, res->walk[policy]);
+		res->inherited = policy > 0;
+	}
+	return rc;
+}
+
+/* ---- report destinations ---------------------------------------------- */
+
+/* host equals org or lies below it. */
+static bool
+within(const char *host, const char *org)
+{
+	size_t hl = strlen(host), ol = strlen(org);
+
+	if (hl < ol || strcasecmp(host + hl - ol, org) != 0)
+		return false;
+	return hl == ol || host[hl - ol - 1] == '.';
+}
+
+struct dest {
+	char host[256];
+	size_t uri;			/* index in rec.uri */
+	struct dns_query *auth;		/* NULL when internal */
+	struct dns_query *mx, *a, *aaaa;
+};
+
+static void
+dest_report(struct diag_sink *sink, const struct dmarc_result *res,
+    const struct dmarc_uri *u, enum diag_id id, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+dest_report(struct diag_sink *sink, const struct dmarc_result *res,
+    const struct dmarc_uri *u, enum diag_id id, const char *fmt, ...)
+{
+	char msg[1024];
+	char dom[300];
+	struct diag d;
+	va_list ap;
+
+	memset(&d, 0, sizeof(d));
+	snprintf(dom, sizeof(dom), "_dmarc.%s", res->found_at);
+	d.id = id;
+	d.domain = dom;
+	d.record = res->record;
+	d.record_len = res->record_len;
+	d.has_span = true;
+	d.span = u->span;
+	va_start(ap, fmt);
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		msg[0] = '\0';
+	va_end(ap);
+	d.message = msg;
+	diag_report(sink, &d);
+}
+
+static bool
+has_rr(const struct dns_answer *a)
+{
+	return a->status == DNS_OK && a->nrr > 0;
+}
+
+static int
+check_destinations(struct dns_resolver *r, struct dmarc_result *res,
+    struct diag_sink *sink)
+{
+	struct dest dst[DMARC_MAX_URIS];
+	size_t nd = 0, i, j;
+	char qname[600];
+
+	for (i = 0; i < res->rec.nuri; i++) {
+		const struct dmarc_uri *u = &res->rec.uri[i];
+		struct dest *d = &dst[nd];
+
+		if (!u->valid || !u->mailto)
+			continue;
+		memcpy(d->host, res->record + u->host.off, u->host.len);
+		d->host[u->host.len] = '\0';
+		for (j = 0; j < nd; j++)
+			if (strcasecmp(dst[j].host, d->host) == 0)
+				break;
+		if (j < nd)
+			continue;	/* one check per host */
+		d->uri = i;
+		d->auth = NULL;
+		if (!within(d->host, res->org_domain)) {
+			snprintf(qname, sizeof(qname), "%.253s._report._dmarc.%.253s",
+			    res->found_at, d->host);
+			if ((d->auth = dns_submit(r, qname, DNS_T_TXT, NULL,
+			    NULL)) == NULL)
+				return -1;
+		}
+		d->mx = dns_submit(r, d->host, DNS_T_MX, NULL, NULL);
+		d->a = dns_submit(r, d->host, DNS_T_A, NULL, NULL);
+		d->aaaa = dns_submit(r, d->host, DNS_T_AAAA, NULL, NULL);
+		if (d->mx == NULL || d->a == NULL || d->aaaa == NULL)
+			return -1;
+		nd++;
+	}
+
+	for (i = 0; i < nd; i++) {
+		const struct dmarc_uri *u = &res->rec.uri[dst[i].uri];
+		const struct dns_answer *mx, *a4, *a6;
+		bool mail = false, failed = false, nullmx = false;
+
+		if (dst[i].auth != NULL) {
+			const struct dns_answer *a = dns_wait(r, dst[i].auth);
+			bool ok = false;
+
+			if (dns_failed(a->status)) {
+				report_dns_failure(sink, res, a);
+			} else {
+				for (j = 0; a->status == DNS_OK && j < a->nrr;
+				    j++) {
+					size_t n;
+					char *s;
+
+					if (a->rr[j].type != DNS_T_TXT)
+						continue;
+					if ((s = dns_txt_join(&a->rr[j],
+					    &n)) == NULL)
+						return -1;
+					ok = ok || dmarc_is_record(s, n);
+					free(s);
+				}
+				if (!ok)
+					dest_report(sink, res, u,
+					    DIAG_DMARC_RUA_UNAUTHORIZED,
+					    "%s is outside %s and has not "
+					    "agreed to receive its reports; it "
+					    "must publish: %s._report._dmarc."
+					    "%s. IN TXT \"v=DMARC1\"",
+					    dst[i].host, res->org_domain,
+					    res->found_at, dst[i].host);
+			}
+		}
+		mx = dns_wait(r, dst[i].mx);
+		a4 = dns_wait(r, dst[i].a);
+		a6 = dns_wait(r, dst[i].aaaa);
+		if (has_rr(mx)) {
+			for (j = 0; j < mx->nrr; j++) {
+				if (mx->rr[j].type != DNS_T_MX)
+					continue;
+				if (mx->rr[j].u.mx.host[0] == '\0')
+					nullmx = true;
+				else
+					mail = true;
+			}
+		} else if (dns_failed(mx->status)) {
+			report_dns_failure(sink, res, mx);
+			failed = true;
+		} else if (has_rr(a4) || has_rr(a6)) {
+			mail = true;	/* implicit MX (RFC 5321 §5.1) */
+		} else if (dns_failed(a4->status) || dns_failed(a6->status)) {
+			report_dns_failure(sink, res,
+			    dns_failed(a4->status) ? a4 : a6);
+			failed = true;
+		}
+		if (!mail && !failed)
+			dest_report(sink, res, u,
+			    DIAG_DMARC_REPORT_DOMAIN_NO_MX, "%s accepts no "
+			    "mail (%s): reports sent there are lost",
+			    dst[i].host, nullmx ? "null MX" :
+			    "no MX, A or AAAA record");
+	}
+	return 0;
+}
+
+/* ---- the whole check -------------------------------------------------- */
+
+/* The RFC 7489 organizational domain (public suffix + one label), which
+ * receivers that predate RFC 9989 still use.  The system list is preferred
+ * to the copy built into libpsl, which ages with the package. */
+static void
+psl_org_domain(struct dmarc_result *res)
+{
+	static const psl_ctx_t *psl;
+	static bool tried;
+	const char *reg;
+
+	if (!tried) {
+		tried = true;
+		psl = psl_latest(NULL);
+		if (psl == NULL)
+			psl = psl_builtin();
+	}
+	if (psl == NULL)
+		return;
+	reg = psl_registrable_domain(psl, res->domain);
+	set_name(res->psl_org_domain, reg != NULL ? reg : res->domain);
+	res->psl_known = true;
+}
+
+int
+dmarc_check(struct dns_resolver *r, const char *domain,
+    struct dmarc_result *res, struct diag_sink *sink)
+{
+	struct dns_query *exists_q = NULL;
+	size_t len = strlen(domain);
+	char at[300];
+	struct diag ctx;
+
+	memset(res, 0, sizeof(*res));
+	if (len > 1 && domain[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253 || !dns_name_valid(domain, len))
+		return -1;
+	memcpy(res->domain, domain, len);
+	res->domain[len] = '\0';
+	cclass_init();
+
+	if (walk(r, res, sink, &exists_q) != 0)
+		return -1;
+	psl_org_domain(res);
+	if (!res->found) {
+		if (!res->incomplete) {
+			memset(&ctx, 0, sizeof(ctx));
+			ctx.domain = res->domain;
+			diag_reportf(sink, DIAG_DMARC_MISSING, &ctx,
+			    "no v=DMARC1 record at _dmarc.%s nor at any "
+			    "parent up to _dmarc.%s", res->domain,
+			    res->walk[res->nqueried - 1]);
+		}
+		return 0;
+	}
+
+	/* Which tag applies first, so the walk's findings come before the
+	 * record's; a silent parse gives the effective policy. */
+	dmarc_parse(res->record, res->record_len, &res->rec, NULL, NULL);
+	dmarc_effective(&res->rec, &res->eff);
+	if (!res->inherited) {
+		res->applies = DMARC_APPLIES_P;
+		res->policy = res->eff.p;
+	} else {
+		const struct dns_answer *a = dns_wait(r, exists_q);
+
+		if (dns_failed(a->status))
+			report_dns_failure(sink, res, a);
+		if (a->status == DNS_NXDOMAIN) {
+			res->applies = DMARC_APPLIES_NP;
+			res->policy = res->eff.np;
+		} else {
+			res->applies = DMARC_APPLIES_SP;
+			res->policy = res->eff.sp;
+		}
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.domain = res->domain;
+		diag_reportf(sink, DIAG_DMARC_INHERITED, &ctx,
+		    "%s has no DMARC record of its own; the record at "
+		    "_dmarc.%s applies (%s=%s, as %s)", res->domain,
+		    res->found_at,
+		    res->applies == DMARC_APPLIES_NP ? "np" : "sp",
+		    dmarc_policy_name(res->policy),
+		    res->applies == DMARC_APPLIES_NP ?
+		    "the domain does not exist" : "the domain exists");
+	}
+
+	snprintf(at, sizeof(at), "_dmarc.%s", res->found_at);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.domain = at;
+	ctx.record = res->record;
+	ctx.record_len = res->record_len;
+	dmarc_parse(res->record, res->record_len, &res->rec, sink, &ctx);
+	dmarc_lint(&res->rec, sink, &ctx);
+	return check_destinations(r, res, sink);
+}
+
+void
+dmarc_result_free(struct dmarc_result *res)
+{
+	free(res->record);
+	res->record = NULL;
+}
