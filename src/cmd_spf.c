@@ -7,10 +7,12 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "diag.h"
 #include "dns.h"
 #include "ip.h"
 #include "render.h"
 #include "spf.h"
+#include "spf_lint.h"
 
 enum { OPT_IP = CLI_OPT__NEXT, OPT_SENDER, OPT_HELO };
 
@@ -25,10 +27,13 @@ static const struct option spf_longopts[] = {
 
 static const char spf_help[] =
 "Usage: authcheck spf [DOMAIN] --ip IP [--sender ADDR] [--helo NAME] [OPTIONS]\n"
+"       authcheck spf DOMAIN [OPTIONS]\n"
 "\n"
 "Evaluate SPF (RFC 7208 check_host) for mail from IP: is the address\n"
 "authorised to send for DOMAIN?  Prints the result, the chain of records\n"
 "that decided it, the explanation (exp=) and the DNS lookup counts.\n"
+"Without --ip, lint DOMAIN's whole SPF tree: every include and redirect\n"
+"with its lookup cost, the counts over the tree, and every finding.\n"
 "\n"
 "  DOMAIN                 the domain to check; default: the domain of\n"
 "                         --sender, else --helo\n"
@@ -55,6 +60,7 @@ struct spf_args {
 	const char *helo;
 	struct ipaddr ip;
 	char domain[256];		/* the checked domain, no final dot */
+	bool lint;			/* no --ip: lint the SPF tree */
 	bool domain_invalid;		/* from an identity, not a valid name:
 					 * check_host() says none (§4.3) */
 	char ip_text[IP_STRLEN];
@@ -133,9 +139,20 @@ parse_args(int argc, char **argv, struct spf_args *a)
 		return cli_usage_error(prog, "one DOMAIN only; unexpected '%s'",
 		    argv[optind]);
 
-	if (a->ip_arg == NULL)
-		return cli_usage_error(prog, "--ip IP is required (the address "
-		    "of the client to check)");
+	if (a->ip_arg == NULL) {
+		/* No client: lint the domain's whole SPF tree. */
+		if (a->domain_arg == NULL)
+			return cli_usage_error(prog, "give DOMAIN to lint its SPF "
+			    "tree, or --ip IP to evaluate a client");
+		if (a->sender != NULL || a->helo != NULL)
+			return cli_usage_error(prog, "--sender and --helo need "
+			    "--ip IP");
+		if (!take_domain(a->domain_arg, a->domain, sizeof(a->domain)))
+			return cli_usage_error(prog, "DOMAIN: '%s' is not a valid "
+			    "domain name", a->domain_arg);
+		a->lint = true;
+		return -1;
+	}
 	if (!ip_parse(a->ip_arg, strlen(a->ip_arg), &a->ip))
 		return cli_usage_error(prog, "--ip: '%s' is not an IPv4 or "
 		    "IPv6 address", a->ip_arg);
@@ -363,6 +380,55 @@ exit_status(enum spf_result r)
 	}
 }
 
+/* `authcheck spf DOMAIN`: the whole include/redirect tree with the cost
+ * of every node, the lookup counts over the tree, and the findings. */
+static int
+spf_lint_cmd(const char *prog, const struct spf_args *a)
+{
+	struct spf_lint_result lr;
+	struct diag_sink sink;
+	struct diag_list l;
+	struct dns_resolver *r;
+	bool color = cli_use_color(&a->common);
+	int rc;
+
+	if ((r = cli_resolver_new(&a->common, prog)) == NULL)
+		return CLI_EXIT_USAGE;
+	diag_list_init(&l, 1000);
+	diag_sink_init(&sink, diag_list_add, &l);
+	if (spf_lint(r, a->domain, &sink, &lr) != 0) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		rc = CLI_EXIT_DNS;
+		goto out;
+	}
+	if (a->common.format == CLI_FMT_JSON) {
+		if (render_json_spf_lint(stdout, a->domain, &lr, &l) != 0)
+			fprintf(stderr, "%s: cannot write JSON\n", prog);
+	} else {
+		fprintf(stdout, "%sSPF for %s%s\n", color ? "\033[1m" : "",
+		    a->domain, color ? "\033[0m" : "");
+		if (lr.root != NULL)
+			spf_tree_print(stdout, lr.root, &lr);
+		fprintf(stdout, "lookups: %u/10 over the whole tree%s, void "
+		    "lookups: %u/2\n", lr.lookups, lr.incomplete ?
+		    " (at least: DNS failed)" : "", lr.void_lookups);
+		render_text_findings(stdout, &l, color);
+	}
+	if (lr.incomplete)
+		rc = CLI_EXIT_DNS;
+	else
+		rc = sink.count[DIAG_ERROR] > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	spf_lint_result_free(&lr);
+out:
+	diag_list_free(&l);
+	dns_free(r);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: write error on standard output\n", prog);
+		return CLI_EXIT_USAGE;
+	}
+	return rc;
+}
+
 int
 cmd_spf(int argc, char **argv)
 {
@@ -376,6 +442,8 @@ cmd_spf(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) >= 0)
 		return rc;
+	if (a.lint)
+		return spf_lint_cmd(prog, &a);
 
 	/* The MAIL FROM the evaluator sees (shown in the output).  With no
 	 * --sender the check is as for postmaster@DOMAIN; '' is passed on

@@ -30,6 +30,16 @@ int render_json_spf_eval(FILE *out, const struct render_spf_eval *e);
  * "reference", "title", "hint"} object per finding.  0 or -1 as above. */
 int render_json_catalogue(FILE *out);
 
+/* ---- `authcheck spf DOMAIN` (render_json.c) ---- */
+struct spf_lint_result;
+struct diag_list;
+
+/* {"domain", "spf": {"record", "lookups" (whole tree), "void_lookups",
+ * "void_terms", "incomplete", "truncated", "tree"}, "findings": [...]}
+ * as one line.  0, or -1 on out-of-memory or a write error. */
+int render_json_spf_lint(FILE *out, const char *domain,
+    const struct spf_lint_result *res, const struct diag_list *l);
+
 /* ---- text (render_text.c) ---- */
 struct diag_list;
 

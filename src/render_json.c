@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "render.h"
+#include "spf_lint.h"
 
 /* A JSON string of s (null for NULL): DNS data is any bytes, JSON text is
  * UTF-8, so each byte that starts no valid sequence becomes U+FFFD. */
@@ -136,4 +137,123 @@ render_json_catalogue(FILE *out)
 			return -1;
 	}
 	return 0;
+}
+
+/* ---- `authcheck spf DOMAIN`: the lint ---------------------------------- */
+
+static const char *
+node_status_name(enum spf_node_status s)
+{
+	static const char *const names[] = {
+		[SPF_NODE_OK] = "ok", [SPF_NODE_MISSING] = "missing",
+		[SPF_NODE_MULTIPLE] = "multiple", [SPF_NODE_DNS_FAILURE] =
+		"dns-failure", [SPF_NODE_LOOP] = "loop", [SPF_NODE_MACRO] =
+		"macro", [SPF_NODE_DEPTH_LIMIT] = "depth-limit",
+		[SPF_NODE_NODE_LIMIT] = "node-limit",
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+/* One tree node and its kids; depth is bounded by SPF_LINT_MAX_DEPTH. */
+static json_t *
+tree_json(const struct spf_tree_node *n, bool *ok)
+{
+	json_t *o = json_object(), *kids = json_array();
+	size_t i;
+
+	if (o == NULL || kids == NULL) {
+		*ok = false;
+		json_decref(o);
+		json_decref(kids);
+		return NULL;
+	}
+	put(o, "domain", jstr(n->domain), ok);
+	put(o, "via", jstr(n->via), ok);
+	put(o, "status", json_string(node_status_name(n->status)), ok);
+	put(o, "record", jstr(n->record), ok);
+	put(o, "cost", json_integer(n->cost), ok);
+	put(o, "subtree_cost", json_integer(n->subtree_cost), ok);
+	put(o, "voids", json_integer(n->voids), ok);
+	for (i = 0; i < n->nkids; i++) {
+		json_t *k = tree_json(n->kids[i], ok);
+
+		if (k == NULL || json_array_append_new(kids, k) != 0)
+			*ok = false;
+	}
+	put(o, "kids", kids, ok);
+	return o;
+}
+
+/* The findings of a list as a JSON array. */
+static json_t *
+findings_json(const struct diag_list *l, bool *ok)
+{
+	json_t *arr = json_array(), *f, *span;
+	size_t i;
+
+	if (arr == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	for (i = 0; i < l->n; i++) {
+		const struct diag *d = &l->v[i];
+		const struct diag_info *in = diag_info(d->id);
+
+		if ((f = json_object()) == NULL) {
+			*ok = false;
+			break;
+		}
+		put(f, "id", json_string(in->id), ok);
+		put(f, "severity", json_string(diag_severity_name(in->severity)),
+		    ok);
+		put(f, "message", jstr(d->message != NULL ? d->message :
+		    in->title), ok);
+		put(f, "reference", json_string(in->ref), ok);
+		put(f, "domain", jstr(d->domain), ok);
+		put(f, "record", jstr(d->record), ok);
+		if (d->has_span) {
+			span = json_pack("[II]", (json_int_t)d->span.off,
+			    (json_int_t)d->span.len);
+			put(f, "span", span, ok);
+		} else {
+			put(f, "span", json_null(), ok);
+		}
+		put(f, "fix", json_string(in->hint), ok);
+		if (json_array_append_new(arr, f) != 0)
+			*ok = false;
+	}
+	return arr;
+}
+
+int
+render_json_spf_lint(FILE *out, const char *domain,
+    const struct spf_lint_result *res, const struct diag_list *l)
+{
+	json_t *o = json_object(), *spf = json_object(), *voids = json_array();
+	bool ok = o != NULL && spf != NULL && voids != NULL;
+	size_t i;
+
+	if (!ok) {
+		json_decref(o);
+		json_decref(spf);
+		json_decref(voids);
+		return -1;
+	}
+	put(o, "domain", jstr(domain), &ok);
+	put(spf, "record", jstr(res->root != NULL ? res->root->record : NULL),
+	    &ok);
+	put(spf, "lookups", json_integer(res->lookups), &ok);
+	put(spf, "void_lookups", json_integer(res->void_lookups), &ok);
+	for (i = 0; i < res->nvoid_terms; i++)
+		if (json_array_append_new(voids, jstr(res->void_terms[i])) != 0)
+			ok = false;
+	put(spf, "void_terms", voids, &ok);
+	put(spf, "incomplete", json_boolean(res->incomplete), &ok);
+	put(spf, "truncated", json_boolean(res->truncated), &ok);
+	put(spf, "tree", res->root != NULL ? tree_json(res->root, &ok) :
+	    json_null(), &ok);
+	put(o, "spf", spf, &ok);
+	put(o, "findings", findings_json(l, &ok), &ok);
+	return emit(out, o, ok);
 }
