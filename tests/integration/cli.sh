@@ -129,7 +129,7 @@ has "--version" out "authcheck "
 usage "no arguments"
 usage "unknown command" frobnicate
 usage "unknown top-level option" --frob
-usage "missing --ip" spf example.test $DEMO
+usage "neither DOMAIN nor --ip" spf $DEMO
 usage "bad --ip" spf example.test --ip 192.0.2.300 $DEMO
 usage "--ip with prefix" spf example.test --ip 192.0.2.1/24 $DEMO
 usage "--ip without value" spf example.test --ip
