@@ -15,6 +15,7 @@
 #include "ip.h"
 
 struct dns_resolver;
+struct dns_answer;
 
 /* ---- parser ---------------------------------------------------------- */
 
@@ -185,6 +186,12 @@ struct spf_eval_result {
 	size_t ntrace;
 	struct spf_trace *trace;
 };
+
+/* Record selection (RFC 7208 §4.5) over a TXT answer: returns how many of
+ * its TXT records are SPF records.  When exactly one is, *text gets its
+ * strings joined (malloc'd, NUL-terminated; the caller frees) and *len
+ * their length; *text stays NULL otherwise, or when out of memory. */
+size_t spf_select_txt(const struct dns_answer *a, char **text, size_t *len);
 
 /* Evaluate check_host(ip, domain, sender).  Fills *res (free with
  * spf_eval_result_free).  Returns 0, or -1 on internal failure (memory). */

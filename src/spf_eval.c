@@ -154,14 +154,47 @@ problem(struct ev *ev, enum spf_result r, const char *fmt, ...)
 
 /* ---- records --------------------------------------------------------- */
 
+size_t
+spf_select_txt(const struct dns_answer *a, char **text, size_t *len)
+{
+	size_t i, n, found = 0;
+	char *t;
+
+	*text = NULL;
+	*len = 0;
+	if (a->status != DNS_OK)
+		return 0;
+	for (i = 0; i < a->nrr; i++) {
+		if (a->rr[i].type != DNS_T_TXT)
+			continue;
+		if ((t = dns_txt_join(&a->rr[i], &n)) == NULL) {
+			/* Cannot tell whether it is SPF: count it so the
+			 * caller sees "one record, no text" = no memory. */
+			found++;
+			continue;
+		}
+		if (spf_is_record(t, n) && found++ == 0) {
+			*text = t;
+			*len = n;
+		} else {
+			free(t);
+		}
+	}
+	if (found != 1) {
+		free(*text);
+		*text = NULL;
+		*len = 0;
+	}
+	return found;
+}
+
 /* RFC 7208 §4.5: keep TXT records starting "v=spf1"; none -> none, more
  * than one -> permerror; then the record must parse (§4.6). */
 static void
 select_record(struct rec *rc, const struct dns_answer *a)
 {
-	size_t i, len, found = 0;
-	char *text, *keep = NULL;
-	size_t keeplen = 0;
+	size_t found, keeplen = 0;
+	char *keep = NULL;
 
 	rc->selected = true;
 	switch (a->status) {
@@ -186,18 +219,11 @@ select_record(struct rec *rc, const struct dns_answer *a)
 		}
 		return;
 	}
-	for (i = 0; i < a->nrr; i++) {
-		if ((text = dns_txt_join(&a->rr[i], &len)) == NULL)
-			continue;
-		if (spf_is_record(text, len)) {
-			found++;
-			if (keep == NULL) {
-				keep = text;
-				keeplen = len;
-				continue;
-			}
-		}
-		free(text);
+	found = spf_select_txt(a, &keep, &keeplen);
+	if (found == 1 && keep == NULL) {
+		rc->status = SPF_TEMPERROR;
+		rc->problem = xstrdup("out of memory");
+		return;
 	}
 	if (found == 0) {
 		rc->status = SPF_NONE;

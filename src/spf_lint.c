@@ -330,36 +330,28 @@ txt_done(void *arg, struct dns_query *q)
 	struct lint *L = n->L;
 	const struct dns_answer *a = dns_answer(q);
 	const struct spf_term *t;
-	char *text, *chosen = NULL;
-	size_t i, len, chosen_len = 0, nspf = 0;
+	char *chosen = NULL;
+	size_t i, chosen_len = 0, nspf;
 
 	n->txt_status = a->status;
 	if (failed(a->status)) {
 		set_failure(n, a);
 		return;
 	}
-	for (i = 0; i < a->nrr; i++) {
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		n->txt_total += a->rr[i].u.txt.total;
-		if ((text = dns_txt_join(&a->rr[i], &len)) == NULL) {
-			L->oom = true;
-			continue;
-		}
-		if (spf_is_record(text, len) && nspf++ == 0) {
-			chosen = text;
-			chosen_len = len;
-		} else {
-			free(text);
-		}
-	}
+	for (i = 0; i < a->nrr; i++)
+		if (a->rr[i].type == DNS_T_TXT)
+			n->txt_total += a->rr[i].u.txt.total;
+	nspf = spf_select_txt(a, &chosen, &chosen_len);
 	if (nspf == 0) {
 		n->pub.status = SPF_NODE_MISSING;
 		return;
 	}
 	if (nspf > 1) {
 		n->pub.status = SPF_NODE_MULTIPLE;
-		free(chosen);
+		return;
+	}
+	if (chosen == NULL) {
+		L->oom = true;
 		return;
 	}
 	n->pub.record = chosen;
