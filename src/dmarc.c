@@ -909,17 +909,6 @@ walk(struct dns_resolver *r, struct dmarc_result *res, struct diag_sink *sink,
 
 /* ---- report destinations ---------------------------------------------- */
 
-/* host equals org or lies below it. */
-static bool
-within(const char *host, const char *org)
-{
-	size_t hl = strlen(host), ol = strlen(org);
-
-	if (hl < ol || strcasecmp(host + hl - ol, org) != 0)
-		return false;
-	return hl == ol || host[hl - ol - 1] == '.';
-}
-
 struct dest {
 	char host[256];
 	size_t uri;			/* index in rec.uri */
@@ -986,7 +975,7 @@ check_destinations(struct dns_resolver *r, struct dmarc_result *res,
 			continue;	/* one check per host */
 		d->uri = i;
 		d->auth = NULL;
-		if (!within(d->host, res->org_domain)) {
+		if (!dns_name_within(d->host, res->org_domain)) {
 			snprintf(qname, sizeof(qname), "%.253s._report._dmarc.%.253s",
 			    res->found_at, d->host);
 			if ((d->auth = dns_submit(r, qname, DNS_T_TXT, NULL,

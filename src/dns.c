@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define POLL_MS		1000
 
@@ -196,6 +197,20 @@ dns_name_valid(const char *name, size_t len)
 			return false;
 	}
 	return label > 0;
+}
+
+bool
+dns_name_within(const char *name, const char *parent)
+{
+	size_t n = strlen(name), p = strlen(parent);
+
+	if (n > 1 && name[n - 1] == '.')
+		n--;
+	if (p > 1 && parent[p - 1] == '.')
+		p--;
+	if (p > n || strncasecmp(name + n - p, parent, p) != 0)
+		return false;
+	return n == p || name[n - p - 1] == '.';
 }
 
 static void

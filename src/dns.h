@@ -142,6 +142,10 @@ const char *dns_type_name(uint16_t type);		/* "TXT", "TYPE65" */
  * a malloc'd NUL-terminated string; *len gets the length (the text may
  * hold NUL bytes).  NULL on out-of-memory. */
 char *dns_txt_join(const struct dns_rr *rr, size_t *len);
+/* True when name equals parent or lies below it (case-insensitive, a
+ * trailing dot on either ignored): "a.example.com" is within "example.com",
+ * "badexample.com" is not. */
+bool dns_name_within(const char *name, const char *parent);
 /* Presentation-name checks: every label 1..63 bytes, total <= 253. */
 bool dns_name_valid(const char *name, size_t len);
 

@@ -595,23 +595,6 @@ for_validated(struct ev *ev, bool (*fn)(void *, const char *), void *arg)
 	return hit;
 }
 
-/* Is `name` equal to `target` or a subdomain of it? */
-static bool
-name_within(const char *name, const char *target)
-{
-	size_t n = strlen(name), t = strlen(target);
-
-	if (n > 0 && name[n - 1] == '.')
-		n--;
-	if (t > 0 && target[t - 1] == '.')
-		t--;
-	if (t > n)
-		return false;
-	if (strncasecmp(name + n - t, target, t) != 0)
-		return false;
-	return n == t || name[n - t - 1] == '.';
-}
-
 struct ptr_match {
 	const char *target;
 	char *chosen;		/* for %{p}: the name picked */
@@ -622,7 +605,7 @@ ptr_match_fn(void *arg, const char *name)
 {
 	struct ptr_match *pm = arg;
 
-	return name_within(name, pm->target);
+	return dns_name_within(name, pm->target);
 }
 
 /* %{p} (§7.3): a validated name in the current domain if there is one,
@@ -634,7 +617,7 @@ ptr_pick_fn(void *arg, const char *name)
 
 	if (pm->chosen == NULL)
 		pm->chosen = xstrdup(name);
-	if (name_within(name, pm->target)) {
+	if (dns_name_within(name, pm->target)) {
 		free(pm->chosen);
 		pm->chosen = xstrdup(name);
 		return true;

@@ -364,6 +364,19 @@ test_other_backend_refused(void **state)
 	dns_free(r);
 }
 
+/* dns_name_within(): label boundaries, case, trailing dots. */
+static void
+test_name_within(void **state)
+{
+	(void)state;
+	assert_true(dns_name_within("a.example.com", "example.com"));
+	assert_true(dns_name_within("Example.COM.", "example.com"));
+	assert_true(dns_name_within("example.com", "example.com."));
+	assert_false(dns_name_within("badexample.com", "example.com"));
+	assert_false(dns_name_within("example.com", "a.example.com"));
+	assert_false(dns_name_within("example.org", "example.com"));
+}
+
 int
 main(void)
 {
@@ -391,6 +404,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_origin_sources,
 		    setup_empty, teardown),
 		cmocka_unit_test(test_other_backend_refused),
+		cmocka_unit_test(test_name_within),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
