@@ -125,3 +125,22 @@ buf_take(struct buf *b)
 	b->len = b->cap = 0;
 	return p;
 }
+
+char *
+buf_strndup(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	if (s != NULL) {
+		if (n > 0)
+			memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+char *
+buf_strdup(const char *s)
+{
+	return s != NULL ? buf_strndup(s, strlen(s)) : NULL;
+}

@@ -38,4 +38,9 @@ const char *buf_str(const struct buf *b);
  * b->err is set; the buffer is left empty. */
 char *buf_take(struct buf *b);
 
+/* A malloc'd NUL-terminated copy of p[0..n) (any bytes), or NULL when out
+ * of memory.  buf_strdup(NULL) is NULL. */
+char *buf_strndup(const char *p, size_t n);
+char *buf_strdup(const char *s);
+
 #endif

@@ -64,24 +64,6 @@ struct ev {
 	long long now;
 };
 
-static char *
-xstrndup(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-
-	if (p != NULL) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	return s != NULL ? xstrndup(s, strlen(s)) : NULL;
-}
-
 static void lowercase(char *s)
 {
 	for (; *s != '\0'; s++)
@@ -126,11 +108,11 @@ trace(struct ev *ev, unsigned depth, const char *domain,
 	res->trace = n;
 	tr = &res->trace[res->ntrace++];
 	tr->depth = depth;
-	tr->domain = xstrdup(domain);
-	tr->record = rec != NULL ? xstrndup(rec->text, rec->len) : NULL;
+	tr->domain = buf_strdup(domain);
+	tr->record = rec != NULL ? buf_strndup(rec->text, rec->len) : NULL;
 	tr->term = t != NULL && rec != NULL ?
-	    xstrndup(rec->text + t->span.off, t->span.len) : NULL;
-	tr->note = xstrdup(note);
+	    buf_strndup(rec->text + t->span.off, t->span.len) : NULL;
+	tr->note = buf_strdup(note);
 }
 
 /* Remember the first reason for an error result. */
@@ -147,7 +129,7 @@ problem(struct ev *ev, enum spf_result r, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
-		ev->problem = xstrdup(msg);
+		ev->problem = buf_strdup(msg);
 	}
 	return r;
 }
@@ -204,7 +186,7 @@ select_record(struct rec *rc, const struct dns_answer *a)
 	case DNS_NXDOMAIN:
 	case DNS_BADNAME:
 		rc->status = SPF_NONE;
-		rc->problem = xstrdup(a->status == DNS_NXDOMAIN ?
+		rc->problem = buf_strdup(a->status == DNS_NXDOMAIN ?
 		    "domain does not exist (NXDOMAIN)" : "no TXT records");
 		return;
 	default:
@@ -215,25 +197,25 @@ select_record(struct rec *rc, const struct dns_answer *a)
 			snprintf(msg, sizeof(msg), "TXT lookup for %s: %s%s%s",
 			    rc->domain, dns_status_name(a->status),
 			    a->why ? ": " : "", a->why ? a->why : "");
-			rc->problem = xstrdup(msg);
+			rc->problem = buf_strdup(msg);
 		}
 		return;
 	}
 	found = spf_select_txt(a, &keep, &keeplen);
 	if (found == 1 && keep == NULL) {
 		rc->status = SPF_TEMPERROR;
-		rc->problem = xstrdup("out of memory");
+		rc->problem = buf_strdup("out of memory");
 		return;
 	}
 	if (found == 0) {
 		rc->status = SPF_NONE;
-		rc->problem = xstrdup("no v=spf1 record");
+		rc->problem = buf_strdup("no v=spf1 record");
 	} else if (found > 1) {
 		rc->status = SPF_PERMERROR;
-		rc->problem = xstrdup("more than one v=spf1 record (RFC 7208 §4.5)");
+		rc->problem = buf_strdup("more than one v=spf1 record (RFC 7208 §4.5)");
 	} else if ((rc->spf = spf_parse(keep, keeplen)) == NULL) {
 		rc->status = SPF_TEMPERROR;
-		rc->problem = xstrdup("out of memory");
+		rc->problem = buf_strdup("out of memory");
 	} else if (rc->spf->nerrs > 0) {
 		char msg[400];
 		const struct spf_error *e = &rc->spf->errs[0];
@@ -243,7 +225,7 @@ select_record(struct rec *rc, const struct dns_answer *a)
 		    (int)(e->span.len > 60 ? 60 : e->span.len),
 		    rc->spf->text + e->span.off);
 		rc->status = SPF_PERMERROR;
-		rc->problem = xstrdup(msg);
+		rc->problem = buf_strdup(msg);
 	} else {
 		rc->status = SPF_PASS;
 	}
@@ -277,7 +259,7 @@ rec_get(struct ev *ev, const char *domain)
 		return rc;
 	if ((rc = calloc(1, sizeof(*rc))) == NULL)
 		return NULL;
-	if ((rc->domain = xstrdup(domain)) == NULL) {
+	if ((rc->domain = buf_strdup(domain)) == NULL) {
 		free(rc);
 		return NULL;
 	}
@@ -575,7 +557,7 @@ for_validated(struct ev *ev, bool (*fn)(void *, const char *), void *arg)
 	if ((names = calloc(n ? n : 1, sizeof(*names))) == NULL)
 		return false;
 	for (i = 0; i < n; i++)
-		names[i] = xstrdup(pa->rr[i].u.target);
+		names[i] = buf_strdup(pa->rr[i].u.target);
 	for (i = 0; i < n && !hit; i++) {
 		if (names[i] == NULL)
 			continue;
@@ -616,10 +598,10 @@ ptr_pick_fn(void *arg, const char *name)
 	struct ptr_match *pm = arg;
 
 	if (pm->chosen == NULL)
-		pm->chosen = xstrdup(name);
+		pm->chosen = buf_strdup(name);
 	if (dns_name_within(name, pm->target)) {
 		free(pm->chosen);
-		pm->chosen = xstrdup(name);
+		pm->chosen = buf_strdup(name);
 		return true;
 	}
 	return false;
@@ -785,7 +767,7 @@ explain(struct ev *ev, const char *domain, const struct spf_record *rec)
 	macro_ctx(ev, domain, &mc);
 	if (spf_macro_expand(text, len, &mc, SPF_MACRO_EXPLAIN, out,
 	    sizeof(out), &outlen, NULL) == SPF_MACRO_OK)
-		ev->res->explanation = xstrndup(out, outlen);
+		ev->res->explanation = buf_strndup(out, outlen);
 out:
 	free(text);
 }
@@ -855,9 +837,9 @@ check_host_at(struct ev *ev, const char *domain, unsigned depth, bool top)
 		if (top) {
 			free(ev->res->decided_by);
 			free(ev->res->decided_domain);
-			ev->res->decided_by = xstrndup(rec->text + t->span.off,
+			ev->res->decided_by = buf_strndup(rec->text + t->span.off,
 			    t->span.len);
-			ev->res->decided_domain = xstrdup(domain);
+			ev->res->decided_domain = buf_strdup(domain);
 		}
 		if (r == SPF_FAIL && top && rec->exp >= 0)
 			explain(ev, domain, rec);
@@ -946,14 +928,14 @@ spf_check_host(struct dns_resolver *r, const struct spf_eval_opts *o,
 	if ((ev.sender = buf_take(&b)) == NULL)
 		return -1;
 	at = strrchr(ev.sender, '@');
-	domain = xstrdup(o->domain != NULL ? o->domain : at + 1);
+	domain = buf_strdup(o->domain != NULL ? o->domain : at + 1);
 	if (domain == NULL) {
 		free(ev.sender);
 		return -1;
 	}
 	if (!domain_ok(domain)) {
 		res->result = SPF_NONE;
-		res->problem = xstrdup("not a valid fully qualified domain name "
+		res->problem = buf_strdup("not a valid fully qualified domain name "
 		    "(RFC 7208 §4.3)");
 		trace(&ev, 0, domain, NULL, NULL, "invalid domain: none");
 	} else {

@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "diag.h"
+#include "buf.h"
 #include "dns.h"
 #include "spf.h"
 
@@ -70,18 +71,6 @@ struct lint {
 	size_t nseen;
 };
 
-static char *
-xstrndup(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-
-	if (p != NULL) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
 /* Copy a domain name lowercased and without a trailing dot, so that loop
  * and duplicate checks compare like with like. */
 static char *
@@ -92,7 +81,7 @@ name_dup(const char *s, size_t n)
 
 	if (n > 1 && s[n - 1] == '.')
 		n--;
-	if ((p = xstrndup(s, n)) == NULL)
+	if ((p = buf_strndup(s, n)) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++)
 		if (p[i] >= 'A' && p[i] <= 'Z')
@@ -319,7 +308,7 @@ set_failure(struct lnode *n, const struct dns_answer *a)
 	n->pub.status = SPF_NODE_DNS_FAILURE;
 	snprintf(buf, sizeof(buf), "%s%s%s", dns_status_name(a->status),
 	    a->why != NULL ? ": " : "", a->why != NULL ? a->why : "");
-	n->why = xstrndup(buf, strlen(buf));
+	n->why = buf_strndup(buf, strlen(buf));
 }
 
 /* A TXT answer for node n: select the record, parse it, expand it. */
@@ -376,7 +365,7 @@ fetch(struct lint *L, struct lnode *n)
 {
 	if (dns_submit(L->r, n->pub.domain, DNS_T_TXT, txt_done, n) == NULL) {
 		n->pub.status = SPF_NODE_DNS_FAILURE;
-		n->why = xstrndup("out of memory", 13);
+		n->why = buf_strndup("out of memory", 13);
 		L->oom = true;
 	}
 }
@@ -434,7 +423,7 @@ add_void_term(struct lint *L, const struct lnode *n, size_t term)
 		return;
 	}
 	res->void_terms = v;
-	if ((v[res->nvoid_terms] = xstrndup(buf, strlen(buf))) != NULL)
+	if ((v[res->nvoid_terms] = buf_strndup(buf, strlen(buf))) != NULL)
 		res->nvoid_terms++;
 }
 
