@@ -103,7 +103,7 @@ cli_parse_seconds(const char *s, double max, double *out)
 
 int
 cli_common_opt(struct cli_common *c, const char *prog, int opt,
-    const char *arg)
+    const char *arg, const char *optname)
 {
 	unsigned long n;
 
@@ -118,7 +118,7 @@ cli_common_opt(struct cli_common *c, const char *prog, int opt,
 			    "--format must be text or json, not '%s'", arg);
 			return -1;
 		}
-		return 1;
+		return 0;
 	case CLI_OPT_RESOLVER:
 		if (*arg == '\0') {
 			cli_usage_error(prog, "--resolver needs HOST[:PORT]");
@@ -130,14 +130,14 @@ cli_common_opt(struct cli_common *c, const char *prog, int opt,
 			return -1;
 		}
 		c->servers[c->nservers++] = arg;
-		return 1;
+		return 0;
 	case CLI_OPT_TIMEOUT:
 		if (!cli_parse_seconds(arg, 3600, &c->timeout)) {
 			cli_usage_error(prog, "--timeout must be a number of "
 			    "seconds above 0 and at most 3600, not '%s'", arg);
 			return -1;
 		}
-		return 1;
+		return 0;
 	case CLI_OPT_RETRIES:
 		if (!cli_parse_uint(arg, 20, &n)) {
 			cli_usage_error(prog, "--retries must be a whole number "
@@ -145,7 +145,7 @@ cli_common_opt(struct cli_common *c, const char *prog, int opt,
 			return -1;
 		}
 		c->retries = (int)n;
-		return 1;
+		return 0;
 	case CLI_OPT_ZONE:
 		if (*arg == '\0') {
 			cli_usage_error(prog, "--zone needs a file name");
@@ -157,12 +157,16 @@ cli_common_opt(struct cli_common *c, const char *prog, int opt,
 			return -1;
 		}
 		c->zones[c->nzones++] = arg;
-		return 1;
+		return 0;
 	case CLI_OPT_NO_COLOR:
 		c->no_color = true;
-		return 1;
-	default:
 		return 0;
+	case ':':
+		cli_usage_error(prog, "option '%s' needs a value", optname);
+		return -1;
+	default:	/* '?' or an option the subcommand did not take */
+		cli_usage_error(prog, "unknown option '%s'", optname);
+		return -1;
 	}
 }
 

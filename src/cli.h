@@ -66,11 +66,13 @@ extern const char cli_common_help[];
 
 /* Set the defaults. */
 void cli_common_init(struct cli_common *c);
-/* Handle one getopt_long result.  Returns 1 when `opt` was a common option
- * and its value is good, 0 when `opt` is not a common option, -1 when the
- * value is bad (the message is already on stderr; exit CLI_EXIT_USAGE). */
+/* Handle a getopt_long result that the subcommand does not take itself:
+ * a common option, a missing value (':') or an unknown option ('?' or any
+ * other code).  `optname` is argv[optind - 1], for messages.  Returns 0
+ * when it was a common option with a good value, -1 otherwise (the
+ * message is already on stderr; exit CLI_EXIT_USAGE). */
 int cli_common_opt(struct cli_common *c, const char *prog, int opt,
-    const char *arg);
+    const char *arg, const char *optname);
 
 /* Build the resolver the options ask for: the zone backend loaded with
  * every --zone file, else the live backend.  Zone-file syntax errors are

@@ -62,7 +62,7 @@ parse_args(int argc, char **argv, struct dkim_args *a)
 	const char *prog = argv[0];
 	char name[256];
 	size_t len;
-	int opt, rc;
+	int opt;
 
 	memset(a, 0, sizeof(*a));
 	cli_common_init(&a->common);
@@ -80,21 +80,12 @@ parse_args(int argc, char **argv, struct dkim_args *a)
 		case 'h':
 			dkim_usage(stdout);
 			return CLI_EXIT_OK;
-		case ':':
-			return cli_usage_error(prog, "option '%s' needs a value",
-			    argv[optind - 1]);
-		case '?':
-			return cli_usage_error(prog, "unknown option '%s'",
-			    argv[optind - 1]);
 		default:
 			break;
 		}
-		rc = cli_common_opt(&a->common, prog, opt, optarg);
-		if (rc < 0)
+		if (cli_common_opt(&a->common, prog, opt, optarg,
+		    argv[optind - 1]) < 0)
 			return CLI_EXIT_USAGE;
-		if (rc == 0)
-			return cli_usage_error(prog, "unknown option '%s'",
-			    argv[optind - 1]);
 	}
 	if (optind >= argc)
 		return cli_usage_error(prog, "DOMAIN is required");

@@ -51,7 +51,7 @@ static int
 parse_args(int argc, char **argv, struct cli_common *c, const char **domain)
 {
 	const char *prog = argv[0];
-	int opt, rc;
+	int opt;
 
 	cli_common_init(c);
 	*domain = NULL;
@@ -63,21 +63,12 @@ parse_args(int argc, char **argv, struct cli_common *c, const char **domain)
 		case 'h':
 			dmarc_usage(stdout);
 			return CLI_EXIT_OK;
-		case ':':
-			return cli_usage_error(prog, "option '%s' needs a value",
-			    argv[optind - 1]);
-		case '?':
-			return cli_usage_error(prog, "unknown option '%s'",
-			    argv[optind - 1]);
 		default:
 			break;
 		}
-		rc = cli_common_opt(c, prog, opt, optarg);
-		if (rc < 0)
+		if (cli_common_opt(c, prog, opt, optarg,
+		    argv[optind - 1]) < 0)
 			return CLI_EXIT_USAGE;
-		if (rc == 0)
-			return cli_usage_error(prog, "unknown option '%s'",
-			    argv[optind - 1]);
 	}
 	if (optind >= argc)
 		return cli_usage_error(prog, "DOMAIN is required");

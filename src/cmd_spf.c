@@ -96,7 +96,7 @@ parse_args(int argc, char **argv, struct spf_args *a)
 {
 	const char *prog = argv[0];
 	const char *from, *what, *given;
-	int opt, rc;
+	int opt;
 
 	memset(a, 0, sizeof(*a));
 	cli_common_init(&a->common);
@@ -117,21 +117,12 @@ parse_args(int argc, char **argv, struct spf_args *a)
 		case 'h':
 			spf_usage(stdout);
 			return CLI_EXIT_OK;
-		case ':':
-			return cli_usage_error(prog, "option '%s' needs a value",
-			    argv[optind - 1]);
-		case '?':
-			return cli_usage_error(prog, "unknown option '%s'",
-			    argv[optind - 1]);
 		default:
 			break;
 		}
-		rc = cli_common_opt(&a->common, prog, opt, optarg);
-		if (rc < 0)
+		if (cli_common_opt(&a->common, prog, opt, optarg,
+		    argv[optind - 1]) < 0)
 			return CLI_EXIT_USAGE;
-		if (rc == 0)
-			return cli_usage_error(prog, "unknown option '%s'",
-			    argv[optind - 1]);
 	}
 	if (optind < argc)
 		a->domain_arg = argv[optind++];
