@@ -6,13 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 
-#include "buf.h"
 #include "cli.h"
 #include "diag.h"
 #include "dkim.h"
 #include "dns.h"
+#include "render.h"
 
 static const struct option dkim_longopts[] = {
 	{ "selector", required_argument, NULL, 's' },
@@ -283,7 +282,6 @@ exit_status(const struct dkim_result *res)
 	return CLI_EXIT_OK;
 }
 
-static int print_json(FILE *out, const struct dkim_result *res);
 
 int
 cmd_dkim(int argc, char **argv)
@@ -304,7 +302,7 @@ cmd_dkim(int argc, char **argv)
 		return CLI_EXIT_DNS;
 	}
 	if (a.common.format == CLI_FMT_JSON) {
-		if (print_json(stdout, &res) != 0)
+		if (render_json_dkim(stdout, &res) != 0)
 			fprintf(stderr, "%s: cannot write JSON\n", prog);
 	} else {
 		print_text(stdout, &res, cli_use_color(&a.common));
@@ -319,135 +317,5 @@ cmd_dkim(int argc, char **argv)
 		fprintf(stderr, "%s: write error on standard output\n", prog);
 		return CLI_EXIT_USAGE;
 	}
-	return rc;
-}
-
-/* ---- JSON (to move into render_json.c) ------------------------------- */
-
-/* A JSON string of p[0..n): bytes that are not well-formed UTF-8 become
- * U+FFFD (JSON text is UTF-8, DNS data is any bytes). */
-static json_t *
-jstrn(const char *p, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)p;
-	struct buf b;
-	json_t *j;
-	size_t k;
-
-	if (p == NULL)
-		return json_null();
-	buf_init(&b, 3 * n + 1);
-	for (size_t i = 0; i < n; i += k) {
-		if (u[i] == 0 || (k = cli_utf8_len(u + i, n - i)) == 0) {
-			buf_adds(&b, "\xef\xbf\xbd");
-			k = 1;
-		} else {
-			buf_add(&b, p + i, k);
-		}
-	}
-	j = b.err ? NULL : json_stringn(buf_str(&b), b.len);
-	buf_free(&b);
-	return j;
-}
-
-static json_t *
-jstr(const char *s)
-{
-	return s == NULL ? json_null() : jstrn(s, strlen(s));
-}
-
-static void
-put(json_t *o, const char *key, json_t *v, bool *ok)
-{
-	if (v == NULL || json_object_set_new(o, key, v) != 0)
-		*ok = false;
-}
-
-static json_t *
-json_findings(const struct diag_list *l, bool *ok)
-{
-	json_t *arr = json_array();
-
-	if (arr == NULL) {
-		*ok = false;
-		return NULL;
-	}
-	for (size_t i = 0; i < l->n; i++) {
-		const struct diag *d = &l->v[i];
-		const struct diag_info *info = diag_info(d->id);
-		json_t *f = json_object();
-
-		if (f == NULL || json_array_append_new(arr, f) != 0) {
-			json_decref(f);
-			*ok = false;
-			break;
-		}
-		put(f, "id", json_string(info->id), ok);
-		put(f, "severity", json_string(diag_severity_name(
-		    info->severity)), ok);
-		put(f, "message", jstr(d->message ? d->message : info->title),
-		    ok);
-		put(f, "reference", json_string(info->ref), ok);
-		put(f, "domain", jstr(d->domain), ok);
-		if (d->has_span) {
-			json_t *sp = json_object();
-
-			put(f, "span", sp, ok);
-			if (sp != NULL) {
-				put(sp, "offset", json_integer(
-				    (json_int_t)d->span.off), ok);
-				put(sp, "length", json_integer(
-				    (json_int_t)d->span.len), ok);
-			}
-		}
-	}
-	return arr;
-}
-
-/* {"domain","domainkey","dkim":[{selector...}],"findings":[...]}, one line. */
-static int
-print_json(FILE *out, const struct dkim_result *res)
-{
-	json_t *o = json_object(), *arr = json_array();
-	bool ok = o != NULL && arr != NULL;
-	int rc = -1;
-
-	if (!ok) {
-		json_decref(o);
-		json_decref(arr);
-		return -1;
-	}
-	put(o, "domain", jstr(res->domain), &ok);
-	put(o, "domainkey", json_string(dns_status_name(
-	    res->domainkey_status)), &ok);
-	put(o, "dkim", arr, &ok);
-	for (size_t i = 0; i < res->nsel && ok; i++) {
-		const struct dkim_selector *s = &res->sel[i];
-		json_t *e = json_object();
-
-		if (e == NULL || json_array_append_new(arr, e) != 0) {
-			json_decref(e);
-			ok = false;
-			break;
-		}
-		put(e, "selector", jstr(s->selector), &ok);
-		put(e, "name", jstr(s->name), &ok);
-		put(e, "found", json_boolean(s->found), &ok);
-		put(e, "status", json_string(dns_status_name(s->status)), &ok);
-		put(e, "cname", jstr(s->cname), &ok);
-		put(e, "key_type", s->found ? json_string(
-		    dkim_key_type_name(s->key.type)) : json_null(), &ok);
-		put(e, "bits", s->key.decoded ? json_integer(s->key.bits) :
-		    json_null(), &ok);
-		put(e, "revoked", json_boolean(s->key.revoked), &ok);
-		put(e, "record", s->record ? jstrn(s->record, s->record_len) :
-		    json_null(), &ok);
-		put(e, "findings", json_findings(&s->findings, &ok), &ok);
-	}
-	put(o, "findings", json_findings(&res->findings, &ok), &ok);
-	if (ok && json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER) == 0 &&
-	    putc('\n', out) != EOF)
-		rc = 0;
-	json_decref(o);
 	return rc;
 }

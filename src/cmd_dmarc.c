@@ -7,9 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <jansson.h>
 
-#include "buf.h"
 #include "cli.h"
 #include "diag.h"
 #include "dmarc.h"
@@ -138,112 +136,6 @@ print_text(FILE *out, const struct dmarc_result *res,
 	render_text_findings(out, l, color);
 }
 
-/* ---- JSON output (the lead may move this into render_json.c) ---------- */
-
-/* A JSON string of p[0..n); bytes that are not well-formed UTF-8 become
- * U+FFFD so hostile DNS data cannot make invalid JSON. */
-static json_t *
-jstr(const char *p, size_t n)
-{
-	struct buf b;
-	json_t *j;
-	size_t i = 0, k;
-
-	buf_init(&b, 4 * n + 16);
-	while (i < n) {
-		k = cli_utf8_len((const unsigned char *)p + i, n - i);
-		if (k == 0 || p[i] == '\0') {
-			buf_adds(&b, "\xef\xbf\xbd");
-			i++;
-		} else {
-			buf_add(&b, p + i, k);
-			i += k;
-		}
-	}
-	j = b.err ? NULL : json_stringn(buf_str(&b), b.len);
-	buf_free(&b);
-	return j != NULL ? j : json_null();
-}
-
-static json_t *
-jname(const char *s)
-{
-	return jstr(s, strlen(s));
-}
-
-static int
-print_json(FILE *out, const struct dmarc_result *res,
-    const struct diag_list *l)
-{
-	static const char *const applies[] = { "p", "sp", "np" };
-	const struct dmarc_effective *e = &res->eff;
-	json_t *o = json_object(), *fs = json_array(), *pol;
-	char c[2] = { 0, 0 };
-	int rc = -1;
-
-	if (o == NULL || fs == NULL)
-		goto out;
-	json_object_set_new(o, "domain", jname(res->domain));
-	if (res->found) {
-		json_object_set_new(o, "record",
-		    jstr(res->record, res->record_len));
-		json_object_set_new(o, "found_at", jname(res->found_at));
-		pol = json_object();
-		json_object_set_new(pol, "p", json_string(
-		    dmarc_policy_name(e->p)));
-		json_object_set_new(pol, "sp", json_string(
-		    dmarc_policy_name(e->sp)));
-		json_object_set_new(pol, "np", json_string(
-		    dmarc_policy_name(e->np)));
-		c[0] = e->adkim;
-		json_object_set_new(pol, "adkim", json_string(c));
-		c[0] = e->aspf;
-		json_object_set_new(pol, "aspf", json_string(c));
-		c[0] = e->t;
-		json_object_set_new(pol, "t", json_string(c));
-		c[0] = e->psd;
-		json_object_set_new(pol, "psd", json_string(c));
-		json_object_set_new(pol, "applies", json_string(
-		    applies[res->applies]));
-		json_object_set_new(pol, "effective", json_string(
-		    dmarc_policy_name(res->policy)));
-		json_object_set_new(o, "policy", pol);
-	} else {
-		json_object_set_new(o, "record", json_null());
-		json_object_set_new(o, "found_at", json_null());
-		json_object_set_new(o, "policy", json_null());
-	}
-	json_object_set_new(o, "inherited", json_boolean(res->inherited));
-	json_object_set_new(o, "org_domain", jname(res->org_domain));
-	json_object_set_new(o, "org_domain_rfc7489", res->psl_known ?
-	    jname(res->psl_org_domain) : json_null());
-	json_object_set_new(o, "incomplete", json_boolean(res->incomplete));
-	for (size_t i = 0; i < l->n; i++) {
-		const struct diag *d = &l->v[i];
-		const struct diag_info *in = diag_info(d->id);
-		json_t *f = json_object();
-		const char *m = d->message != NULL ? d->message : in->title;
-
-		json_object_set_new(f, "id", json_string(in->id));
-		json_object_set_new(f, "severity", json_string(
-		    diag_severity_name(in->severity)));
-		json_object_set_new(f, "message", jname(m));
-		if (d->has_span)
-			json_object_set_new(f, "span", json_pack("[I,I]",
-			    (json_int_t)d->span.off,
-			    (json_int_t)d->span.len));
-		json_array_append_new(fs, f);
-	}
-	json_object_set_new(o, "findings", fs);
-	fs = NULL;
-	if (json_dumpf(o, out, JSON_COMPACT) == 0 && putc('\n', out) != EOF)
-		rc = 0;
-out:
-	json_decref(fs);
-	json_decref(o);
-	return rc;
-}
-
 /* ---- the command ----------------------------------------------------- */
 
 int
@@ -274,7 +166,7 @@ cmd_dmarc(int argc, char **argv)
 		return CLI_EXIT_DNS;
 	}
 	if (c.format == CLI_FMT_JSON) {
-		if (print_json(stdout, &res, &l) != 0)
+		if (render_json_dmarc(stdout, &res, &l) != 0)
 			fprintf(stderr, "%s: cannot write JSON\n", prog);
 	} else {
 		print_text(stdout, &res, &l, cli_use_color(&c));

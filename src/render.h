@@ -40,6 +40,23 @@ struct diag_list;
 int render_json_spf_lint(FILE *out, const char *domain,
     const struct spf_lint_result *res, const struct diag_list *l);
 
+/* ---- `authcheck dmarc` and `authcheck dkim` (render_json.c) ---- */
+struct dmarc_result;
+struct dkim_result;
+
+/* {"domain", "record", "found_at", "policy": {p, sp, np, adkim, aspf, t,
+ * psd, applies, effective}, "inherited", "org_domain",
+ * "org_domain_rfc7489", "incomplete", "findings"} as one line. */
+int render_json_dmarc(FILE *out, const struct dmarc_result *res,
+    const struct diag_list *l);
+/* {"domain", "domainkey", "dkim": [{"selector", "name", "found", "status",
+ * "cname", "key_type", "bits", "revoked", "record", "findings"}],
+ * "findings"} as one line. */
+int render_json_dkim(FILE *out, const struct dkim_result *res);
+
+/* Every "findings" array holds {"id", "severity", "message", "reference",
+ * "domain", "record", "span": [offset, length] or null, "fix"}. */
+
 /* ---- text (render_text.c) ---- */
 struct diag_list;
 

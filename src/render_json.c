@@ -8,40 +8,49 @@
 #include "buf.h"
 #include "cli.h"
 #include "diag.h"
+#include "dkim.h"
+#include "dmarc.h"
+#include "dns.h"
 #include "render.h"
 #include "spf_lint.h"
 
-/* A JSON string of s (null for NULL): DNS data is any bytes, JSON text is
- * UTF-8, so each byte that starts no valid sequence becomes U+FFFD. */
+/* A JSON string of p[0..n) (null for NULL): DNS data is any bytes, JSON
+ * text is UTF-8, so each byte that starts no valid sequence, and each NUL,
+ * becomes U+FFFD. */
 static json_t *
-jstr(const char *s)
+jstrn(const char *p, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n, i, k;
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i, k;
 	struct buf b;
 	json_t *j;
 
-	if (s == NULL)
+	if (p == NULL)
 		return json_null();
-	n = strlen(s);
 	for (i = 0; i < n; i += k)
-		if ((k = cli_utf8_len(p + i, n - i)) == 0)
+		if (u[i] == 0 || (k = cli_utf8_len(u + i, n - i)) == 0)
 			break;
 	if (i == n)
-		return json_stringn(s, n);
+		return json_stringn(p, n);
 	/* Each bad byte grows to 3: bounded by 3n. */
 	buf_init(&b, 3 * n + 1);
 	for (i = 0; i < n; i += k) {
-		if ((k = cli_utf8_len(p + i, n - i)) == 0) {
+		if (u[i] == 0 || (k = cli_utf8_len(u + i, n - i)) == 0) {
 			buf_adds(&b, "\xef\xbf\xbd");
 			k = 1;
 		} else {
-			buf_add(&b, s + i, k);
+			buf_add(&b, p + i, k);
 		}
 	}
 	j = b.err ? NULL : json_stringn(buf_str(&b), b.len);
 	buf_free(&b);
 	return j;
+}
+
+static json_t *
+jstr(const char *s)
+{
+	return s != NULL ? jstrn(s, strlen(s)) : json_null();
 }
 
 /* Add key: value to o; a NULL value (out of memory) marks *ok false. */
@@ -171,7 +180,7 @@ tree_json(const struct spf_tree_node *n, bool *ok)
 	put(o, "domain", jstr(n->domain), ok);
 	put(o, "via", jstr(n->via), ok);
 	put(o, "status", json_string(node_status_name(n->status)), ok);
-	put(o, "record", jstr(n->record), ok);
+	put(o, "record", jstrn(n->record, n->record_len), ok);
 	put(o, "cost", json_integer(n->cost), ok);
 	put(o, "subtree_cost", json_integer(n->subtree_cost), ok);
 	put(o, "voids", json_integer(n->voids), ok);
@@ -211,7 +220,7 @@ findings_json(const struct diag_list *l, bool *ok)
 		    in->title), ok);
 		put(f, "reference", json_string(in->ref), ok);
 		put(f, "domain", jstr(d->domain), ok);
-		put(f, "record", jstr(d->record), ok);
+		put(f, "record", jstrn(d->record, d->record_len), ok);
 		if (d->has_span) {
 			span = json_pack("[II]", (json_int_t)d->span.off,
 			    (json_int_t)d->span.len);
@@ -241,8 +250,8 @@ render_json_spf_lint(FILE *out, const char *domain,
 		return -1;
 	}
 	put(o, "domain", jstr(domain), &ok);
-	put(spf, "record", jstr(res->root != NULL ? res->root->record : NULL),
-	    &ok);
+	put(spf, "record", res->root != NULL ?
+	    jstrn(res->root->record, res->root->record_len) : json_null(), &ok);
 	put(spf, "lookups", json_integer(res->lookups), &ok);
 	put(spf, "void_lookups", json_integer(res->void_lookups), &ok);
 	for (i = 0; i < res->nvoid_terms; i++)
@@ -255,5 +264,104 @@ render_json_spf_lint(FILE *out, const char *domain,
 	    json_null(), &ok);
 	put(o, "spf", spf, &ok);
 	put(o, "findings", findings_json(l, &ok), &ok);
+	return emit(out, o, ok);
+}
+
+/* ---- `authcheck dmarc DOMAIN` ---------------------------------------- */
+
+/* A one-letter tag value ("r", "s", "y" ...) as a JSON string. */
+static json_t *
+jchar(char c)
+{
+	char s[2] = { c, '\0' };
+
+	return json_string(s);
+}
+
+int
+render_json_dmarc(FILE *out, const struct dmarc_result *res,
+    const struct diag_list *l)
+{
+	static const char *const applies[] = { "p", "sp", "np" };
+	const struct dmarc_effective *e = &res->eff;
+	json_t *o = json_object(), *pol;
+	bool ok = o != NULL;
+
+	if (!ok)
+		return -1;
+	put(o, "domain", jstr(res->domain), &ok);
+	if (res->found) {
+		put(o, "record", jstrn(res->record, res->record_len), &ok);
+		put(o, "found_at", jstr(res->found_at), &ok);
+		if ((pol = json_object()) == NULL)
+			ok = false;
+		else {
+			put(pol, "p", json_string(dmarc_policy_name(e->p)), &ok);
+			put(pol, "sp", json_string(dmarc_policy_name(e->sp)), &ok);
+			put(pol, "np", json_string(dmarc_policy_name(e->np)), &ok);
+			put(pol, "adkim", jchar(e->adkim), &ok);
+			put(pol, "aspf", jchar(e->aspf), &ok);
+			put(pol, "t", jchar(e->t), &ok);
+			put(pol, "psd", jchar(e->psd), &ok);
+			put(pol, "applies", json_string(applies[res->applies]),
+			    &ok);
+			put(pol, "effective", json_string(
+			    dmarc_policy_name(res->policy)), &ok);
+		}
+		put(o, "policy", pol, &ok);
+	} else {
+		put(o, "record", json_null(), &ok);
+		put(o, "found_at", json_null(), &ok);
+		put(o, "policy", json_null(), &ok);
+	}
+	put(o, "inherited", json_boolean(res->inherited), &ok);
+	put(o, "org_domain", jstr(res->org_domain), &ok);
+	put(o, "org_domain_rfc7489", res->psl_known ?
+	    jstr(res->psl_org_domain) : json_null(), &ok);
+	put(o, "incomplete", json_boolean(res->incomplete), &ok);
+	put(o, "findings", findings_json(l, &ok), &ok);
+	return emit(out, o, ok);
+}
+
+/* ---- `authcheck dkim DOMAIN -s SELECTOR` --------------------------- */
+
+int
+render_json_dkim(FILE *out, const struct dkim_result *res)
+{
+	json_t *o = json_object(), *arr = json_array(), *e;
+	bool ok = o != NULL && arr != NULL;
+
+	if (!ok) {
+		json_decref(o);
+		json_decref(arr);
+		return -1;
+	}
+	put(o, "domain", jstr(res->domain), &ok);
+	put(o, "domainkey", json_string(dns_status_name(
+	    res->domainkey_status)), &ok);
+	put(o, "dkim", arr, &ok);
+	for (size_t i = 0; i < res->nsel && ok; i++) {
+		const struct dkim_selector *s = &res->sel[i];
+
+		if ((e = json_object()) == NULL ||
+		    json_array_append_new(arr, e) != 0) {
+			json_decref(e);
+			ok = false;
+			break;
+		}
+		put(e, "selector", jstr(s->selector), &ok);
+		put(e, "name", jstr(s->name), &ok);
+		put(e, "found", json_boolean(s->found), &ok);
+		put(e, "status", json_string(dns_status_name(s->status)), &ok);
+		put(e, "cname", jstr(s->cname), &ok);
+		put(e, "key_type", s->found ? json_string(
+		    dkim_key_type_name(s->key.type)) : json_null(), &ok);
+		put(e, "bits", s->key.decoded ? json_integer(s->key.bits) :
+		    json_null(), &ok);
+		put(e, "revoked", json_boolean(s->key.revoked), &ok);
+		put(e, "record", jstrn(s->record, s->record_len), &ok);
+		put(e, "findings", findings_json(&s->findings, &ok), &ok);
+	}
+	put(o, "findings", findings_json(&res->findings, &ok), &ok);
 	return emit(out, o, ok);
 }
