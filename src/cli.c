@@ -296,3 +296,21 @@ cli_put_safe(FILE *out, const char *s)
 	}
 	return 0;
 }
+
+int
+cli_finish(const char *prog, int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: write error on standard output\n", prog);
+		return CLI_EXIT_USAGE;
+	}
+	return rc;
+}
+
+int
+cli_check_status(bool incomplete, unsigned long errors)
+{
+	if (incomplete)
+		return CLI_EXIT_DNS;
+	return errors > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}

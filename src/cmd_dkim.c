@@ -112,7 +112,7 @@ parse_args(int argc, char **argv, struct dkim_args *a)
 /* ---- text output ----------------------------------------------------- */
 
 struct style {
-	const char *bold, *err, *warn, *dim, *reset;
+	const char *bold, *reset;
 };
 
 /* Write p[0..n) with every byte outside printable ASCII as '?', one
@@ -147,70 +147,13 @@ put_record(FILE *out, const struct dkim_selector *s)
 	putc('"', out);
 }
 
-/* The part of the record around the span, and carets under the span. */
-static void
-put_excerpt(FILE *out, const struct diag *d)
-{
-	enum { WIDTH = 72, BEFORE = 16 };
-	size_t off = d->span.off, len = d->span.len, start, end, col, n;
-
-	if (d->record == NULL || off > d->record_len)
-		return;
-	start = off > BEFORE ? off - BEFORE : 0;
-	end = d->record_len - start > WIDTH ? start + WIDTH : d->record_len;
-	fputs("      ", out);
-	col = 6;
-	if (start > 0) {
-		fputs("...", out);
-		col += 3;
-	}
-	put_cols(out, d->record + start, end - start);
-	if (end < d->record_len)
-		fputs("...", out);
-	putc('\n', out);
-	col += off - start;
-	n = len == 0 ? 1 : len;
-	if (off + n > end)
-		n = end > off ? end - off : 1;
-	fprintf(out, "%*s", (int)col, "");
-	for (size_t i = 0; i < n; i++)
-		putc('^', out);
-	putc('\n', out);
-}
-
-static void
-put_findings(FILE *out, const struct diag_list *l, const struct style *st)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		const struct diag *d = &l->v[i];
-		const struct diag_info *info = diag_info(d->id);
-		const char *col = info->severity == DIAG_ERROR ? st->err :
-		    info->severity == DIAG_WARNING ? st->warn : st->dim;
-
-		fprintf(out, "    %s%s%s %s [%s]: ", col,
-		    diag_severity_name(info->severity), st->reset, info->id,
-		    info->ref);
-		cli_put_safe(out, d->message ? d->message : info->title);
-		putc('\n', out);
-		if (d->has_span)
-			put_excerpt(out, d);
-		fprintf(out, "      %sfix: %s%s\n", st->dim, info->hint,
-		    st->reset);
-	}
-	if (l->dropped > 0)
-		fprintf(out, "    (%lu more findings not shown)\n", l->dropped);
-}
-
 static void
 print_text(FILE *out, const struct dkim_result *res, bool color)
 {
-	struct style st = { "", "", "", "", "" };
+	struct style st = { "", "" };
 
 	if (color) {
 		st.bold = "\033[1m";
-		st.err = "\033[1;31m";
-		st.warn = "\033[1;33m";
-		st.dim = "\033[2m";
 		st.reset = "\033[0m";
 	}
 	fprintf(out, "%sDKIM for ", st.bold);
@@ -250,11 +193,11 @@ print_text(FILE *out, const struct dkim_result *res, bool color)
 				    dkim_key_type_name(s->key.type));
 			putc('\n', out);
 		}
-		put_findings(out, &s->findings, &st);
+		render_text_finding_list(out, &s->findings, color, "    ");
 	}
 	if (res->findings.n > 0) {
 		fputs("  domain:\n", out);
-		put_findings(out, &res->findings, &st);
+		render_text_finding_list(out, &res->findings, color, "    ");
 	}
 }
 
@@ -313,9 +256,5 @@ cmd_dkim(int argc, char **argv)
 	rc = exit_status(&res);
 	dkim_result_free(&res);
 	dns_free(r);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "%s: write error on standard output\n", prog);
-		return CLI_EXIT_USAGE;
-	}
-	return rc;
+	return cli_finish(prog, rc);
 }

@@ -171,18 +171,9 @@ cmd_dmarc(int argc, char **argv)
 	} else {
 		print_text(stdout, &res, &l, cli_use_color(&c));
 	}
-	if (res.incomplete)
-		rc = CLI_EXIT_DNS;
-	else if (sink.count[DIAG_ERROR] > 0)
-		rc = CLI_EXIT_FAIL;
-	else
-		rc = CLI_EXIT_OK;
+	rc = cli_check_status(res.incomplete, sink.count[DIAG_ERROR]);
 	dmarc_result_free(&res);
 	diag_list_free(&l);
 	dns_free(r);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "%s: write error on standard output\n", prog);
-		return CLI_EXIT_USAGE;
-	}
-	return rc;
+	return cli_finish(prog, rc);
 }

@@ -405,19 +405,12 @@ spf_lint_cmd(const char *prog, const struct spf_args *a)
 		    " (at least: DNS failed)" : "", lr.void_lookups);
 		render_text_findings(stdout, &l, color);
 	}
-	if (lr.incomplete)
-		rc = CLI_EXIT_DNS;
-	else
-		rc = sink.count[DIAG_ERROR] > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	rc = cli_check_status(lr.incomplete, sink.count[DIAG_ERROR]);
 	spf_lint_result_free(&lr);
 out:
 	diag_list_free(&l);
 	dns_free(r);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "%s: write error on standard output\n", prog);
-		return CLI_EXIT_USAGE;
-	}
-	return rc;
+	return cli_finish(prog, rc);
 }
 
 int
@@ -493,9 +486,5 @@ cmd_spf(int argc, char **argv)
 	spf_eval_result_free(&res);
 	dns_free(r);
 	buf_free(&sender);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "%s: write error on standard output\n", prog);
-		return CLI_EXIT_USAGE;
-	}
-	return rc;
+	return cli_finish(prog, rc);
 }

@@ -65,5 +65,8 @@ void render_text_bytes(FILE *out, const char *p, size_t len);
 /* "findings:" and each finding: severity, ID, reference, message, the
  * record with a caret under the span, the fix; "findings: none" if empty. */
 void render_text_findings(FILE *out, const struct diag_list *l, bool color);
+/* The findings alone, each line starting with indent (at most 27 bytes). */
+void render_text_finding_list(FILE *out, const struct diag_list *l, bool color,
+    const char *indent);
 
 #endif

@@ -35,21 +35,35 @@ render_text_bytes(FILE *out, const char *p, size_t len)
 		put_byte(out, (unsigned char)p[i]);
 }
 
-/* The record, and a caret line under the finding's span. */
+/*
+ * The record, and a caret line under the finding's span.  A long record (a
+ * DKIM key runs to 700 characters) is cut to a window around the span, with
+ * "..." where text was left out, so the caret stays on screen.
+ */
 static void
 put_caret(FILE *out, const struct diag *d, const char *indent)
 {
-	size_t i, col = 0, w = 0, end;
+	enum { WIDTH = 72, BEFORE = 16 };
+	size_t len = d->record_len, off, end, start, stop, i, col = 0, w = 0;
 
+	off = d->span.off < len ? d->span.off : len;
+	end = d->span.len < len - off ? off + d->span.len : len;
+	start = len <= WIDTH || off <= BEFORE ? 0 : off - BEFORE;
+	stop = len - start > WIDTH ? start + WIDTH : len;
+	if (stop < off)		/* keep at least the span's first byte */
+		stop = off + 1 < len ? off + 1 : len;
 	fputs(indent, out);
-	render_text_bytes(out, d->record, d->record_len);
+	if (start > 0) {
+		fputs("...", out);
+		col = 3;
+	}
+	render_text_bytes(out, d->record + start, stop - start);
+	if (stop < len)
+		fputs("...", out);
 	putc('\n', out);
-	end = d->span.off + d->span.len;
-	if (end > d->record_len)
-		end = d->record_len;
-	for (i = 0; i < d->span.off && i < d->record_len; i++)
+	for (i = start; i < off; i++)
 		col += byte_width((unsigned char)d->record[i]);
-	for (; i < end; i++)
+	for (; i < end && i < stop; i++)
 		w += byte_width((unsigned char)d->record[i]);
 	fprintf(out, "%s%*s", indent, (int)col, "");
 	if (w == 0)
@@ -70,28 +84,38 @@ sev_color(enum diag_severity s)
 }
 
 void
-render_text_findings(FILE *out, const struct diag_list *l, bool color)
+render_text_finding_list(FILE *out, const struct diag_list *l, bool color,
+    const char *indent)
 {
 	const char *reset = color ? "\033[0m" : "";
+	char deeper[32];
 
-	if (l->n == 0) {
-		fputs("findings: none\n", out);
-		return;
-	}
-	fputs("findings:\n", out);
+	snprintf(deeper, sizeof(deeper), "%s    ", indent);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct diag *d = &l->v[i];
 		const struct diag_info *in = diag_info(d->id);
 
-		fprintf(out, "  %s%s%s %s [%s]: ", color ?
+		fprintf(out, "%s%s%s%s %s [%s]: ", indent, color ?
 		    sev_color(in->severity) : "",
 		    diag_severity_name(in->severity), reset, in->id, in->ref);
 		cli_put_safe(out, d->message != NULL ? d->message : in->title);
 		putc('\n', out);
 		if (d->has_span && d->record != NULL)
-			put_caret(out, d, "      ");
-		fprintf(out, "      fix: %s\n", in->hint);
+			put_caret(out, d, deeper);
+		fprintf(out, "%sfix: %s\n", deeper, in->hint);
 	}
 	if (l->dropped > 0)
-		fprintf(out, "  ... %lu more findings not shown\n", l->dropped);
+		fprintf(out, "%s... %lu more findings not shown\n", indent,
+		    l->dropped);
+}
+
+void
+render_text_findings(FILE *out, const struct diag_list *l, bool color)
+{
+	if (l->n == 0) {
+		fputs("findings: none\n", out);
+		return;
+	}
+	fputs("findings:\n", out);
+	render_text_finding_list(out, l, color, "  ");
 }
