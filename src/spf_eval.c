@@ -372,6 +372,23 @@ prefetch_ptr_cb(void *arg, struct dns_query *q)
 		dns_submit(ev->r, a->rr[i].u.target, addr_type(ev), NULL, NULL);
 }
 
+/* Does a macro-string use %{p} (either case)?  "%%" is a literal percent. */
+static bool
+uses_p_macro(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < len; i++) {
+		if (p[i] != '%')
+			continue;
+		if (p[i + 1] == '{' && (p[i + 2] == 'p' || p[i + 2] == 'P'))
+			return true;
+		if (p[i + 1] == '%')
+			i++;
+	}
+	return false;
+}
+
 /* A record arrived: submit what its terms will need, in order. */
 static void
 prefetch_record(struct ev *ev, struct rec *rc)
@@ -406,6 +423,11 @@ prefetch_record(struct ev *ev, struct rec *rc)
 		if (ev->prefetch_terms >= ev->max_lookups)
 			return;
 		ev->prefetch_terms++;
+		/* %{p} needs its own PTR and address lookups, waited for: not
+		 * from inside a callback.  The evaluator expands it later. */
+		if (t->has_domain && uses_p_macro(rec->text + t->domain.off,
+		    t->domain.len))
+			continue;
 		if (target_of(ev, rc->domain, rec, &t->domain, t->has_domain,
 		    name, sizeof(name)) != SPF_MACRO_OK)
 			continue;
@@ -436,7 +458,8 @@ prefetch_record(struct ev *ev, struct rec *rc)
 	    ev->prefetch_terms < ev->max_lookups) {
 		t = &rec->terms[rec->redirect];
 		ev->prefetch_terms++;
-		if (target_of(ev, rc->domain, rec, &t->value, true, name,
+		if (!uses_p_macro(rec->text + t->value.off, t->value.len) &&
+		    target_of(ev, rc->domain, rec, &t->value, true, name,
 		    sizeof(name)) == SPF_MACRO_OK)
 			rec_get(ev, name);
 	}
