@@ -552,7 +552,8 @@ def main():
                  "ratio_f": None, "ratio_c": None}
             if ac:
                 r["ac_ms"], r["ac_q"], r["ac_res"] = measure(
-                    proxy, [ac, "spf", d, "--ip", ip, "--sender", sender, "--format", "json"],
+                    proxy, [ac, "spf", d, "--ip", ip, "--sender", sender, "--format", "json"]
+                    + os.environ.get("AUTHCHECK_ARGS", "").split(),
                     parse_authcheck, repeat)
                 r["ratio_f"] = r["ac_ms"] / r["ideal_f"] if r["ideal_f"] else 0
                 r["ratio_c"] = r["ac_ms"] / r["ideal_c"]

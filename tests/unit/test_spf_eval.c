@@ -145,6 +145,37 @@ test_prefetch_same_questions(void **state)
 	dns_free(r2);
 }
 
+/* The price of prefetching: when the first include decides, the second
+ * include's record was asked for all the same.  Lazy evaluation asks only
+ * what the result needed; both give the same result. */
+static void
+test_no_prefetch_asks_only_needed(void **state)
+{
+	struct dns_resolver *lazy = dns_zone_new(), *eager = dns_zone_new();
+	struct dns_resolver *rs[2] = { lazy, eager };
+	struct spf_eval_result a, b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		add_txt(rs[i], "two.test", "v=spf1 include:a.test include:b.test "
+		    "-all");
+		add_txt(rs[i], "a.test", "v=spf1 ip4:192.0.2.1 -all");
+		add_txt(rs[i], "b.test", "v=spf1 ip4:198.51.100.0/24 -all");
+	}
+	assert_int_equal(check(lazy, "192.0.2.1", "x@two.test", true, &a),
+	    SPF_PASS);
+	assert_int_equal(check(eager, "192.0.2.1", "x@two.test", false, &b),
+	    SPF_PASS);
+	assert_int_equal(dns_stats(lazy)->queries, 2);	/* two.test, a.test */
+	assert_int_equal(dns_stats(eager)->queries, 3);	/* ... and b.test */
+	assert_int_equal(a.lookups, b.lookups);
+	spf_eval_result_free(&a);
+	spf_eval_result_free(&b);
+	dns_free(lazy);
+	dns_free(eager);
+}
+
 /* An ip4 match before any DNS term: prefetch stops there too. */
 static void
 test_prefetch_stops_at_local_match(void **state)
@@ -253,6 +284,7 @@ main(void)
 		cmocka_unit_test(test_counts_and_decision),
 		cmocka_unit_test(test_prefetch_same_questions),
 		cmocka_unit_test(test_prefetch_stops_at_local_match),
+		cmocka_unit_test(test_no_prefetch_asks_only_needed),
 		cmocka_unit_test(test_void_lookups_counted),
 		cmocka_unit_test(test_hostile_chains),
 		cmocka_unit_test(test_exp_only_from_top),
