@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "crypto.h"
@@ -538,6 +539,8 @@ take_answer(struct dkim_result *res, struct dkim_selector *s,
 		if (a->rr[i].type == DNS_T_TXT)
 			s->nrecords++;
 	if (s->nrecords == 0) {
+		if (s->source == DKIM_SRC_COMMON)
+			return 0;	/* a guess that missed */
 		diag_reportf(&sink, DIAG_DKIM_MISSING, &ctx,
 		    "no key record at %s (%s)", s->name,
 		    dns_status_name(a->status));
@@ -581,52 +584,102 @@ take_answer(struct dkim_result *res, struct dkim_selector *s,
 }
 
 int
-dkim_lookup(struct dns_resolver *r, const char *domain,
-    const char *const *selectors, size_t nsel, struct dkim_result *res)
+dkim_start(struct dns_resolver *r, const char *domain, struct dkim_result *res)
 {
-	struct dns_query *q[DKIM_MAX_SELECTORS], *dq;
-	const struct dns_answer *a;
 	char name[256];
-	size_t nfound = 0;
 
 	memset(res, 0, sizeof(*res));
 	diag_list_init(&res->findings, 64);
-	if (nsel > DKIM_MAX_SELECTORS || (res->domain = strdup(domain)) == NULL)
+	res->r = r;
+	if ((res->domain = strdup(domain)) == NULL)
 		goto fail;
-	if (nsel > 0 && (res->sel = calloc(nsel, sizeof(*res->sel))) == NULL)
+	/* Fixed capacity: selectors are added while callbacks hold no
+	 * pointers into the array, but callers may. */
+	if ((res->sel = calloc(DKIM_MAX_SELECTORS, sizeof(*res->sel))) == NULL)
 		goto fail;
-	res->nsel = nsel;
-	for (size_t i = 0; i < nsel; i++)
-		diag_list_init(&res->sel[i].findings, 64);
-
-	/* Submit every question before waiting on any: the live backend
-	 * has them all in flight at once. */
-	for (size_t i = 0; i < nsel; i++) {
-		struct dkim_selector *s = &res->sel[i];
-
-		if (!dkim_selector_name(selectors[i], domain, name,
-		    sizeof(name)))
-			goto fail;
-		if ((s->selector = strdup(selectors[i])) == NULL ||
-		    (s->name = strdup(name)) == NULL)
-			goto fail;
-		if ((q[i] = dns_submit(r, s->name, DNS_T_TXT, NULL, NULL)) ==
-		    NULL)
-			goto fail;
-	}
 	if (snprintf(name, sizeof(name), "_domainkey.%s", domain) >=
 	    (int)sizeof(name) || !dns_name_valid(name, strlen(name)))
 		goto fail;
-	if ((dq = dns_submit(r, name, DNS_T_TXT, NULL, NULL)) == NULL)
+	if ((res->domainkey_q = dns_submit(r, name, DNS_T_TXT, NULL,
+	    NULL)) == NULL)
 		goto fail;
+	return 0;
+fail:
+	dkim_result_free(res);
+	return -1;
+}
 
-	for (size_t i = 0; i < nsel; i++) {
-		if (take_answer(res, &res->sel[i], dns_wait(r, q[i])) != 0)
-			goto fail;
+int
+dkim_add(struct dkim_result *res, const char *selector,
+    enum dkim_source source, const char *provider)
+{
+	struct dkim_selector *s;
+	char name[256];
+
+	if (!dkim_selector_name(selector, res->domain, name, sizeof(name)))
+		return -1;
+	for (size_t i = 0; i < res->nsel; i++) {
+		s = &res->sel[i];
+		if (strcasecmp(s->selector, selector) != 0)
+			continue;
+		/* Asked again with a stronger reason: a user's or a
+		 * provider's selector must exist, a guessed one need not. */
+		if (source < s->source) {
+			s->source = source;
+			s->provider = provider;
+		}
+		return 0;
+	}
+	if (res->nsel == DKIM_MAX_SELECTORS)
+		return 1;
+	s = &res->sel[res->nsel];
+	diag_list_init(&s->findings, 64);
+	if ((s->selector = strdup(selector)) == NULL ||
+	    (s->name = strdup(name)) == NULL) {
+		free(s->selector);
+		s->selector = NULL;
+		return -1;
+	}
+	s->source = source;
+	s->provider = provider;
+	res->nsel++;
+	if ((s->q = dns_submit(res->r, s->name, DNS_T_TXT, NULL, NULL)) ==
+	    NULL)
+		return -1;
+	return 0;
+}
+
+/* Answer of a query that must be complete after dns_run(); one still
+ * pending reads as a local failure, never as "no key". */
+static const struct dns_answer *
+answer_of(const struct dns_query *q)
+{
+	static const struct dns_answer pending = {
+		.status = DNS_ERROR, .qname = "?", .why = "no answer"
+	};
+	const struct dns_answer *a = q != NULL ? dns_answer(q) : NULL;
+
+	return a != NULL ? a : &pending;
+}
+
+int
+dkim_finish(struct dkim_result *res)
+{
+	const struct dns_answer *a;
+	char name[256];
+	size_t nfound = 0, nnamed = 0;
+
+	for (size_t i = 0; i < res->nsel; i++) {
+		if (take_answer(res, &res->sel[i], answer_of(res->sel[i].q))
+		    != 0)
+			return -1;
 		if (res->sel[i].found)
 			nfound++;
+		if (res->sel[i].source != DKIM_SRC_COMMON)
+			nnamed++;
 	}
-	a = dns_wait(r, dq);
+	snprintf(name, sizeof(name), "_domainkey.%s", res->domain);
+	a = answer_of(res->domainkey_q);
 	res->domainkey_status = a->status;
 	if (failed(a->status))
 		report_dns_failure(res, name, a);
@@ -643,17 +696,35 @@ dkim_lookup(struct dns_resolver *r, const char *domain,
 			    "published under it (RFC 8020)", name);
 		else
 			diag_reportf(&sink, DIAG_DKIM_NONE_FOUND, &ctx,
-			    "no key found at the %zu selector(s) tried; %s "
+			    "no key found at the %zu selector(s) tried%s; %s "
 			    "exists, so keys may be published under other "
-			    "selector names", nsel, name);
+			    "selector names (name them with -s)", res->nsel,
+			    nnamed < res->nsel ? " (common names included)" :
+			    "", name);
 	}
-	for (size_t i = 0; i < nsel; i++)
+	for (size_t i = 0; i < res->nsel; i++)
 		if (res->sel[i].findings.oom)
 			res->oom = true;
 	if (res->findings.oom)
 		res->oom = true;
 	return 0;
+}
+
+int
+dkim_lookup(struct dns_resolver *r, const char *domain,
+    const char *const *selectors, size_t nsel, struct dkim_result *res)
+{
+	if (nsel > DKIM_MAX_SELECTORS || dkim_start(r, domain, res) != 0)
+		return -1;
+	for (size_t i = 0; i < nsel; i++)
+		if (dkim_add(res, selectors[i], DKIM_SRC_USER, NULL) != 0)
+			goto fail;
+	dns_run(r);
+	if (dkim_finish(res) != 0)
+		goto fail;
+	return 0;
 fail:
+	dns_run(r);
 	dkim_result_free(res);
 	return -1;
 }

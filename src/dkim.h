@@ -75,9 +75,18 @@ struct dkim_key {
 int dkim_lint(const char *p, size_t len, struct dkim_key *key,
     struct diag_sink *sink, const struct diag *ctx);
 
+/* Why a selector is asked about, strongest first: a user's or a detected
+ * provider's selector must exist (dkim.missing); a common name tried by
+ * discovery may not. */
+enum dkim_source { DKIM_SRC_USER, DKIM_SRC_PROVIDER, DKIM_SRC_COMMON };
+
 /* One selector's outcome. */
 struct dkim_selector {
 	char *selector;		/* as given */
+	enum dkim_source source;
+	const char *provider;	/* DKIM_SRC_PROVIDER: the provider's name
+				 * (borrowed from the caller) */
+	struct dns_query *q;	/* its TXT question */
 	char *name;		/* <selector>._domainkey.<domain> */
 	enum dns_status status;	/* of the TXT query */
 	bool found;		/* at least one TXT record */
@@ -93,6 +102,8 @@ struct dkim_selector {
 };
 
 struct dkim_result {
+	struct dns_resolver *r;
+	struct dns_query *domainkey_q;
 	char *domain;
 	struct dkim_selector *sel;
 	size_t nsel;
@@ -117,6 +128,23 @@ struct dkim_result {
 int dkim_lookup(struct dns_resolver *r, const char *domain,
     const char *const *selectors, size_t nsel, struct dkim_result *res);
 void dkim_result_free(struct dkim_result *res);
+
+/*
+ * The same lookup in steps, for a resolver that carries many checks at
+ * once: dkim_start() submits the _domainkey question; dkim_add() submits
+ * one selector (any time before dkim_finish(): a selector learnt from
+ * another check's answer joins late), ignoring repeats; after the
+ * caller's dns_run(), dkim_finish() lints every answer.  start returns 0
+ * or -1 (bad domain, out of memory; *res already freed); add returns 0, 1
+ * when DKIM_MAX_SELECTORS are taken, -1 on a bad selector name or out of
+ * memory; finish returns 0 or -1 (out of memory).  Free with
+ * dkim_result_free() (after dns_run()).
+ */
+int dkim_start(struct dns_resolver *r, const char *domain,
+    struct dkim_result *res);
+int dkim_add(struct dkim_result *res, const char *selector,
+    enum dkim_source source, const char *provider);
+int dkim_finish(struct dkim_result *res);
 
 /* Write "<selector>._domainkey.<domain>" into out; false when it does not
  * fit or is not a valid DNS name (labels 1..63, total <= 253). */

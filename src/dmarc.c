@@ -807,40 +807,70 @@ pick_record(const struct dns_answer *a, char **text, size_t *tlen)
 	return found;
 }
 
-/* The tree walk.  Every query goes out before the first wait: latency is
- * one round trip, not eight. */
-static int
-walk(struct dns_resolver *r, struct dmarc_result *res, struct diag_sink *sink,
-    struct dns_query **exists_q)
-{
+/*
+ * The check runs in two steps so that one resolver carries many checks at
+ * once.  dmarc_start() submits the whole tree walk (§4.10) and the A query
+ * that tells sp from np; when the last walk answer arrives, a callback
+ * picks the record and submits the report-destination queries.  After the
+ * caller's dns_run(), dmarc_finish() reads the answers and reports.  The
+ * walk is judged twice (silently in the callback, with the sink at the
+ * end) so that the findings come out in a fixed order whatever the order
+ * of the answers.
+ */
+struct dest {
+	char host[256];
+	size_t uri;			/* index in rec.uri */
+	struct dns_query *auth;		/* NULL when internal */
+	struct dns_query *mx, *a, *aaaa;
+};
+
+struct walkq {
+	struct dmarc_pending *P;
+	size_t i;
+};
+
+struct dmarc_pending {
+	struct dns_resolver *r;
+	struct dmarc_result *res;
 	struct dns_query *q[DMARC_MAX_WALK];
-	char qname[300];
-	size_t labels = count_labels(res->domain), n = 0, i, org = SIZE_MAX;
+	struct walkq wq[DMARC_MAX_WALK];
+	size_t waiting;			/* walk answers still to come */
+	struct dns_query *exists_q;
+	struct dest dst[DMARC_MAX_URIS];
+	size_t nd;
+	bool oom;
+};
+
+/* An answer that is known to be there after dns_run(); a query that is
+ * somehow still pending reads as a local failure, never as "no record". */
+static const struct dns_answer *
+answer_of(const struct dns_query *q)
+{
+	static const struct dns_answer pending = {
+		.status = DNS_ERROR, .qname = "?", .why = "no answer"
+	};
+	const struct dns_answer *a = q != NULL ? dns_answer(q) : NULL;
+
+	return a != NULL ? a : &pending;
+}
+
+/* Judge the walk's answers: the record that applies, the organizational
+ * domain, multiple records and failures (to sink). */
+static int
+walk_judge(struct dmarc_pending *P, struct diag_sink *sink)
+{
+	struct dmarc_result *res = P->res;
+	size_t n = res->nqueried, i, org = SIZE_MAX;
 	size_t last = SIZE_MAX;	/* fewest-label record seen */
-	int policy = -1, rc = 0;
-	const char *name = res->domain;
+	int policy = -1;
 
-	for (;;) {
-		set_name(res->walk[n], name);
-		snprintf(qname, sizeof(qname), "_dmarc.%s", name);
-		q[n++] = dns_submit(r, qname, DNS_T_TXT, NULL, NULL);
-		if (q[n - 1] == NULL)
-			return -1;
-		if (labels == 1 || n == DMARC_MAX_WALK)
-			break;
-		name = suffix_labels(name, labels, labels >= 8 ? 7 :
-		    labels - 1);
-		labels = labels >= 8 ? 7 : labels - 1;
-	}
-	res->nqueried = n;
-	/* RFC 8020: NXDOMAIN at the domain means no subdomain exists either;
-	 * needed when the policy comes from a parent (sp vs np). */
-	*exists_q = dns_submit(r, res->domain, DNS_T_A, NULL, NULL);
-	if (*exists_q == NULL)
-		return -1;
-
+	free(res->record);
+	res->record = NULL;
+	res->record_len = 0;
+	res->found = res->inherited = res->incomplete = false;
+	res->found_at[0] = res->org_domain[0] = '\0';
 	for (i = 0; i < n; i++) {
-		const struct dns_answer *a = dns_wait(r, q[i]);
+		const struct dns_answer *a = answer_of(P->q[i]);
 		struct dmarc_record rec;
 		char *text;
 		size_t tlen = 0;
@@ -904,17 +934,74 @@ walk(struct dns_resolver *r, struct dmarc_result *res, struct diag_sink *sink,
 		set_name(res->found_at, res->walk[policy]);
 		res->inherited = policy > 0;
 	}
-	return rc;
+	return 0;
 }
 
-/* ---- report destinations ---------------------------------------------- */
+/* Submit MX/A/AAAA of every mailto: host and the authorisation record of
+ * every external one (RFC 7489 §7.1). */
+static int
+destinations_submit(struct dmarc_pending *P)
+{
+	struct dmarc_result *res = P->res;
+	char qname[600];
+	size_t i, j;
 
-struct dest {
-	char host[256];
-	size_t uri;			/* index in rec.uri */
-	struct dns_query *auth;		/* NULL when internal */
-	struct dns_query *mx, *a, *aaaa;
-};
+	for (i = 0; i < res->rec.nuri; i++) {
+		const struct dmarc_uri *u = &res->rec.uri[i];
+		struct dest *d = &P->dst[P->nd];
+
+		if (!u->valid || !u->mailto)
+			continue;
+		memcpy(d->host, res->record + u->host.off, u->host.len);
+		d->host[u->host.len] = '\0';
+		for (j = 0; j < P->nd; j++)
+			if (strcasecmp(P->dst[j].host, d->host) == 0)
+				break;
+		if (j < P->nd)
+			continue;	/* one check per host */
+		d->uri = i;
+		d->auth = NULL;
+		if (!dns_name_within(d->host, res->org_domain)) {
+			snprintf(qname, sizeof(qname), "%.253s._report._dmarc.%.253s",
+			    res->found_at, d->host);
+			if ((d->auth = dns_submit(P->r, qname, DNS_T_TXT, NULL,
+			    NULL)) == NULL)
+				return -1;
+		}
+		d->mx = dns_submit(P->r, d->host, DNS_T_MX, NULL, NULL);
+		d->a = dns_submit(P->r, d->host, DNS_T_A, NULL, NULL);
+		d->aaaa = dns_submit(P->r, d->host, DNS_T_AAAA, NULL, NULL);
+		if (d->mx == NULL || d->a == NULL || d->aaaa == NULL)
+			return -1;
+		P->nd++;
+	}
+	return 0;
+}
+
+/* The last walk answer is in: pick the record, ask about its report
+ * destinations. */
+static void
+walk_answered(void *arg, struct dns_query *q)
+{
+	struct walkq *w = arg;
+	struct dmarc_pending *P = w->P;
+	struct diag_sink none;
+
+	P->q[w->i] = q;
+	if (--P->waiting > 0)
+		return;
+	diag_sink_init(&none, NULL, NULL);
+	if (walk_judge(P, &none) != 0) {
+		P->oom = true;
+		return;
+	}
+	if (!P->res->found)
+		return;
+	dmarc_parse(P->res->record, P->res->record_len, &P->res->rec, NULL,
+	    NULL);
+	if (destinations_submit(P) != 0)
+		P->oom = true;
+}
 
 static void
 dest_report(struct diag_sink *sink, const struct dmarc_result *res,
@@ -953,50 +1040,19 @@ has_rr(const struct dns_answer *a)
 }
 
 static int
-check_destinations(struct dns_resolver *r, struct dmarc_result *res,
-    struct diag_sink *sink)
+check_destinations(struct dmarc_pending *P, struct diag_sink *sink)
 {
-	struct dest dst[DMARC_MAX_URIS];
-	size_t nd = 0, i, j;
-	char qname[600];
+	struct dmarc_result *res = P->res;
+	struct dest *dst = P->dst;
+	size_t i, j;
 
-	for (i = 0; i < res->rec.nuri; i++) {
-		const struct dmarc_uri *u = &res->rec.uri[i];
-		struct dest *d = &dst[nd];
-
-		if (!u->valid || !u->mailto)
-			continue;
-		memcpy(d->host, res->record + u->host.off, u->host.len);
-		d->host[u->host.len] = '\0';
-		for (j = 0; j < nd; j++)
-			if (strcasecmp(dst[j].host, d->host) == 0)
-				break;
-		if (j < nd)
-			continue;	/* one check per host */
-		d->uri = i;
-		d->auth = NULL;
-		if (!dns_name_within(d->host, res->org_domain)) {
-			snprintf(qname, sizeof(qname), "%.253s._report._dmarc.%.253s",
-			    res->found_at, d->host);
-			if ((d->auth = dns_submit(r, qname, DNS_T_TXT, NULL,
-			    NULL)) == NULL)
-				return -1;
-		}
-		d->mx = dns_submit(r, d->host, DNS_T_MX, NULL, NULL);
-		d->a = dns_submit(r, d->host, DNS_T_A, NULL, NULL);
-		d->aaaa = dns_submit(r, d->host, DNS_T_AAAA, NULL, NULL);
-		if (d->mx == NULL || d->a == NULL || d->aaaa == NULL)
-			return -1;
-		nd++;
-	}
-
-	for (i = 0; i < nd; i++) {
+	for (i = 0; i < P->nd; i++) {
 		const struct dmarc_uri *u = &res->rec.uri[dst[i].uri];
 		const struct dns_answer *mx, *a4, *a6;
 		bool mail = false, failed = false, nullmx = false;
 
 		if (dst[i].auth != NULL) {
-			const struct dns_answer *a = dns_wait(r, dst[i].auth);
+			const struct dns_answer *a = answer_of(dst[i].auth);
 			bool ok = false;
 
 			if (dns_failed(a->status)) {
@@ -1026,9 +1082,9 @@ check_destinations(struct dns_resolver *r, struct dmarc_result *res,
 					    res->found_at, dst[i].host);
 			}
 		}
-		mx = dns_wait(r, dst[i].mx);
-		a4 = dns_wait(r, dst[i].a);
-		a6 = dns_wait(r, dst[i].aaaa);
+		mx = answer_of(dst[i].mx);
+		a4 = answer_of(dst[i].a);
+		a6 = answer_of(dst[i].aaaa);
 		if (has_rr(mx)) {
 			for (j = 0; j < mx->nrr; j++) {
 				if (mx->rr[j].type != DNS_T_MX)
@@ -1084,13 +1140,13 @@ psl_org_domain(struct dmarc_result *res)
 }
 
 int
-dmarc_check(struct dns_resolver *r, const char *domain,
-    struct dmarc_result *res, struct diag_sink *sink)
+dmarc_start(struct dns_resolver *r, const char *domain,
+    struct dmarc_result *res)
 {
-	struct dns_query *exists_q = NULL;
-	size_t len = strlen(domain);
-	char at[300];
-	struct diag ctx;
+	struct dmarc_pending *P;
+	size_t len = strlen(domain), labels, n = 0;
+	char qname[300];
+	const char *name;
 
 	memset(res, 0, sizeof(*res));
 	if (len > 1 && domain[len - 1] == '.')
@@ -1100,8 +1156,51 @@ dmarc_check(struct dns_resolver *r, const char *domain,
 	memcpy(res->domain, domain, len);
 	res->domain[len] = '\0';
 	cclass_init();
+	if ((P = calloc(1, sizeof(*P))) == NULL)
+		return -1;
+	P->r = r;
+	P->res = res;
+	res->pending = P;
 
-	if (walk(r, res, sink, &exists_q) != 0)
+	/* The names first: callbacks may fire inside dns_submit(). */
+	name = res->domain;
+	labels = count_labels(name);
+	for (;;) {
+		set_name(res->walk[n++], name);
+		if (labels == 1 || n == DMARC_MAX_WALK)
+			break;
+		name = suffix_labels(name, labels, labels >= 8 ? 7 :
+		    labels - 1);
+		labels = labels >= 8 ? 7 : labels - 1;
+	}
+	res->nqueried = n;
+	P->waiting = n;
+	/* RFC 8020: NXDOMAIN at the domain means no subdomain exists either;
+	 * needed when the policy comes from a parent (sp vs np). */
+	if ((P->exists_q = dns_submit(r, res->domain, DNS_T_A, NULL,
+	    NULL)) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		P->wq[i].P = P;
+		P->wq[i].i = i;
+		snprintf(qname, sizeof(qname), "_dmarc.%s", res->walk[i]);
+		if (dns_submit(r, qname, DNS_T_TXT, walk_answered,
+		    &P->wq[i]) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+int
+dmarc_finish(struct dmarc_result *res, struct diag_sink *sink)
+{
+	struct dmarc_pending *P = res->pending;
+	char at[300];
+	struct diag ctx;
+
+	if (P == NULL || P->oom || P->waiting > 0)
+		return -1;
+	if (walk_judge(P, sink) != 0)
 		return -1;
 	psl_org_domain(res);
 	if (!res->found) {
@@ -1124,7 +1223,7 @@ dmarc_check(struct dns_resolver *r, const char *domain,
 		res->applies = DMARC_APPLIES_P;
 		res->policy = res->eff.p;
 	} else {
-		const struct dns_answer *a = dns_wait(r, exists_q);
+		const struct dns_answer *a = answer_of(P->exists_q);
 
 		if (dns_failed(a->status))
 			report_dns_failure(sink, res, a);
@@ -1154,12 +1253,28 @@ dmarc_check(struct dns_resolver *r, const char *domain,
 	ctx.record_len = res->record_len;
 	dmarc_parse(res->record, res->record_len, &res->rec, sink, &ctx);
 	dmarc_lint(&res->rec, sink, &ctx);
-	return check_destinations(r, res, sink);
+	return check_destinations(P, sink);
+}
+
+int
+dmarc_check(struct dns_resolver *r, const char *domain,
+    struct dmarc_result *res, struct diag_sink *sink)
+{
+	if (dmarc_start(r, domain, res) != 0) {
+		/* callbacks may still point at the state: let the
+		 * resolver settle before it goes */
+		dns_run(r);
+		return -1;
+	}
+	dns_run(r);
+	return dmarc_finish(res, sink);
 }
 
 void
 dmarc_result_free(struct dmarc_result *res)
 {
+	free(res->pending);
+	res->pending = NULL;
 	free(res->record);
 	res->record = NULL;
 }

@@ -118,6 +118,7 @@ struct dmarc_result {
 	bool incomplete;	/* a DNS failure left the answer open */
 	size_t nqueried;	/* names the walk asked about */
 	char walk[DMARC_MAX_WALK][256];	/* those names, longest first */
+	struct dmarc_pending *pending;	/* dmarc_start() state (private) */
 };
 
 /*
@@ -132,6 +133,18 @@ struct dmarc_result {
  */
 int dmarc_check(struct dns_resolver *r, const char *domain,
     struct dmarc_result *res, struct diag_sink *sink);
+/*
+ * The same check in two steps, for a resolver that carries many checks at
+ * once: dmarc_start() submits the walk and returns (callbacks submit the
+ * report-destination queries as the walk completes); after the caller's
+ * dns_run(), dmarc_finish() reports.  *res must stay at its address until
+ * dmarc_result_free(), which is also due after a failed start (and only
+ * after dns_run(): callbacks point into *res).  Both return 0, or -1 on a
+ * bad name or out-of-memory.
+ */
+int dmarc_start(struct dns_resolver *r, const char *domain,
+    struct dmarc_result *res);
+int dmarc_finish(struct dmarc_result *res, struct diag_sink *sink);
 void dmarc_result_free(struct dmarc_result *res);
 
 /* `authcheck dmarc DOMAIN [--format text|json] [common options]`. */

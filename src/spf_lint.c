@@ -40,13 +40,12 @@ struct termq {
 	struct dns_query *q[2];		/* a: A and AAAA; mx: MX; exists: A */
 };
 
-struct lint;
 
 /* A node with what only this file needs; pub is first so that a
  * struct spf_tree_node * converts back. */
 struct lnode {
 	struct spf_tree_node pub;
-	struct lint *L;
+	struct spf_lint *L;
 	size_t pterm;			/* the term of the parent leading here */
 	struct spf_record *spf;
 	enum dns_status txt_status;
@@ -57,8 +56,9 @@ struct lnode {
 	struct dns_query *expq;		/* exp= target, or NULL */
 };
 
-struct lint {
+struct spf_lint {
 	struct dns_resolver *r;
+	struct dns_query *q99;		/* the type-99 question */
 	struct diag_sink *sink;
 	struct spf_lint_result *res;
 	unsigned nodes;			/* fetched records */
@@ -157,7 +157,7 @@ is_void(enum dns_status s)
 }
 
 static struct lnode *
-node_new(struct lint *L, struct lnode *parent, const char *via,
+node_new(struct spf_lint *L, struct lnode *parent, const char *via,
     const char *name, size_t len)
 {
 	struct lnode *n = calloc(1, sizeof(*n));
@@ -187,13 +187,13 @@ on_path(const struct lnode *n, const char *domain)
 	return false;
 }
 
-static void fetch(struct lint *L, struct lnode *n);
+static void fetch(struct spf_lint *L, struct lnode *n);
 
 /* Create the kids of n (include and redirect targets) and the term queries,
  * then submit them all.  Submission comes last: an answer already known
  * is delivered from the resolver's ready queue, after this returns. */
 static void
-expand(struct lint *L, struct lnode *n)
+expand(struct spf_lint *L, struct lnode *n)
 {
 	const struct spf_record *rec = n->spf;
 	const struct spf_term *t;
@@ -316,7 +316,7 @@ static void
 txt_done(void *arg, struct dns_query *q)
 {
 	struct lnode *n = arg;
-	struct lint *L = n->L;
+	struct spf_lint *L = n->L;
 	const struct dns_answer *a = dns_answer(q);
 	const struct spf_term *t;
 	char *chosen = NULL;
@@ -361,7 +361,7 @@ txt_done(void *arg, struct dns_query *q)
 }
 
 static void
-fetch(struct lint *L, struct lnode *n)
+fetch(struct spf_lint *L, struct lnode *n)
 {
 	if (dns_submit(L->r, n->pub.domain, DNS_T_TXT, txt_done, n) == NULL) {
 		n->pub.status = SPF_NODE_DNS_FAILURE;
@@ -407,7 +407,7 @@ term_text(const struct lnode *n, size_t term)
 }
 
 static void
-add_void_term(struct lint *L, const struct lnode *n, size_t term)
+add_void_term(struct spf_lint *L, const struct lnode *n, size_t term)
 {
 	struct spf_lint_result *res = L->res;
 	char buf[512], **v;
@@ -428,7 +428,7 @@ add_void_term(struct lint *L, const struct lnode *n, size_t term)
 }
 
 static void
-check_syntax(struct lint *L, const struct lnode *n)
+check_syntax(struct spf_lint *L, const struct lnode *n)
 {
 	const struct spf_error *e;
 	enum diag_id id;
@@ -451,7 +451,7 @@ check_syntax(struct lint *L, const struct lnode *n)
 
 /* Checks on the terms themselves, independent of DNS. */
 static void
-check_terms(struct lint *L, const struct lnode *n)
+check_terms(struct spf_lint *L, const struct lnode *n)
 {
 	const struct spf_record *rec = n->spf;
 	const struct spf_term *t;
@@ -509,7 +509,7 @@ check_terms(struct lint *L, const struct lnode *n)
 }
 
 static void
-report_query_failure(struct lint *L, const struct diag *ctx,
+report_query_failure(struct spf_lint *L, const struct diag *ctx,
     const struct dns_query *q)
 {
 	const struct dns_answer *a = dns_answer(q);
@@ -524,7 +524,7 @@ report_query_failure(struct lint *L, const struct diag *ctx,
 
 /* a/mx/exists answers: void lookups, the MX name limit, failures. */
 static void
-check_lookups(struct lint *L, struct lnode *n)
+check_lookups(struct spf_lint *L, struct lnode *n)
 {
 	const struct dns_answer *a[2];
 	struct termq *tq;
@@ -573,7 +573,7 @@ check_lookups(struct lint *L, struct lnode *n)
 }
 
 static void
-check_exp(struct lint *L, const struct lnode *n)
+check_exp(struct spf_lint *L, const struct lnode *n)
 {
 	const struct dns_answer *a;
 	struct diag d;
@@ -610,7 +610,7 @@ check_exp(struct lint *L, const struct lnode *n)
 
 /* Findings about how n was reached: missing target, loop, failure. */
 static void
-check_status(struct lint *L, struct lnode *n)
+check_status(struct spf_lint *L, struct lnode *n)
 {
 	struct lnode *parent = (struct lnode *)n->pub.parent;
 	bool redirect = n->pub.via != NULL && strcmp(n->pub.via, "redirect") == 0;
@@ -654,7 +654,7 @@ check_status(struct lint *L, struct lnode *n)
 }
 
 static void
-check_duplicate(struct lint *L, struct lnode *n)
+check_duplicate(struct spf_lint *L, struct lnode *n)
 {
 	struct lnode *parent = (struct lnode *)n->pub.parent;
 	struct diag d;
@@ -679,7 +679,7 @@ check_duplicate(struct lint *L, struct lnode *n)
 /* Pre-order walk: report n's findings, then its kids'; sums the costs on
  * the way back.  Depth is bounded by SPF_LINT_MAX_DEPTH + 1. */
 static unsigned
-check_node(struct lint *L, struct lnode *n)
+check_node(struct spf_lint *L, struct lnode *n)
 {
 	struct diag d;
 	size_t i;
@@ -706,7 +706,7 @@ check_node(struct lint *L, struct lnode *n)
 }
 
 static void
-check_totals(struct lint *L)
+check_totals(struct spf_lint *L)
 {
 	struct spf_lint_result *res = L->res;
 	struct lnode *root = (struct lnode *)res->root;
@@ -730,7 +730,7 @@ check_totals(struct lint *L)
 }
 
 static void
-check_type99(struct lint *L, struct lnode *root, struct dns_query *q)
+check_type99(struct spf_lint *L, struct lnode *root, struct dns_query *q)
 {
 	const struct dns_answer *a = q != NULL ? dns_answer(q) : NULL;
 	struct diag d;
@@ -744,46 +744,74 @@ check_type99(struct lint *L, struct lnode *root, struct dns_query *q)
 	    "%s has %zu SPF (type 99) record(s)", root->pub.domain, a->nrr);
 }
 
-int
-spf_lint(struct dns_resolver *r, const char *domain, struct diag_sink *sink,
+struct spf_lint *
+spf_lint_start(struct dns_resolver *r, const char *domain,
     struct spf_lint_result *out)
 {
-	struct diag_sink nosink;
-	struct lint *L;
+	struct spf_lint *L;
 	struct lnode *root;
-	struct dns_query *q99;
 
 	memset(out, 0, sizeof(*out));
 	if (r == NULL || domain == NULL || domain[0] == '\0')
+		return NULL;
+	if ((L = calloc(1, sizeof(*L))) == NULL)
+		return NULL;
+	L->r = r;
+	L->res = out;
+	if ((root = node_new(L, NULL, NULL, domain, strlen(domain))) == NULL) {
+		free(L);
+		return NULL;
+	}
+	out->root = &root->pub;
+	L->nodes = 1;
+	L->q99 = dns_submit(r, root->pub.domain, DNS_T_SPF, NULL, NULL);
+	fetch(L, root);
+	return L;
+}
+
+int
+spf_lint_finish(struct spf_lint *L, struct diag_sink *sink)
+{
+	struct diag_sink nosink;
+	struct spf_lint_result *out;
+	struct lnode *root;
+	int rc = 0;
+
+	if (L == NULL)
 		return -1;
 	if (sink == NULL) {
 		diag_sink_init(&nosink, NULL, NULL);
 		sink = &nosink;
 	}
-	if ((L = calloc(1, sizeof(*L))) == NULL)
-		return -1;
-	L->r = r;
 	L->sink = sink;
-	L->res = out;
-	if ((root = node_new(L, NULL, NULL, domain, strlen(domain))) == NULL) {
-		free(L);
-		return -1;
-	}
-	out->root = &root->pub;
-	L->nodes = 1;
-	q99 = dns_submit(r, root->pub.domain, DNS_T_SPF, NULL, NULL);
-	fetch(L, root);
-	dns_run(r);
+	out = L->res;
+	root = (struct lnode *)out->root;
 	out->nodes = L->nodes;
 	out->lookups = check_node(L, root);
 	check_totals(L);
-	check_type99(L, root, q99);
-	if (L->oom) {
-		free(L);
-		return -1;
-	}
+	check_type99(L, root, L->q99);
+	if (L->oom)
+		rc = -1;
 	free(L);
-	return 0;
+	return rc;
+}
+
+void
+spf_lint_abandon(struct spf_lint *L)
+{
+	free(L);
+}
+
+int
+spf_lint(struct dns_resolver *r, const char *domain, struct diag_sink *sink,
+    struct spf_lint_result *out)
+{
+	struct spf_lint *L = spf_lint_start(r, domain, out);
+
+	if (L == NULL)
+		return -1;
+	dns_run(r);
+	return spf_lint_finish(L, sink);
 }
 
 static void

@@ -73,7 +73,24 @@ struct spf_lint_result {
 };
 
 /*
- * Lint the SPF tree of `domain`, reporting every finding to sink (spf.* and
+ * The same lint in two steps, so that one resolver can carry many checks
+ * at once (the domain report): spf_lint_start() submits the first query
+ * and returns; callbacks expand the tree as answers arrive.  After the
+ * caller's dns_run(), spf_lint_finish() walks the tree, reports every
+ * finding to sink (may be NULL) and frees the state.  *out must stay at
+ * its address until then.  start returns NULL on bad arguments or out of
+ * memory (*out is then safe to free); finish returns 0, or -1 on
+ * out-of-memory.  spf_lint_abandon() frees the state without reporting
+ * (only after dns_run(): pending callbacks point into it).
+ */
+struct spf_lint;
+struct spf_lint *spf_lint_start(struct dns_resolver *r, const char *domain,
+    struct spf_lint_result *out);
+int spf_lint_finish(struct spf_lint *L, struct diag_sink *sink);
+void spf_lint_abandon(struct spf_lint *L);
+
+/*
+ * Lint the SPF tree of `domain` (start, dns_run, finish), reporting every finding to sink (spf.* and
  * dns.failure IDs of diag.h).  Fills *out (free with spf_lint_result_free,
  * also after failure).  Drives the resolver until all its queries are done.
  * Returns 0, or -1 on internal failure (out of memory, bad arguments).
