@@ -13,10 +13,12 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS := $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
 TEST_LIBS   := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(PKG_CFLAGS) -Isrc
+ALL_CFLAGS = $(WARN) $(DEFS) $(DATADIR_DEF) $(CFLAGS) $(PKG_CFLAGS) -Isrc
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# Where `make install` puts data/ (provider templates); providers.c reads it.
+DATADIR_DEF = -DAUTHCHECK_DATADIR=\"$(PREFIX)/share/authcheck\"
 
 SRCS    := $(sort $(wildcard src/*.c))
 LIBSRCS := $(filter-out src/main.c,$(SRCS))

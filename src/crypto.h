@@ -72,4 +72,26 @@ bool crypto_parse_ed25519_raw(const unsigned char *key, size_t len,
  * mistake RFC 8463 warns about. */
 bool crypto_is_ed25519_spki(const unsigned char *der, size_t len);
 
+/* ---- key generation (authcheck generate dkim) ---- */
+
+/* A new DKIM key pair.  Everything malloc'd, NUL-terminated; free with
+ * crypto_keypair_free(). */
+struct crypto_keypair {
+	char *private_pem;	/* PKCS#8 PEM ("BEGIN PRIVATE KEY") */
+	size_t private_pem_len;
+	char *public_b64;	/* the p= value: RSA SubjectPublicKeyInfo, or
+				 * the raw 32-byte Ed25519 key (RFC 8463) */
+	unsigned bits;		/* RSA modulus bits; 256 for Ed25519 */
+};
+
+/*
+ * Generate a key pair: RSA with `bits` (1024..8192) when type is
+ * CRYPTO_KEY_RSA, Ed25519 when CRYPTO_KEY_ED25519 (bits ignored).
+ * Returns 0, or -1 with a message in err (OpenSSL's reason).
+ */
+int crypto_dkim_keygen(enum crypto_key_type type, unsigned bits,
+    struct crypto_keypair *kp, char *err, size_t errsize);
+/* Wipe the private key and free everything in kp. */
+void crypto_keypair_free(struct crypto_keypair *kp);
+
 #endif
