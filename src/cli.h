@@ -16,14 +16,6 @@
 
 #ifndef AUTHCHECK_VERSION
 #define AUTHCHECK_VERSION "0.1.0"
-/* Flush standard output: a write error (disk full, closed pipe) is
- * reported and turns rc into CLI_EXIT_USAGE, so output is never silently
- * cut.  Returns the exit status. */
-int cli_finish(const char *prog, int rc);
-/* The exit status of a check (DESIGN.md): 3 when DNS failed and the result
- * is incomplete, else 1 with error findings, else 0. */
-int cli_check_status(bool incomplete, unsigned long errors);
-
 #endif
 
 struct dns_resolver;
@@ -115,6 +107,7 @@ int cli_put_safe(FILE *out, const char *s);
 
 /* Subcommands. */
 int cmd_spf(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* Flush standard output: a write error (disk full, closed pipe) is
  * reported and turns rc into CLI_EXIT_USAGE, so output is never silently

@@ -407,7 +407,7 @@ spf_lint_cmd(const char *prog, const struct spf_args *a)
 		fprintf(stdout, "%sSPF for %s%s\n", color ? "\033[1m" : "",
 		    a->domain, color ? "\033[0m" : "");
 		if (lr.root != NULL)
-			spf_tree_print(stdout, lr.root, &lr);
+			spf_tree_print(stdout, lr.root, &lr, 0);
 		fprintf(stdout, "lookups: %u/10 over the whole tree%s, void "
 		    "lookups: %u/2\n", lr.lookups, lr.incomplete ?
 		    " (at least: DNS failed)" : "", lr.void_lookups);

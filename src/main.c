@@ -23,6 +23,10 @@ static const struct command {
 	const char *usage;	/* shown by `authcheck --help` */
 	const char *summary;
 } commands[] = {
+	{ "check", cmd_check,
+	  "[check] DOMAIN... | --domains FILE|-",
+	  "the full report: SPF tree, DMARC, DKIM, MX and reverse DNS,\n"
+	  "      MTA-STS, TLS-RPT, BIMI; a verdict and a score per domain" },
 	{ "spf", cmd_spf,
 	  "spf [DOMAIN] --ip IP [--sender ADDR] [--helo NAME]",
 	  "evaluate SPF check_host(): is IP authorised to send for DOMAIN?" },
@@ -152,8 +156,8 @@ main(int argc, char **argv)
 		buf_free(&prog);
 		return rc;
 	}
-	if (name[0] == '-')
-		return cli_usage_error("authcheck", "unknown option '%s' (options "
-		    "follow the command)", name);
-	return cli_usage_error("authcheck", "unknown command '%s'", name);
+	/* No command: the arguments are the domain report's ("authcheck
+	 * example.com", "authcheck --domains list.txt"). */
+	argv[0] = (char *)"authcheck";
+	return cmd_check(argc, argv);
 }

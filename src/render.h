@@ -54,6 +54,20 @@ int render_json_dmarc(FILE *out, const struct dmarc_result *res,
  * "findings"} as one line. */
 int render_json_dkim(FILE *out, const struct dkim_result *res);
 
+/* ---- `authcheck DOMAIN` (render_json.c, render_report.c) ---- */
+struct check_result;
+
+/* {"domain", "verdict", "score", "incomplete", "counts": {error, warning,
+ * info}, "providers", "findings" (every area's), "spf" (as for `spf
+ * DOMAIN`), "dmarc" (as for `dmarc`, without domain and findings), "dkim":
+ * [selectors named or found], "mx", "mta_sts", "tls_rpt", "bimi"} as one
+ * line.  0, or -1 on out-of-memory or a write error. */
+int render_json_check(FILE *out, const struct check_result *res);
+/* The text report: verdict and score, then each area's records and
+ * findings. */
+void render_text_check(FILE *out, const struct check_result *res,
+    bool color);
+
 /* Every "findings" array holds {"id", "severity", "message", "reference",
  * "domain", "record", "span": [offset, length] or null, "fix"}. */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "check.h"
 #include "cli.h"
 #include "diag.h"
 #include "dkim.h"
@@ -194,16 +195,16 @@ tree_json(const struct spf_tree_node *n, bool *ok)
 	return o;
 }
 
-/* The findings of a list as a JSON array. */
-static json_t *
-findings_json(const struct diag_list *l, bool *ok)
+/* Append the findings of a list to the array arr. */
+static void
+findings_append(json_t *arr, const struct diag_list *l, bool *ok)
 {
-	json_t *arr = json_array(), *f, *span;
+	json_t *f, *span;
 	size_t i;
 
 	if (arr == NULL) {
 		*ok = false;
-		return NULL;
+		return;
 	}
 	for (i = 0; i < l->n; i++) {
 		const struct diag *d = &l->v[i];
@@ -232,37 +233,57 @@ findings_json(const struct diag_list *l, bool *ok)
 		if (json_array_append_new(arr, f) != 0)
 			*ok = false;
 	}
+}
+
+/* The findings of a list as a JSON array. */
+static json_t *
+findings_json(const struct diag_list *l, bool *ok)
+{
+	json_t *arr = json_array();
+
+	findings_append(arr, l, ok);
 	return arr;
+}
+
+/* The "spf" object of the lint: record, whole-tree counts, the tree. */
+static json_t *
+spf_lint_json(const struct spf_lint_result *res, bool *ok)
+{
+	json_t *spf = json_object(), *voids = json_array();
+	size_t i;
+
+	if (spf == NULL || voids == NULL) {
+		json_decref(spf);
+		json_decref(voids);
+		*ok = false;
+		return NULL;
+	}
+	put(spf, "record", res->root != NULL ?
+	    jstrn(res->root->record, res->root->record_len) : json_null(), ok);
+	put(spf, "lookups", json_integer(res->lookups), ok);
+	put(spf, "void_lookups", json_integer(res->void_lookups), ok);
+	for (i = 0; i < res->nvoid_terms; i++)
+		if (json_array_append_new(voids, jstr(res->void_terms[i])) != 0)
+			*ok = false;
+	put(spf, "void_terms", voids, ok);
+	put(spf, "incomplete", json_boolean(res->incomplete), ok);
+	put(spf, "truncated", json_boolean(res->truncated), ok);
+	put(spf, "tree", res->root != NULL ? tree_json(res->root, ok) :
+	    json_null(), ok);
+	return spf;
 }
 
 int
 render_json_spf_lint(FILE *out, const char *domain,
     const struct spf_lint_result *res, const struct diag_list *l)
 {
-	json_t *o = json_object(), *spf = json_object(), *voids = json_array();
-	bool ok = o != NULL && spf != NULL && voids != NULL;
-	size_t i;
+	json_t *o = json_object();
+	bool ok = o != NULL;
 
-	if (!ok) {
-		json_decref(o);
-		json_decref(spf);
-		json_decref(voids);
+	if (!ok)
 		return -1;
-	}
 	put(o, "domain", jstr(domain), &ok);
-	put(spf, "record", res->root != NULL ?
-	    jstrn(res->root->record, res->root->record_len) : json_null(), &ok);
-	put(spf, "lookups", json_integer(res->lookups), &ok);
-	put(spf, "void_lookups", json_integer(res->void_lookups), &ok);
-	for (i = 0; i < res->nvoid_terms; i++)
-		if (json_array_append_new(voids, jstr(res->void_terms[i])) != 0)
-			ok = false;
-	put(spf, "void_terms", voids, &ok);
-	put(spf, "incomplete", json_boolean(res->incomplete), &ok);
-	put(spf, "truncated", json_boolean(res->truncated), &ok);
-	put(spf, "tree", res->root != NULL ? tree_json(res->root, &ok) :
-	    json_null(), &ok);
-	put(o, "spf", spf, &ok);
+	put(o, "spf", spf_lint_json(res, &ok), &ok);
 	put(o, "findings", findings_json(l, &ok), &ok);
 	return emit(out, o, ok);
 }
@@ -278,52 +299,99 @@ jchar(char c)
 	return json_string(s);
 }
 
+/* The DMARC result's fields (record, found_at, policy, ...) into o. */
+static void
+dmarc_fill(json_t *o, const struct dmarc_result *res, bool *ok)
+{
+	static const char *const applies[] = { "p", "sp", "np" };
+	const struct dmarc_effective *e = &res->eff;
+	json_t *pol;
+
+	if (res->found) {
+		put(o, "record", jstrn(res->record, res->record_len), ok);
+		put(o, "found_at", jstr(res->found_at), ok);
+		if ((pol = json_object()) == NULL)
+			*ok = false;
+		else {
+			put(pol, "p", json_string(dmarc_policy_name(e->p)), ok);
+			put(pol, "sp", json_string(dmarc_policy_name(e->sp)), ok);
+			put(pol, "np", json_string(dmarc_policy_name(e->np)), ok);
+			put(pol, "adkim", jchar(e->adkim), ok);
+			put(pol, "aspf", jchar(e->aspf), ok);
+			put(pol, "t", jchar(e->t), ok);
+			put(pol, "psd", jchar(e->psd), ok);
+			put(pol, "applies", json_string(applies[res->applies]),
+			    ok);
+			put(pol, "effective", json_string(
+			    dmarc_policy_name(res->policy)), ok);
+		}
+		put(o, "policy", pol, ok);
+	} else {
+		put(o, "record", json_null(), ok);
+		put(o, "found_at", json_null(), ok);
+		put(o, "policy", json_null(), ok);
+	}
+	put(o, "inherited", json_boolean(res->inherited), ok);
+	put(o, "org_domain", jstr(res->org_domain), ok);
+	put(o, "org_domain_rfc7489", res->psl_known ?
+	    jstr(res->psl_org_domain) : json_null(), ok);
+	put(o, "incomplete", json_boolean(res->incomplete), ok);
+}
+
 int
 render_json_dmarc(FILE *out, const struct dmarc_result *res,
     const struct diag_list *l)
 {
-	static const char *const applies[] = { "p", "sp", "np" };
-	const struct dmarc_effective *e = &res->eff;
-	json_t *o = json_object(), *pol;
+	json_t *o = json_object();
 	bool ok = o != NULL;
 
 	if (!ok)
 		return -1;
 	put(o, "domain", jstr(res->domain), &ok);
-	if (res->found) {
-		put(o, "record", jstrn(res->record, res->record_len), &ok);
-		put(o, "found_at", jstr(res->found_at), &ok);
-		if ((pol = json_object()) == NULL)
-			ok = false;
-		else {
-			put(pol, "p", json_string(dmarc_policy_name(e->p)), &ok);
-			put(pol, "sp", json_string(dmarc_policy_name(e->sp)), &ok);
-			put(pol, "np", json_string(dmarc_policy_name(e->np)), &ok);
-			put(pol, "adkim", jchar(e->adkim), &ok);
-			put(pol, "aspf", jchar(e->aspf), &ok);
-			put(pol, "t", jchar(e->t), &ok);
-			put(pol, "psd", jchar(e->psd), &ok);
-			put(pol, "applies", json_string(applies[res->applies]),
-			    &ok);
-			put(pol, "effective", json_string(
-			    dmarc_policy_name(res->policy)), &ok);
-		}
-		put(o, "policy", pol, &ok);
-	} else {
-		put(o, "record", json_null(), &ok);
-		put(o, "found_at", json_null(), &ok);
-		put(o, "policy", json_null(), &ok);
-	}
-	put(o, "inherited", json_boolean(res->inherited), &ok);
-	put(o, "org_domain", jstr(res->org_domain), &ok);
-	put(o, "org_domain_rfc7489", res->psl_known ?
-	    jstr(res->psl_org_domain) : json_null(), &ok);
-	put(o, "incomplete", json_boolean(res->incomplete), &ok);
+	dmarc_fill(o, res, &ok);
 	put(o, "findings", findings_json(l, &ok), &ok);
 	return emit(out, o, ok);
 }
 
 /* ---- `authcheck dkim DOMAIN -s SELECTOR` --------------------------- */
+
+static const char *
+dkim_source_name(enum dkim_source src)
+{
+	switch (src) {
+	case DKIM_SRC_USER:	return "user";
+	case DKIM_SRC_PROVIDER:	return "provider";
+	default:		return "common";
+	}
+}
+
+/* One selector; with_findings adds its own "findings" array. */
+static json_t *
+dkim_sel_json(const struct dkim_selector *s, bool with_findings, bool *ok)
+{
+	json_t *e = json_object();
+
+	if (e == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	put(e, "selector", jstr(s->selector), ok);
+	put(e, "name", jstr(s->name), ok);
+	put(e, "source", json_string(dkim_source_name(s->source)), ok);
+	put(e, "provider", jstr(s->provider), ok);
+	put(e, "found", json_boolean(s->found), ok);
+	put(e, "status", json_string(dns_status_name(s->status)), ok);
+	put(e, "cname", jstr(s->cname), ok);
+	put(e, "key_type", s->found ? json_string(
+	    dkim_key_type_name(s->key.type)) : json_null(), ok);
+	put(e, "bits", s->key.decoded ? json_integer(s->key.bits) :
+	    json_null(), ok);
+	put(e, "revoked", json_boolean(s->key.revoked), ok);
+	put(e, "record", jstrn(s->record, s->record_len), ok);
+	if (with_findings)
+		put(e, "findings", findings_json(&s->findings, ok), ok);
+	return e;
+}
 
 int
 render_json_dkim(FILE *out, const struct dkim_result *res)
@@ -341,27 +409,75 @@ render_json_dkim(FILE *out, const struct dkim_result *res)
 	    res->domainkey_status)), &ok);
 	put(o, "dkim", arr, &ok);
 	for (size_t i = 0; i < res->nsel && ok; i++) {
-		const struct dkim_selector *s = &res->sel[i];
-
-		if ((e = json_object()) == NULL ||
-		    json_array_append_new(arr, e) != 0) {
-			json_decref(e);
+		if ((e = dkim_sel_json(&res->sel[i], true, &ok)) == NULL ||
+		    json_array_append_new(arr, e) != 0)
 			ok = false;
-			break;
-		}
-		put(e, "selector", jstr(s->selector), &ok);
-		put(e, "name", jstr(s->name), &ok);
-		put(e, "found", json_boolean(s->found), &ok);
-		put(e, "status", json_string(dns_status_name(s->status)), &ok);
-		put(e, "cname", jstr(s->cname), &ok);
-		put(e, "key_type", s->found ? json_string(
-		    dkim_key_type_name(s->key.type)) : json_null(), &ok);
-		put(e, "bits", s->key.decoded ? json_integer(s->key.bits) :
-		    json_null(), &ok);
-		put(e, "revoked", json_boolean(s->key.revoked), &ok);
-		put(e, "record", jstrn(s->record, s->record_len), &ok);
-		put(e, "findings", findings_json(&s->findings, &ok), &ok);
 	}
 	put(o, "findings", findings_json(&res->findings, &ok), &ok);
+	return emit(out, o, ok);
+}
+
+/* ---- `authcheck DOMAIN`: the domain report -------------------------- */
+
+int
+render_json_check(FILE *out, const struct check_result *res)
+{
+	json_t *o = json_object(), *counts = json_object();
+	json_t *all = json_array(), *dkim = json_array(), *dmarc = json_object();
+	json_t *prov = json_array();
+	bool ok = o && counts && all && dkim && dmarc && prov;
+
+	if (!ok) {
+		json_decref(o);
+		json_decref(counts);
+		json_decref(all);
+		json_decref(dkim);
+		json_decref(dmarc);
+		json_decref(prov);
+		return -1;
+	}
+	put(o, "domain", jstr(res->domain), &ok);
+	put(o, "verdict", json_string(check_verdict(res)), &ok);
+	put(o, "score", json_integer(res->score), &ok);
+	put(o, "incomplete", json_boolean(res->incomplete || res->oom), &ok);
+	put(counts, "error", json_integer((json_int_t)res->count[DIAG_ERROR]),
+	    &ok);
+	put(counts, "warning", json_integer(
+	    (json_int_t)res->count[DIAG_WARNING]), &ok);
+	put(counts, "info", json_integer((json_int_t)res->count[DIAG_INFO]),
+	    &ok);
+	put(o, "counts", counts, &ok);
+	for (size_t i = 0; i < res->nproviders; i++)
+		if (json_array_append_new(prov, jstr(res->providers[i])) != 0)
+			ok = false;
+	put(o, "providers", prov, &ok);
+
+	/* Every finding in one array, area by area (DKIM's per selector). */
+	for (int a = 0; a < CHECK__AREAS; a++) {
+		findings_append(all, &res->findings[a], &ok);
+		if (a != CHECK_DKIM)
+			continue;
+		findings_append(all, &res->dkim.findings, &ok);
+		for (size_t i = 0; i < res->dkim.nsel; i++)
+			findings_append(all, &res->dkim.sel[i].findings, &ok);
+	}
+	put(o, "findings", all, &ok);
+
+	put(o, "spf", spf_lint_json(&res->spf, &ok), &ok);
+	dmarc_fill(dmarc, &res->dmarc, &ok);
+	put(o, "dmarc", dmarc, &ok);
+	/* Selectors that were named or found; common names that missed
+	 * are noise. */
+	for (size_t i = 0; i < res->dkim.nsel; i++) {
+		const struct dkim_selector *s = &res->dkim.sel[i];
+		json_t *e;
+
+		if (!s->found && s->source == DKIM_SRC_COMMON)
+			continue;
+		if ((e = dkim_sel_json(s, false, &ok)) == NULL ||
+		    json_array_append_new(dkim, e) != 0)
+			ok = false;
+	}
+	put(o, "dkim", dkim, &ok);
 	return emit(out, o, ok);
 }

@@ -898,11 +898,14 @@ print_kids(FILE *out, const struct spf_tree_node *n, unsigned indent)
 
 void
 spf_tree_print(FILE *out, const struct spf_tree_node *root,
-    const struct spf_lint_result *res)
+    const struct spf_lint_result *res, unsigned indent)
 {
 	if (root == NULL)
 		return;
-	fprintf(out, "%s  (total %s%u lookup%s", root->domain,
+	if (indent > 16)
+		indent = 16;
+	fprintf(out, "%*s%s  (total %s%u lookup%s", (int)indent, "",
+	    root->domain,
 	    res != NULL && (res->truncated || res->incomplete) ?
 	    "at least " : "", root->subtree_cost,
 	    root->subtree_cost == 1 ? "" : "s");
@@ -910,5 +913,5 @@ spf_tree_print(FILE *out, const struct spf_tree_node *root,
 		fprintf(out, ", %u void", res->void_lookups);
 	fputc(')', out);
 	print_notes(out, root);
-	print_kids(out, root, 2);
+	print_kids(out, root, indent + 2);
 }

@@ -106,9 +106,10 @@ void spf_lint_result_free(struct spf_lint_result *res);
  *   example.com  (total 12 lookups)
  *     include:_spf.google.com  4
  * A kid's number is what it costs its parent: its own term plus its
- * subtree.  Problems (missing, loop, ...) follow in brackets.
+ * subtree.  Problems (missing, loop, ...) follow in brackets.  Every
+ * line starts with `indent` more spaces (at most 16).
  */
 void spf_tree_print(FILE *out, const struct spf_tree_node *root,
-    const struct spf_lint_result *res);
+    const struct spf_lint_result *res, unsigned indent);
 
 #endif

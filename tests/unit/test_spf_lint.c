@@ -281,7 +281,7 @@ test_print(void **state)
 	run_lint(&run, "spf.lookup-limit", NULL);
 	f = open_memstream(&buf, &len);
 	assert_non_null(f);
-	spf_tree_print(f, run.res.root, &run.res);
+	spf_tree_print(f, run.res.root, &run.res, 0);
 	fclose(f);
 	assert_non_null(strstr(buf, "example.test  (total 12 lookups)\n"));
 	assert_non_null(strstr(buf, "\n  include:p1.example.test  4\n"));

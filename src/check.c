@@ -1,0 +1,389 @@
+/*
+ * check.c -- the domain report: start every check of every domain, one
+ * dns_run() for all of them, then finish and score.
+ *
+ * The order of work per domain:
+ *   wave 1  TXT <domain> (SPF root, also read for misplaced DMARC records),
+ *           the DMARC tree walk, _domainkey and the DKIM selectors named
+ *           or commonly used, MX, and the other checks' first questions;
+ *   later   each check's callbacks submit the next level as answers come
+ *           (include targets, MX host addresses, PTRs, report hosts);
+ *           the apex TXT and MX callbacks recognise providers and add
+ *           their DKIM selectors while the SPF tree is still growing.
+ * After dns_run(), a last pass recognises providers deeper in the SPF tree
+ * and behind DKIM CNAMEs; their selectors, when new, cost one more round.
+ */
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dns.h"
+#include "providers.h"
+#include "spf.h"
+
+/* Per-domain state that only this file needs. */
+struct check_private {
+	struct check_result *res;
+	const struct check_opts *o;
+	struct dns_resolver *r;
+	struct spf_lint *spf;		/* until finished */
+	bool dmarc_started, dkim_started;
+	struct dns_query *apex_txt;	/* TXT <domain> */
+	struct dns_query *apex_mx;	/* MX <domain> */
+	struct dns_query *nodot_txt;	/* TXT dmarc.<domain> (a common typo) */
+};
+
+const char *
+check_area_name(enum check_area a)
+{
+	static const char *const names[CHECK__AREAS] = {
+		"spf", "dmarc", "dkim", "mx", "mta-sts", "tls-rpt", "bimi"
+	};
+
+	return a < CHECK__AREAS ? names[a] : "?";
+}
+
+/* ---- provider discovery --------------------------------------------- */
+
+static void
+note_provider(struct check_result *res, const struct provider *p)
+{
+	struct check_private *P = res->priv;
+
+	for (size_t i = 0; i < res->nproviders; i++)
+		if (res->providers[i] == p->name)
+			return;
+	if (res->nproviders == CHECK_MAX_PROVIDERS)
+		return;
+	res->providers[res->nproviders++] = p->name;
+	if (!P->dkim_started)
+		return;
+	for (size_t i = 0; i < p->ndkim_selectors; i++)
+		if (dkim_add(&res->dkim, p->dkim_selectors[i],
+		    DKIM_SRC_PROVIDER, p->name) < 0)
+			res->oom = res->oom || false;	/* a bad name in
+							 * data: skipped */
+}
+
+static void
+recognise(struct check_result *res, enum provider_clue clue,
+    const char *name)
+{
+	const struct provider *p;
+
+	if (res->priv->o->providers == NULL || name == NULL)
+		return;
+	if ((p = providers_recognise(res->priv->o->providers, clue, name)) !=
+	    NULL)
+		note_provider(res, p);
+}
+
+/* The apex SPF record's include targets name the providers that send for
+ * the domain; read as soon as it arrives, not after the whole tree. */
+static void
+apex_txt_done(void *arg, struct dns_query *q)
+{
+	struct check_result *res = arg;
+	struct spf_record *rec;
+	char *text = NULL;
+	size_t len = 0, i;
+	char name[256];
+
+	if (spf_select_txt(dns_answer(q), &text, &len) != 1 || text == NULL) {
+		free(text);
+		return;
+	}
+	if ((rec = spf_parse(text, len)) != NULL) {
+		for (i = 0; i < rec->nterms; i++) {
+			const struct spf_term *t = &rec->terms[i];
+			const struct spf_span *sp;
+
+			if (t->kind == SPF_T_MECH && t->mech == SPF_M_INCLUDE &&
+			    t->has_domain)
+				sp = &t->domain;
+			else if (t->kind == SPF_T_MOD &&
+			    t->mod == SPF_MOD_REDIRECT)
+				sp = &t->value;
+			else
+				continue;
+			if (sp->len == 0 || sp->len >= sizeof(name))
+				continue;
+			memcpy(name, text + sp->off, sp->len);
+			name[sp->len] = '\0';
+			recognise(res, PROVIDER_CLUE_SPF_INCLUDE, name);
+		}
+		spf_record_free(rec);
+	}
+	free(text);
+}
+
+static void
+apex_mx_done(void *arg, struct dns_query *q)
+{
+	struct check_result *res = arg;
+	const struct dns_answer *a = dns_answer(q);
+
+	if (a == NULL || a->status != DNS_OK)
+		return;
+	for (size_t i = 0; i < a->nrr; i++)
+		if (a->rr[i].type == DNS_T_MX)
+			recognise(res, PROVIDER_CLUE_MX, a->rr[i].u.mx.host);
+}
+
+static void
+recognise_tree(struct check_result *res, const struct spf_tree_node *n)
+{
+	if (n == NULL)
+		return;
+	if (n->depth > 0 && n->domain != NULL)
+		recognise(res, PROVIDER_CLUE_SPF_INCLUDE, n->domain);
+	for (size_t i = 0; i < n->nkids; i++)
+		recognise_tree(res, n->kids[i]);
+}
+
+/* After the first dns_run(): providers seen deeper in the SPF tree or as
+ * the target of a DKIM CNAME.  Returns true when new questions went out. */
+static bool
+recognise_late(struct check_result *res)
+{
+	size_t before = res->dkim.nsel;
+
+	recognise_tree(res, res->spf.root);
+	for (size_t i = 0; i < res->dkim.nsel; i++)
+		if (res->dkim.sel[i].cname != NULL)
+			recognise(res, PROVIDER_CLUE_CNAME,
+			    res->dkim.sel[i].cname);
+	return res->dkim.nsel > before;
+}
+
+/* ---- start and finish ----------------------------------------------- */
+
+static int
+check_start(struct dns_resolver *r, const char *domain,
+    const struct check_opts *o, struct check_result *res)
+{
+	struct check_private *P;
+	size_t len = strlen(domain);
+	char name[300];
+
+	memset(res, 0, sizeof(*res));
+	for (int a = 0; a < CHECK__AREAS; a++)
+		diag_list_init(&res->findings[a], 256);
+	if (len > 1 && domain[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253 || !dns_name_valid(domain, len))
+		return 0;	/* reported by the caller: not a name */
+	for (size_t i = 0; i < len; i++)
+		res->domain[i] = (domain[i] >= 'A' && domain[i] <= 'Z') ?
+		    (char)(domain[i] - 'A' + 'a') : domain[i];
+	res->domain[len] = '\0';
+	res->valid = true;
+	if ((P = calloc(1, sizeof(*P))) == NULL)
+		return -1;
+	res->priv = P;
+	P->res = res;
+	P->o = o;
+	P->r = r;
+
+	/* DKIM first so that the apex callbacks, which may fire inside
+	 * dns_submit() with the zone backend, can add selectors. */
+	if (dkim_start(r, res->domain, &res->dkim) != 0)
+		return -1;
+	P->dkim_started = true;
+	for (size_t i = 0; i < o->nselectors; i++)
+		if (dkim_add(&res->dkim, o->selectors[i], DKIM_SRC_USER,
+		    NULL) < 0)
+			return -1;
+	if (o->nselectors == 0)
+		for (size_t i = 0; i < o->ncommon; i++)
+			if (dkim_add(&res->dkim, o->common_selectors[i],
+			    DKIM_SRC_COMMON, NULL) < 0)
+				return -1;
+
+	if ((P->spf = spf_lint_start(r, res->domain, &res->spf)) == NULL)
+		return -1;
+	P->apex_txt = dns_submit(r, res->domain, DNS_T_TXT, apex_txt_done,
+	    res);
+	P->apex_mx = dns_submit(r, res->domain, DNS_T_MX, apex_mx_done, res);
+	if (snprintf(name, sizeof(name), "dmarc.%s", res->domain) <
+	    (int)sizeof(name) && dns_name_valid(name, strlen(name)))
+		P->nodot_txt = dns_submit(r, name, DNS_T_TXT, NULL, NULL);
+	if (P->apex_txt == NULL || P->apex_mx == NULL)
+		return -1;
+	if (dmarc_start(r, res->domain, &res->dmarc) != 0)
+		return -1;
+	P->dmarc_started = true;
+	return 0;
+}
+
+/* dmarc.wrong-location: a v=DMARC1 record at the domain itself or at
+ * "dmarc.<domain>" (no underscore) is never read by a receiver. */
+static void
+check_dmarc_location(struct check_result *res, struct diag_sink *sink)
+{
+	struct check_private *P = res->priv;
+	struct dns_query *qs[2] = { P->apex_txt, P->nodot_txt };
+
+	for (size_t k = 0; k < 2; k++) {
+		const struct dns_answer *a = qs[k] ? dns_answer(qs[k]) : NULL;
+
+		if (a == NULL || a->status != DNS_OK)
+			continue;
+		for (size_t i = 0; i < a->nrr; i++) {
+			struct diag d;
+			size_t n;
+			char *s;
+
+			if (a->rr[i].type != DNS_T_TXT)
+				continue;
+			if ((s = dns_txt_join(&a->rr[i], &n)) == NULL) {
+				res->oom = true;
+				return;
+			}
+			if (dmarc_is_record(s, n)) {
+				memset(&d, 0, sizeof(d));
+				d.domain = a->qname;
+				d.record = s;
+				d.record_len = n;
+				diag_reportf(sink, DIAG_DMARC_WRONG_LOCATION,
+				    &d, "a v=DMARC1 record at %s is never "
+				    "read: receivers look only at _dmarc.%s",
+				    a->qname, res->domain);
+			}
+			free(s);
+		}
+	}
+}
+
+static void
+check_finish(struct check_result *res)
+{
+	struct check_private *P = res->priv;
+	struct diag_sink sink[CHECK__AREAS];
+
+	for (int a = 0; a < CHECK__AREAS; a++)
+		diag_sink_init(&sink[a], diag_list_add, &res->findings[a]);
+	if (P->spf != NULL) {
+		if (spf_lint_finish(P->spf, &sink[CHECK_SPF]) != 0)
+			res->oom = true;
+		P->spf = NULL;
+		res->incomplete = res->incomplete || res->spf.incomplete;
+	}
+	if (P->dmarc_started) {
+		if (dmarc_finish(&res->dmarc, &sink[CHECK_DMARC]) != 0)
+			res->oom = true;
+		check_dmarc_location(res, &sink[CHECK_DMARC]);
+		res->incomplete = res->incomplete || res->dmarc.incomplete;
+	}
+	if (P->dkim_started) {
+		if (dkim_finish(&res->dkim) != 0)
+			res->oom = true;
+		res->incomplete = res->incomplete || res->dkim.dns_failed;
+	}
+	for (int a = 0; a < CHECK__AREAS; a++)
+		for (int s = 0; s < DIAG_SEV__COUNT; s++)
+			res->count[s] += sink[a].count[s];
+	/* DKIM keeps its findings per selector; count them too. */
+	for (size_t i = 0; i < res->dkim.nsel; i++)
+		for (size_t j = 0; j < res->dkim.sel[i].findings.n; j++)
+			res->count[diag_info(res->dkim.sel[i].findings.v[j].id)
+			    ->severity]++;
+	for (size_t j = 0; j < res->dkim.findings.n; j++)
+		res->count[diag_info(res->dkim.findings.v[j].id)->severity]++;
+	res->score = check_score(res);
+}
+
+int
+check_run(struct dns_resolver *r, const char *const *names, size_t n,
+    const struct check_opts *o, struct check_result *res)
+{
+	int rc = 0;
+	bool more = false;
+
+	for (size_t i = 0; i < n; i++)
+		if (check_start(r, names[i], o, &res[i]) != 0) {
+			res[i].oom = true;
+			rc = -1;
+		}
+	dns_run(r);
+	for (size_t i = 0; i < n; i++)
+		if (res[i].priv != NULL && recognise_late(&res[i]))
+			more = true;
+	if (more)
+		dns_run(r);
+	for (size_t i = 0; i < n; i++)
+		if (res[i].priv != NULL)
+			check_finish(&res[i]);
+	return rc;
+}
+
+void
+check_free(struct check_result *res)
+{
+	struct check_private *P = res->priv;
+
+	if (P != NULL) {
+		if (P->spf != NULL)
+			spf_lint_abandon(P->spf);
+		free(P);
+	}
+	spf_lint_result_free(&res->spf);
+	dmarc_result_free(&res->dmarc);
+	dkim_result_free(&res->dkim);
+	for (int a = 0; a < CHECK__AREAS; a++)
+		diag_list_free(&res->findings[a]);
+	memset(res, 0, sizeof(*res));
+}
+
+/* ---- score ------------------------------------------------------------ */
+
+static unsigned
+area_loss(const struct diag_list *l, unsigned cap)
+{
+	unsigned loss = 0;
+
+	for (size_t i = 0; i < l->n && loss < cap; i++) {
+		enum diag_severity s = diag_info(l->v[i].id)->severity;
+
+		loss += s == DIAG_ERROR ? 25 : s == DIAG_WARNING ? 8 : 0;
+	}
+	return loss < cap ? loss : cap;
+}
+
+unsigned
+check_score(const struct check_result *res)
+{
+	struct diag_list dkim = res->findings[CHECK_DKIM];
+	unsigned loss = 0, dk = 0, other = 0;
+
+	if (!res->valid)
+		return 0;
+	loss += area_loss(&res->findings[CHECK_SPF], 30);
+	loss += area_loss(&res->findings[CHECK_DMARC], 30);
+	/* DKIM: the domain-wide list and every selector's. */
+	dk = area_loss(&res->dkim.findings, 20);
+	for (size_t i = 0; i < res->dkim.nsel && dk < 20; i++)
+		dk += area_loss(&res->dkim.sel[i].findings, 20 - dk);
+	dk += area_loss(&dkim, dk < 20 ? 20 - dk : 0);
+	loss += dk;
+	loss += area_loss(&res->findings[CHECK_MX], 10);
+	other = area_loss(&res->findings[CHECK_MTA_STS], 10);
+	other += area_loss(&res->findings[CHECK_TLS_RPT], 10 - other);
+	other += area_loss(&res->findings[CHECK_BIMI], 10 - other);
+	loss += other;
+	return loss >= 100 ? 0 : 100 - loss;
+}
+
+const char *
+check_verdict(const struct check_result *res)
+{
+	if (res->count[DIAG_ERROR] > 0 || !res->valid)
+		return "fail";
+	if (res->incomplete)
+		return "incomplete";
+	if (res->count[DIAG_WARNING] > 0)
+		return "warn";
+	return "pass";
+}
