@@ -317,7 +317,7 @@ parse_args(int argc, char **argv, struct check_args *A)
 		if (len == 0 || len > 253 || !dns_name_valid(d, len) ||
 		    memchr(d, '.', len) == NULL)
 			return cli_usage_error(prog, "'%s' is not a domain "
-			    "name", d);
+			    "name (nor a command)", d);
 	}
 	return -1;
 }
