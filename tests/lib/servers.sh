@@ -144,16 +144,23 @@ EOF
 	${CC:-cc} -shared -fPIC -O2 -o "$1/bindlo.so" "$1/bindlo.c" -ldl
 }
 
-# srv_testns DIR SCRIPT -- ldns-testns answering from SCRIPT; prints the
-# port.  Several may run in one DIR (testns.1.pid, testns.2.pid, ...).
+# srv_testns DIR SCRIPT [FORKS] -- ldns-testns answering from SCRIPT;
+# prints the port.  FORKS extra processes share the socket, so an entry that
+# sleeps (ADJUST sleep=N) does not hold up the others.  Several may run in
+# one DIR (testns.1.pid, testns.2.pid, ...).
 srv_testns() {
 	_d=$1
 	_script=$2
+	_forks=${3:-0}
 	srv_shim "$_d" || return 1
 	_i=1
 	while [ -e "$_d/testns.$_i.pid" ]; do _i=$((_i + 1)); done
 	_log=$_d/testns.$_i.log
-	LD_PRELOAD=$_d/bindlo.so ldns-testns -r "$_script" >"$_log" 2>&1 &
+	if [ "$_forks" -gt 0 ]; then
+		LD_PRELOAD=$_d/bindlo.so ldns-testns -r -f "$_forks" "$_script" >"$_log" 2>&1 &
+	else
+		LD_PRELOAD=$_d/bindlo.so ldns-testns -r "$_script" >"$_log" 2>&1 &
+	fi
 	echo $! >"$_d/testns.$_i.pid"
 	_n=0
 	while [ $_n -lt 50 ]; do
@@ -177,6 +184,8 @@ srv_stop() {
 		[ -f "$_f" ] || continue
 		case $_f in *nsd.daemon.pid) continue ;; esac
 		_pid=$(cat "$_f")
+		# ldns-testns -f: the extra instances are its children.
+		[ -n "$_pid" ] && pkill -P "$_pid" 2>/dev/null
 		[ -n "$_pid" ] && kill "$_pid" 2>/dev/null
 	done
 	# Give NSD a moment to exit cleanly before its files go.
