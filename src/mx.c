@@ -658,7 +658,9 @@ report_host(const struct mx_result *res, size_t hi, struct diag_sink *sink)
 
 	mx_text(h, rec, sizeof(rec));
 	memset(&d, 0, sizeof(d));
-	d.domain = h->name;
+	/* duplicates and literals are fixed in the domain's MX RRset; a
+	 * CNAME or a missing address at the host's own name */
+	d.domain = res->domain;
 	d.record = rec;
 	d.record_len = strlen(rec);
 	if (h->duplicate) {
@@ -678,6 +680,7 @@ report_host(const struct mx_result *res, size_t hi, struct diag_sink *sink)
 		    "look it up as a name and fail", h->name);
 	if (!h->resolved)
 		return;
+	d.domain = h->name;
 	if (h->cname != NULL)
 		diag_reportf(sink, DIAG_MX_CNAME, &d,
 		    "MX target %s is an alias (CNAME) for %s; an MX must name "

@@ -462,6 +462,8 @@ test_ip_literal(void **state)
 	assert_false(res.host[0].resolved);	/* a literal is not a name */
 	assert_string_equal(first_id(DIAG_MX_IP_LITERAL)->record,
 	    "10 192.0.2.107");
+	assert_string_equal(first_id(DIAG_MX_IP_LITERAL)->domain,
+	    "mx-ip-literal.test");
 	mx_result_free(&res);
 
 	/* the forgotten final dot: also resolved, and has no address */
@@ -496,6 +498,8 @@ test_duplicate(void **state)
 	assert_false(res.host[1].resolved);
 	assert_string_equal(first_id(DIAG_MX_DUPLICATE)->record,
 	    "20 MX.MX-DUPLICATE.TEST");
+	assert_string_equal(first_id(DIAG_MX_DUPLICATE)->domain,
+	    "mx-duplicate.test");
 	mx_result_free(&res);
 
 	/* a trailing dot does not make a name different */
