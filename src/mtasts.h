@@ -141,7 +141,7 @@ size_t mtasts_requests(struct mtasts_result *res, struct https_req *out);
  * Report the findings: mta-sts.syntax, multiple-records, policy-unreachable
  * (no address; HTTPS errors; not 200; redirect; not text/plain; too large;
  * time-out), policy-invalid, mx-not-covered (enforce), testing, and
- * dns.failure.  fetched=false (--no-https): the policy is not judged and
+ * dns.failure to sink (not NULL).  fetched=false (--no-https): the policy is not judged and
  * res->state is MTASTS_POLICY_NOT_CHECKED.
  */
 void mtasts_finish(struct mtasts_result *res, bool fetched,

@@ -32,9 +32,9 @@ static unsigned char cclass[256];
 static void
 cclass_init(void)
 {
-	/* RFC 3986 unreserved + reserved + '%', minus ',' and ';' which
-	 * delimit the list and the fields here */
-	static const char uri_extra[] = "-._~:/?#[]@!$&'()*+=%";
+	/* RFC 3986 unreserved + reserved + '%', minus ',' and '!' (§3:
+	 * they must be percent-encoded) and ';' (it ends the field) */
+	static const char uri_extra[] = "-._~:/?#[]@$&'()*+=%";
 	unsigned c;
 
 	if (cclass['a'] != 0)
