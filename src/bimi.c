@@ -364,6 +364,7 @@ bimi_finish(struct bimi_result *res, bool dmarc_found, int dmarc_policy,
 		    "BIMI is published but DMARC for %s is %s: receivers show "
 		    "no logo without p=quarantine or p=reject", res->domain,
 		    !dmarc_found ? "missing" :
+		    dmarc_policy == DMARC_POLICY_UNSET ? "p=none (no valid p=)" :
 		    dmarc_policy_name((enum dmarc_policy)dmarc_policy));
 	}
 }

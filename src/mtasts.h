@@ -141,8 +141,9 @@ size_t mtasts_requests(struct mtasts_result *res, struct https_req *out);
  * Report the findings: mta-sts.syntax, multiple-records, policy-unreachable
  * (no address; HTTPS errors; not 200; redirect; not text/plain; too large;
  * time-out), policy-invalid, mx-not-covered (enforce), testing, and
- * dns.failure to sink (not NULL).  fetched=false (--no-https): the policy is not judged and
- * res->state is MTASTS_POLICY_NOT_CHECKED.
+ * dns.failure to sink (not NULL).  fetched=false (--no-https): the policy
+ * is not judged and res->state is MTASTS_POLICY_NOT_CHECKED; a policy host
+ * without an address is still reported, since DNS alone shows it.
  */
 void mtasts_finish(struct mtasts_result *res, bool fetched,
     struct diag_sink *sink);
