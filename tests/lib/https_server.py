@@ -11,6 +11,7 @@ OWNER_PID dies, so a crashed test never leaves it behind.
 
 What a request gets depends on the host name, mta-sts.NAME.test:
   good       200 text/plain, an enforce policy (mx: mail.good.test, *.backup.good.test)
+  uncovered  the same policy as good, served for uncovered.test
   testing    200 text/plain, a testing policy (mx: mail.testing.test)
   none       200 text/plain, mode none without mx
   invalid    200 text/plain, a malformed policy
@@ -35,7 +36,7 @@ import tempfile
 import threading
 import time
 
-NAMES = ["good", "testing", "none", "invalid", "ctype", "redirect",
+NAMES = ["good", "uncovered", "testing", "none", "invalid", "ctype", "redirect",
          "notfound", "big", "stream", "slow"]
 
 POLICIES = {
@@ -43,6 +44,8 @@ POLICIES = {
             b"mx: *.backup.good.test\r\nmax_age: 604800\r\n",
     "testing": b"version: STSv1\nmode: testing\nmx: mail.testing.test\n"
                b"max_age: 86400\n",
+    "uncovered": b"version: STSv1\r\nmode: enforce\r\nmx: mail.good.test\r\n"
+                 b"mx: *.backup.good.test\r\nmax_age: 604800\r\n",
     "none": b"version: STSv1\nmode: none\nmax_age: 86400\n",
     "invalid": b"version: STSv2\nmode: strict\nmx: mail.invalid.test\n",
 }
