@@ -120,7 +120,8 @@ struct mtasts_result {
 
 /*
  * Submit the queries for `domain` (presentation form; trailing dot
- * ignored).  res is reset first.  Returns 0, or -1 when the domain is not
+ * ignored).  res is reset first; it is the TXT callback's argument, so it
+ * must not move until dns_run() has returned.  Returns 0, or -1 when the domain is not
  * a valid name or memory ran out (res can still be passed to the other
  * functions and freed).
  */

@@ -228,7 +228,7 @@ test_timeout(void **state)
 	req_init(&r[1], "mta-sts.good.test");
 	t0 = now();
 	assert_int_equal(https_fetch_all(r, 2, &o), 0);
-	assert_true(now() - t0 < 4.0);
+	assert_true(now() - t0 < 5.5);	/* the server answers at 6 s */
 	assert_false(r[0].ok);
 	assert_non_null(strstr(r[0].err, "timed out"));
 	/* the slow one does not hold up the other */
