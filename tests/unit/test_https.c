@@ -205,6 +205,23 @@ test_fetch(void **state)
 	assert_false(r[0].ok);
 	https_req_free(&r[0]);
 
+	/* an IPv6 address goes to curl in brackets; nothing listens on
+	 * ::1 here, so curl moves on to 127.0.0.1 */
+	{
+		struct ipaddr two[2];
+
+		assert_true(ip_parse("::1", 3, &two[0]));
+		assert_true(ip_parse("127.0.0.1", 9, &two[1]));
+		req_init(&r[0], "mta-sts.good.test");
+		r[0].addrs = two;
+		r[0].naddrs = 2;
+		o = opts();
+		assert_int_equal(https_fetch_all(r, 1, &o), 0);
+		if (!r[0].ok)
+			fail_msg("via [::1],127.0.0.1: %s", r[0].err);
+		https_req_free(&r[0]);
+	}
+
 	/* a smaller cap refuses even the good policy */
 	o = opts();
 	o.max_size = 32;
