@@ -1,0 +1,412 @@
+/*
+ * tlsrpt.c -- TLS-RPT records (RFC 8460 §3).
+ *
+ *   tlsrpt-record  = tlsrpt-version 1*(field-delim tlsrpt-field)
+ *                    [field-delim]
+ *   field-delim    = *WSP ";" *WSP
+ *   tlsrpt-field   = tlsrpt-rua / tlsrpt-extension
+ *   tlsrpt-version = %s"v=TLSRPTv1"
+ *   tlsrpt-rua     = %s"rua=" tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)
+ *   tlsrpt-ext-name  = 1*32(ALPHA / DIGIT / "_" / "-" / ".")
+ *   tlsrpt-ext-value = 1*(%x21-3A / %x3C / %x3E-7E)
+ *
+ * §3 allows the mailto: and https: schemes only; rua is required.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns.h"
+#include "tlsrpt.h"
+
+enum {
+	C_ALPHA = 1, C_DIGIT = 2, C_WSP = 4, C_EXTNAME = 8, C_EXTVAL = 16,
+	C_URI = 32, C_LDH = 64
+};
+
+/* Our own table: <ctype.h> depends on the locale and is undefined for
+ * negative plain chars. */
+static unsigned char cclass[256];
+
+static void
+cclass_init(void)
+{
+	/* RFC 3986 unreserved + reserved + '%', minus ',' and '!' (§3:
+	 * they must be percent-encoded) and ';' (it ends the field) */
+	static const char uri_extra[] = "-._~:/?#[]@$&'()*+=%";
+	unsigned c;
+
+	if (cclass['a'] != 0)
+		return;
+	for (c = 0; c < 256; c++) {
+		unsigned char v = 0;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+			v |= C_ALPHA | C_EXTNAME | C_URI | C_LDH;
+		if (c >= '0' && c <= '9')
+			v |= C_DIGIT | C_EXTNAME | C_URI | C_LDH;
+		if (c == '_' || c == '.' || c == '-')
+			v |= C_EXTNAME;
+		if (c == '-')
+			v |= C_LDH;
+		if (c == ' ' || c == '\t')
+			v |= C_WSP;
+		if ((c >= 0x21 && c <= 0x3a) || c == 0x3c ||
+		    (c >= 0x3e && c <= 0x7e))
+			v |= C_EXTVAL;
+		if (c != 0 && strchr(uri_extra, (int)c) != NULL)
+			v |= C_URI;
+		cclass[c] = v;
+	}
+}
+
+static bool
+is(char c, unsigned char cls)
+{
+	return (cclass[(unsigned char)c] & cls) != 0;
+}
+
+static char
+lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* p[0..len) starts with the lower-case word w, ignoring case (URI
+ * schemes are case-insensitive, RFC 3986 §3.1). */
+static bool
+prefix_ci(const char *p, size_t len, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (len < n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (lower(p[i]) != w[i])
+			return false;
+	return true;
+}
+
+static size_t
+skip_wsp(const char *p, size_t len, size_t i)
+{
+	while (i < len && is(p[i], C_WSP))
+		i++;
+	return i;
+}
+
+static size_t
+find_char(const char *p, size_t len, size_t i, char c)
+{
+	while (i < len && p[i] != c)
+		i++;
+	return i;
+}
+
+static void bad(struct diag_sink *sink, const struct diag *ctx,
+    const char *p, size_t len, size_t off, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static void
+bad(struct diag_sink *sink, const struct diag *ctx, const char *p,
+    size_t len, size_t off, size_t n, const char *fmt, ...)
+{
+	struct diag d;
+	char msg[400];
+	va_list ap;
+
+	if (sink == NULL)
+		return;
+	if (ctx != NULL)
+		d = *ctx;
+	else
+		memset(&d, 0, sizeof(d));
+	d.record = p;
+	d.record_len = len;
+	d.has_span = true;
+	d.span.off = off > len ? len : off;
+	d.span.len = n > len - d.span.off ? len - d.span.off : n;
+	va_start(ap, fmt);
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		msg[0] = '\0';
+	va_end(ap);
+	diag_reportf(sink, DIAG_TLSRPT_SYNTAX, &d, "%s", msg);
+}
+
+/* A host name of LDH labels. */
+static bool
+valid_host(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 0 || n > 253)
+		return false;
+	while (i < n) {
+		size_t s = i;
+
+		while (i < n && p[i] != '.') {
+			if (!is(p[i], C_LDH))
+				return false;
+			i++;
+		}
+		if (i == s || i - s > 63)
+			return false;
+		if (i < n)
+			i++;
+	}
+	return p[n - 1] != '.';
+}
+
+/* One URI [s, e): NULL when fine, else why not; *mailto set. */
+static const char *
+check_uri(const char *p, size_t s, size_t e, bool *mailto)
+{
+	size_t i, at, hs, he;
+
+	for (i = s; i < e; i++)
+		if (!is(p[i], C_URI))
+			return "a character not allowed in a URI (',' and '!' "
+			    "must be percent-encoded)";
+	if (prefix_ci(p + s, e - s, "mailto:")) {
+		*mailto = true;
+		hs = s + 7;
+		at = find_char(p, e, hs, '@');
+		if (at == e || at == hs)
+			return "mailto: needs local-part@domain";
+		he = find_char(p, e, at + 1, '?');
+		if (!valid_host(p + at + 1, he - (at + 1)))
+			return "the mailto: domain is not a host name";
+		return NULL;
+	}
+	if (prefix_ci(p + s, e - s, "https://")) {
+		*mailto = false;
+		hs = s + 8;
+		he = hs;
+		while (he < e && p[he] != '/' && p[he] != ':' && p[he] != '?' &&
+		    p[he] != '#')
+			he++;
+		if (!valid_host(p + hs, he - hs))
+			return "the https: URI has no valid host";
+		return NULL;
+	}
+	return "only mailto: and https: URIs are allowed";
+}
+
+static void
+parse_rua(const char *p, size_t len, size_t vs, size_t ve,
+    struct tlsrpt_record *rec, struct diag_sink *sink,
+    const struct diag *ctx)
+{
+	size_t i = vs;
+
+	if (vs == ve) {
+		bad(sink, ctx, p, len, vs, 0, "rua= needs at least one URI");
+		rec->ok = false;
+		return;
+	}
+	while (i <= ve) {
+		size_t e = find_char(p, ve, i, ','), s = i, t = e;
+		const char *why;
+		bool mailto = false;
+
+		while (t > s && is(p[t - 1], C_WSP))
+			t--;
+		s = skip_wsp(p, t, s);
+		if (s == t)
+			why = "empty URI in the list";
+		else
+			why = check_uri(p, s, t, &mailto);
+		if (why != NULL) {
+			bad(sink, ctx, p, len, s, t - s, "rua: %s", why);
+			rec->ok = false;
+		} else if (rec->nrua < TLSRPT_MAX_RUA) {
+			rec->rua[rec->nrua].span.off = s;
+			rec->rua[rec->nrua].span.len = t - s;
+			rec->rua[rec->nrua].mailto = mailto;
+			rec->nrua++;
+		}
+		i = e + 1;
+	}
+}
+
+bool
+tlsrpt_is_record(const char *p, size_t len)
+{
+	cclass_init();
+	if (len < 10 || memcmp(p, "v=TLSRPTv1", 10) != 0)
+		return false;
+	return len == 10 || p[10] == ';' || is(p[10], C_WSP);
+}
+
+bool
+tlsrpt_parse(const char *p, size_t len, struct tlsrpt_record *rec,
+    struct diag_sink *sink, const struct diag *ctx)
+{
+	size_t i = 10;
+	bool have_rua = false;
+
+	memset(rec, 0, sizeof(*rec));
+	cclass_init();
+	if (!tlsrpt_is_record(p, len)) {
+		bad(sink, ctx, p, len, 0, find_char(p, len, 0, ';'),
+		    "the record must begin with v=TLSRPTv1 (case-sensitive)");
+		return false;
+	}
+	rec->ok = true;
+	for (;;) {
+		size_t s, e, fe, eq, k;
+
+		i = skip_wsp(p, len, i);
+		if (i == len)
+			break;
+		if (p[i] != ';') {
+			e = find_char(p, len, i, ';');
+			bad(sink, ctx, p, len, i, e - i,
+			    "expected ';' between fields");
+			rec->ok = false;
+			i = e;
+			continue;
+		}
+		s = skip_wsp(p, len, i + 1);
+		if (s == len)
+			break;		/* one trailing ';' */
+		fe = find_char(p, len, s, ';');
+		e = fe;
+		while (e > s && is(p[e - 1], C_WSP))
+			e--;
+		i = fe;
+		eq = find_char(p, e, s, '=');
+		if (e == s || eq == e || eq == s) {
+			bad(sink, ctx, p, len, s, e - s,
+			    "a field must be name=value");
+			rec->ok = false;
+			continue;
+		}
+		if (eq - s == 3 && memcmp(p + s, "rua", 3) == 0) {
+			if (have_rua) {
+				bad(sink, ctx, p, len, s, e - s,
+				    "rua= appears twice");
+				rec->ok = false;
+				continue;
+			}
+			have_rua = true;
+			parse_rua(p, len, eq + 1, e, rec, sink, ctx);
+			continue;
+		}
+		for (k = s; k < eq && is(p[k], C_EXTNAME); k++)
+			;
+		if (k < eq || eq - s > 32) {
+			bad(sink, ctx, p, len, s, eq - s,
+			    "bad extension field name");
+			rec->ok = false;
+		}
+		for (k = eq + 1; k < e && is(p[k], C_EXTVAL); k++)
+			;
+		if (k < e || eq + 1 == e) {
+			bad(sink, ctx, p, len, eq + 1, e - eq - 1,
+			    "bad extension field value");
+			rec->ok = false;
+		}
+	}
+	if (!have_rua) {
+		bad(sink, ctx, p, len, 0, len, "the required rua= field is "
+		    "missing");
+		rec->ok = false;
+	}
+	return rec->ok;
+}
+
+/* ---- the check ------------------------------------------------------- */
+
+int
+tlsrpt_start(struct dns_resolver *r, const char *domain,
+    struct tlsrpt_result *res)
+{
+	size_t n = strlen(domain);
+
+	memset(res, 0, sizeof(*res));
+	if (n > 0 && domain[n - 1] == '.')
+		n--;
+	if (n == 0 || n >= sizeof(res->domain) || !dns_name_valid(domain, n))
+		return -1;
+	memcpy(res->domain, domain, n);
+	res->domain[n] = '\0';
+	snprintf(res->name, sizeof(res->name), "_smtp._tls.%s", res->domain);
+	if ((res->q = dns_submit(r, res->name, DNS_T_TXT, NULL, NULL)) ==
+	    NULL) {
+		res->oom = true;
+		return -1;
+	}
+	return 0;
+}
+
+void
+tlsrpt_finish(struct tlsrpt_result *res, bool mtasts_published,
+    struct diag_sink *sink)
+{
+	const struct dns_answer *a = res->q ? dns_answer(res->q) : NULL;
+	struct diag d;
+	size_t i, n;
+	int found = 0;
+
+	cclass_init();
+	if (a == NULL)
+		return;
+	memset(&d, 0, sizeof(d));
+	d.domain = res->name;
+	if (a->status == DNS_SERVFAIL || a->status == DNS_TIMEOUT ||
+	    a->status == DNS_ERROR || a->status == DNS_PENDING) {
+		res->incomplete = true;
+		diag_reportf(sink, DIAG_DNS_FAILURE, &d,
+		    "%s TXT query failed (%s%s%s): TLS-RPT was not checked",
+		    res->name, dns_status_name(a->status), a->why ? ": " : "",
+		    a->why ? a->why : "");
+		return;
+	}
+	free(res->record);
+	res->record = NULL;
+	for (i = 0; a->status == DNS_OK && i < a->nrr; i++) {
+		char *s;
+
+		if (a->rr[i].type != DNS_T_TXT)
+			continue;
+		if ((s = dns_txt_join(&a->rr[i], &n)) == NULL) {
+			res->oom = true;
+			return;
+		}
+		if (tlsrpt_is_record(s, n) && found++ == 0) {
+			res->record = s;
+			res->record_len = n;
+		} else {
+			free(s);
+		}
+	}
+	if (found == 0) {
+		d.domain = res->name;
+		if (mtasts_published)
+			diag_reportf(sink, DIAG_TLSRPT_MISSING, &d,
+			    "%s publishes MTA-STS but no TLS-RPT record at %s: "
+			    "nobody reports failed TLS deliveries to it",
+			    res->domain, res->name);
+		return;
+	}
+	res->published = true;
+	d.record = res->record;
+	d.record_len = res->record_len;
+	if (found > 1) {
+		diag_reportf(sink, DIAG_TLSRPT_MULTIPLE_RECORDS, &d,
+		    "%d v=TLSRPTv1 records at %s: senders send no reports",
+		    found, res->name);
+		return;
+	}
+	res->record_ok = tlsrpt_parse(res->record, res->record_len, &res->rec,
+	    sink, &d);
+}
+
+void
+tlsrpt_result_free(struct tlsrpt_result *res)
+{
+	free(res->record);
+	res->record = NULL;
+}
