@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "dns.h"
+#include "https.h"
 #include "providers.h"
 #include "spf.h"
 
@@ -29,7 +30,10 @@ struct check_private {
 	const struct check_opts *o;
 	struct dns_resolver *r;
 	struct spf_lint *spf;		/* until finished */
-	bool dmarc_started, dkim_started;
+	bool dmarc_started, dkim_started, mx_started, mtasts_started;
+	bool tlsrpt_started, bimi_started;
+	struct https_req req;		/* the MTA-STS policy fetch */
+	bool has_req;
 	struct dns_query *apex_txt;	/* TXT <domain> */
 	struct dns_query *apex_mx;	/* MX <domain> */
 	struct dns_query *nodot_txt;	/* TXT dmarc.<domain> (a common typo) */
@@ -165,6 +169,7 @@ check_start(struct dns_resolver *r, const char *domain,
     const struct check_opts *o, struct check_result *res)
 {
 	struct check_private *P;
+	struct mx_opts mx_opts;
 	size_t len = strlen(domain);
 	char name[300];
 
@@ -215,6 +220,20 @@ check_start(struct dns_resolver *r, const char *domain,
 	if (dmarc_start(r, res->domain, &res->dmarc) != 0)
 		return -1;
 	P->dmarc_started = true;
+	mx_opts.send_ips = o->send_ips;
+	mx_opts.nsend_ips = o->nsend_ips;
+	P->mx_started = true;	/* a failed start is still safe to finish */
+	if (mx_start(r, res->domain, &mx_opts, &res->mx) != 0)
+		return -1;
+	P->mtasts_started = true;
+	if (mtasts_start(r, res->domain, &res->mtasts) != 0)
+		return -1;
+	P->tlsrpt_started = true;
+	if (tlsrpt_start(r, res->domain, &res->tlsrpt) != 0)
+		return -1;
+	P->bimi_started = true;
+	if (bimi_start(r, res->domain, &res->bimi) != 0)
+		return -1;
 	return 0;
 }
 
@@ -282,6 +301,28 @@ check_finish(struct check_result *res)
 			res->oom = true;
 		res->incomplete = res->incomplete || res->dkim.dns_failed;
 	}
+	if (P->mx_started) {
+		mx_finish(&res->mx, &sink[CHECK_MX]);
+		res->incomplete = res->incomplete || res->mx.incomplete;
+		res->oom = res->oom || res->mx.oom;
+	}
+	if (P->mtasts_started) {
+		mtasts_finish(&res->mtasts, P->o->https, &sink[CHECK_MTA_STS]);
+		res->incomplete = res->incomplete || res->mtasts.incomplete;
+		res->oom = res->oom || res->mtasts.oom;
+	}
+	if (P->tlsrpt_started) {
+		tlsrpt_finish(&res->tlsrpt, res->mtasts.published,
+		    &sink[CHECK_TLS_RPT]);
+		res->incomplete = res->incomplete || res->tlsrpt.incomplete;
+		res->oom = res->oom || res->tlsrpt.oom;
+	}
+	if (P->bimi_started) {
+		bimi_finish(&res->bimi, res->dmarc.found,
+		    (int)res->dmarc.policy, &sink[CHECK_BIMI]);
+		res->incomplete = res->incomplete || res->bimi.incomplete;
+		res->oom = res->oom || res->bimi.oom;
+	}
 	for (int a = 0; a < CHECK__AREAS; a++)
 		for (int s = 0; s < DIAG_SEV__COUNT; s++)
 			res->count[s] += sink[a].count[s];
@@ -293,6 +334,42 @@ check_finish(struct check_result *res)
 	for (size_t j = 0; j < res->dkim.findings.n; j++)
 		res->count[diag_info(res->dkim.findings.v[j].id)->severity]++;
 	res->score = check_score(res);
+}
+
+/* The MTA-STS policies of a whole batch, fetched at once. */
+static void
+fetch_policies(struct check_result *res, size_t n, const struct check_opts *o)
+{
+	struct https_req *reqs;
+	struct https_opts ho;
+	size_t k = 0;
+
+	if (!o->https || (reqs = calloc(n, sizeof(*reqs))) == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct check_private *P = res[i].priv;
+
+		if (P != NULL && P->mtasts_started &&
+		    mtasts_requests(&res[i].mtasts, &P->req) == 1) {
+			P->has_req = true;
+			reqs[k++] = P->req;
+		}
+	}
+	memset(&ho, 0, sizeof(ho));
+	ho.timeout = o->https_timeout;
+	ho.ca_file = o->ca_file;
+	ho.port = o->https_port;
+	if (k > 0)
+		https_fetch_all(reqs, k, &ho);
+	/* Hand each answer back to its domain's slot. */
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct check_private *P = res[i].priv;
+
+		if (P != NULL && P->has_req)
+			P->req = reqs[k++];
+	}
+	free(reqs);
 }
 
 int
@@ -313,6 +390,7 @@ check_run(struct dns_resolver *r, const char *const *names, size_t n,
 			more = true;
 	if (more)
 		dns_run(r);
+	fetch_policies(res, n, o);
 	for (size_t i = 0; i < n; i++)
 		if (res[i].priv != NULL)
 			check_finish(&res[i]);
@@ -327,11 +405,17 @@ check_free(struct check_result *res)
 	if (P != NULL) {
 		if (P->spf != NULL)
 			spf_lint_abandon(P->spf);
+		if (P->has_req)
+			https_req_free(&P->req);
 		free(P);
 	}
 	spf_lint_result_free(&res->spf);
 	dmarc_result_free(&res->dmarc);
 	dkim_result_free(&res->dkim);
+	mx_result_free(&res->mx);
+	mtasts_result_free(&res->mtasts);
+	tlsrpt_result_free(&res->tlsrpt);
+	bimi_result_free(&res->bimi);
 	for (int a = 0; a < CHECK__AREAS; a++)
 		diag_list_free(&res->findings[a]);
 	memset(res, 0, sizeof(*res));

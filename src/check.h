@@ -17,10 +17,14 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "bimi.h"
 #include "dkim.h"
 #include "dmarc.h"
 #include "ip.h"
+#include "mtasts.h"
+#include "mx.h"
 #include "spf_lint.h"
+#include "tlsrpt.h"
 
 struct dns_resolver;
 struct dns_query;
@@ -58,6 +62,10 @@ struct check_result {
 	struct spf_lint_result spf;
 	struct dmarc_result dmarc;
 	struct dkim_result dkim;
+	struct mx_result mx;		/* MX hosts, reverse DNS, --ip */
+	struct mtasts_result mtasts;
+	struct tlsrpt_result tlsrpt;
+	struct bimi_result bimi;
 	struct diag_list findings[CHECK__AREAS];
 	const char *providers[CHECK_MAX_PROVIDERS];	/* names recognised
 							 * (borrowed from
@@ -76,7 +84,7 @@ const char *check_area_name(enum check_area a);
 
 /*
  * Check every domain of names[0..n) at once: start all, dns_run(), fetch
- * MTA-STS policies, finish all.  res[0..n) are filled in (free each with
+ * the MTA-STS policies of all of them in one HTTPS batch, finish all.  res[0..n) are filled in (free each with
  * check_free(), also after failure).  Returns 0, or -1 when memory ran out
  * (the results say which are partial through `oom`).
  */

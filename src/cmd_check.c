@@ -333,6 +333,7 @@ cmd_check(int argc, char **argv)
 	struct provider_set *ps = NULL;
 	struct strlist common;
 	char err[512];
+	const char *env;
 	unsigned long errors = 0, warnings = 0;
 	bool incomplete = false, color, progress;
 	int rc;
@@ -360,6 +361,17 @@ cmd_check(int argc, char **argv)
 	o.https = A.https;
 	o.ca_file = A.ca_file;
 	o.https_timeout = A.c.timeout > 0 ? A.c.timeout * 5 : 0;
+	if ((env = getenv("AUTHCHECK_HTTPS_PORT")) != NULL && env[0] != '\0') {
+		unsigned long port;
+
+		/* For tests: a policy server on a high loopback port. */
+		if (!cli_parse_uint(env, 65535, &port) || port == 0) {
+			fprintf(stderr, "%s: AUTHCHECK_HTTPS_PORT must be a port "
+			    "number, not '%s'\n", prog, env);
+			goto out;
+		}
+		o.https_port = (unsigned)port;
+	}
 	if ((res = calloc(CHECK_BATCH, sizeof(*res))) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		goto out;

@@ -419,6 +419,109 @@ render_json_dkim(FILE *out, const struct dkim_result *res)
 
 /* ---- `authcheck DOMAIN`: the domain report -------------------------- */
 
+static json_t *
+addr_json(const struct mx_addr *a, bool *ok)
+{
+	json_t *o = json_object(), *ptr = json_array();
+	char ip[64];
+
+	if (o == NULL || ptr == NULL) {
+		json_decref(o);
+		json_decref(ptr);
+		*ok = false;
+		return NULL;
+	}
+	ip_format(&a->ip, ip, sizeof(ip));
+	put(o, "ip", jstr(ip), ok);
+	for (size_t i = 0; i < a->nptr; i++)
+		if (json_array_append_new(ptr, jstr(a->ptr[i].name)) != 0)
+			*ok = false;
+	put(o, "ptr", ptr, ok);
+	put(o, "iprev", json_string(mx_iprev_name(a->iprev)), ok);
+	return o;
+}
+
+/* "mx": the hosts with their addresses; "sending": the --ip addresses. */
+static void
+mx_fill(json_t *o, const struct mx_result *m, bool *ok)
+{
+	json_t *hosts = json_array(), *send = json_array();
+
+	if (hosts == NULL || send == NULL) {
+		json_decref(hosts);
+		json_decref(send);
+		*ok = false;
+		return;
+	}
+	for (size_t i = 0; i < m->nhost; i++) {
+		const struct mx_host *h = &m->host[i];
+		json_t *e = json_object(), *addrs = json_array();
+
+		if (e == NULL || addrs == NULL ||
+		    json_array_append_new(hosts, e) != 0) {
+			json_decref(addrs);
+			*ok = false;
+			break;
+		}
+		put(e, "pref", json_integer(h->pref), ok);
+		put(e, "host", jstr(h->name), ok);
+		put(e, "null", json_boolean(h->null_mx), ok);
+		put(e, "cname", jstr(h->cname), ok);
+		for (size_t j = 0; j < h->naddr; j++)
+			if (json_array_append_new(addrs,
+			    addr_json(&h->addr[j], ok)) != 0)
+				*ok = false;
+		put(e, "addresses", addrs, ok);
+	}
+	for (size_t i = 0; i < m->nsend; i++)
+		if (json_array_append_new(send, addr_json(&m->send[i], ok)) != 0)
+			*ok = false;
+	put(o, "mx", hosts, ok);
+	put(o, "sending", send, ok);
+}
+
+static json_t *
+mtasts_json(const struct mtasts_result *m, bool *ok)
+{
+	json_t *o = json_object(), *mx = json_array();
+
+	if (o == NULL || mx == NULL) {
+		json_decref(o);
+		json_decref(mx);
+		*ok = false;
+		return NULL;
+	}
+	put(o, "record", jstrn(m->record, m->record_len), ok);
+	put(o, "id", m->record_ok ? jstr(m->id) : json_null(), ok);
+	put(o, "policy", json_string(mtasts_policy_state_name(m->state)), ok);
+	put(o, "mode", m->state == MTASTS_POLICY_OK ?
+	    json_string(mtasts_mode_name(m->pol.mode)) : json_null(), ok);
+	put(o, "max_age", m->state == MTASTS_POLICY_OK && m->pol.has_max_age ?
+	    json_integer((json_int_t)m->pol.max_age) : json_null(), ok);
+	for (size_t i = 0; m->policy != NULL && i < m->pol.nmx; i++)
+		if (json_array_append_new(mx, jstrn(m->policy +
+		    m->pol.mx[i].off, m->pol.mx[i].len)) != 0)
+			*ok = false;
+	put(o, "mx", mx, ok);
+	put(o, "incomplete", json_boolean(m->incomplete), ok);
+	return o;
+}
+
+/* {"record", "incomplete"}: TLS-RPT and BIMI. */
+static json_t *
+record_json(const char *record, size_t len, bool incomplete, bool *ok)
+{
+	json_t *o = json_object();
+
+	if (o == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	put(o, "record", jstrn(record, len), ok);
+	put(o, "incomplete", json_boolean(incomplete), ok);
+	return o;
+}
+
 int
 render_json_check(FILE *out, const struct check_result *res)
 {
@@ -479,5 +582,11 @@ render_json_check(FILE *out, const struct check_result *res)
 			ok = false;
 	}
 	put(o, "dkim", dkim, &ok);
+	mx_fill(o, &res->mx, &ok);
+	put(o, "mta_sts", mtasts_json(&res->mtasts, &ok), &ok);
+	put(o, "tls_rpt", record_json(res->tlsrpt.record,
+	    res->tlsrpt.record_len, res->tlsrpt.incomplete, &ok), &ok);
+	put(o, "bimi", record_json(res->bimi.record, res->bimi.record_len,
+	    res->bimi.incomplete, &ok), &ok);
 	return emit(out, o, ok);
 }

@@ -134,6 +134,105 @@ dkim_section(FILE *out, const struct check_result *res, bool color,
 		render_text_finding_list(out, &k->sel[i].findings, color, "  ");
 }
 
+static void
+addr_line(FILE *out, const struct mx_addr *a, const char *indent)
+{
+	char ip[64];
+
+	ip_format(&a->ip, ip, sizeof(ip));
+	fprintf(out, "%s%s", indent, ip);
+	if (a->nptr > 0) {
+		fputs(" PTR", out);
+		for (size_t i = 0; i < a->nptr; i++) {
+			putc(' ', out);
+			cli_put_safe(out, a->ptr[i].name);
+		}
+	}
+	fprintf(out, "  iprev %s\n", mx_iprev_name(a->iprev));
+}
+
+static void
+mx_section(FILE *out, const struct check_result *res, bool color,
+    const struct style *st)
+{
+	const struct mx_result *m = &res->mx;
+
+	area_head(out, st, "MX and reverse DNS");
+	if (m->null_mx && m->nmx == 1)
+		fputs("  null MX: the domain accepts no mail\n", out);
+	for (size_t i = 0; i < m->nhost; i++) {
+		const struct mx_host *h = &m->host[i];
+
+		if (h->null_mx)
+			continue;
+		fprintf(out, "  MX %u ", h->pref);
+		cli_put_safe(out, h->name);
+		if (h->cname != NULL) {
+			fputs(" (CNAME to ", out);
+			cli_put_safe(out, h->cname);
+			putc(')', out);
+		}
+		if (h->duplicate)
+			fputs(" (duplicate)", out);
+		putc('\n', out);
+		for (size_t j = 0; j < h->naddr; j++)
+			addr_line(out, &h->addr[j], "    ");
+	}
+	if (m->nmx > m->nhost)
+		fprintf(out, "  (%zu more MX records not examined)\n",
+		    m->nmx - m->nhost);
+	for (size_t i = 0; i < m->nsend; i++)
+		addr_line(out, &m->send[i], "  sending address ");
+	area_findings(out, &res->findings[CHECK_MX], color, st);
+}
+
+/* A one-record area: the record (or "none published") and findings. */
+static void
+record_section(FILE *out, const char *title, const char *name,
+    const char *record, size_t len, const struct diag_list *l, bool color,
+    const struct style *st)
+{
+	area_head(out, st, title);
+	fputs("  ", out);
+	cli_put_safe(out, name);
+	if (record != NULL) {
+		fputs(": ", out);
+		render_text_bytes(out, record, len);
+		putc('\n', out);
+	} else {
+		fputs(": none published\n", out);
+	}
+	area_findings(out, l, color, st);
+}
+
+static void
+mtasts_section(FILE *out, const struct check_result *res, bool color,
+    const struct style *st)
+{
+	const struct mtasts_result *m = &res->mtasts;
+
+	area_head(out, st, "MTA-STS");
+	fputs("  ", out);
+	cli_put_safe(out, m->txt_name);
+	if (m->record != NULL) {
+		fputs(": ", out);
+		render_text_bytes(out, m->record, m->record_len);
+		putc('\n', out);
+		fputs("  policy https://", out);
+		cli_put_safe(out, m->host);
+		fprintf(out, "%s: %s", MTASTS_PATH,
+		    mtasts_policy_state_name(m->state));
+		if (m->state == MTASTS_POLICY_OK)
+			fprintf(out, ", mode %s, max_age %lu, %zu mx pattern%s",
+			    mtasts_mode_name(m->pol.mode), m->pol.max_age,
+			    m->pol.nmx, m->pol.nmx == 1 ? "" : "s");
+		putc('\n', out);
+	} else {
+		fputs(": none published\n", out);
+	}
+	area_findings(out, &res->findings[CHECK_MTA_STS], color, st);
+}
+
 void
 render_text_check(FILE *out, const struct check_result *res, bool color)
 {
@@ -181,5 +280,11 @@ render_text_check(FILE *out, const struct check_result *res, bool color)
 	spf_section(out, res, color, &st);
 	dmarc_section(out, res, color, &st);
 	dkim_section(out, res, color, &st);
+	mx_section(out, res, color, &st);
+	mtasts_section(out, res, color, &st);
+	record_section(out, "TLS-RPT", res->tlsrpt.name, res->tlsrpt.record,
+	    res->tlsrpt.record_len, &res->findings[CHECK_TLS_RPT], color, &st);
+	record_section(out, "BIMI", res->bimi.name, res->bimi.record,
+	    res->bimi.record_len, &res->findings[CHECK_BIMI], color, &st);
 	putc('\n', out);
 }

@@ -5,8 +5,8 @@
 # against the documented fields; a clean domain (DKIM key made with
 # OpenSSL now) yields no error and no warning.
 #
-# Each fixture is served as the root zone "." (SOA/NS lines of the fixture
-# dropped, the file $INCLUDEd), so records a fixture keeps outside its own
+# Each fixture is served as the root zone "." (the fixture's SOA and NS
+# records turned into an empty private type, the file $INCLUDEd), so records a fixture keeps outside its own
 # origin (a provider's report domain, a reverse zone) are served too.
 # Fixtures that need a key get one generated here: weak-key (RSA 512),
 # key-under-2048 (RSA 1024), pkcs1-key (bare RSAPublicKey).
@@ -32,7 +32,17 @@ serve() {
 	if [ -z "$dir" ]; then
 		dir=$(srv_dir) || return 1
 	fi
-	grep -v -E '^[^;]*[[:space:]](SOA|NS)[[:space:]]' "$1" >"$dir/fixture.zone"
+	: >"$dir/fixture.zone"
+	for _z in "$1" "${1%.zone}.rev.zone"; do
+		[ -f "$_z" ] || continue
+		# each file in its own $INCLUDE: its $ORIGIN stays its own
+		_n=$dir/part.$(basename "$_z")
+		# SOA and NS would cut the root zone; a private type with
+		# no data keeps the line's owner for the lines that omit it
+		sed -E 's/^([^;]*[[:space:]])(SOA|NS)[[:space:]].*$/\1TYPE65280 \\# 0/' \
+		    "$_z" >"$_n"
+		echo "\$INCLUDE $_n" >>"$dir/fixture.zone"
+	done
 	cat >"$dir/root.zone" <<EOF
 \$ORIGIN .
 \$TTL 300
@@ -70,6 +80,10 @@ fixture_domain() {
 nrun=0
 run_fixture() {
 	f=$1; id=$2; shift 2
+	https=--no-https
+	if [ "${1:-}" = --https ]; then
+		https=; shift	# the policy host of these has no address
+	fi
 	dom=$(fixture_domain "$f")
 	if ! serve "$f"; then
 		ko "$id: NSD does not serve $f"
@@ -78,7 +92,7 @@ run_fixture() {
 	nrun=$((nrun + 1))
 	out=$work/out.$nrun.json
 	"$AUTHCHECK" "$dom" --resolver "127.0.0.1:$port" --timeout 2 \
-	    --format json --no-https "$@" >"$out" 2>"$work/err"
+	    --format json $https "$@" >"$out" 2>"$work/err"
 	rc=$?
 	if grep -q -e 'runtime error' -e 'AddressSanitizer' "$work/err"; then
 		ko "$id: sanitizer report"; cat "$work/err"; return
@@ -94,6 +108,7 @@ for f in "$top"/tests/zones/lint/*/*.zone; do
 	esac
 	case $(basename "$(dirname "$f")") in
 	dkim) run_fixture "$f" "$id" -s sel ;;
+	mta-sts) run_fixture "$f" "$id" --https ;;
 	*) run_fixture "$f" "$id" ;;
 	esac
 done
