@@ -1,5 +1,6 @@
 #!/bin/sh
-# The demo: SPF evaluations against the bundled example world, offline.
+# The demo: the full report of two domains, then SPF evaluations, against
+# the bundled example world, offline.
 # Usage: sh data/demo/run.sh AUTHCHECK [EXTRA OPTIONS...]
 #   e.g. sh data/demo/run.sh ./authcheck --no-color
 # Every query is answered from the zone files in this directory (--zone), so
@@ -17,6 +18,23 @@ for z in "$dir"/*.zone; do
 done
 bad=0
 
+# example.test signs with DKIM selector "mail": a fresh key, made now with
+# openssl (no key material is shipped), published in a generated zone.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/authcheck-demo.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+if openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+    -out "$tmp/key.pem" 2>/dev/null &&
+    openssl pkey -in "$tmp/key.pem" -pubout -outform DER -out "$tmp/key.der" 2>/dev/null; then
+	key=$(base64 -w0 "$tmp/key.der")
+	{
+		echo '$ORIGIN _domainkey.example.test.'
+		printf 'mail 3600 TXT'
+		echo "v=DKIM1; k=rsa; p=$key" | fold -w 250 | sed 's/.*/ "&"/' | tr -d '\n'
+		echo
+	} >"$tmp/dkim.zone"
+	zones="$zones --zone $tmp/dkim.zone"
+fi
+
 # show ARGS...: the command line as one could type it (quoting '' etc.).
 show() {
 	line='$ authcheck'
@@ -26,7 +44,7 @@ show() {
 		*) line="$line $a" ;;
 		esac
 	done
-	echo "$line  [+ --zone for each data/demo/*.zone]"
+	echo "$line  [+ --zone for each data/demo/*.zone and the DKIM key]"
 }
 
 # run EXPECTED-EXIT DESCRIPTION ARGS...: show the command and its output.
@@ -45,6 +63,8 @@ run() {
 }
 extra="$*"
 
+run 1 "the full report of two domains (the main job; MTA-STS policies are not fetched offline)" \
+	example.test shop.test --no-https
 run 0 "an authorised address: the provider's block, two includes down" \
 	spf example.test --ip 198.51.100.7 --sender alice@example.test
 run 1 "an unauthorised address: refused by -all, with the domain's explanation" \
