@@ -194,9 +194,21 @@ tree_json(const struct spf_tree_node *n, bool *ok)
 	return o;
 }
 
+static json_t *findings_json_ordered(const struct diag_list *l,
+    const size_t *order, bool *ok);
+
 /* The findings of a list as a JSON array. */
 static json_t *
 findings_json(const struct diag_list *l, bool *ok)
+{
+	return findings_json_ordered(l, NULL, ok);
+}
+
+/* The same in the order given by order[0..l->n) (indexes into l), or the
+ * list's own order when order is NULL.  Zone findings add file and line. */
+static json_t *
+findings_json_ordered(const struct diag_list *l, const size_t *order,
+    bool *ok)
 {
 	json_t *arr = json_array(), *f, *span;
 	size_t i;
@@ -206,7 +218,7 @@ findings_json(const struct diag_list *l, bool *ok)
 		return NULL;
 	}
 	for (i = 0; i < l->n; i++) {
-		const struct diag *d = &l->v[i];
+		const struct diag *d = &l->v[order != NULL ? order[i] : i];
 		const struct diag_info *in = diag_info(d->id);
 
 		if ((f = json_object()) == NULL) {
@@ -229,6 +241,10 @@ findings_json(const struct diag_list *l, bool *ok)
 			put(f, "span", json_null(), ok);
 		}
 		put(f, "fix", json_string(in->hint), ok);
+		if (d->file != NULL) {
+			put(f, "file", jstr(d->file), ok);
+			put(f, "line", json_integer((json_int_t)d->line), ok);
+		}
 		if (json_array_append_new(arr, f) != 0)
 			*ok = false;
 	}
@@ -363,5 +379,29 @@ render_json_dkim(FILE *out, const struct dkim_result *res)
 		put(e, "findings", findings_json(&s->findings, &ok), &ok);
 	}
 	put(o, "findings", findings_json(&res->findings, &ok), &ok);
+	return emit(out, o, ok);
+}
+
+/* ---- `authcheck zone FILE` ------------------------------------------- */
+
+int
+render_json_zone(FILE *out, const struct render_zone_file *z,
+    const struct diag_list *l)
+{
+	json_t *o = json_object();
+	bool ok = o != NULL;
+
+	if (!ok)
+		return -1;
+	put(o, "file", jstr(z->file), &ok);
+	put(o, "error", jstr(z->error), &ok);
+	put(o, "records", json_integer((json_int_t)z->records), &ok);
+	put(o, "errors", json_integer((json_int_t)z->count[DIAG_ERROR]), &ok);
+	put(o, "warnings", json_integer((json_int_t)z->count[DIAG_WARNING]),
+	    &ok);
+	put(o, "info", json_integer((json_int_t)z->count[DIAG_INFO]), &ok);
+	put(o, "suppressed", json_integer((json_int_t)z->suppressed), &ok);
+	put(o, "dropped", json_integer((json_int_t)z->dropped), &ok);
+	put(o, "findings", findings_json_ordered(l, z->order, &ok), &ok);
 	return emit(out, o, ok);
 }
