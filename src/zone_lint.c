@@ -18,7 +18,6 @@
  */
 #include "zone_lint.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +85,27 @@ struct idset {
 	uint64_t w[ZONE_LINT_IDSET_WORDS];
 };
 
+/* A DKIM record's lint, remembered: zones repeat one key under many
+ * names (a provider's customers, a key per subdomain) and decoding a
+ * public key costs tens of microseconds with OpenSSL 3. */
+#define DKIM_MEMO_SLOTS	1024
+#define DKIM_MEMO_MAX	8	/* findings kept per record; more: no memo */
+
+struct memo_finding {
+	enum diag_id id;
+	char *message;
+	bool has_span;
+	struct diag_span span;
+};
+
+struct dkim_memo {
+	uint64_t h;		/* 0: empty */
+	char *text;
+	size_t len, n;
+	bool full;		/* more than DKIM_MEMO_MAX findings */
+	struct memo_finding f[DKIM_MEMO_MAX];
+};
+
 struct zl {
 	const struct zone_lint_opts *o;
 	struct diag_sink *sink;
@@ -123,6 +143,8 @@ struct zl {
 	size_t rrcap;
 	struct dns_str *strs;
 	size_t strcap;
+	struct dkim_memo *memo;		/* DKIM_MEMO_SLOTS, or NULL */
+	struct dkim_memo *recording;	/* the slot memo_cb fills */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -560,6 +582,91 @@ check_boundaries(struct zl *Z, const struct zone_rr *rr, const char *text,
 }
 
 static void
+memo_clear(struct dkim_memo *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->f[i].message);
+	free(m->text);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Records dkim_lint()'s findings into Z->recording, then passes them on. */
+static void
+memo_cb(void *arg, const struct diag *d)
+{
+	struct zl *Z = arg;
+	struct dkim_memo *m = Z->recording;
+	struct memo_finding *f;
+
+	if (m != NULL && !m->full) {
+		if (m->n == DKIM_MEMO_MAX) {
+			m->full = true;
+		} else {
+			f = &m->f[m->n];
+			f->id = d->id;
+			f->message = d->message != NULL ?
+			    buf_strdup(d->message) : NULL;
+			f->has_span = d->has_span;
+			f->span = d->span;
+			if (d->message != NULL && f->message == NULL)
+				m->full = true;
+			else
+				m->n++;
+		}
+	}
+	filter_cb(Z, d);
+}
+
+/* dkim_lint() on text, or the findings it gave the same text before. */
+static void
+lint_dkim(struct zl *Z, const char *text, size_t len, const struct diag *ctx)
+{
+	struct diag_sink sink;
+	struct dkim_memo *m = NULL;
+	struct dkim_key key;
+	struct diag d;
+	uint64_t h;
+	size_t i;
+
+	if (Z->memo == NULL)
+		Z->memo = calloc(DKIM_MEMO_SLOTS, sizeof(*Z->memo));
+	if (Z->memo != NULL) {
+		h = hash_name(text, len);
+		m = &Z->memo[h & (DKIM_MEMO_SLOTS - 1)];
+		if (m->h == h && m->len == len && !m->full &&
+		    memcmp(m->text, text, len) == 0) {
+			for (i = 0; i < m->n; i++) {
+				d = *ctx;
+				d.id = m->f[i].id;
+				d.message = m->f[i].message;
+				d.has_span = m->f[i].has_span;
+				d.span = m->f[i].span;
+				filter_cb(Z, &d);
+			}
+			return;
+		}
+		memo_clear(m);
+		if ((m->text = buf_strndup(text, len)) != NULL) {
+			m->h = h;
+			m->len = len;
+		} else {
+			m = NULL;
+		}
+	}
+	Z->recording = m;
+	diag_sink_init(&sink, memo_cb, Z);
+	memset(&key, 0, sizeof(key));
+	if (dkim_lint(text, len, &key, &sink, ctx) != 0) {
+		Z->oom = true;
+		if (m != NULL)
+			memo_clear(m);
+	}
+	Z->recording = NULL;
+}
+
+static void
 check_txt(struct zl *Z, struct oent *e, const struct zone_rr *rr,
     uint32_t file, uint32_t ign)
 {
@@ -567,7 +674,6 @@ check_txt(struct zl *Z, struct oent *e, const struct zone_rr *rr,
 	size_t len, on = rr->owner.len;
 	bool too_long = (rr->flags & ZONE_RR_STRING_TOO_LONG) != 0, spf;
 	struct dmarc_record dr;
-	struct dkim_key key;
 	struct diag d;
 	struct trec *t;
 
@@ -607,9 +713,7 @@ check_txt(struct zl *Z, struct oent *e, const struct zone_rr *rr,
 		if (e->ndkim == 2)
 			diag_reportf(&Z->fsink, DIAG_DKIM_MULTIPLE_RECORDS, &d,
 			    "%.*s has more than one TXT record", (int)on, owner);
-		memset(&key, 0, sizeof(key));
-		if (dkim_lint(text, len, &key, &Z->fsink, &d) != 0)
-			Z->oom = true;
+		lint_dkim(Z, text, len, &d);
 		return;
 	}
 	if (dmarc_is_record(text, len) && !contains(owner, on, "._report._dmarc"))
@@ -1009,7 +1113,9 @@ static const struct dns_backend_ops index_ops = {
 /* ---- after the pass ---------------------------------------------------- */
 
 /* SPF lint findings: those about another record of this zone are that
- * record's own (it is linted too); offline failures are outside names. */
+ * record's own (it is linted too), except the two that depend on the path
+ * from this root (loops, repeated includes); offline failures are outside
+ * names. */
 static void
 spf_cb(void *arg, const struct diag *d)
 {
@@ -1020,6 +1126,7 @@ spf_cb(void *arg, const struct diag *d)
 		return;
 	if (d->domain != NULL && strcmp(d->domain, Z->root) != 0 &&
 	    d->id != DIAG_SPF_DUPLICATE_INCLUDE &&
+	    d->id != DIAG_SPF_INCLUDE_LOOP &&
 	    (e = tab_find(Z, hash_name(d->domain, strlen(d->domain)))) != NULL &&
 	    e->nspf > 0)
 		return;
@@ -1167,6 +1274,9 @@ out:
 	free(Z->files);
 	free(Z->rrs);
 	free(Z->strs);
+	for (i = 0; Z->memo != NULL && i < DKIM_MEMO_SLOTS; i++)
+		memo_clear(&Z->memo[i]);
+	free(Z->memo);
 	buf_free(&Z->join);
 	arena_free(&Z->arena);
 	free(Z);
