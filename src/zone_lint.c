@@ -720,8 +720,11 @@ check_txt(struct zl *Z, struct oent *e, const struct zone_rr *rr,
 		diag_reportf(&Z->fsink, DIAG_DMARC_WRONG_LOCATION, &d,
 		    "a v=DMARC1 record at %.*s: receivers only look at "
 		    "_dmarc.<domain>", (int)on, owner);
-	if (spf) {
+	if (spf)
 		check_boundaries(Z, rr, text, len);
+	/* "v=spf1" "mx" joins to "v=spf1mx": receivers see no SPF record
+	 * there, so it is not counted as one (the boundary says why). */
+	if (spf_is_record(text, len)) {
 		e->nspf = inc8(e->nspf);
 		if (e->nspf == 2)
 			diag_reportf(&Z->fsink, DIAG_SPF_MULTIPLE_RECORDS, &d,
