@@ -1222,9 +1222,12 @@ origin_from_path(const char *path, char *out, size_t outsize)
 	return out;
 }
 
-int
-zone_lint_file(const char *path, const struct zone_lint_opts *opts,
-    struct diag_sink *sink, struct zone_lint_stats *st)
+/* The body of zone_lint_file() and zone_lint_mem(): mem is NULL to read
+ * the file at path, else the zone text (mem_len bytes, no $INCLUDE). */
+static int
+lint_zone(const char *path, const char *mem, size_t mem_len,
+    const struct zone_lint_opts *opts, struct diag_sink *sink,
+    struct zone_lint_stats *st)
 {
 	struct zone_lint_stats nost;
 	struct zl *Z;
@@ -1241,7 +1244,9 @@ zone_lint_file(const char *path, const struct zone_lint_opts *opts,
 	Z->o = opts;
 	Z->sink = sink;
 	Z->st = st;
-	Z->arena.chunk_size = 1u << 20;
+	/* Big chunks for files (fewer mallocs on big zones); the default for
+	 * zones in memory (fuzzing: many small inputs). */
+	Z->arena.chunk_size = mem == NULL ? 1u << 20 : 0;
 	buf_init(&Z->join, JOIN_MAX);
 	diag_sink_init(&Z->fsink, filter_cb, Z);
 	origin = opts->origin != NULL ? opts->origin :
@@ -1256,7 +1261,9 @@ zone_lint_file(const char *path, const struct zone_lint_opts *opts,
 			if (Z->apex[0][i] >= 'A' && Z->apex[0][i] <= 'Z')
 				((char *)Z->apex[0])[i] += 'a' - 'A';
 	}
-	n = zone_read_file(path, origin, on_rr, on_error, Z);
+	n = mem == NULL ? zone_read_file(path, origin, on_rr, on_error, Z) :
+	    zone_read_mem(mem, mem_len, path, origin, ZONE_READ_NO_INCLUDE,
+	    on_rr, on_error, Z);
 	if (n == -1) {
 		rc = -1;
 		goto out;
@@ -1284,4 +1291,20 @@ out:
 	arena_free(&Z->arena);
 	free(Z);
 	return rc;
+}
+
+int
+zone_lint_file(const char *path, const struct zone_lint_opts *opts,
+    struct diag_sink *sink, struct zone_lint_stats *st)
+{
+	return lint_zone(path, NULL, 0, opts, sink, st);
+}
+
+int
+zone_lint_mem(const char *p, size_t len, const char *name,
+    const struct zone_lint_opts *opts, struct diag_sink *sink,
+    struct zone_lint_stats *st)
+{
+	return lint_zone(name, p != NULL ? p : "", p != NULL ? len : 0, opts,
+	    sink, st);
 }

@@ -62,4 +62,14 @@ bool zone_lint_parse_ignore(const char *p, size_t len,
 int zone_lint_file(const char *path, const struct zone_lint_opts *opts,
     struct diag_sink *sink, struct zone_lint_stats *st);
 
+/*
+ * The same on a zone held in memory (p, len; no NUL needed); name is used
+ * in findings and for the origin guess.  $INCLUDE is refused (reported as
+ * zone.syntax), so untrusted input cannot reach the file system.  Returns
+ * 0 or -2 as above.
+ */
+int zone_lint_mem(const char *p, size_t len, const char *name,
+    const struct zone_lint_opts *opts, struct diag_sink *sink,
+    struct zone_lint_stats *st);
+
 #endif
