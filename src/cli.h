@@ -108,6 +108,7 @@ int cli_put_safe(FILE *out, const char *s);
 /* Subcommands. */
 int cmd_spf(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_zone(int argc, char **argv);	/* cmd_zone.c */
 
 /* Flush standard output: a write error (disk full, closed pipe) is
  * reported and turns rc into CLI_EXIT_USAGE, so output is never silently

@@ -67,6 +67,21 @@ int render_json_check(FILE *out, const struct check_result *res);
  * findings. */
 void render_text_check(FILE *out, const struct check_result *res,
     bool color);
+/* ---- `authcheck zone FILE...` (render_json.c) ---- */
+struct render_zone_file {
+	const char *file;		/* as named on the command line */
+	const char *error;		/* why it could not be read, or NULL */
+	unsigned long records;
+	unsigned long count[3];		/* by enum diag_severity */
+	unsigned long suppressed;	/* by --ignore or inline comments */
+	unsigned long dropped;		/* over the list's maximum */
+	const size_t *order;		/* print order of the list, or NULL */
+};
+/* {"file", "error" (null when read), "records", "errors", "warnings",
+ * "info", "suppressed", "dropped", "findings"} as one line; each finding
+ * also has "file" and "line". */
+int render_json_zone(FILE *out, const struct render_zone_file *z,
+    const struct diag_list *l);
 
 /* Every "findings" array holds {"id", "severity", "message", "reference",
  * "domain", "record", "span": [offset, length] or null, "fix"}. */

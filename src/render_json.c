@@ -195,9 +195,12 @@ tree_json(const struct spf_tree_node *n, bool *ok)
 	return o;
 }
 
-/* Append the findings of a list to the array arr. */
+/* Append the findings of a list to arr, in the order given by
+ * order[0..l->n) (indexes into l), or the list's own order when order is
+ * NULL.  Zone findings add file and line. */
 static void
-findings_append(json_t *arr, const struct diag_list *l, bool *ok)
+findings_append(json_t *arr, const struct diag_list *l, const size_t *order,
+    bool *ok)
 {
 	json_t *f, *span;
 	size_t i;
@@ -207,7 +210,7 @@ findings_append(json_t *arr, const struct diag_list *l, bool *ok)
 		return;
 	}
 	for (i = 0; i < l->n; i++) {
-		const struct diag *d = &l->v[i];
+		const struct diag *d = &l->v[order != NULL ? order[i] : i];
 		const struct diag_info *in = diag_info(d->id);
 
 		if ((f = json_object()) == NULL) {
@@ -230,6 +233,10 @@ findings_append(json_t *arr, const struct diag_list *l, bool *ok)
 			put(f, "span", json_null(), ok);
 		}
 		put(f, "fix", json_string(in->hint), ok);
+		if (d->file != NULL) {
+			put(f, "file", jstr(d->file), ok);
+			put(f, "line", json_integer((json_int_t)d->line), ok);
+		}
 		if (json_array_append_new(arr, f) != 0)
 			*ok = false;
 	}
@@ -241,7 +248,18 @@ findings_json(const struct diag_list *l, bool *ok)
 {
 	json_t *arr = json_array();
 
-	findings_append(arr, l, ok);
+	findings_append(arr, l, NULL, ok);
+	return arr;
+}
+
+/* The same in a given order (see findings_append). */
+static json_t *
+findings_json_ordered(const struct diag_list *l, const size_t *order,
+    bool *ok)
+{
+	json_t *arr = json_array();
+
+	findings_append(arr, l, order, ok);
 	return arr;
 }
 
@@ -557,12 +575,13 @@ render_json_check(FILE *out, const struct check_result *res)
 
 	/* Every finding in one array, area by area (DKIM's per selector). */
 	for (int a = 0; a < CHECK__AREAS; a++) {
-		findings_append(all, &res->findings[a], &ok);
+		findings_append(all, &res->findings[a], NULL, &ok);
 		if (a != CHECK_DKIM)
 			continue;
-		findings_append(all, &res->dkim.findings, &ok);
+		findings_append(all, &res->dkim.findings, NULL, &ok);
 		for (size_t i = 0; i < res->dkim.nsel; i++)
-			findings_append(all, &res->dkim.sel[i].findings, &ok);
+			findings_append(all, &res->dkim.sel[i].findings, NULL,
+			    &ok);
 	}
 	put(o, "findings", all, &ok);
 
@@ -588,5 +607,29 @@ render_json_check(FILE *out, const struct check_result *res)
 	    res->tlsrpt.record_len, res->tlsrpt.incomplete, &ok), &ok);
 	put(o, "bimi", record_json(res->bimi.record, res->bimi.record_len,
 	    res->bimi.incomplete, &ok), &ok);
+	return emit(out, o, ok);
+}
+
+/* ---- `authcheck zone FILE` ------------------------------------------- */
+
+int
+render_json_zone(FILE *out, const struct render_zone_file *z,
+    const struct diag_list *l)
+{
+	json_t *o = json_object();
+	bool ok = o != NULL;
+
+	if (!ok)
+		return -1;
+	put(o, "file", jstr(z->file), &ok);
+	put(o, "error", jstr(z->error), &ok);
+	put(o, "records", json_integer((json_int_t)z->records), &ok);
+	put(o, "errors", json_integer((json_int_t)z->count[DIAG_ERROR]), &ok);
+	put(o, "warnings", json_integer((json_int_t)z->count[DIAG_WARNING]),
+	    &ok);
+	put(o, "info", json_integer((json_int_t)z->count[DIAG_INFO]), &ok);
+	put(o, "suppressed", json_integer((json_int_t)z->suppressed), &ok);
+	put(o, "dropped", json_integer((json_int_t)z->dropped), &ok);
+	put(o, "findings", findings_json_ordered(l, z->order, &ok), &ok);
 	return emit(out, o, ok);
 }

@@ -188,6 +188,8 @@ on_path(const struct lnode *n, const char *domain)
 }
 
 static void fetch(struct spf_lint *L, struct lnode *n);
+static void use_record(struct spf_lint *L, struct lnode *n, char *text,
+    size_t len);
 
 /* Create the kids of n (include and redirect targets) and the term queries,
  * then submit them all.  Submission comes last: an answer already known
@@ -318,7 +320,6 @@ txt_done(void *arg, struct dns_query *q)
 	struct lnode *n = arg;
 	struct spf_lint *L = n->L;
 	const struct dns_answer *a = dns_answer(q);
-	const struct spf_term *t;
 	char *chosen = NULL;
 	size_t i, chosen_len = 0, nspf;
 
@@ -343,9 +344,20 @@ txt_done(void *arg, struct dns_query *q)
 		L->oom = true;
 		return;
 	}
-	n->pub.record = chosen;
-	n->pub.record_len = chosen_len;
-	if ((n->spf = spf_parse(chosen, chosen_len)) == NULL) {
+	use_record(L, n, chosen, chosen_len);
+}
+
+/* n's record is text[0..len) (malloc'd, now owned by n): parse it, count
+ * its cost and expand it. */
+static void
+use_record(struct spf_lint *L, struct lnode *n, char *text, size_t len)
+{
+	const struct spf_term *t;
+	size_t i;
+
+	n->pub.record = text;
+	n->pub.record_len = len;
+	if ((n->spf = spf_parse(text, len)) == NULL) {
 		L->oom = true;
 		return;
 	}
@@ -744,12 +756,15 @@ check_type99(struct spf_lint *L, struct lnode *root, struct dns_query *q)
 	    "%s has %zu SPF (type 99) record(s)", root->pub.domain, a->nrr);
 }
 
-struct spf_lint *
-spf_lint_start(struct dns_resolver *r, const char *domain,
-    struct spf_lint_result *out)
+/* Start the tree: given is NULL to fetch the root's record, else the
+ * record text (given_len bytes; a zone file's record). */
+static struct spf_lint *
+start_tree(struct dns_resolver *r, const char *domain, const char *given,
+    size_t given_len, struct spf_lint_result *out)
 {
 	struct spf_lint *L;
 	struct lnode *root;
+	char *text;
 
 	memset(out, 0, sizeof(*out));
 	if (r == NULL || domain == NULL || domain[0] == '\0')
@@ -764,9 +779,23 @@ spf_lint_start(struct dns_resolver *r, const char *domain,
 	}
 	out->root = &root->pub;
 	L->nodes = 1;
-	L->q99 = dns_submit(r, root->pub.domain, DNS_T_SPF, NULL, NULL);
-	fetch(L, root);
+	if (given == NULL) {
+		L->q99 = dns_submit(r, root->pub.domain, DNS_T_SPF, NULL, NULL);
+		fetch(L, root);
+	} else if ((text = buf_strndup(given, given_len)) == NULL) {
+		L->oom = true;
+	} else {
+		root->txt_status = DNS_OK;
+		use_record(L, root, text, given_len);
+	}
 	return L;
+}
+
+struct spf_lint *
+spf_lint_start(struct dns_resolver *r, const char *domain,
+    struct spf_lint_result *out)
+{
+	return start_tree(r, domain, NULL, 0, out);
 }
 
 int
@@ -809,6 +838,22 @@ spf_lint(struct dns_resolver *r, const char *domain, struct diag_sink *sink,
 	struct spf_lint *L = spf_lint_start(r, domain, out);
 
 	if (L == NULL)
+		return -1;
+	dns_run(r);
+	return spf_lint_finish(L, sink);
+}
+
+int
+spf_lint_record(struct dns_resolver *r, const char *domain, const char *text,
+    size_t len, struct diag_sink *sink, struct spf_lint_result *out)
+{
+	struct spf_lint *L;
+
+	if (text == NULL) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	if ((L = start_tree(r, domain, text, len, out)) == NULL)
 		return -1;
 	dns_run(r);
 	return spf_lint_finish(L, sink);

@@ -97,6 +97,17 @@ void spf_lint_abandon(struct spf_lint *L);
  */
 int spf_lint(struct dns_resolver *r, const char *domain,
     struct diag_sink *sink, struct spf_lint_result *out);
+/*
+ * The same for a record that is given instead of fetched (a zone file's
+ * record at `domain`): text[0..len) is the root, linted as if it were the
+ * one v=spf1 record there; include/redirect targets and term names are
+ * resolved through r as usual.  The checks that need the whole answer at
+ * the root (spf.multiple-records, spf.record-too-long, spf.type99) are the
+ * caller's, who sees every record.  Same returns as spf_lint().
+ */
+int spf_lint_record(struct dns_resolver *r, const char *domain,
+    const char *text, size_t len, struct diag_sink *sink,
+    struct spf_lint_result *out);
 /* Free what spf_lint() put into *res and zero it. */
 void spf_lint_result_free(struct spf_lint_result *res);
 

@@ -1,0 +1,1310 @@
+/*
+ * zone_lint.c -- email-authentication checks over zone files (see
+ * zone_lint.h for what is kept and when each check runs).
+ *
+ * Why an index instead of the zone backend: a 1M-record zone loaded whole
+ * costs hundreds of megabytes, yet the checks only need to know which
+ * names exist with which types, the TXT records SPF can reach, and a few
+ * counts.  The index holds one 32-byte slot per owner name keyed by a
+ * 64-bit hash of the name; a collision (odds about n^2 / 2^65) could at
+ * worst merge the counts of two names.
+ *
+ * SPF trees are linted by spf_lint_record() on a resolver whose backend
+ * answers from the index: A/AAAA/MX answers carry the right number of RRs
+ * but placeholder data (the lint only counts them), TXT answers the kept
+ * records.  Names outside the zone go to opts->outside, or, offline, fail
+ * in a way the lint's sink recognises: those dns.failure findings become
+ * one zone.outside-lookups per record.
+ */
+#include "zone_lint.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "dkim.h"
+#include "dmarc.h"
+#include "dns.h"
+#include "ip.h"
+#include "spf.h"
+#include "spf_lint.h"
+#include "zone_read.h"
+
+#define TXT_ANSWER_MAX	450		/* RFC 7208 §3.4, as spf_lint.c */
+#define JOIN_MAX	(1u << 20)	/* joined TXT strings we look at */
+#define MAX_APEX	16
+#define MAX_ANSWER_RR	256		/* RRs in one synthesized answer */
+#define MAX_CNAME_HOPS	16
+#define MAX_OUTSIDE	64		/* distinct outside names per record */
+
+/* Types present at a name (struct oent.types). */
+enum {
+	B_A = 1 << 0, B_AAAA = 1 << 1, B_MX = 1 << 2, B_TXT = 1 << 3,
+	B_CNAME = 1 << 4, B_NS = 1 << 5, B_SOA = 1 << 6, B_SPF99 = 1 << 7,
+	B_OTHER = 1 << 8,
+	B_DNSSEC = 1 << 9	/* RRSIG, NSEC: allowed next to a CNAME */
+};
+/* struct oent.flags */
+enum {
+	F_NULLMX = 1, F_REALMX = 2, F_CNAME_DONE = 4, F_NULLMIX_DONE = 8,
+	F_TOOLONG_DONE = 16
+};
+
+/* One owner name. */
+struct oent {
+	uint64_t h;		/* 0: empty slot */
+	uint32_t txt_total;	/* octets of all TXT strings (saturating) */
+	uint32_t txt;		/* first kept TXT record + 1; 0 none */
+	uint32_t cname;		/* CNAME target index + 1; 0 none */
+	uint16_t types;
+	uint8_t nmx, nspf, ndmarc, ndkim, ncname, flags;
+};
+
+/* A kept TXT record (not DMARC or DKIM): what SPF can look up. */
+struct trec {
+	const char *owner;
+	const char *text;	/* strings joined, NUL-terminated */
+	uint32_t len;
+	uint32_t next;		/* next kept TXT at the owner + 1 */
+	uint32_t file;
+	uint32_t ign;		/* inline ignore set + 1; 0 none */
+	unsigned long line;
+	bool spf;
+};
+
+struct mxref {
+	uint64_t th;		/* hash of the target */
+	const char *owner, *target;
+	uint32_t file, ign;
+	unsigned long line;
+};
+
+struct idset {
+	uint64_t w[ZONE_LINT_IDSET_WORDS];
+};
+
+/* A DKIM record's lint, remembered: zones repeat one key under many
+ * names (a provider's customers, a key per subdomain) and decoding a
+ * public key costs tens of microseconds with OpenSSL 3. */
+#define DKIM_MEMO_SLOTS	1024
+#define DKIM_MEMO_MAX	8	/* findings kept per record; more: no memo */
+
+struct memo_finding {
+	enum diag_id id;
+	char *message;
+	bool has_span;
+	struct diag_span span;
+};
+
+struct dkim_memo {
+	uint64_t h;		/* 0: empty */
+	char *text;
+	size_t len, n;
+	bool full;		/* more than DKIM_MEMO_MAX findings */
+	struct memo_finding f[DKIM_MEMO_MAX];
+};
+
+struct zl {
+	const struct zone_lint_opts *o;
+	struct diag_sink *sink;
+	struct zone_lint_stats *st;
+	struct diag_sink fsink;		/* every finding passes here */
+	struct arena arena;		/* names, texts, file names */
+	struct oent *tab;
+	size_t tabsize, count;
+	struct trec *txt;
+	size_t ntxt, txtcap;
+	struct mxref *mx;
+	size_t nmx, mxcap;
+	struct idset *ign;
+	size_t nign, igncap;
+	const char **ctarget;		/* CNAME targets */
+	size_t nct, ctcap;
+	const char **files;
+	size_t nfiles, filecap;
+	const char *last_file_ptr;
+	uint32_t last_file;
+	const char *apex[MAX_APEX];
+	size_t napex;
+	struct buf join;
+	bool oom;
+	/* the record being checked: fills findings that lack a place */
+	uint32_t cur_file, cur_ign;
+	unsigned long cur_line;
+	/* SPF lint of one record */
+	struct dns_resolver *r;
+	const char *root;
+	uint64_t outh[MAX_OUTSIDE];
+	size_t nout;
+	char out_first[256];
+	struct dns_rr *rrs;
+	size_t rrcap;
+	struct dns_str *strs;
+	size_t strcap;
+	struct dkim_memo *memo;		/* DKIM_MEMO_SLOTS, or NULL */
+	struct dkim_memo *recording;	/* the slot memo_cb fills */
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static uint64_t
+hash_name(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+	unsigned char c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)p[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		h ^= c;
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h != 0 ? h : 1;
+}
+
+static bool
+grow_array(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap;
+	void *np;
+
+	if (need <= *cap)
+		return true;
+	ncap = *cap ? *cap : 64;
+	while (ncap < need)
+		ncap *= 2;
+	if ((np = realloc(*p, ncap * size)) == NULL)
+		return false;
+	*p = np;
+	*cap = ncap;
+	return true;
+}
+
+static bool
+tab_grow(struct zl *Z)
+{
+	size_t nsize = Z->tabsize ? Z->tabsize * 2 : 4096, i, j;
+	struct oent *nt = calloc(nsize, sizeof(*nt));
+
+	if (nt == NULL)
+		return false;
+	for (i = 0; i < Z->tabsize; i++) {
+		if (Z->tab[i].h == 0)
+			continue;
+		j = (size_t)Z->tab[i].h & (nsize - 1);
+		while (nt[j].h != 0)
+			j = (j + 1) & (nsize - 1);
+		nt[j] = Z->tab[i];
+	}
+	free(Z->tab);
+	Z->tab = nt;
+	Z->tabsize = nsize;
+	return true;
+}
+
+static struct oent *
+tab_find(const struct zl *Z, uint64_t h)
+{
+	size_t j;
+
+	if (Z->tabsize == 0)
+		return NULL;
+	for (j = (size_t)h & (Z->tabsize - 1); Z->tab[j].h != 0;
+	    j = (j + 1) & (Z->tabsize - 1))
+		if (Z->tab[j].h == h)
+			return &Z->tab[j];
+	return NULL;
+}
+
+static struct oent *
+tab_get(struct zl *Z, uint64_t h)
+{
+	struct oent *e;
+	size_t j;
+
+	if ((e = tab_find(Z, h)) != NULL)
+		return e;
+	if ((Z->count + 1) * 10 > Z->tabsize * 7 && !tab_grow(Z))
+		return NULL;
+	for (j = (size_t)h & (Z->tabsize - 1); Z->tab[j].h != 0;
+	    j = (j + 1) & (Z->tabsize - 1))
+		;
+	Z->tab[j].h = h;
+	Z->count++;
+	return &Z->tab[j];
+}
+
+static uint8_t
+inc8(uint8_t v)
+{
+	return v < UINT8_MAX ? (uint8_t)(v + 1) : v;
+}
+
+/* Index of a file name; zone_read hands the same pointer for a whole
+ * file, so the last one is remembered. */
+static uint32_t
+file_index(struct zl *Z, const char *name)
+{
+	size_t i;
+	char *copy;
+
+	if (name == NULL)
+		name = "?";
+	if (name == Z->last_file_ptr && Z->nfiles > 0 &&
+	    strcmp(Z->files[Z->last_file], name) == 0)
+		return Z->last_file;
+	for (i = 0; i < Z->nfiles; i++)
+		if (strcmp(Z->files[i], name) == 0)
+			goto found;
+	if (!grow_array((void **)&Z->files, &Z->filecap, Z->nfiles + 1,
+	    sizeof(*Z->files)) ||
+	    (copy = arena_strndup(&Z->arena, name, strlen(name))) == NULL) {
+		Z->oom = true;
+		return 0;
+	}
+	Z->files[i = Z->nfiles++] = copy;
+found:
+	Z->last_file_ptr = name;
+	Z->last_file = (uint32_t)i;
+	return (uint32_t)i;
+}
+
+/* Does the label sequence of name start with label (then '.' or end)? */
+static bool
+first_label_is(const char *p, size_t n, const char *label)
+{
+	size_t l = strlen(label);
+
+	return n >= l && memcmp(p, label, l) == 0 && (n == l || p[l] == '.');
+}
+
+/* "sel._domainkey.example.com": a _domainkey label after the first. */
+static bool
+is_dkim_owner(const char *p, size_t n)
+{
+	static const char k[] = "._domainkey";
+	size_t i, l = sizeof(k) - 1;
+
+	for (i = 0; i + l <= n; i++)
+		if (memcmp(p + i, k, l) == 0 && (i + l == n || p[i + l] == '.'))
+			return i > 0;
+	return false;
+}
+
+static bool
+contains(const char *p, size_t n, const char *s)
+{
+	size_t l = strlen(s), i;
+
+	for (i = 0; i + l <= n; i++)
+		if (memcmp(p + i, s, l) == 0)
+			return true;
+	return false;
+}
+
+static bool
+starts_spf1(const char *p, size_t n)
+{
+	static const char v[] = "v=spf1";
+	size_t i;
+
+	if (n < 6)
+		return false;
+	for (i = 0; i < 6; i++) {
+		char c = p[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != v[i])
+			return false;
+	}
+	return true;
+}
+
+/* ---- inline ignores -------------------------------------------------- */
+
+static bool
+blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+bool
+zone_lint_parse_ignore(const char *p, size_t len,
+    uint64_t set[ZONE_LINT_IDSET_WORDS])
+{
+	static const char tag[] = "authcheck:";
+	static const char ign[] = "ignore";
+	size_t i = 0, s;
+	enum diag_id id;
+
+	while (i < len && blank(p[i]))
+		i++;
+	if (len - i < sizeof(tag) - 1 || memcmp(p + i, tag, sizeof(tag) - 1))
+		return false;
+	i += sizeof(tag) - 1;
+	while (i < len && blank(p[i]))
+		i++;
+	if (len - i < sizeof(ign) - 1 || memcmp(p + i, ign, sizeof(ign) - 1) ||
+	    (len - i > sizeof(ign) - 1 && !blank(p[i + sizeof(ign) - 1])))
+		return false;
+	i += sizeof(ign) - 1;
+	while (i < len) {
+		while (i < len && (blank(p[i]) || p[i] == ','))
+			i++;
+		s = i;
+		while (i < len && !blank(p[i]) && p[i] != ',' && p[i] != ';')
+			i++;
+		if (i > s && diag_lookup(p + s, i - s, &id))
+			set[(unsigned)id / 64] |= 1ULL << ((unsigned)id % 64);
+		if (i < len && p[i] == ';')
+			break;
+	}
+	return true;
+}
+
+/* The inline ignore set of a record's comment: index + 1, or 0. */
+static uint32_t
+record_ignores(struct zl *Z, const struct zone_rr *rr)
+{
+	struct idset s;
+
+	if (rr->comment == NULL)
+		return 0;
+	memset(&s, 0, sizeof(s));
+	if (!zone_lint_parse_ignore(rr->comment, rr->comment_len, s.w))
+		return 0;
+	if (!grow_array((void **)&Z->ign, &Z->igncap, Z->nign + 1,
+	    sizeof(*Z->ign))) {
+		Z->oom = true;
+		return 0;
+	}
+	Z->ign[Z->nign++] = s;
+	return (uint32_t)Z->nign;
+}
+
+/* ---- reporting ------------------------------------------------------- */
+
+/* Every finding: give it the current record's place unless it has one,
+ * apply the ignores, pass it on. */
+static void
+filter_cb(void *arg, const struct diag *d)
+{
+	struct zl *Z = arg;
+	struct diag c = *d;
+	unsigned id = (unsigned)d->id;
+
+	if (c.file == NULL) {
+		c.file = Z->files != NULL && Z->cur_file < Z->nfiles ?
+		    Z->files[Z->cur_file] : NULL;
+		c.line = Z->cur_line;
+	}
+	if ((Z->o->ignore != NULL && Z->o->ignore[id]) ||
+	    (Z->cur_ign > 0 && Z->cur_ign <= Z->nign &&
+	    (Z->ign[Z->cur_ign - 1].w[id / 64] >> (id % 64) & 1))) {
+		Z->st->suppressed++;
+		return;
+	}
+	if (Z->sink != NULL)
+		diag_report(Z->sink, &c);
+}
+
+static void
+set_place(struct zl *Z, uint32_t file, unsigned long line, uint32_t ign)
+{
+	Z->cur_file = file;
+	Z->cur_line = line;
+	Z->cur_ign = ign;
+}
+
+static void
+ctx_rec(struct diag *d, const char *owner, const char *text, size_t len)
+{
+	memset(d, 0, sizeof(*d));
+	d->domain = owner;
+	d->record = text;
+	d->record_len = len;
+}
+
+/* ---- the streaming pass ---------------------------------------------- */
+
+static void
+on_error(void *arg, const struct zone_error *e)
+{
+	struct zl *Z = arg;
+	struct diag d;
+
+	/* Reported with the record instead, where its type is known. */
+	if (e->kind == ZONE_ERR_STRING_TOO_LONG)
+		return;
+	memset(&d, 0, sizeof(d));
+	set_place(Z, file_index(Z, e->file), e->line, 0);
+	diag_reportf(&Z->fsink, DIAG_ZONE_SYNTAX, &d, "%s", e->msg);
+}
+
+static const char *
+keep_owner(struct zl *Z, const struct zone_rr *rr)
+{
+	const char *s = arena_strndup(&Z->arena, rr->owner.p, rr->owner.len);
+
+	if (s == NULL)
+		Z->oom = true;
+	return s;
+}
+
+/* An MX target written as an address: zone_read made it a name (relative
+ * names get the origin), so look at the rdata as written. */
+static bool
+mx_ip_literal(const struct zone_rr *rr, const char **tp, size_t *tl)
+{
+	const char *p = rr->rdata_text, *end = p + rr->rdata_len, *s;
+	struct ipaddr a;
+	size_t n;
+
+	while (p < end && *p != ' ')
+		p++;
+	while (p < end && *p == ' ')
+		p++;
+	s = p;
+	while (p < end && *p != ' ')
+		p++;
+	n = (size_t)(p - s);
+	if (n > 1 && s[n - 1] == '.')
+		n--;
+	if (n > 0 && s[0] == '[' && s[n - 1] == ']') {	/* "[192.0.2.1]" */
+		s++;
+		n -= 2;
+	}
+	*tp = s;
+	*tl = n;
+	return n > 0 && ip_parse(s, n, &a);
+}
+
+static void
+check_mx(struct zl *Z, struct oent *e, const struct zone_rr *rr,
+    uint32_t file, uint32_t ign)
+{
+	struct diag d;
+	struct mxref *m;
+	const char *tp;
+	size_t tl;
+
+	e->nmx = inc8(e->nmx);
+	e->flags |= rr->u.mx.host.len == 0 ? F_NULLMX : F_REALMX;
+	ctx_rec(&d, NULL, rr->rdata_text, rr->rdata_len);
+	if ((e->flags & (F_NULLMX | F_REALMX)) == (F_NULLMX | F_REALMX) &&
+	    !(e->flags & F_NULLMIX_DONE)) {
+		e->flags |= F_NULLMIX_DONE;
+		diag_reportf(&Z->fsink, DIAG_MX_NULL_MIXED, &d,
+		    "%.*s has a null MX (\"0 .\") and other MX records",
+		    (int)rr->owner.len, rr->owner.p);
+	}
+	if (rr->u.mx.host.len == 0)
+		return;
+	if (mx_ip_literal(rr, &tp, &tl)) {
+		diag_reportf(&Z->fsink, DIAG_MX_IP_LITERAL, &d,
+		    "MX target of %.*s is the address %.*s, not a host name",
+		    (int)rr->owner.len, rr->owner.p, (int)tl, tp);
+		return;
+	}
+	if (!grow_array((void **)&Z->mx, &Z->mxcap, Z->nmx + 1,
+	    sizeof(*Z->mx))) {
+		Z->oom = true;
+		return;
+	}
+	m = &Z->mx[Z->nmx];
+	m->th = hash_name(rr->u.mx.host.p, rr->u.mx.host.len);
+	m->owner = keep_owner(Z, rr);
+	m->target = arena_strndup(&Z->arena, rr->u.mx.host.p,
+	    rr->u.mx.host.len);
+	m->file = file;
+	m->line = rr->line;
+	m->ign = ign;
+	if (m->owner == NULL || m->target == NULL) {
+		Z->oom = true;
+		return;
+	}
+	Z->nmx++;
+}
+
+/* The strings of a TXT record joined (RFC 7208 §3.3), or NULL. */
+static const char *
+join_txt(struct zl *Z, const struct zone_rr *rr, size_t *len)
+{
+	size_t i;
+
+	buf_reset(&Z->join);
+	for (i = 0; i < rr->u.txt.n; i++)
+		buf_add(&Z->join, rr->u.txt.s[i].p, rr->u.txt.s[i].len);
+	if (Z->join.err) {
+		buf_free(&Z->join);
+		buf_init(&Z->join, JOIN_MAX);
+		return NULL;
+	}
+	*len = Z->join.len;
+	return buf_str(&Z->join);
+}
+
+/* spf.string-boundary: each place two strings meet without a space on
+ * either side splits a term. */
+static void
+check_boundaries(struct zl *Z, const struct zone_rr *rr, const char *text,
+    size_t len)
+{
+	const struct zone_str *s = rr->u.txt.s;
+	size_t i, off = 0;
+	struct diag d;
+
+	for (i = 0; i + 1 < rr->u.txt.n; i++) {
+		off += s[i].len;
+		if (s[i].len == 0 || s[i + 1].len == 0 ||
+		    s[i].p[s[i].len - 1] == ' ' || s[i + 1].p[0] == ' ')
+			continue;
+		ctx_rec(&d, NULL, text, len);
+		d.has_span = true;
+		d.span.off = off;
+		d.span.len = 0;
+		diag_reportf(&Z->fsink, DIAG_SPF_STRING_BOUNDARY, &d,
+		    "strings %zu and %zu of the SPF record at %.*s join as "
+		    "'...%.*s%.*s...' (no space between them)", i + 1, i + 2,
+		    (int)rr->owner.len, rr->owner.p,
+		    (int)(s[i].len < 12 ? s[i].len : 12),
+		    s[i].p + s[i].len - (s[i].len < 12 ? s[i].len : 12),
+		    (int)(s[i + 1].len < 12 ? s[i + 1].len : 12), s[i + 1].p);
+	}
+}
+
+static void
+memo_clear(struct dkim_memo *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->f[i].message);
+	free(m->text);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Records dkim_lint()'s findings into Z->recording, then passes them on. */
+static void
+memo_cb(void *arg, const struct diag *d)
+{
+	struct zl *Z = arg;
+	struct dkim_memo *m = Z->recording;
+	struct memo_finding *f;
+
+	if (m != NULL && !m->full) {
+		if (m->n == DKIM_MEMO_MAX) {
+			m->full = true;
+		} else {
+			f = &m->f[m->n];
+			f->id = d->id;
+			f->message = d->message != NULL ?
+			    buf_strdup(d->message) : NULL;
+			f->has_span = d->has_span;
+			f->span = d->span;
+			if (d->message != NULL && f->message == NULL)
+				m->full = true;
+			else
+				m->n++;
+		}
+	}
+	filter_cb(Z, d);
+}
+
+/* dkim_lint() on text, or the findings it gave the same text before. */
+static void
+lint_dkim(struct zl *Z, const char *text, size_t len, const struct diag *ctx)
+{
+	struct diag_sink sink;
+	struct dkim_memo *m = NULL;
+	struct dkim_key key;
+	struct diag d;
+	uint64_t h;
+	size_t i;
+
+	if (Z->memo == NULL)
+		Z->memo = calloc(DKIM_MEMO_SLOTS, sizeof(*Z->memo));
+	if (Z->memo != NULL) {
+		h = hash_name(text, len);
+		m = &Z->memo[h & (DKIM_MEMO_SLOTS - 1)];
+		if (m->h == h && m->len == len && !m->full &&
+		    memcmp(m->text, text, len) == 0) {
+			for (i = 0; i < m->n; i++) {
+				d = *ctx;
+				d.id = m->f[i].id;
+				d.message = m->f[i].message;
+				d.has_span = m->f[i].has_span;
+				d.span = m->f[i].span;
+				filter_cb(Z, &d);
+			}
+			return;
+		}
+		memo_clear(m);
+		if ((m->text = buf_strndup(text, len)) != NULL) {
+			m->h = h;
+			m->len = len;
+		} else {
+			m = NULL;
+		}
+	}
+	Z->recording = m;
+	diag_sink_init(&sink, memo_cb, Z);
+	memset(&key, 0, sizeof(key));
+	if (dkim_lint(text, len, &key, &sink, ctx) != 0) {
+		Z->oom = true;
+		if (m != NULL)
+			memo_clear(m);
+	}
+	Z->recording = NULL;
+}
+
+static void
+check_txt(struct zl *Z, struct oent *e, const struct zone_rr *rr,
+    uint32_t file, uint32_t ign)
+{
+	const char *text, *owner = rr->owner.p;
+	size_t len, on = rr->owner.len;
+	bool too_long = (rr->flags & ZONE_RR_STRING_TOO_LONG) != 0, spf;
+	struct dmarc_record dr;
+	struct diag d;
+	struct trec *t;
+
+	if ((uint64_t)e->txt_total + rr->u.txt.total > UINT32_MAX)
+		e->txt_total = UINT32_MAX;
+	else
+		e->txt_total += (uint32_t)rr->u.txt.total;
+	if ((text = join_txt(Z, rr, &len)) == NULL) {
+		ctx_rec(&d, NULL, NULL, 0);
+		diag_reportf(&Z->fsink, DIAG_ZONE_SYNTAX, &d,
+		    "TXT record at %.*s too large to check", (int)on, owner);
+		return;
+	}
+	ctx_rec(&d, owner, text, len);
+	spf = spf_is_record(text, len) ||
+	    (rr->u.txt.n > 0 && starts_spf1(rr->u.txt.s[0].p,
+	    rr->u.txt.s[0].len));
+	if (too_long)
+		diag_reportf(&Z->fsink, spf ? DIAG_SPF_STRING_TOO_LONG :
+		    DIAG_ZONE_SYNTAX, &d, "a character-string of the TXT "
+		    "record at %.*s is over 255 octets", (int)on, owner);
+	if (first_label_is(owner, on, "_dmarc")) {
+		if (!dmarc_is_record(text, len))
+			return;
+		e->ndmarc = inc8(e->ndmarc);
+		if (e->ndmarc == 2)
+			diag_reportf(&Z->fsink, DIAG_DMARC_MULTIPLE_RECORDS, &d,
+			    "%.*s has more than one v=DMARC1 record",
+			    (int)on, owner);
+		memset(&dr, 0, sizeof(dr));
+		if (dmarc_parse(text, len, &dr, &Z->fsink, &d))
+			dmarc_lint(&dr, &Z->fsink, &d);
+		return;
+	}
+	if (is_dkim_owner(owner, on)) {
+		e->ndkim = inc8(e->ndkim);
+		if (e->ndkim == 2)
+			diag_reportf(&Z->fsink, DIAG_DKIM_MULTIPLE_RECORDS, &d,
+			    "%.*s has more than one TXT record", (int)on, owner);
+		lint_dkim(Z, text, len, &d);
+		return;
+	}
+	if (dmarc_is_record(text, len) && !contains(owner, on, "._report._dmarc"))
+		diag_reportf(&Z->fsink, DIAG_DMARC_WRONG_LOCATION, &d,
+		    "a v=DMARC1 record at %.*s: receivers only look at "
+		    "_dmarc.<domain>", (int)on, owner);
+	if (spf)
+		check_boundaries(Z, rr, text, len);
+	/* "v=spf1" "mx" joins to "v=spf1mx": receivers see no SPF record
+	 * there, so it is not counted as one (the boundary says why). */
+	if (spf_is_record(text, len)) {
+		e->nspf = inc8(e->nspf);
+		if (e->nspf == 2)
+			diag_reportf(&Z->fsink, DIAG_SPF_MULTIPLE_RECORDS, &d,
+			    "%.*s has more than one v=spf1 record (permerror)",
+			    (int)on, owner);
+	}
+	/* Keep it: SPF may look it up (include, redirect, exp). */
+	if (!grow_array((void **)&Z->txt, &Z->txtcap, Z->ntxt + 1,
+	    sizeof(*Z->txt)) || Z->ntxt >= UINT32_MAX - 1) {
+		Z->oom = true;
+		return;
+	}
+	t = &Z->txt[Z->ntxt];
+	memset(t, 0, sizeof(*t));
+	t->owner = keep_owner(Z, rr);
+	t->text = arena_strndup(&Z->arena, text, len);
+	if (t->owner == NULL || t->text == NULL) {
+		Z->oom = true;
+		return;
+	}
+	t->len = (uint32_t)len;
+	t->file = file;
+	t->line = rr->line;
+	t->ign = ign;
+	t->spf = spf_is_record(text, len);
+	/* Kept in file order at the owner (prepending would reverse it). */
+	t->next = 0;
+	if (e->txt == 0) {
+		e->txt = (uint32_t)Z->ntxt + 1;
+	} else {
+		uint32_t k = e->txt;
+
+		while (Z->txt[k - 1].next != 0)
+			k = Z->txt[k - 1].next;
+		Z->txt[k - 1].next = (uint32_t)Z->ntxt + 1;
+	}
+	Z->ntxt++;
+}
+
+static void
+note_cname(struct zl *Z, struct oent *e, const struct zone_rr *rr)
+{
+	const char *t;
+
+	e->ncname = inc8(e->ncname);
+	if (e->cname != 0)
+		return;
+	if (!grow_array((void **)&Z->ctarget, &Z->ctcap, Z->nct + 1,
+	    sizeof(*Z->ctarget)) ||
+	    (t = arena_strndup(&Z->arena, rr->u.target.p,
+	    rr->u.target.len)) == NULL) {
+		Z->oom = true;
+		return;
+	}
+	Z->ctarget[Z->nct++] = t;
+	e->cname = (uint32_t)Z->nct;
+}
+
+static int
+on_rr(void *arg, const struct zone_rr *rr)
+{
+	struct zl *Z = arg;
+	struct oent *e;
+	struct diag d;
+	uint32_t file = file_index(Z, rr->file), ign;
+	uint16_t bit;
+
+	Z->st->records++;
+	ign = record_ignores(Z, rr);
+	set_place(Z, file, rr->line, ign);
+	if ((e = tab_get(Z, hash_name(rr->owner.p, rr->owner.len))) == NULL) {
+		Z->oom = true;
+		return 1;
+	}
+	switch (rr->type) {
+	case DNS_T_A:		bit = B_A; break;
+	case DNS_T_AAAA:	bit = B_AAAA; break;
+	case DNS_T_MX:		bit = B_MX; break;
+	case DNS_T_TXT:		bit = B_TXT; break;
+	case DNS_T_CNAME:	bit = B_CNAME; break;
+	case DNS_T_NS:		bit = B_NS; break;
+	case DNS_T_SOA:		bit = B_SOA; break;
+	case DNS_T_SPF:		bit = B_SPF99; break;
+	case 46: case 47:	bit = B_DNSSEC; break;	/* RRSIG, NSEC */
+	default:		bit = B_OTHER; break;
+	}
+	e->types |= bit;
+	if (rr->type == DNS_T_SOA && Z->napex < MAX_APEX &&
+	    (Z->apex[Z->napex] = keep_owner(Z, rr)) != NULL)
+		Z->napex++;
+	if (!(rr->flags & ZONE_RR_GENERIC) || rr->type == DNS_T_TXT) {
+		if (rr->type == DNS_T_MX && !(rr->flags & ZONE_RR_GENERIC))
+			check_mx(Z, e, rr, file, ign);
+		else if (rr->type == DNS_T_TXT)
+			check_txt(Z, e, rr, file, ign);
+		else if (rr->type == DNS_T_CNAME)
+			note_cname(Z, e, rr);
+	}
+	if (rr->type == DNS_T_SPF) {
+		ctx_rec(&d, NULL, rr->rdata_text, rr->rdata_len);
+		diag_reportf(&Z->fsink, DIAG_SPF_TYPE99, &d,
+		    "%.*s publishes an SPF (type 99) record; only TXT is read",
+		    (int)rr->owner.len, rr->owner.p);
+	}
+	if ((e->types & B_CNAME) && !(e->flags & F_CNAME_DONE) &&
+	    ((e->types & ~(B_CNAME | B_DNSSEC)) || e->ncname > 1)) {
+		e->flags |= F_CNAME_DONE;
+		ctx_rec(&d, NULL, NULL, 0);
+		diag_reportf(&Z->fsink, DIAG_ZONE_CNAME_AND_OTHER_DATA, &d,
+		    "%.*s has a CNAME and %s", (int)rr->owner.len, rr->owner.p,
+		    e->ncname > 1 ? "another CNAME" : "other records");
+	}
+	return Z->oom ? 1 : 0;
+}
+
+/* ---- the resolver over the index --------------------------------------- */
+
+static bool
+within_apex(const struct zl *Z, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < Z->napex; i++)
+		if (dns_name_within(name, Z->apex[i]))
+			return true;
+	return false;
+}
+
+/* Inside the zone: under an apex (origin or SOA owner), or the name or
+ * one of its ancestors is in the index (files without an SOA). */
+static bool
+inside(const struct zl *Z, const char *name)
+{
+	const char *p = name;
+
+	if (within_apex(Z, name))
+		return true;
+	while (p != NULL && *p != '\0') {
+		if (tab_find(Z, hash_name(p, strlen(p))) != NULL)
+			return true;
+		if ((p = strchr(p, '.')) != NULL)
+			p++;
+	}
+	return false;
+}
+
+/* The entry answering for name: itself, else the closest "*.ancestor". */
+static const struct oent *
+lookup(const struct zl *Z, const char *name)
+{
+	const struct oent *e = tab_find(Z, hash_name(name, strlen(name)));
+	const char *p = name;
+	char w[ZONE_NAME_MAX + 4];
+	size_t n;
+
+	if (e != NULL)
+		return e;
+	while ((p = strchr(p, '.')) != NULL) {
+		p++;
+		if ((n = strlen(p)) + 3 > sizeof(w))
+			break;
+		w[0] = '*';
+		w[1] = '.';
+		memcpy(w + 2, p, n + 1);
+		if ((e = tab_find(Z, hash_name(w, n + 2))) != NULL)
+			return e;
+		if (tab_find(Z, hash_name(p, n)) != NULL)
+			break;	/* an existing ancestor ends the search */
+	}
+	return NULL;
+}
+
+struct fwd {
+	struct zl *Z;
+	struct dns_resolver *r;
+	struct dns_query *q;
+};
+
+static void
+fwd_done(void *arg, struct dns_query *oq)
+{
+	struct fwd *f = arg;
+	const struct dns_answer *a = dns_answer(oq);
+	struct dns_answer fail;
+
+	if (a == NULL) {
+		memset(&fail, 0, sizeof(fail));
+		fail.status = DNS_ERROR;
+		fail.why = "no answer";
+		a = &fail;
+	}
+	if (a->status != DNS_OK && a->status != DNS_NODATA &&
+	    a->status != DNS_NXDOMAIN)
+		f->Z->st->incomplete = true;
+	dns_query_done(f->r, f->q, a);
+	free(f);
+}
+
+static void
+answer_outside(struct zl *Z, struct dns_query *q, const char *name,
+    uint16_t type)
+{
+	struct dns_answer a;
+	struct fwd *f;
+	uint64_t h;
+	size_t i;
+
+	memset(&a, 0, sizeof(a));
+	if (Z->o->outside != NULL) {
+		if ((f = malloc(sizeof(*f))) == NULL) {
+			a.status = DNS_ERROR;
+			a.why = "out of memory";
+			dns_query_done(Z->r, q, &a);
+			return;
+		}
+		f->Z = Z;
+		f->r = Z->r;
+		f->q = q;
+		if (dns_submit(Z->o->outside, name, type, fwd_done, f) == NULL) {
+			free(f);
+			a.status = DNS_ERROR;
+			a.why = "out of memory";
+			dns_query_done(Z->r, q, &a);
+		}
+		return;
+	}
+	h = hash_name(name, strlen(name));
+	for (i = 0; i < Z->nout && Z->outh[i] != h; i++)
+		;
+	if (i == Z->nout && Z->nout < MAX_OUTSIDE) {
+		if (Z->nout == 0)
+			snprintf(Z->out_first, sizeof(Z->out_first), "%s", name);
+		Z->outh[Z->nout++] = h;
+	}
+	a.status = DNS_SERVFAIL;
+	a.why = "outside the zone, not resolved offline";
+	dns_query_done(Z->r, q, &a);
+}
+
+/* Room for n RRs (and k strings) in the scratch arrays. */
+static bool
+reserve_rrs(struct zl *Z, size_t n, size_t k)
+{
+	return grow_array((void **)&Z->rrs, &Z->rrcap, n ? n : 1,
+	    sizeof(*Z->rrs)) && grow_array((void **)&Z->strs, &Z->strcap,
+	    k ? k : 1, sizeof(*Z->strs));
+}
+
+/* The kept TXT records at e as RRs, strings cut at 255 octets. */
+static size_t
+txt_rrs(struct zl *Z, const struct oent *e, const char *owner)
+{
+	const struct trec *t;
+	size_t n = 0, k = 0, o, c;
+	uint32_t i;
+
+	for (i = e->txt; i != 0 && n < MAX_ANSWER_RR; i = Z->txt[i - 1].next) {
+		n++;
+		k += Z->txt[i - 1].len / 255 + 1;
+	}
+	if (!reserve_rrs(Z, n, k))
+		return 0;
+	n = k = 0;
+	for (i = e->txt; i != 0 && n < MAX_ANSWER_RR; i = Z->txt[i - 1].next) {
+		t = &Z->txt[i - 1];
+		memset(&Z->rrs[n], 0, sizeof(Z->rrs[n]));
+		Z->rrs[n].type = DNS_T_TXT;
+		Z->rrs[n].owner = owner;
+		Z->rrs[n].u.txt.s = &Z->strs[k];
+		for (o = 0; o == 0 || o < t->len; o += c) {
+			c = t->len - o > 255 ? 255 : t->len - o;
+			Z->strs[k].p = t->text + o;
+			Z->strs[k].len = (uint8_t)c;
+			k++;
+			Z->rrs[n].u.txt.n++;
+			if (c == 0)
+				break;
+		}
+		Z->rrs[n].u.txt.total = t->len;
+		n++;
+	}
+	return n;
+}
+
+/* Placeholder RRs: only their number is used by the lint. */
+static size_t
+count_rrs(struct zl *Z, uint16_t type, size_t n, const char *owner)
+{
+	size_t i;
+
+	if (!reserve_rrs(Z, n, 0))
+		return 0;
+	for (i = 0; i < n; i++) {
+		memset(&Z->rrs[i], 0, sizeof(Z->rrs[i]));
+		Z->rrs[i].type = type;
+		Z->rrs[i].owner = owner;
+		if (type == DNS_T_MX)
+			Z->rrs[i].u.mx.host = "";
+		else
+			Z->rrs[i].u.addr.family = type == DNS_T_A ? 4 : 6;
+	}
+	return n;
+}
+
+static void
+be_start(void *be, struct dns_query *q)
+{
+	struct zl *Z = be;
+	uint16_t type = dns_query_type(q);
+	const struct oent *e;
+	struct dns_answer a;
+	const char *name = dns_query_name(q);
+	size_t hops = 0;
+
+	memset(&a, 0, sizeof(a));
+	for (;;) {
+		if (!inside(Z, name)) {
+			answer_outside(Z, q, name, type);
+			return;
+		}
+		if ((e = lookup(Z, name)) == NULL) {
+			a.status = DNS_NXDOMAIN;
+			a.rcode = 3;
+			break;
+		}
+		if ((e->types & B_CNAME) && type != DNS_T_CNAME &&
+		    e->cname != 0 && hops < MAX_CNAME_HOPS) {
+			name = Z->ctarget[e->cname - 1];
+			hops++;
+			continue;
+		}
+		switch (type) {
+		case DNS_T_TXT:
+			a.nrr = txt_rrs(Z, e, name);
+			break;
+		case DNS_T_MX:
+			a.nrr = count_rrs(Z, type, e->types & B_MX ? e->nmx : 0,
+			    name);
+			break;
+		case DNS_T_A:
+			a.nrr = count_rrs(Z, type, e->types & B_A ? 1 : 0, name);
+			break;
+		case DNS_T_AAAA:
+			a.nrr = count_rrs(Z, type, e->types & B_AAAA ? 1 : 0,
+			    name);
+			break;
+		case DNS_T_CNAME:
+			if (e->cname != 0 && reserve_rrs(Z, 1, 0)) {
+				memset(&Z->rrs[0], 0, sizeof(Z->rrs[0]));
+				Z->rrs[0].type = DNS_T_CNAME;
+				Z->rrs[0].owner = name;
+				Z->rrs[0].u.target = Z->ctarget[e->cname - 1];
+				a.nrr = 1;
+			}
+			break;
+		default:	/* type 99 is reported from the records */
+			break;
+		}
+		a.status = a.nrr > 0 ? DNS_OK : DNS_NODATA;
+		a.rr = Z->rrs;
+		break;
+	}
+	a.canon = name;
+	a.ncname = hops;
+	dns_query_done(Z->r, q, &a);
+}
+
+static size_t
+be_poll(void *be, int timeout_ms)
+{
+	struct zl *Z = be;
+
+	(void)timeout_ms;
+	if (Z->o->outside != NULL)
+		dns_run(Z->o->outside);
+	return 0;
+}
+
+static void
+be_free(void *be)
+{
+	(void)be;	/* the index belongs to zone_lint_file() */
+}
+
+static const struct dns_backend_ops index_ops = {
+	be_start, be_poll, be_free
+};
+
+/* ---- after the pass ---------------------------------------------------- */
+
+/* SPF lint findings: those about another record of this zone are that
+ * record's own (it is linted too), except the two that depend on the path
+ * from this root (loops, repeated includes); offline failures are outside
+ * names. */
+static void
+spf_cb(void *arg, const struct diag *d)
+{
+	struct zl *Z = arg;
+	const struct oent *e;
+
+	if (d->id == DIAG_DNS_FAILURE && Z->o->outside == NULL)
+		return;
+	if (d->domain != NULL && strcmp(d->domain, Z->root) != 0 &&
+	    d->id != DIAG_SPF_DUPLICATE_INCLUDE &&
+	    d->id != DIAG_SPF_INCLUDE_LOOP &&
+	    (e = tab_find(Z, hash_name(d->domain, strlen(d->domain)))) != NULL &&
+	    e->nspf > 0)
+		return;
+	filter_cb(Z, d);
+}
+
+static void
+lint_spf(struct zl *Z, const struct trec *t)
+{
+	struct spf_lint_result res;
+	struct diag_sink sink;
+	struct diag d;
+	struct oent *e = tab_find(Z, hash_name(t->owner, strlen(t->owner)));
+
+	set_place(Z, t->file, t->line, t->ign);
+	if (e != NULL && e->txt_total > TXT_ANSWER_MAX &&
+	    !(e->flags & F_TOOLONG_DONE)) {
+		e->flags |= F_TOOLONG_DONE;
+		ctx_rec(&d, t->owner, t->text, t->len);
+		diag_reportf(&Z->fsink, DIAG_SPF_RECORD_TOO_LONG, &d,
+		    "the TXT records at %s hold %u octets (over %d)", t->owner,
+		    (unsigned)e->txt_total, TXT_ANSWER_MAX);
+	}
+	if ((Z->r = dns_resolver_new(&index_ops, Z)) == NULL) {
+		Z->oom = true;
+		return;
+	}
+	Z->root = t->owner;
+	Z->nout = 0;
+	diag_sink_init(&sink, spf_cb, Z);
+	if (spf_lint_record(Z->r, t->owner, t->text, t->len, &sink, &res) != 0)
+		Z->oom = true;
+	if (Z->nout > 0) {
+		ctx_rec(&d, t->owner, t->text, t->len);
+		diag_reportf(&Z->fsink, DIAG_ZONE_OUTSIDE_LOOKUPS, &d,
+		    "%zu%s name%s outside the zone (%s%s) not resolved offline: "
+		    "%u lookup%s counted, a lower bound", Z->nout,
+		    Z->nout == MAX_OUTSIDE ? "+" : "", Z->nout == 1 ? "" : "s",
+		    Z->out_first, Z->nout > 1 ? ", ..." : "", res.lookups,
+		    res.lookups == 1 ? "" : "s");
+	}
+	spf_lint_result_free(&res);
+	dns_free(Z->r);
+	Z->r = NULL;
+}
+
+static void
+check_mx_targets(struct zl *Z)
+{
+	const struct mxref *m;
+	const struct oent *e;
+	struct diag d;
+	size_t i;
+
+	for (i = 0; i < Z->nmx; i++) {
+		m = &Z->mx[i];
+		if ((e = tab_find(Z, m->th)) == NULL || !(e->types & B_CNAME))
+			continue;
+		set_place(Z, m->file, m->line, m->ign);
+		ctx_rec(&d, m->owner, NULL, 0);
+		diag_reportf(&Z->fsink, DIAG_MX_CNAME, &d,
+		    "MX target %s of %s is a CNAME in the zone", m->target,
+		    m->owner);
+	}
+}
+
+/* The origin a file name implies: NAME.zone, NAME.db or db.NAME. */
+static const char *
+origin_from_path(const char *path, char *out, size_t outsize)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base != NULL ? base + 1 : path;
+	n = strlen(base);
+	if (n > 5 && memcmp(base + n - 5, ".zone", 5) == 0)
+		n -= 5;
+	else if (n > 3 && memcmp(base + n - 3, ".db", 3) == 0)
+		n -= 3;
+	else if (n > 3 && memcmp(base, "db.", 3) == 0) {
+		base += 3;
+		n -= 3;
+	} else {
+		return NULL;
+	}
+	if (n == 0 || n >= outsize || !dns_name_valid(base, n))
+		return NULL;
+	memcpy(out, base, n);
+	out[n] = '\0';
+	return out;
+}
+
+/* The body of zone_lint_file() and zone_lint_mem(): mem is NULL to read
+ * the file at path, else the zone text (mem_len bytes, no $INCLUDE). */
+static int
+lint_zone(const char *path, const char *mem, size_t mem_len,
+    const struct zone_lint_opts *opts, struct diag_sink *sink,
+    struct zone_lint_stats *st)
+{
+	struct zone_lint_stats nost;
+	struct zl *Z;
+	char guess[256];
+	const char *origin;
+	size_t i, olen;
+	int n, rc = 0;
+
+	if (st == NULL)
+		st = &nost;
+	memset(st, 0, sizeof(*st));
+	if ((Z = calloc(1, sizeof(*Z))) == NULL)
+		return -2;
+	Z->o = opts;
+	Z->sink = sink;
+	Z->st = st;
+	/* Big chunks for files (fewer mallocs on big zones); the default for
+	 * zones in memory (fuzzing: many small inputs). */
+	Z->arena.chunk_size = mem == NULL ? 1u << 20 : 0;
+	buf_init(&Z->join, JOIN_MAX);
+	diag_sink_init(&Z->fsink, filter_cb, Z);
+	origin = opts->origin != NULL ? opts->origin :
+	    origin_from_path(path, guess, sizeof(guess));
+	if (origin != NULL) {
+		olen = strlen(origin);
+		if (olen > 1 && origin[olen - 1] == '.')
+			olen--;
+		if ((Z->apex[0] = arena_strndup(&Z->arena, origin, olen)) != NULL)
+			Z->napex = 1;
+		for (i = 0; Z->napex == 1 && i < olen; i++)
+			if (Z->apex[0][i] >= 'A' && Z->apex[0][i] <= 'Z')
+				((char *)Z->apex[0])[i] += 'a' - 'A';
+	}
+	n = mem == NULL ? zone_read_file(path, origin, on_rr, on_error, Z) :
+	    zone_read_mem(mem, mem_len, path, origin, ZONE_READ_NO_INCLUDE,
+	    on_rr, on_error, Z);
+	if (n == -1) {
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < Z->ntxt && !Z->oom; i++)
+		if (Z->txt[i].spf)
+			lint_spf(Z, &Z->txt[i]);
+	if (!Z->oom)
+		check_mx_targets(Z);
+	if (Z->oom || n == -2)
+		rc = -2;
+out:
+	free(Z->tab);
+	free(Z->txt);
+	free(Z->mx);
+	free(Z->ign);
+	free(Z->ctarget);
+	free(Z->files);
+	free(Z->rrs);
+	free(Z->strs);
+	for (i = 0; Z->memo != NULL && i < DKIM_MEMO_SLOTS; i++)
+		memo_clear(&Z->memo[i]);
+	free(Z->memo);
+	buf_free(&Z->join);
+	arena_free(&Z->arena);
+	free(Z);
+	return rc;
+}
+
+int
+zone_lint_file(const char *path, const struct zone_lint_opts *opts,
+    struct diag_sink *sink, struct zone_lint_stats *st)
+{
+	return lint_zone(path, NULL, 0, opts, sink, st);
+}
+
+int
+zone_lint_mem(const char *p, size_t len, const char *name,
+    const struct zone_lint_opts *opts, struct diag_sink *sink,
+    struct zone_lint_stats *st)
+{
+	return lint_zone(name, p != NULL ? p : "", p != NULL ? len : 0, opts,
+	    sink, st);
+}

@@ -1,0 +1,78 @@
+#!/bin/sh
+# Zone-lint throughput: `authcheck zone` against `named-checkzone -i none`
+# (BIND 9) on the same 1M-record zone, in the same run.
+#
+#   sh tests/bench/zone_bench.sh [NHOSTS]     # default 170000 hosts = ~1.02M RRs
+#
+# The zone comes from $SHARED/bench/bigzone.py (default ../shared/bench next to
+# the repository) into a mktemp -d directory removed at exit.  Each tool runs
+# REPEAT times (default 3) under /usr/bin/time -v; the median wall time and
+# the largest peak RSS are reported, then the ratios.  The goal (issue 5):
+# authcheck at least 2x faster with peak memory no higher.  authcheck's exit
+# status 1 is expected only if the zone has errors; the bench also checks
+# that a syntax error planted in the middle of a copy is reported.
+# Environment: AUTHCHECK (default ./authcheck), AUTHCHECK_ARGS, REPEAT,
+# SHARED.  Exit 0 when measured (a measurement, not a test), 1 on set-up
+# failure.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+n=${1:-170000}
+repeat=${REPEAT:-3}
+shared=${SHARED:-$top/../shared}
+bin=${AUTHCHECK:-$top/authcheck}
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+for t in python3 named-checkzone /usr/bin/time "$bin"; do
+	command -v "$t" >/dev/null 2>&1 || { echo "zone_bench: $t not found" >&2; exit 1; }
+done
+[ -f "$shared/bench/bigzone.py" ] || { echo "zone_bench: no $shared/bench/bigzone.py" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+zone=$tmp/big.test.zone
+python3 "$shared/bench/bigzone.py" "$zone" "$n" || { echo "zone_bench: bigzone.py failed" >&2; exit 1; }
+rrs=$(grep -c -v '^\$' "$zone")
+echo "zone: $zone, $rrs records, $(wc -c <"$zone") bytes"
+
+# run LABEL CMD...: REPEAT timed runs; prints "LABEL median_s max_rss_kb"
+run() {
+	label=$1; shift
+	: >"$tmp/$label.times"
+	i=0
+	while [ "$i" -lt "$repeat" ]; do
+		/usr/bin/time -v "$@" >"$tmp/$label.out" 2>"$tmp/$label.err"
+		rc=$?
+		wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/$label.err" |
+		    awk -F: '{ s = 0; for (k = 1; k <= NF; k++) s = s * 60 + $k; print s }')
+		rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/$label.err")
+		echo "$wall $rss $rc" >>"$tmp/$label.times"
+		echo "  $label run $((i + 1)): ${wall}s, ${rss} KB peak RSS, exit $rc"
+		i=$((i + 1))
+	done
+	med=$(sort -n "$tmp/$label.times" | awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }')
+	max=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$tmp/$label.times")
+	echo "$label $med $max" >>"$tmp/summary"
+}
+: >"$tmp/summary"
+# shellcheck disable=SC2086
+run authcheck "$bin" zone ${AUTHCHECK_ARGS:-} "$zone"
+tail -n 1 "$tmp/authcheck.out" | sed 's/^/  authcheck summary: /'
+run named-checkzone named-checkzone -i none big.test "$zone"
+tail -n 1 "$tmp/named-checkzone.out" | sed 's/^/  named-checkzone: /'
+
+# A syntax error in the middle of the big zone must still be found.
+half=$((rrs / 2))
+awk -v h="$half" 'NR == h { print "broken IN A 192.0.2.300" } { print }' "$zone" >"$tmp/broken.zone"
+line=$(grep -n '^broken IN A 192.0.2.300' "$tmp/broken.zone" | cut -d: -f1)
+if "$bin" zone "$tmp/broken.zone" | grep -q "broken.zone:$line: error: .*\[zone.syntax\]"; then
+	echo "syntax error planted at line $line: reported"
+else
+	echo "syntax error planted at line $line: NOT reported"
+fi
+
+awk '
+	{ t[$1] = $2; m[$1] = $3 }
+	END {
+		printf "authcheck zone:        median %.2f s, peak %d KB\n", t["authcheck"], m["authcheck"]
+		printf "named-checkzone -i none: median %.2f s, peak %d KB\n", t["named-checkzone"], m["named-checkzone"]
+		printf "speed: authcheck is %.2fx faster (goal >= 2); memory: %.2f of named-checkzone (goal <= 1)\n",
+		    t["named-checkzone"] / t["authcheck"], m["authcheck"] / m["named-checkzone"]
+	}' "$tmp/summary"

@@ -1,0 +1,209 @@
+#!/bin/sh
+# `authcheck zone FILE...` end to end.  One fixture per finding ID in
+# tests/zones/zonelint/ID.zone: the line marked "; <-" must be reported
+# with that ID (FILE:LINE: SEVERITY: MESSAGE [ID], the severity from the
+# catalogue).  DKIM key findings use keys made now with openssl.  Then the
+# cases in tests/zones/zonelint/cases/: a realistic clean zone, $INCLUDE and
+# $ORIGIN, a syntax error in the middle, --ignore and inline ignores, exit
+# statuses, --zone OTHER, JSON (checked with python3), CRLF, no final
+# newline, files left unmodified.  Prints "zone_lint: N passed, M failed".
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${AUTHCHECK:-$top/authcheck}
+z=$top/tests/zones/zonelint
+c=$z/cases
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+pass=0; fail=0
+ok() { pass=$((pass + 1)); }
+ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# severity ID -> "error" ... from the catalogue (authcheck findings)
+"$bin" findings >"$tmp/catalogue" 2>/dev/null
+sev_of() { awk -v id="$1" '$1 == id { print $2; exit }' "$tmp/catalogue"; }
+
+# ---- one fixture per ID ------------------------------------------------
+for f in "$z"/*.zone; do
+	id=$(basename "$f" .zone)
+	line=$(grep -n '; <-' "$f" | head -n 1 | cut -d: -f1)
+	sev=$(sev_of "$id")
+	[ -n "$line" ] && [ -n "$sev" ] || { ko "$id: fixture has no marker or unknown ID"; continue; }
+	out=$("$bin" zone "$f" 2>&1)
+	rc=$?
+	if printf '%s\n' "$out" | grep -qF "$f:$line: $sev: " &&
+	    printf '%s\n' "$out" | grep "^$f:$line: " | grep -qF "[$id]"; then
+		ok
+	else
+		ko "$id: expected $f:$line: $sev: ... [$id]; got: $out"
+	fi
+	want=0; [ "$sev" = error ] && want=1
+	[ "$rc" -eq "$want" ] && ok || ko "$id: exit $rc, want $want"
+done
+
+# ---- DKIM keys made now --------------------------------------------------
+keyzone() {	# $1 file, $2 owner, $3 TXT value (split into 250-octet strings)
+	{
+		printf '$ORIGIN keys.test.\n$TTL 300\n@ IN SOA ns hostmaster 1 7200 3600 1209600 300\n'
+		printf '@ IN NS ns\nns IN A 192.0.2.1\n'
+		printf '%s IN TXT' "$2"
+		printf '%s\n' "$3" | fold -w 250 | while IFS= read -r part; do
+			printf ' "%s"' "$part"
+		done
+		printf ' ; <-\n'
+	} >"$1"
+}
+spki() { openssl pkey -in "$1" -pubout -outform DER 2>/dev/null | base64 -w0; }
+pkcs1() { openssl rsa -in "$1" -RSAPublicKey_out -outform DER 2>/dev/null | base64 -w0; }
+for bits in 512 1024 2048; do
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$bits \
+	    -out "$tmp/rsa$bits.pem" 2>/dev/null
+done
+check_key() {	# $1 name, $2 value, $3 expected ID or "clean"
+	keyzone "$tmp/$1.zone" sel._domainkey "$2"
+	out=$("$bin" zone "$tmp/$1.zone" 2>&1)
+	rc=$?
+	if [ "$3" = clean ]; then
+		case $out in *"error"*"["*|*"warning"*"["*) ko "$1: findings on a good key: $out" ;;
+		*) [ $rc -eq 0 ] && ok || ko "$1: exit $rc" ;; esac
+	else
+		printf '%s\n' "$out" | grep -q "^$tmp/$1.zone:6: .*\[$3\]" && ok ||
+		    ko "$1: want $3 at line 6: $out"
+	fi
+}
+check_key weak "v=DKIM1; k=rsa; p=$(spki "$tmp/rsa512.pem")" dkim.weak-key
+check_key under "v=DKIM1; k=rsa; p=$(spki "$tmp/rsa1024.pem")" dkim.key-under-2048
+check_key pkcs1 "v=DKIM1; k=rsa; p=$(pkcs1 "$tmp/rsa2048.pem")" dkim.pkcs1-key
+check_key good "v=DKIM1; k=rsa; p=$(spki "$tmp/rsa2048.pem")" clean
+# the same key in one 392-octet string: the zone file itself is wrong
+{ sed -n 1,5p "$tmp/good.zone"
+  printf 'sel._domainkey IN TXT "v=DKIM1; k=rsa; p=%s"\n' "$(spki "$tmp/rsa2048.pem")"; } >"$tmp/onestring.zone"
+"$bin" zone "$tmp/onestring.zone" | grep -q "onestring.zone:6: error: .*\[zone.syntax\]" && ok ||
+    ko "a DKIM string over 255 octets is zone.syntax"
+
+# ---- a realistic clean zone ----------------------------------------------
+out=$("$bin" zone "$c/example.com.zone"); rc=$?
+[ $rc -eq 0 ] && ok || ko "clean zone exits $rc: $out"
+case $out in *": error: "*|*": warning: "*) ko "clean zone has findings: $out" ;; *) ok ;; esac
+case $out in *"1 file, 30 records: 0 errors, 0 warnings"*) ok ;; *) ko "clean summary: $out" ;; esac
+"$bin" zone --strict "$c/example.com.zone" >/dev/null; [ $? -eq 0 ] && ok || ko "clean zone fails --strict"
+
+# ---- $INCLUDE and $ORIGIN ------------------------------------------------
+out=$("$bin" zone "$c/include.zone")
+printf '%s\n' "$out" | grep -q "^$c/inc/keys.inc:3: warning: .*\[dkim.revoked\]" && ok ||
+    ko "finding in an \$INCLUDEd file names that file and its line: $out"
+printf '%s\n' "$out" | grep -q "^$c/inc/keys.inc:4: error: .*\[dmarc.invalid-value\]" && ok ||
+    ko "dmarc in the included file at its line: $out"
+printf '%s\n' "$out" | grep -q "^$c/include.zone:7: error: .*\[spf.include-missing\]" && ok ||
+    ko "include-missing at include.zone:7: $out"
+printf '%s\n' "$out" | grep -q "^$c/include.zone:10: warning: .*\[spf.ptr\]" && ok ||
+    ko "record after \$ORIGIN at line 10: $out"
+"$bin" zone --format json "$c/include.zone" | python3 -c '
+import json, sys
+o = json.loads(sys.stdin.readline())
+by = {(f["id"], f["line"]): f for f in o["findings"]}
+assert by[("dkim.revoked", 3)]["domain"] == "sel._domainkey.sub.include.test", by
+assert by[("dkim.revoked", 3)]["file"].endswith("inc/keys.inc")
+assert by[("dmarc.policy-none", 11)]["domain"] == "_dmarc.mail.include.test"
+assert by[("spf.ptr", 10)]["domain"] == "mail.include.test"
+' && ok || ko "\$INCLUDE origin and \$ORIGIN owners in JSON"
+
+# ---- a syntax error in the middle ----------------------------------------
+out=$("$bin" zone "$c/middle.zone"); rc=$?
+for want in "7: error: .*\[zone.syntax\]" "8: error: .*\[zone.syntax\]" \
+    "9: error: .*\[spf.pass-all\]" "10: warning: .*\[dmarc.policy-none\]"; do
+	printf '%s\n' "$out" | grep -q "^$c/middle.zone:$want" && ok || ko "middle.zone:$want: $out"
+done
+[ $rc -eq 1 ] && ok || ko "middle.zone exits $rc"
+
+# ---- ignores -------------------------------------------------------------
+out=$("$bin" zone "$c/ignore.zone")
+case $out in *"ignore.zone:6:"*) ko "inline ignore of two IDs: $out" ;; *) ok ;; esac
+printf '%s\n' "$out" | grep -q "ignore.zone:7: error: .*\[spf.pass-all\]" && ok ||
+    ko "inline ignore drops only the IDs named: $out"
+case $out in *"ignore.zone:7:"*"[spf.ptr]"*) ko "spf.ptr ignored on line 7: $out" ;; *) ok ;; esac
+case $out in *"[mx.cname]"*) ko "inline ignore of a finding made after the pass: $out" ;; *) ok ;; esac
+printf '%s\n' "$out" | grep -q "ignore.zone:10: error: .*\[spf.pass-all\]" && ok ||
+    ko "a plain comment suppresses nothing: $out"
+case $out in *"(4 suppressed)"*) ok ;; *) ko "suppressed count: $out" ;; esac
+"$bin" zone --ignore spf.pass-all "$z/spf.pass-all.zone" >"$tmp/out"; rc=$?
+[ $rc -eq 0 ] && ! grep -q 'spf.pass-all\]' "$tmp/out" && ok || ko "--ignore spf.pass-all: exit $rc"
+"$bin" zone --ignore spf.ptr --ignore spf.pass-all "$c/ignore.zone" >"$tmp/out"; rc=$?
+[ $rc -eq 0 ] && ok || ko "repeated --ignore: exit $rc: $(cat "$tmp/out")"
+"$bin" zone --ignore spf.no-such-id "$z/spf.pass-all.zone" >/dev/null 2>&1
+[ $? -eq 2 ] && ok || ko "unknown --ignore ID is a usage error"
+
+# ---- exit statuses -------------------------------------------------------
+"$bin" zone "$z/spf.neutral-all.zone" >/dev/null; [ $? -eq 0 ] && ok || ko "warnings alone exit 0"
+"$bin" zone --strict "$z/spf.neutral-all.zone" >/dev/null; [ $? -eq 1 ] && ok || ko "--strict: warnings exit 1"
+"$bin" zone "$z/zone.outside-lookups.zone" --strict >/dev/null; [ $? -eq 0 ] && ok || ko "info does not fail --strict"
+"$bin" zone "$tmp/no-such.zone" >/dev/null 2>&1; [ $? -eq 2 ] && ok || ko "unreadable file exits 2"
+"$bin" zone "$c/example.com.zone" "$tmp/no-such.zone" >/dev/null 2>&1; [ $? -eq 2 ] && ok || ko "one unreadable file of two exits 2"
+"$bin" zone >/dev/null 2>&1; [ $? -eq 2 ] && ok || ko "no FILE exits 2"
+"$bin" zone --bogus "$c/example.com.zone" >/dev/null 2>&1; [ $? -eq 2 ] && ok || ko "unknown option exits 2"
+"$bin" zone --force "$c/example.com.zone" >/dev/null 2>&1; [ $? -eq 2 ] && ok || ko "--force without --install-hook exits 2"
+
+# ---- --zone OTHER supplies outside names ---------------------------------
+out=$("$bin" zone "$z/zone.outside-lookups.zone")
+case $out in *"[zone.outside-lookups]"*) ok ;; *) ko "offline: outside-lookups: $out" ;; esac
+out=$("$bin" zone --zone "$c/provider.zone" --format json "$z/zone.outside-lookups.zone")
+printf '%s\n' "$out" | python3 -c '
+import json, sys
+o = json.loads(sys.stdin.readline())
+ids = [f["id"] for f in o["findings"]]
+assert "zone.outside-lookups" not in ids, ids
+assert o["errors"] == 0 and o["warnings"] == 0, o
+' && ok || ko "--zone OTHER resolves the outside include: $out"
+
+# ---- JSON ----------------------------------------------------------------
+"$bin" zone --format json "$c/middle.zone" "$c/example.com.zone" "$z/mx.cname.zone" >"$tmp/json"
+python3 - "$tmp/json" "$c/middle.zone" <<'PY' && ok || ko "JSON Lines: one valid object per file"
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 3, lines
+objs = [json.loads(l) for l in lines]
+m = objs[0]
+assert m["file"] == sys.argv[2] and m["error"] is None
+assert m["records"] == 6 and m["errors"] == 3 and m["warnings"] == 1, m
+got = [(f["id"], f["line"], f["severity"]) for f in m["findings"]]
+assert got == [("zone.syntax", 7, "error"), ("zone.syntax", 8, "error"),
+               ("spf.pass-all", 9, "error"), ("dmarc.policy-none", 10, "warning")], got
+for f in m["findings"]:
+    assert f["file"] == sys.argv[2] and set(f) >= {"id", "message", "reference", "fix"}
+assert objs[1]["findings"] == [] and objs[1]["errors"] == 0
+assert [f["id"] for f in objs[2]["findings"]] == ["mx.cname"]
+PY
+"$bin" zone --format json "$tmp/no-such.zone" 2>/dev/null | python3 -c '
+import json, sys
+o = json.loads(sys.stdin.readline())
+assert o["error"] and o["findings"] == []
+' && ok || ko "JSON for an unreadable file has an error"
+
+# ---- CRLF, no final newline, never modified -------------------------------
+sed 's/$/\r/' "$c/middle.zone" >"$tmp/crlf.zone"
+out=$("$bin" zone "$tmp/crlf.zone")
+printf '%s\n' "$out" | grep -q "crlf.zone:9: error: .*\[spf.pass-all\]" && ok || ko "CRLF: $out"
+printf '%s' "$(cat "$z/spf.pass-all.zone")" >"$tmp/nonl.zone"
+tail -c 1 "$tmp/nonl.zone" | od -c | grep -q '\\n' && ko "fixture still ends with a newline" || ok
+out=$("$bin" zone "$tmp/nonl.zone")
+printf '%s\n' "$out" | grep -q "nonl.zone:7: error: .*\[spf.pass-all\]" && ok || ko "no final newline: $out"
+sum1=$(cat "$c"/*.zone "$c"/inc/* "$z"/*.zone | cksum)
+"$bin" zone "$c"/*.zone "$z"/*.zone >/dev/null 2>&1
+sum2=$(cat "$c"/*.zone "$c"/inc/* "$z"/*.zone | cksum)
+[ "$sum1" = "$sum2" ] && ok || ko "the zone files changed"
+
+# ---- --origin ------------------------------------------------------------
+grep -v '^\$ORIGIN' "$z/spf.pass-all.zone" >"$tmp/noorigin.txt"
+out=$("$bin" zone "$tmp/noorigin.txt" 2>&1)
+case $out in *"[zone.syntax]"*) ok ;; *) ko "relative names without an origin are errors: $out" ;; esac
+out=$("$bin" zone --origin example.test --format json "$tmp/noorigin.txt")
+printf '%s\n' "$out" | python3 -c '
+import json, sys
+o = json.loads(sys.stdin.readline())
+assert [(f["id"], f["domain"]) for f in o["findings"]] == [("spf.pass-all", "example.test")], o
+' && ok || ko "--origin completes relative names: $out"
+cp "$tmp/noorigin.txt" "$tmp/db.example.test"
+"$bin" zone "$tmp/db.example.test" | grep -q "db.example.test:6: error: .*\[spf.pass-all\]" && ok ||
+    ko "origin from the file name db.NAME"
+
+echo "zone_lint: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
