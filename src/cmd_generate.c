@@ -441,7 +441,8 @@ gen_run_spf(struct gen_args *g, const struct provider_set *ps)
 	memset(&o, 0, sizeof(o));
 	if (gen_resolve_providers(g, ps, provs, &o.nproviders) != 0)
 		return CLI_EXIT_USAGE;
-	if (o.nproviders == 0 && g->naddrs == 0 && !g->a && !g->mx)
+	if (o.nproviders == 0 && g->naddrs == 0 && !g->a && !g->mx &&
+	    !g->null_ok)
 		return cli_usage_error(g->prog, "nothing sends mail: give "
 		    "--provider, --ip4/--ip6, --a or --mx");
 	if (!g->offline && (r = cli_resolver_new(&g->c, g->prog)) == NULL)

@@ -38,6 +38,7 @@ struct gen_args {
 	unsigned long bits;
 	bool ed25519;
 	bool interactive;
+	bool null_ok;		/* no sender at all gives "v=spf1 -all" */
 };
 
 /* "text", "zone", "json" -> *out; -1 when unknown. */
