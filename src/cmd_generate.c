@@ -651,8 +651,7 @@ gen_run_dkim(struct gen_args *g)
 	if (g->selector == NULL)
 		return cli_usage_error(g->prog, "-s/--selector is required");
 	if (!dkim_selector_name(g->selector, g->domain ? g->domain :
-	    "example.com", name, sizeof(name)) ||
-	    strchr(g->selector, '/') != NULL)
+	    "example.com", name, sizeof(name)) || !gen_valid_domain(name))
 		return cli_usage_error(g->prog, "'%s' is not a valid selector "
 		    "(DNS labels)", g->selector);
 	if (g->domain != NULL && !gen_valid_domain(g->domain))

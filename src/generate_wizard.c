@@ -355,8 +355,8 @@ check_selector(struct wiz *w, const char *a, char *why, size_t n)
 	char name[300];
 
 	(void)w;
-	if (a[0] != '\0' && strchr(a, '/') == NULL &&
-	    dkim_selector_name(a, "example.com", name, sizeof(name)))
+	if (a[0] != '\0' && dkim_selector_name(a, "example.com", name,
+	    sizeof(name)) && gen_valid_domain(name))
 		return true;
 	snprintf(why, n, "'%s' is not a selector (letters, digits, '-', "
 	    "dots between labels); try again", a);
