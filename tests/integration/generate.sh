@@ -306,8 +306,9 @@ expect "generate --help" 0
 for opt in --domain --provider --ip4 --ip6 --a --mx --all --offline --policy --rua --ruf --sp --np --adkim --aspf --testing --selector --bits --ed25519 --out --interactive --format --zone; do
 	grep -q -F -e "$opt" "$tmp/out" && ok || bad "generate --help lacks $opt"
 done
-for opt in --provider --policy --rua --ed25519 --interactive --offline; do
-	grep -q -F -e "$opt" man/authcheck.1 && ok || bad "man page lacks $opt"
+grep -o -e '\\-\\-[a-z][a-z0-9-]*' man/authcheck.1 | sed 's/\\//g' | sort -u >"$tmp/manopts"
+for opt in --domain --provider --ip4 --ip6 --mx --all --offline --policy --rua --ruf --sp --np --adkim --aspf --testing --selector --bits --ed25519 --out --interactive; do
+	grep -q -x -F -e "$opt" "$tmp/manopts" && ok || bad "man page lacks $opt"
 done
 grep -q -e '^\.SS.*generate' man/authcheck.1 && grep -q 'Interactive' man/authcheck.1 && ok || bad "man page lacks generate / interactive sections"
 
