@@ -422,6 +422,8 @@ test_broken_templates(void **state)
 		{ ", \"unverified\": []", "", "t.json: unverified" },
 		{ "^spf", "(spf", "fingerprints.spf_include[0]" },
 		{ "\"spf.t.example\"", "\"spf t.example\"", "spf.includes[0]" },
+		{ "\"spf.t.example\"", "\"spf.t.123\"", "spf.includes[0]" },
+		{ "\"spf.t.example\"", "\"-spf.t.example\"", "spf.includes[0]" },
 		{ "\"https://t.example/docs\"", "\"http://t.example\"", "docs" },
 		{ "\"kind\": \"sender\"", "\"kind\": \"mailbox\"", "t.json: mx" },
 		{ "\"s1\"", "42", "dkim.selectors[0]" },
@@ -463,6 +465,14 @@ test_broken_templates(void **state)
 		assert_non_null(strstr(err, "64 KiB"));
 		free(big);
 	}
+	/* The same text from memory. */
+	ps = providers_load_mem("t.json", good_tpl, strlen(good_tpl), err,
+	    sizeof(err));
+	assert_non_null(ps);
+	providers_free(ps);
+	assert_null(providers_load_mem("u.json", good_tpl, strlen(good_tpl),
+	    err, sizeof(err)));
+	assert_non_null(strstr(err, "u.json: id"));
 	snprintf(path, sizeof(path), "%s/t.json", dir);
 	unlink(path);
 	assert_null(providers_load(dir, err, sizeof(err)));
