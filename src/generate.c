@@ -327,6 +327,17 @@ gen_spf(const struct gen_spf_opts *o, struct gen_spf_result *res,
 		if (add_term(res, "mx", 1, GEN_COST_FIXED, NULL) != 0)
 			goto oom_rec;
 	}
+	/* Put the first level of every include tree in flight at once; the
+	 * spf_lint() calls below then find those answers in the cache. */
+	for (size_t i = 0; o->resolver != NULL && i < o->nproviders; i++) {
+		const struct provider *p = o->providers[i];
+
+		if (strcmp(p->spf_where, "apex") != 0)
+			continue;
+		for (size_t k = 0; k < p->nspf_includes; k++)
+			(void)dns_submit(o->resolver, p->spf_includes[k],
+			    DNS_T_TXT, NULL, NULL);
+	}
 	for (size_t i = 0; i < o->nproviders; i++)
 		if (add_provider(o, domain, o->providers[i], &rec, res) != 0)
 			goto oom_rec;
@@ -560,7 +571,10 @@ gen_dmarc(const struct gen_dmarc_opts *o, struct gen_dmarc_result *res,
 	for (size_t i = 0; i < nhosts; i++) {
 		struct gen_record *g;
 
-		if (dns_name_within(hosts[i], domain))
+		/* Inside the domain, or its parent (reports for
+		 * mail.example.com to example.com): same organization. */
+		if (dns_name_within(hosts[i], domain) ||
+		    dns_name_within(domain, hosts[i]))
 			continue;
 		g = &res->rec[res->nrec];
 		buf_init(&name, 600);
@@ -579,7 +593,9 @@ gen_dmarc(const struct gen_dmarc_opts *o, struct gen_dmarc_result *res,
 		g->value = buf_strdup("v=DMARC1");
 		buf_init(&name, 600);
 		buf_printf(&name, "published by %s (not by you): without it "
-		    "receivers do not send reports there", hosts[i]);
+		    "receivers do not send reports there (not needed when %s "
+		    "and %s share an organizational domain)", hosts[i],
+		    hosts[i], domain);
 		g->why = buf_take(&name);
 		buf_free(&name);
 		res->nrec++;
