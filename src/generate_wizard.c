@@ -384,6 +384,7 @@ run(struct wiz *w)
 {
 	struct gen_args *g = w->g;
 	const char *a;
+	bool want_spf, want_dmarc;
 	int rc, rc2;
 
 	if (g->kind != NULL && strcmp(g->kind, "dkim") == 0) {
@@ -405,7 +406,9 @@ run(struct wiz *w)
 		if ((g->domain = keep(w, a)) == NULL)
 			return oom_exit(w);
 	}
-	if (g->nprovider_ids == 0) {
+	want_spf = g->kind == NULL || strcmp(g->kind, "spf") == 0;
+	want_dmarc = g->kind == NULL || strcmp(g->kind, "dmarc") == 0;
+	if (want_spf && g->nprovider_ids == 0) {
 		printf("\nStep 2/5: which services send mail as %s?\n"
 		    "Type a number, an id or part of a name (\"goo\"), several "
 		    "separated by commas;\n'?' lists them again; an empty line "
@@ -424,7 +427,7 @@ run(struct wiz *w)
 			show_record(w);
 		}
 	}
-	if (g->naddrs == 0 && !g->a && !g->mx) {
+	if (want_spf && g->naddrs == 0 && !g->a && !g->mx) {
 		puts("\nStep 3/5: do your own servers send mail too?  Give "
 		    "their IPv4/IPv6 addresses or\nnetworks, 'a' (the "
 		    "domain's web address), 'mx' (its mail servers), one per "
@@ -448,10 +451,11 @@ run(struct wiz *w)
 			show_record(w);
 		}
 	}
-	if (g->nprovider_ids == 0 && g->naddrs == 0 && !g->a && !g->mx)
+	if (want_spf && g->nprovider_ids == 0 && g->naddrs == 0 && !g->a &&
+	    !g->mx)
 		puts("  nothing sends mail: the SPF record will say so "
 		    "(v=spf1 -all)");
-	if (g->policy == NULL) {
+	if (want_dmarc && g->policy == NULL) {
 		puts("\nStep 4/5: what should receivers do with mail that "
 		    "claims to be from you but\npasses neither SPF nor DKIM? "
 		    "none (only report), quarantine (spam folder),\nreject.  "
@@ -461,9 +465,9 @@ run(struct wiz *w)
 		if ((g->policy = keep(w, a[0] ? a : "none")) == NULL)
 			return oom_exit(w);
 	}
-	if (strcmp(g->policy, "reject") == 0)
+	if (g->policy != NULL && strcmp(g->policy, "reject") == 0)
 		g->fail = true;
-	if (g->nrua == 0) {
+	if (want_dmarc && g->nrua == 0) {
 		puts("\nStep 5/5: where should aggregate DMARC reports go? "
 		    "An email address, or an\nempty line for none.");
 		if ((a = ask(w, "report address> ", check_report)) == NULL)
@@ -477,16 +481,21 @@ run(struct wiz *w)
 
 	puts("\n==== Records to publish ====\n");
 	fflush(stdout);
-	if (g->nprovider_ids == 0 && g->naddrs == 0 && !g->a && !g->mx) {
-		/* No sender at all: the null SPF record. */
-		g->null_ok = true;
-		g->fail = true;
+	rc = rc2 = CLI_EXIT_OK;
+	if (want_spf) {
+		if (g->nprovider_ids == 0 && g->naddrs == 0 && !g->a &&
+		    !g->mx) {
+			/* No sender at all: the null SPF record. */
+			g->null_ok = true;
+			g->fail = true;
+		}
+		rc = gen_run_spf(g, w->ps);
+		putchar('\n');
+		fflush(stdout);
 	}
-	rc = gen_run_spf(g, w->ps);
-	putchar('\n');
-	fflush(stdout);
-	rc2 = gen_run_dmarc(g);
-	if (g->nprovider_ids > 0) {
+	if (want_dmarc)
+		rc2 = gen_run_dmarc(g);
+	if (want_spf && g->nprovider_ids > 0) {
 		puts("DKIM: set up signing in each service's console; the "
 		    "selectors to expect:");
 		for (size_t i = 0; i < g->nprovider_ids; i++) {

@@ -239,6 +239,18 @@ printf 'example.com\n' | "$AUTHCHECK" generate --interactive --offline >"$tmp/ou
 rc=$?
 expect "interactive: end of input" 2
 has "end of input said" err "end of input"
+# `generate dmarc` asks only the DMARC questions; `generate spf` only SPF's.
+printf '%s\n' example.com reject '' | "$AUTHCHECK" generate dmarc --interactive >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "interactive dmarc only" 0
+has "dmarc only: record" out '_dmarc.example.com. 3600 IN TXT "v=DMARC1; p=reject"'
+lacks "dmarc only: no SPF step" out "service> "
+printf '%s\n' example.com '' | "$AUTHCHECK" generate spf --provider google --interactive --offline >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "interactive spf only" 0
+has "spf only: record" out 'example.com. 3600 IN TXT "v=spf1 include:_spf.google.com ~all"'
+lacks "spf only: no policy step" out "policy [none]> "
+lacks "spf only: services given, not asked" out "service> "
 printf 'sel1\n' | (cd "$tmp" && "$AUTHCHECK" generate dkim --interactive --domain example.org) >"$tmp/out" 2>"$tmp/err"
 rc=$?
 expect "interactive dkim" 0
