@@ -109,6 +109,10 @@ int cli_put_safe(FILE *out, const char *s);
 int cmd_spf(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_zone(int argc, char **argv);	/* cmd_zone.c */
+/* `authcheck providers` (cmd_providers.c) and `authcheck generate`
+ * (cmd_generate.c). */
+int cmd_providers(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 
 /* Flush standard output: a write error (disk full, closed pipe) is
  * reported and turns rc into CLI_EXIT_USAGE, so output is never silently

@@ -45,6 +45,27 @@ static const struct command {
 	{ "zone", cmd_zone,
 	  "zone --install-hook [--force]",
 	  "install the git pre-commit hook that lints staged zone files" },
+	{ "providers", cmd_providers,
+	  "providers [--format text|json]",
+	  "list the provider templates: SPF include, where it goes, DKIM" },
+	{ "generate", cmd_generate,
+	  "generate spf --domain D [--provider ID,...] [--ip4 ADDR]... "
+	  "[--ip6 ADDR]...\n"
+	  "                     [--a] [--mx] [--all fail|softfail] [--offline]",
+	  "the SPF record from provider templates and own servers" },
+	{ "generate", cmd_generate,
+	  "generate dmarc --domain D --policy none|quarantine|reject "
+	  "[--rua ADDR]...\n"
+	  "                     [--ruf ADDR]... [--sp P] [--np P] [--adkim s|r] "
+	  "[--aspf s|r] [--testing]",
+	  "an RFC 9989 DMARC record and report authorisations" },
+	{ "generate", cmd_generate,
+	  "generate dkim -s|--selector S [--domain D] [--bits 2048|3072|4096] "
+	  "[--ed25519] [--out FILE]",
+	  "a DKIM key pair (private key file 0600) and its key record" },
+	{ "generate", cmd_generate,
+	  "generate [--interactive] [--format text|zone|json]",
+	  "ask step by step (on a terminal, or --interactive: piped answers)" },
 	{ "findings", cmd_findings,
 	  "findings [--format text|json|man]",
 	  "list every finding ID with its severity and reference" },

@@ -107,6 +107,29 @@ valid_hostish(const char *s, bool placeholders)
 	return label > 0;
 }
 
+/* A name an SPF record can use as include target (RFC 7208 §7.1
+ * domain-end): host name syntax and a top label that is not all digits. */
+static bool
+valid_spf_domain(const char *s)
+{
+	const char *top = strrchr(s, '.');
+	bool alpha = false;
+
+	if (!valid_hostish(s, false) || top == NULL)
+		return false;
+	for (const char *p = s; *p != '\0'; p++) {
+		bool start = p == s || p[-1] == '.', end = p[1] == '\0' ||
+		    p[1] == '.';
+
+		if (*p == '-' && (start || end))
+			return false;
+	}
+	for (top++; *top != '\0'; top++)
+		if (!(*top >= '0' && *top <= '9'))
+			alpha = true;
+	return alpha;
+}
+
 static char *
 keep(struct provider_priv *pp, const char *s)
 {
@@ -224,7 +247,7 @@ one_of(struct ctx *c, const char *field, const char *s, const char *a,
 	return fail(c, field, what);
 }
 
-enum str_kind { SK_HOST, SK_HOST_PLACEHOLDER, SK_SELECTOR };
+enum str_kind { SK_DOMAIN, SK_HOST_PLACEHOLDER, SK_SELECTOR };
 
 /* An array of strings into a NULL-free char * array (slot in arrays[]). */
 static bool
@@ -260,8 +283,8 @@ get_str_array(struct ctx *c, json_t *obj, const char *key, const char *field,
 		if (strlen(s) != json_string_length(v))
 			return fail(c, f, "contains a NUL byte");
 		switch (kind) {
-		case SK_HOST:
-			ok = valid_hostish(s, false);
+		case SK_DOMAIN:
+			ok = valid_spf_domain(s);
 			break;
 		case SK_HOST_PLACEHOLDER:
 			ok = valid_hostish(s, true);
@@ -388,7 +411,7 @@ parse_template(struct ctx *c, json_t *root, const char *stem)
 	if ((spf = json_object_get(root, "spf")) == NULL || !json_is_object(spf))
 		return fail(c, "spf", "missing or not an object");
 	if (!only_keys(c, spf, "spf", spfk) ||
-	    !get_str_array(c, spf, "includes", "spf.includes", SK_HOST, 0,
+	    !get_str_array(c, spf, "includes", "spf.includes", SK_DOMAIN, 0,
 	    &p->spf_includes, &p->nspf_includes) ||
 	    !get_str(c, spf, "where", "spf.where", false, 16, &p->spf_where) ||
 	    !one_of(c, "spf.where", p->spf_where, "apex", "return-path") ||
@@ -419,8 +442,7 @@ parse_template(struct ctx *c, json_t *root, const char *stem)
 		if (strcmp(p->rp_type, "cname") == 0 && p->rp_target == NULL)
 			return fail(c, "spf.return_path.target", "required "
 			    "when type is \"cname\"");
-		if (p->rp_target != NULL && !valid_hostish(p->rp_target,
-		    false))
+		if (p->rp_target != NULL && !valid_spf_domain(p->rp_target))
 			return fail(c, "spf.return_path.target", "not a valid "
 			    "host name");
 	}
@@ -464,15 +486,47 @@ parse_template(struct ctx *c, json_t *root, const char *stem)
 	return get_unverified(c, root);
 }
 
+/* Parse one template held in data[0..n) as file `name` into pp. */
+static bool
+parse_buf(const char *name, const char *data, size_t n,
+    struct provider_priv *pp, char *err, size_t errsize)
+{
+	struct ctx c = { name, err, errsize, pp };
+	char stem[64];
+	json_error_t jerr;
+	json_t *root;
+	size_t sl;
+	bool ok;
+
+	sl = strlen(name);
+	if (sl <= 5 || strcmp(name + sl - 5, ".json") != 0 ||
+	    sl - 5 >= sizeof(stem)) {
+		seterr(err, errsize, "%s: not a NAME.json file name", name);
+		return false;
+	}
+	memcpy(stem, name, sl - 5);
+	stem[sl - 5] = '\0';
+	if (n > PROVIDERS_MAX_FILE) {
+		seterr(err, errsize, "%s: larger than 64 KiB", name);
+		return false;
+	}
+	root = json_loadb(data, n, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		seterr(err, errsize, "%s:%d:%d: invalid JSON: %s", name,
+		    jerr.line, jerr.column, jerr.text);
+		return false;
+	}
+	ok = parse_template(&c, root, stem);
+	json_decref(root);
+	return ok;
+}
+
 /* Read path (at most PROVIDERS_MAX_FILE bytes) and parse it into pp. */
 static bool
 load_file(const char *dir, const char *name, struct provider_priv *pp,
     char *err, size_t errsize)
 {
-	struct ctx c = { name, err, errsize, pp };
-	char path[4096], stem[64];
-	json_error_t jerr;
-	json_t *root;
+	char path[4096];
 	FILE *f;
 	char *data;
 	size_t n;
@@ -483,13 +537,6 @@ load_file(const char *dir, const char *name, struct provider_priv *pp,
 		seterr(err, errsize, "%s: path too long", name);
 		return false;
 	}
-	n = strlen(name) - 5;	/* ".json" */
-	if (n >= sizeof(stem)) {
-		seterr(err, errsize, "%s: file name too long", name);
-		return false;
-	}
-	memcpy(stem, name, n);
-	stem[n] = '\0';
 	if ((f = fopen(path, "rb")) == NULL) {
 		seterr(err, errsize, "%s: %s", path, strerror(errno));
 		return false;
@@ -502,22 +549,33 @@ load_file(const char *dir, const char *name, struct provider_priv *pp,
 	n = fread(data, 1, PROVIDERS_MAX_FILE + 1, f);
 	ok = !ferror(f);
 	fclose(f);
-	if (!ok || n > PROVIDERS_MAX_FILE) {
+	if (!ok) {
 		free(data);
-		seterr(err, errsize, "%s: %s", name, ok ? "larger than 64 KiB" :
-		    "read error");
+		seterr(err, errsize, "%s: read error", name);
 		return false;
 	}
-	root = json_loadb(data, n, JSON_REJECT_DUPLICATES, &jerr);
+	ok = parse_buf(name, data, n, pp, err, errsize);
 	free(data);
-	if (root == NULL) {
-		seterr(err, errsize, "%s:%d:%d: invalid JSON: %s", name,
-		    jerr.line, jerr.column, jerr.text);
-		return false;
-	}
-	ok = parse_template(&c, root, stem);
-	json_decref(root);
 	return ok;
+}
+
+struct provider_set *
+providers_load_mem(const char *name, const char *data, size_t len, char *err,
+    size_t errsize)
+{
+	struct provider_set *ps = calloc(1, sizeof(*ps));
+
+	if (ps == NULL || (ps->v = calloc(1, sizeof(*ps->v))) == NULL) {
+		free(ps);
+		seterr(err, errsize, "out of memory");
+		return NULL;
+	}
+	ps->n = 1;
+	if (!parse_buf(name, data, len, &ps->v[0], err, errsize)) {
+		providers_free(ps);
+		return NULL;
+	}
+	return ps;
 }
 
 static int

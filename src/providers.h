@@ -60,6 +60,11 @@ struct provider_set;
  */
 struct provider_set *providers_load(const char *dir, char *err,
     size_t errsize);
+/* Validate one template held in memory as if it were the file `name`
+ * ("<id>.json"); a set of one, or NULL with err as above.  For tests and
+ * the fuzzer. */
+struct provider_set *providers_load_mem(const char *name, const char *data,
+    size_t len, char *err, size_t errsize);
 void providers_free(struct provider_set *ps);
 size_t providers_count(const struct provider_set *ps);
 /* The i-th provider (file-name order), or NULL when i is out of range. */

@@ -98,4 +98,39 @@ void render_text_findings(FILE *out, const struct diag_list *l, bool color);
 void render_text_finding_list(FILE *out, const struct diag_list *l, bool color,
     const char *indent);
 
+/* ---- `authcheck providers` and `authcheck generate` (render_json.c) ---- */
+struct provider_set;
+struct gen_record;
+struct gen_spf_term;
+
+/* One line per template: {"id", "name", "kind", "spf": {"includes",
+ * "where", "lookups", "note", "return_path"}, "dkim": {"type",
+ * "selectors", "target"}, "mx", "docs", "unverified": [{"field", "why"}]}.
+ * 0, or -1 on out-of-memory or a write error. */
+int render_json_providers(FILE *out, const struct provider_set *ps);
+
+/* What one `generate` run produced. */
+struct render_gen {
+	const char *kind;		/* "spf", "dmarc", "dkim" */
+	const char *domain;		/* NULL when not known (dkim) */
+	const struct gen_record *records;
+	size_t nrecords;
+	bool spf_strings;		/* TXT split at term boundaries */
+	int lookups;			/* -1: not an SPF run */
+	bool lookups_live;
+	const struct gen_spf_term *terms;
+	size_t nterms;
+	const char *const *notes;	/* advice lines */
+	size_t nnotes;
+	const char *selector, *key_type, *key_file;	/* dkim */
+	unsigned bits;
+	const struct diag_list *findings;
+};
+/* {"kind", "domain", "records": [{"name", "type", "value", "strings"
+ * (TXT: the character-strings), "why"}], "lookups", "lookups_source"
+ * ("live"|"templates"), "terms": [{"term", "lookups", "source",
+ * "provider"}], "notes", "selector", "key_type", "bits", "private_key",
+ * "findings"} as one line; keys that do not apply are left out. */
+int render_json_generate(FILE *out, const struct render_gen *g);
+
 #endif

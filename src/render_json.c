@@ -12,6 +12,8 @@
 #include "dkim.h"
 #include "dmarc.h"
 #include "dns.h"
+#include "generate.h"
+#include "providers.h"
 #include "render.h"
 #include "spf_lint.h"
 
@@ -631,5 +633,178 @@ render_json_zone(FILE *out, const struct render_zone_file *z,
 	put(o, "suppressed", json_integer((json_int_t)z->suppressed), &ok);
 	put(o, "dropped", json_integer((json_int_t)z->dropped), &ok);
 	put(o, "findings", findings_json_ordered(l, z->order, &ok), &ok);
+	return emit(out, o, ok);
+}
+
+/* ---- providers and generate -------------------------------------------- */
+
+static json_t *
+jstr_array(const char *const *v, size_t n, bool *ok)
+{
+	json_t *a = json_array();
+
+	if (a == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (json_array_append_new(a, jstr(v[i])) != 0)
+			*ok = false;
+	return a;
+}
+
+int
+render_json_providers(FILE *out, const struct provider_set *ps)
+{
+	for (size_t i = 0; i < providers_count(ps); i++) {
+		const struct provider *p = providers_get(ps, i);
+		json_t *o = json_object(), *spf, *dkim, *unv, *rp;
+		bool ok = o != NULL;
+
+		if (!ok)
+			return -1;
+		put(o, "id", jstr(p->id), &ok);
+		put(o, "name", jstr(p->name), &ok);
+		put(o, "kind", jstr(p->kind), &ok);
+		if ((spf = json_object()) != NULL) {
+			put(spf, "includes", jstr_array(p->spf_includes,
+			    p->nspf_includes, &ok), &ok);
+			put(spf, "where", jstr(p->spf_where), &ok);
+			put(spf, "lookups", json_integer(p->spf_lookups), &ok);
+			put(spf, "note", jstr(p->spf_note), &ok);
+			if (p->rp_host != NULL &&
+			    (rp = json_object()) != NULL) {
+				put(rp, "host", jstr(p->rp_host), &ok);
+				put(rp, "type", jstr(p->rp_type), &ok);
+				put(rp, "target", jstr(p->rp_target), &ok);
+				put(spf, "return_path", rp, &ok);
+			} else {
+				put(spf, "return_path", json_null(), &ok);
+			}
+		}
+		put(o, "spf", spf, &ok);
+		if ((dkim = json_object()) != NULL) {
+			put(dkim, "type", jstr(p->dkim_type), &ok);
+			put(dkim, "selectors", jstr_array(p->dkim_selectors,
+			    p->ndkim_selectors, &ok), &ok);
+			put(dkim, "target", jstr(p->dkim_target), &ok);
+		}
+		put(o, "dkim", dkim, &ok);
+		put(o, "mx", jstr_array(p->mx, p->nmx, &ok), &ok);
+		put(o, "docs", jstr(p->docs), &ok);
+		if ((unv = json_array()) != NULL) {
+			for (size_t k = 0; k < p->nunverified; k++) {
+				json_t *u = json_object();
+
+				if (u == NULL) {
+					ok = false;
+					break;
+				}
+				put(u, "field", jstr(p->unverified[k].field), &ok);
+				put(u, "why", jstr(p->unverified[k].why), &ok);
+				if (json_array_append_new(unv, u) != 0)
+					ok = false;
+			}
+		}
+		put(o, "unverified", unv, &ok);
+		if (emit(out, o, ok) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const char *
+cost_source_name(enum gen_cost_source s)
+{
+	switch (s) {
+	case GEN_COST_FIXED:
+		return "fixed";
+	case GEN_COST_LIVE:
+		return "live";
+	default:
+		return "template";
+	}
+}
+
+int
+render_json_generate(FILE *out, const struct render_gen *g)
+{
+	json_t *o = json_object(), *recs;
+	bool ok = o != NULL;
+
+	if (!ok)
+		return -1;
+	put(o, "kind", jstr(g->kind), &ok);
+	if (g->domain != NULL)
+		put(o, "domain", jstr(g->domain), &ok);
+	if ((recs = json_array()) == NULL)
+		ok = false;
+	for (size_t i = 0; recs != NULL && i < g->nrecords; i++) {
+		const struct gen_record *r = &g->records[i];
+		json_t *jr = json_object();
+
+		if (jr == NULL) {
+			ok = false;
+			break;
+		}
+		put(jr, "name", jstr(r->name), &ok);
+		put(jr, "type", jstr(r->type), &ok);
+		put(jr, "value", jstr(r->value), &ok);
+		if (strcmp(r->type, "TXT") == 0) {
+			json_t *ss = json_array();
+			size_t len = strlen(r->value), k = 0;
+
+			if (ss == NULL)
+				ok = false;
+			while (ss != NULL && k < len) {
+				size_t n = gen_txt_chunk(r->value, len, k,
+				    g->spf_strings);
+
+				if (json_array_append_new(ss, jstrn(r->value +
+				    k, n)) != 0)
+					ok = false;
+				k += n;
+			}
+			put(jr, "strings", ss, &ok);
+		}
+		put(jr, "why", jstr(r->why), &ok);
+		if (json_array_append_new(recs, jr) != 0)
+			ok = false;
+	}
+	put(o, "records", recs, &ok);
+	if (g->lookups >= 0) {
+		json_t *terms = json_array();
+
+		put(o, "lookups", json_integer(g->lookups), &ok);
+		put(o, "lookups_source", json_string(g->lookups_live ? "live" :
+		    "templates"), &ok);
+		for (size_t i = 0; terms != NULL && i < g->nterms; i++) {
+			const struct gen_spf_term *t = &g->terms[i];
+			json_t *jt = json_object();
+
+			if (jt == NULL) {
+				ok = false;
+				break;
+			}
+			put(jt, "term", jstr(t->term), &ok);
+			put(jt, "lookups", json_integer(t->cost), &ok);
+			put(jt, "source", json_string(cost_source_name(
+			    t->source)), &ok);
+			put(jt, "provider", t->provider ? jstr(t->provider->id) :
+			    json_null(), &ok);
+			if (json_array_append_new(terms, jt) != 0)
+				ok = false;
+		}
+		put(o, "terms", terms, &ok);
+	}
+	if (g->nnotes > 0)
+		put(o, "notes", jstr_array(g->notes, g->nnotes, &ok), &ok);
+	if (g->selector != NULL) {
+		put(o, "selector", jstr(g->selector), &ok);
+		put(o, "key_type", jstr(g->key_type), &ok);
+		put(o, "bits", json_integer(g->bits), &ok);
+		put(o, "private_key", jstr(g->key_file), &ok);
+	}
+	put(o, "findings", findings_json(g->findings, &ok), &ok);
 	return emit(out, o, ok);
 }
