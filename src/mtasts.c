@@ -221,7 +221,7 @@ bool
 mtasts_parse_txt(const char *p, size_t len, struct mtasts_txt *out,
     struct diag_sink *sink, const struct diag *ctx)
 {
-	size_t i, nfields = 0;
+	size_t i;
 	bool have_id = false;
 
 	memset(out, 0, sizeof(*out));
@@ -261,7 +261,6 @@ mtasts_parse_txt(const char *p, size_t len, struct mtasts_txt *out,
 			out->ok = false;
 		} else {
 			txt_field(p, len, s, e, out, &have_id, sink, ctx);
-			nfields++;
 		}
 		i = fe;
 	}
@@ -270,7 +269,6 @@ mtasts_parse_txt(const char *p, size_t len, struct mtasts_txt *out,
 		    "the required id= field is missing");
 		out->ok = false;
 	}
-	(void)nfields;
 	return out->ok;
 }
 
