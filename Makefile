@@ -53,15 +53,15 @@ build/san/tests/$(basename $(notdir $(1))): $(1) $(SANLIB) $(wildcard tests/*/*.
 endef
 $(foreach t,$(TESTSRCS),$(eval $(call testprog,$(t))))
 
-build/rel build/san build/san/tests build/fuzz:
+build/rel build/san build/san/tests build/fuzz build/fuzz/obj:
 	mkdir -p $@
 
 test-build: build/san/authcheck $(TESTBINS)
 
 check: deps-if-missing
 	$(MAKE) lint
-	$(MAKE) authcheck test-build
-	$(MAKE) fuzz
+	$(MAKE) -j$$(nproc) authcheck test-build
+	$(MAKE) -j$$(nproc) fuzz
 	AUTHCHECK=$(CURDIR)/build/san/authcheck TESTBIN=$(CURDIR)/build/san/tests \
 	    FUZZBIN=$(CURDIR)/build/fuzz sh tests/run.sh
 
@@ -71,9 +71,14 @@ demo: deps-if-missing
 
 # libFuzzer targets (clang): one per parser, each linked with the sources.
 FUZZCC  ?= clang
-FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) $(PKG_CFLAGS) -Isrc
-build/fuzz/%: tests/fuzz/%.c $(LIBSRCS) $(wildcard src/*.h) | build/fuzz
-	$(FUZZCC) $(FUZZFLAGS) -o $@ $< $(LIBSRCS) $(PKG_LIBS) -lm
+# The library is compiled once for every target (instrumented, without
+# libFuzzer's main); each target is its harness linked with those objects.
+FUZZFLAGS := -g -O1 $(DEFS) $(PKG_CFLAGS) -Isrc
+FUZZOBJS := $(LIBSRCS:src/%.c=build/fuzz/obj/%.o)
+build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h) | build/fuzz/obj
+	$(FUZZCC) $(FUZZFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+build/fuzz/%: tests/fuzz/%.c $(FUZZOBJS) | build/fuzz
+	$(FUZZCC) $(FUZZFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZOBJS) $(PKG_LIBS) -lm
 fuzz: $(FUZZBINS)
 
 # STYLE.md: no unbounded string functions in src/.
