@@ -294,20 +294,36 @@ class Tracer:
 
 
 def waves(log, rtt):
-    """Bursts of questions: a new one starts when a question comes more than rtt/2 after
-    the start of the current burst."""
+    """Bursts of questions: a new one starts when a question comes more than 3/4 RTT after
+    the start of the current burst (an answer cannot come sooner than one RTT)."""
     n, start = 0, None
     for t, _, _ in sorted(log):
-        if start is None or t - start > rtt / 2000.0:
+        if start is None or t - start > rtt * 0.75 / 1000.0:
             n, start = n + 1, t
     return n
 
 
 # ------------------------------------------------------------------ running the tool
 
+def rcvbuf_errors():
+    """UDP datagrams this network namespace dropped for a full receive buffer (the delay
+    proxy's sockets keep the default size; NSD sets 2 MB)."""
+    try:
+        with open("/proc/net/snmp") as f:
+            rows = [line.split() for line in f if line.startswith("Udp:")]
+        return int(rows[1][rows[0].index("RcvbufErrors")])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+DROPS = [0]     # datagrams dropped during the runs so far
+
+
 def run(proxy, argv):
-    """One run: (wall ms, queries seen by the proxy, stdout, stderr, rc)."""
+    """One run: (wall ms, queries seen by the proxy, stdout, stderr, rc); the drops of the
+    world during the run are added to DROPS."""
     before = proxy.total()
+    drops = rcvbuf_errors()
     t0 = time.monotonic()
     try:
         p = subprocess.run(argv, capture_output=True, text=True, timeout=RUN_TIMEOUT)
@@ -315,14 +331,17 @@ def run(proxy, argv):
     except subprocess.TimeoutExpired:
         ms, out, err, rc = (time.monotonic() - t0) * 1000, "", "timeout", -1
     time.sleep(0.01)     # let the proxy read any datagram still queued before we count
+    DROPS[0] += rcvbuf_errors() - drops
     return ms, proxy.total() - before, out, err, rc
 
 
 def burst_query(qnames, timeout=2):
-    """Send TXT queries for all qnames at once to the proxy; return when all are answered
-    (or timeout): the round-trip of one round of a parallel client."""
+    """Send TXT queries for all qnames at once to the proxy; return (answers received
+    before the first wait of `timeout`, ms from the first send to the last answer)."""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(timeout)
+    got, t0 = 0, time.monotonic()
+    last = t0
     try:
         for i, name in enumerate(qnames):
             qname = b"".join(bytes([len(x)]) + x.encode() for x in name.split(".")) + b"\0"
@@ -330,10 +349,13 @@ def burst_query(qnames, timeout=2):
                      + struct.pack("!2H", 16, 1), ("127.0.0.1", 53))
         for _ in qnames:
             s.recv(65535)
+            got += 1
+            last = time.monotonic()
     except OSError:
         pass
     finally:
         s.close()
+    return got, (last - t0) * 1000
 
 
 def parse_report(out):
@@ -399,6 +421,10 @@ def main():
     rtt_real = median_ms(lambda: dns_query(domains[0]))
     burst = median_ms(lambda: burst_query(["%s._domainkey.%s" % (x, domains[0]) for x in
                                            selectors] + ["_dmarc." + domains[0]]), 5)
+    # The world's throughput: 256 questions at once (authcheck's in-flight cap).
+    many = ["%s._domainkey.%s" % (x, d) for d in domains for x in selectors][:256]
+    many_got, many_ms = burst_query(many)
+    per_ms = many_got / many_ms if many_ms > 0 else 0
     starts = []
 
     def sample_start():
@@ -410,9 +436,11 @@ def main():
     print("authcheck: %s %s DOMAIN\nRTT %.0f ms per query, %d timed runs per domain (median "
           "wall; max queries), %d common DKIM selectors\nfixed costs: one query through the "
           "proxy %.1f ms (median of 9), a burst of %d at once %.1f ms until the last answer "
-          "(median of 5), `authcheck --help` %.1f ms (median of 5); load average %s\n"
+          "(median of 5), %d at once: %d answered, the last after %.0f ms (%.2f answers/ms); "
+          "`authcheck --help` %.1f ms (median of 5); load average %s\n"
           % (ac, " ".join(report[1:]), rtt, repeat, len(selectors), rtt_real,
-             len(selectors) + 1, burst, statistics.median(starts), loadavg()))
+             len(selectors) + 1, burst, len(many), many_got, many_ms, per_ms,
+             statistics.median(starts), loadavg()))
     print("== phase 1: one domain per run")
     print(LINE % HEAD)
     tsv = open(os.environ["BENCH_TSV"], "w") if os.environ.get("BENCH_TSV") else None
@@ -426,6 +454,8 @@ def main():
         ms = statistics.median(r[0] for r in runs)
         acq = max(r[1] for r in runs)
         st = parse_stats(runs[0][3])
+        rtx = max((p[4] - p[3]) for p in (parse_stats(x[3]) for x in runs) if p) \
+            if any(parse_stats(x[3]) for x in runs) else 0
         rep = parse_report(runs[0][2])
         verdict = rep[0][1] if rep else "?rc%d" % runs[0][4]
         # the offline cost: the same report from the zone files, no network
@@ -451,7 +481,7 @@ def main():
         r = {"domain": d, "dep": facts.get(d, 0), "chain": chain, "ideal": chain * rtt,
              "ms": ms, "q": acq, "ref_q": len(ref.q), "qst": st[0] if st else None,
              "off": off, "first": first, "tail": tail, "ch_ac": ch_ac, "waves": waves(log, rtt), "seq": acq * rtt,
-             "verdict": verdict, "area": ref.area, "incomplete": rep[0][2] if rep else None,
+             "verdict": verdict, "rtx": rtx, "area": ref.area, "incomplete": rep[0][2] if rep else None,
              "ids": rep[0][3] if rep else []}
         rows.append(r)
         a = ref.area
@@ -469,9 +499,10 @@ def main():
 
     start = statistics.median(starts)
 
-    def ratio(key, minus=lambda r: 0.0, div="ideal"):
-        v = [(r["ms"] - minus(r)) / (r[div] if div == "ideal" else r["ch_ac"] * rtt)
-             for r in rows]
+    def ratio(_key, minus=lambda r: 0.0, div="ideal"):
+        v = [(r["ms"] - minus(r)) / (r["ideal"] if div == "ideal" else
+                                     r["chain"] * burst if div == "burst" else
+                                     r["ch_ac"] * rtt) for r in rows]
         over = [r["domain"] for r, x in zip(rows, v) if x > TARGET]
         return "median %.2f  max %.2f  over %.1fx: %d/%d%s" % (
             statistics.median(v), max(v), TARGET, len(over), len(rows),
@@ -496,6 +527,11 @@ def main():
           "to exit %.1f ms (median; max %.1f)" % (
               statistics.median(r["first"] for r in rows), max(r["first"] for r in rows),
               statistics.median(r["tail"] for r in rows), max(r["tail"] for r in rows)))
+    print("  wall/(chain x burst RTT %.1f ms), the world's own floor:   " % burst
+          + ratio("ideal", div="burst"))
+    print("  retransmissions (--stats packets - queries, max of the runs): %d in %d domains; "
+          "datagrams the world dropped (UDP RcvbufErrors) in phase 1: %d"
+          % (sum(r["rtx"] for r in rows), sum(1 for r in rows if r["rtx"]), DROPS[0]))
     print("  rounds: chain median %s max %d; ch_ac median %s max %d; waves seen median %s "
           "max %d" % (statistics.median(r["chain"] for r in rows), max(r["chain"] for r in rows),
                       statistics.median(r["ch_ac"] for r in rows), max(r["ch_ac"] for r in rows),
@@ -532,6 +568,7 @@ def main():
     dfile = os.path.join(wdir, "bench-domains.txt")
     with open(dfile, "w") as f:
         f.write("\n".join(domains) + "\n")
+    DROPS[0] = 0
     runs = [run(proxy, report + ["--domains", dfile]) for _ in range(repeat)]
     ms = statistics.median(r[0] for r in runs)
     bq = max(r[1] for r in runs)
@@ -549,18 +586,25 @@ def main():
               "sent, %d packets, %d TCP, %d timeouts" % st)
     else:
         print("  --stats: no statistics line on stderr: %r" % runs[0][3][-300:])
+    floor = max(bchain * rtt, bq / per_ms if per_ms else 0)
+    print("  the world's floor: max(chain x RTT, queries / %.2f answers per ms) = %.0f ms: "
+          "ratio %.2f" % (per_ms, floor, ms / floor if floor else 0))
+    rtxs = [p[4] - p[3] for p in (parse_stats(x[3]) for x in runs) if p]
+    print("  retransmissions per run (--stats packets - queries): %s; datagrams the world "
+          "dropped (UDP RcvbufErrors) over the %d runs: %d" % (
+              " ".join(str(x) for x in rtxs), repeat, DROPS[0]))
     print("  sequential estimate (phase-1 queries x RTT) %.0f ms: %.0fx the batch's wall"
           % (total_seq, total_seq / ms))
     print("\nload average at the end: %s (wall times and ratios are only meaningful on an "
           "idle machine; query counts are not affected)" % loadavg())
-    print("\ncolumns: dep = facts.tsv spf_depth; spf/mx/dm/dk/ot = deepest round per area "
-          "(see the chain rule in\n  check_bench.py); chain = max; ideal = chain x RTT; ratio "
-          "= ac_ms/ideal; net_r = (ac_ms - off_ms)/ideal,\n  off_ms = the same report offline "
-          "(--zone, every zone file); first/tail = traced run: exec to first question, last "
-          "question to exit;\n  ch_ac = chain over the questions authcheck\n  asked; "
-          "waves = bursts of questions seen; ref_q = reference questions; ac_q = queries the "
-          "proxy saw;\n  qst = questions per --stats (cache hits included); seq_ms = ac_q x "
-          "RTT; speed = seq_ms/ac_ms.")
+    print("""
+columns: dep = facts.tsv spf_depth; spf/mx/dm/dk/ot = deepest round per area (the chain
+  rule is in check_bench.py); chain = max; ideal = chain x RTT; ratio = ac_ms/ideal;
+  net_r = (ac_ms - off_ms)/ideal, off_ms = the same report offline (--zone, every zone
+  file); first/tail = traced run: exec to the first question, the last question to exit;
+  ch_ac = chain over the questions authcheck asked; waves = bursts of questions seen;
+  ref_q = reference questions; ac_q = queries the proxy saw; qst = questions per --stats
+  (cache hits included); seq_ms = ac_q x RTT; speed = seq_ms/ac_ms.""")
     tracer.close()
     return 0
 
