@@ -66,11 +66,11 @@ echo "check_bench: $N domains, world in $TMP, namespace $NS, ${DELAY_MS} ms per 
 # Measure a private copy, with the data/ it reads next to it (provider
 # templates, common DKIM selectors): a rebuild of ./authcheck during the run
 # must not change (or briefly remove) what is under test.
-cp "$AUTHCHECK" "$TMP/authcheck" && cp -R "$DATA" "$TMP/data" &&
-    "$TMP/authcheck" --help >/dev/null 2>&1 || {
+if ! { cp "$AUTHCHECK" "$TMP/authcheck" && cp -R "$DATA" "$TMP/data" &&
+    "$TMP/authcheck" --help >/dev/null 2>&1; }; then
 	echo "check_bench: $AUTHCHECK does not run" >&2
 	exit 1
-}
+fi
 echo "check_bench: measuring a copy of $AUTHCHECK ($(date -r "$AUTHCHECK" '+%F %T'))"
 AUTHCHECK=$TMP/authcheck
 python3 "$BENCH/world.py" "$W" "$N" >"$TMP/world.log" 2>&1 || {
