@@ -30,7 +30,7 @@ TESTBINS := $(foreach t,$(TESTSRCS),build/san/tests/$(basename $(notdir $(t))))
 FUZZSRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZBINS := $(FUZZSRCS:tests/fuzz/%.c=build/fuzz/%)
 
-.PHONY: all deps deps-if-missing check test-build demo fuzz lint install clean bench
+.PHONY: all deps deps-if-missing check test-build demo fuzz lint install clean bench bench-check
 
 all: authcheck
 
@@ -105,6 +105,10 @@ deps-if-missing:
 # Latency and query counts against spfquery on ../shared/bench (needs root).
 bench: authcheck
 	sh tests/bench/spf_bench.sh
+
+# The domain report's latency, queries and cache hit rate on the same world (root).
+bench-check: authcheck
+	sh tests/bench/check_bench.sh
 
 install: authcheck
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/authcheck
