@@ -62,6 +62,7 @@ check: deps-if-missing
 	$(MAKE) lint
 	$(MAKE) -j$$(nproc) authcheck test-build
 	$(MAKE) -j$$(nproc) fuzz
+	AUTHCHECK_DATADIR=$(CURDIR)/data \
 	AUTHCHECK=$(CURDIR)/build/san/authcheck TESTBIN=$(CURDIR)/build/san/tests \
 	    FUZZBIN=$(CURDIR)/build/fuzz sh tests/run.sh
 

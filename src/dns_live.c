@@ -42,7 +42,15 @@ struct live_server {
 	struct sockaddr_storage sa;
 	socklen_t salen;
 	char text[IP_STRLEN + 8];	/* "127.0.0.1:53", "[::1]:53" */
+	/* Round-trip estimate (RFC 6298 smoothing) from UDP answers, so that
+	 * a datagram lost in a burst is sent again after a few round trips
+	 * instead of a whole --timeout. */
+	bool has_rtt;
+	int64_t srtt, rttvar;		/* ms */
 };
+
+/* Earliest resend of an unanswered UDP query, whatever the estimate. */
+#define LIVE_MIN_RTO_MS	150
 
 enum lq_state {
 	LQ_QUEUED,		/* waiting for a free slot */
@@ -70,6 +78,7 @@ struct lq {
 	int attempt;			/* 0 = first try */
 	size_t server;			/* index used by this attempt */
 	int64_t deadline;		/* monotonic ms */
+	int64_t sent;			/* when the UDP datagram left */
 	char fail[64];			/* why the last attempt failed, or "" */
 	ldns_rdf *seen[LIVE_MAX_HOPS + 1];	/* names asked or followed */
 	size_t nseen;
@@ -462,6 +471,46 @@ local_errno(int e)
 	return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS;
 }
 
+/*
+ * How long one UDP attempt waits.  Every attempt but the last waits about
+ * four round trips of its server (at least LIVE_MIN_RTO_MS, at most the
+ * timeout) once answers have shown what a round trip is: a query lost in
+ * a burst is repeated quickly.  The last attempt always waits the full
+ * timeout, so a slow server is never given up on sooner than before.
+ */
+static int64_t
+udp_wait_ms(const struct live *be, const struct lq *lq)
+{
+	const struct live_server *s = &be->srv[lq->server];
+	int64_t rto;
+
+	if (lq->attempt >= be->retries || !s->has_rtt)
+		return be->timeout_ms;
+	rto = s->srtt + 4 * s->rttvar;
+	if (rto < LIVE_MIN_RTO_MS)
+		rto = LIVE_MIN_RTO_MS;
+	return rto < be->timeout_ms ? rto : be->timeout_ms;
+}
+
+/* A UDP answer came back after rtt ms: update the server's estimate. */
+static void
+rtt_sample(struct live_server *s, int64_t rtt)
+{
+	int64_t d;
+
+	if (rtt < 0)
+		return;
+	if (!s->has_rtt) {
+		s->srtt = rtt;
+		s->rttvar = rtt / 2;
+		s->has_rtt = true;
+		return;
+	}
+	d = s->srtt > rtt ? s->srtt - rtt : rtt - s->srtt;
+	s->rttvar = (3 * s->rttvar + d) / 4;
+	s->srtt = (7 * s->srtt + rtt) / 8;
+}
+
 /* Send the UDP query of the current attempt.  Returns 0 or an errno. */
 static int
 send_udp(struct live *be, struct lq *lq)
@@ -485,7 +534,8 @@ send_udp(struct live *be, struct lq *lq)
 		return errno;
 	dns_stats_mut(be->r)->packets++;
 	lq->state = LQ_UDP;
-	lq->deadline = now_ms() + be->timeout_ms;
+	lq->sent = now_ms();
+	lq->deadline = lq->sent + udp_wait_ms(be, lq);
 	return 0;
 }
 
@@ -926,6 +976,8 @@ on_udp(struct live *be, struct lq *lq)
 	struct sockaddr_storage from;
 	socklen_t flen;
 	ssize_t n;
+	int64_t rtt;
+	size_t server;
 
 	for (;;) {
 		flen = sizeof(from);
@@ -940,8 +992,14 @@ on_udp(struct live *be, struct lq *lq)
 		}
 		if (n > LIVE_MAX_MSG || !same_addr(&from, flen, &be->srv[lq->server]))
 			continue;
-		if (handle_msg(be, lq, be->rbuf, (size_t)n, false))
+		/* Each attempt has its own socket and ID: the answer is to
+		 * this datagram, so the sample is sound (no Karn ambiguity). */
+		rtt = now_ms() - lq->sent;
+		server = lq->server;
+		if (handle_msg(be, lq, be->rbuf, (size_t)n, false)) {
+			rtt_sample(&be->srv[server], rtt);
 			return;
+		}
 	}
 }
 
