@@ -77,6 +77,9 @@ grep 'example.com. 3600 IN TXT' "$tmp/out" | grep -q sendgrid && bad "sendgrid i
 has "sendgrid return-path CNAME" out "em1234.example.com. 3600 IN CNAME u1234.wl.sendgrid.net."
 has "lookup count" out "DNS lookups: 4 of 10"
 has "mailchimp explained" out "Mailchimp: nothing to add to SPF"
+ac generate spf --domain Example.COM. --mx --offline --format zone
+expect "domain normalised" 0
+has "domain normalised: lower case, one dot" out 'example.com. 3600 IN TXT "v=spf1 mx ~all"' 
 
 # Over 10 lookups (templates): exit 1, the finding, flattening advice.
 ac generate spf --domain example.com --provider google,microsoft365,freshdesk,zoho --mx --offline
