@@ -427,6 +427,7 @@ test_broken_templates(void **state)
 		{ "\"https://t.example/docs\"", "\"http://t.example\"", "docs" },
 		{ "\"kind\": \"sender\"", "\"kind\": \"mailbox\"", "t.json: mx" },
 		{ "\"s1\"", "42", "dkim.selectors[0]" },
+		{ "\"name\": \"T\"", "\"name\": \"T\\u001b[2J\"", "t.json: name: contains a control" },
 		{ "\"txt\"", "\"cname\", \"type\": \"txt\"", "invalid JSON" },
 		{ "{\"id\"", "[{\"id\"", "invalid JSON" },
 	};
