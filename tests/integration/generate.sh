@@ -242,6 +242,13 @@ printf 'example.com\n' | "$AUTHCHECK" generate --interactive --offline >"$tmp/ou
 rc=$?
 expect "interactive: end of input" 2
 has "end of input said" err "end of input"
+# With --format json the dialogue goes to stderr: stdout is JSON Lines.
+printf '%s\n' example.com goo '' '' reject '' | "$AUTHCHECK" generate --interactive --offline --format json >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "interactive json" 0
+cp "$tmp/out" "$tmp/ij.json"
+pycheck "interactive json: only JSON on stdout" "$tmp/ij.json" '[x["kind"] for x in ds] == ["spf", "dmarc"] and ds[0]["records"][0]["value"] == "v=spf1 include:_spf.google.com -all" and ds[1]["records"][0]["value"] == "v=DMARC1; p=reject"'
+has "interactive json: dialogue on stderr" err "domain> example.com"
 # `generate dmarc` asks only the DMARC questions; `generate spf` only SPF's.
 printf '%s\n' example.com reject '' | "$AUTHCHECK" generate dmarc --interactive >"$tmp/out" 2>"$tmp/err"
 rc=$?
