@@ -402,7 +402,7 @@ gen_print_spf(FILE *out, const struct gen_args *g,
 	gen_print_record(out, &apex, true, "  ");
 	fprintf(out, "\nDNS lookups: %u of %d%s\n", res->lookups,
 	    GEN_LOOKUP_LIMIT, res->all_live ? "" :
-	    " (some costs from the templates: DNS not asked or failed)");
+	    " (some costs from the templates: not resolved through DNS)");
 	for (size_t i = 0; i < res->nterms; i++) {
 		const struct gen_spf_term *t = &res->terms[i];
 

@@ -273,6 +273,10 @@ test_over_limit_live(void **state)
 	assert_false(res.all_live);
 	assert_int_equal(res.terms[1].source, GEN_COST_TEMPLATE);
 	assert_int_equal(res.terms[1].cost, 4);
+	/* ... and the missing record is pointed out. */
+	assert_int_equal(res.nnotes, 1);
+	assert_non_null(strstr(res.notes[0], "_spf.google.com"));
+	assert_non_null(strstr(res.notes[0], "permerror"));
 	gen_spf_result_free(&res);
 	dns_free(r);
 }
