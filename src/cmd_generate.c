@@ -254,8 +254,8 @@ parse_args(int argc, char **argv, struct gen_args *g)
 			g->interactive = true;
 			continue;
 		case CLI_OPT_FORMAT:
-			/* zone is ours; text and json also go to the common
-			 * options so that they stay consistent. */
+			/* Taken here, not by cli_common_opt(): generate has
+			 * a third format, zone. */
 			if (gen_parse_format(optarg, &g->format) != 0)
 				return cli_usage_error(prog, "--format must be "
 				    "text, zone or json, not '%s'", optarg);

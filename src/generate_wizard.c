@@ -148,105 +148,103 @@ check_domain(struct wiz *w, const char *a, char *why, size_t n)
 	return false;
 }
 
-/* Service answers: empty (done), '?' (list), numbers, ids, or parts of a
- * name, comma-separated.  Each item must pick exactly one provider. */
+/* The next comma-separated item of *p, without surrounding spaces, into
+ * item (PROMPT_MAX_LINE + 1 bytes); advances *p.  False at the end. */
+static bool
+next_item(const char **p, char *item)
+{
+	while (**p != '\0') {
+		size_t len = strcspn(*p, ",");
+		const char *s = *p;
+
+		*p += len;
+		if (**p == ',')
+			(*p)++;
+		while (len > 0 && *s == ' ') {
+			s++;
+			len--;
+		}
+		while (len > 0 && s[len - 1] == ' ')
+			len--;
+		if (len == 0)
+			continue;
+		memcpy(item, s, len);	/* len <= PROMPT_MAX_LINE */
+		item[len] = '\0';
+		return true;
+	}
+	return false;
+}
+
+static bool
+matches(const struct provider *q, const char *item)
+{
+	return contains_ci(q->name, item) || contains_ci(q->id, item);
+}
+
+/* The provider one item names -- its number in the list, its id, or the
+ * only one whose name or id contains it -- or NULL; *nmatch gets how many
+ * contain it (0: none, >1: ambiguous). */
+static const struct provider *
+pick(struct wiz *w, const char *item, size_t *nmatch)
+{
+	const struct provider *hit = NULL;
+	unsigned long num;
+
+	*nmatch = 0;
+	if (cli_parse_uint(item, 100000, &num)) {
+		if ((hit = providers_get(w->ps, num - 1)) != NULL)
+			*nmatch = 1;
+		return hit;
+	}
+	if ((hit = providers_find(w->ps, item)) != NULL) {
+		*nmatch = 1;
+		return hit;
+	}
+	for (size_t i = 0; i < providers_count(w->ps); i++) {
+		const struct provider *q = providers_get(w->ps, i);
+
+		if (matches(q, item)) {
+			hit = q;
+			(*nmatch)++;
+		}
+	}
+	return *nmatch == 1 ? hit : NULL;
+}
+
+/* Service answers: empty (done), '?' (list), or items -- numbers, ids or
+ * parts of a name -- separated by commas; each must pick exactly one. */
 static bool
 check_service(struct wiz *w, const char *a, char *why, size_t n)
 {
 	char item[PROMPT_MAX_LINE + 1];
 	const char *p = a;
+	size_t nmatch, off;
 
-	(void)w;
 	if (a[0] == '\0' || strcmp(a, "?") == 0)
 		return true;
-	while (*p != '\0') {
-		size_t len = strcspn(p, ","), matches = 0;
-		const struct provider *hit = NULL;
-		unsigned long num;
-
-		memcpy(item, p, len);
-		item[len] = '\0';
-		while (len > 0 && item[len - 1] == ' ')
-			item[--len] = '\0';
-		{
-			char *s = item;
-
-			while (*s == ' ')
-				s++;
-			memmove(item, s, strlen(s) + 1);
-		}
-		p += strcspn(p, ",");
-		if (*p == ',')
-			p++;
-		if (item[0] == '\0')
+	while (next_item(&p, item)) {
+		if (pick(w, item, &nmatch) != NULL)
 			continue;
-		if (cli_parse_uint(item, 100000, &num)) {
-			if (num == 0 || num > providers_count(w->ps)) {
-				snprintf(why, n, "there is no service number "
-				    "%s; '?' lists them", item);
-				return false;
-			}
-			continue;
-		}
-		if (providers_find(w->ps, item) != NULL)
-			continue;
-		for (size_t i = 0; i < providers_count(w->ps); i++) {
-			const struct provider *q = providers_get(w->ps, i);
-
-			if (contains_ci(q->name, item) || contains_ci(q->id,
-			    item)) {
-				hit = q;
-				matches++;
-			}
-		}
-		if (matches == 1)
-			continue;
-		if (matches == 0) {
+		if (nmatch == 0) {
 			snprintf(why, n, "no service matches '%s'; '?' lists "
 			    "them all", item);
 			return false;
 		}
-		{
-			size_t off = (size_t)snprintf(why, n, "'%s' matches "
-			    "several:", item);
+		off = (size_t)snprintf(why, n, "'%s' matches several:", item);
+		for (size_t i = 0; i < providers_count(w->ps) && off < n;
+		    i++) {
+			const struct provider *q = providers_get(w->ps, i);
 
-			for (size_t i = 0; i < providers_count(w->ps) &&
-			    off < n; i++) {
-				const struct provider *q = providers_get(w->ps, i);
-
-				if (contains_ci(q->name, item) ||
-				    contains_ci(q->id, item))
-					off += (size_t)snprintf(why + off,
-					    n - off, " %s (%s),", q->id,
-					    q->name);
-			}
-			if (off < n)
-				snprintf(why + off - 1, n - off + 1, "; type "
-				    "more of the name or the id");
+			if (matches(q, item))
+				off += (size_t)snprintf(why + off, n - off,
+				    " %s (%s),", q->id, q->name);
 		}
-		(void)hit;
+		if (off < n)
+			snprintf(why + off - 1, n - off + 1, "; type more of "
+			    "the name or the id");
 		return false;
 	}
 	return true;
-}
-
-static const struct provider *
-pick(struct wiz *w, const char *item)
-{
-	const struct provider *hit = NULL;
-	unsigned long num;
-
-	if (cli_parse_uint(item, 100000, &num))
-		return providers_get(w->ps, num - 1);
-	if ((hit = providers_find(w->ps, item)) != NULL)
-		return hit;
-	for (size_t i = 0; i < providers_count(w->ps); i++) {
-		const struct provider *q = providers_get(w->ps, i);
-
-		if (contains_ci(q->name, item) || contains_ci(q->id, item))
-			hit = q;
-	}
-	return hit;
 }
 
 static void
@@ -259,29 +257,18 @@ list_services(struct wiz *w)
 	}
 }
 
-static bool
+/* Add what an answer check_service() accepted. */
+static void
 add_services(struct wiz *w, const char *a)
 {
 	char item[PROMPT_MAX_LINE + 1];
 	const char *p = a;
+	size_t nmatch, j;
 
-	while (*p != '\0') {
-		size_t len = strcspn(p, ",");
-		const struct provider *q;
-		char *s = item;
-		size_t j;
+	while (next_item(&p, item)) {
+		const struct provider *q = pick(w, item, &nmatch);
 
-		memcpy(item, p, len);
-		item[len] = '\0';
-		p += len;
-		if (*p == ',')
-			p++;
-		while (*s == ' ')
-			s++;
-		len = strlen(s);
-		while (len > 0 && s[len - 1] == ' ')
-			s[--len] = '\0';
-		if (*s == '\0' || (q = pick(w, s)) == NULL)
+		if (q == NULL)
 			continue;
 		for (j = 0; j < w->g->nprovider_ids; j++)
 			if (strcmp(w->g->provider_ids[j], q->id) == 0)
@@ -292,12 +279,11 @@ add_services(struct wiz *w, const char *a)
 		}
 		if (w->g->nprovider_ids == GEN_MAX_PROVIDERS) {
 			say("  at most %d services\n", GEN_MAX_PROVIDERS);
-			return false;
+			return;
 		}
 		w->g->provider_ids[w->g->nprovider_ids++] = q->id;
 		say("  + %s\n", q->name);
 	}
-	return true;
 }
 
 static bool
