@@ -254,8 +254,8 @@ parse_args(int argc, char **argv, struct gen_args *g)
 			g->interactive = true;
 			continue;
 		case CLI_OPT_FORMAT:
-			/* zone is ours; text and json also go to the common
-			 * options so that they stay consistent. */
+			/* Taken here, not by cli_common_opt(): generate has
+			 * a third format, zone. */
 			if (gen_parse_format(optarg, &g->format) != 0)
 				return cli_usage_error(prog, "--format must be "
 				    "text, zone or json, not '%s'", optarg);
@@ -280,6 +280,34 @@ parse_args(int argc, char **argv, struct gen_args *g)
 }
 
 /* ---- output helpers ----------------------------------------------------- */
+
+/* Use the domain in presentation form: lower case, no trailing dot (the
+ * printers add the dot).  False, with a usage message, when invalid. */
+static bool
+norm_domain(struct gen_args *g)
+{
+	size_t n;
+
+	if (g->domain == NULL)
+		return true;
+	n = strlen(g->domain);
+	if (!gen_valid_domain(g->domain) || n >= sizeof(g->domain_buf)) {
+		cli_usage_error(g->prog, "'%s' is not a valid domain name",
+		    g->domain);
+		return false;
+	}
+	if (n > 0 && g->domain[n - 1] == '.')
+		n--;
+	for (size_t i = 0; i < n; i++) {
+		char c = g->domain[i];
+
+		g->domain_buf[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' :
+		    c);
+	}
+	g->domain_buf[n] = '\0';
+	g->domain = g->domain_buf;
+	return true;
+}
 
 void
 gen_print_record(FILE *out, const struct gen_record *r, bool spf_strings,
@@ -374,7 +402,7 @@ gen_print_spf(FILE *out, const struct gen_args *g,
 	gen_print_record(out, &apex, true, "  ");
 	fprintf(out, "\nDNS lookups: %u of %d%s\n", res->lookups,
 	    GEN_LOOKUP_LIMIT, res->all_live ? "" :
-	    " (some costs from the templates: DNS not asked or failed)");
+	    " (some costs from the templates: not resolved through DNS)");
 	for (size_t i = 0; i < res->nterms; i++) {
 		const struct gen_spf_term *t = &res->terms[i];
 
@@ -439,6 +467,8 @@ gen_run_spf(struct gen_args *g, const struct provider_set *ps)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
+	if (!norm_domain(g))
+		return CLI_EXIT_USAGE;
 	if (gen_resolve_providers(g, ps, provs, &o.nproviders) != 0)
 		return CLI_EXIT_USAGE;
 	if (o.nproviders == 0 && g->naddrs == 0 && !g->a && !g->mx &&
@@ -550,6 +580,8 @@ gen_run_dmarc(struct gen_args *g)
 	if (g->policy == NULL)
 		return cli_usage_error(g->prog, "--policy is required (none, "
 		    "quarantine or reject)");
+	if (!norm_domain(g))
+		return CLI_EXIT_USAGE;
 	memset(&o, 0, sizeof(o));
 	o.domain = g->domain;
 	o.policy = g->policy;
@@ -650,13 +682,12 @@ gen_run_dkim(struct gen_args *g)
 
 	if (g->selector == NULL)
 		return cli_usage_error(g->prog, "-s/--selector is required");
+	if (!norm_domain(g))
+		return CLI_EXIT_USAGE;
 	if (!dkim_selector_name(g->selector, g->domain ? g->domain :
 	    "example.com", name, sizeof(name)) || !gen_valid_domain(name))
 		return cli_usage_error(g->prog, "'%s' is not a valid selector "
 		    "(DNS labels)", g->selector);
-	if (g->domain != NULL && !gen_valid_domain(g->domain))
-		return cli_usage_error(g->prog, "'%s' is not a valid domain "
-		    "name", g->domain);
 	if (g->ed25519 && g->bits != 2048)
 		return cli_usage_error(g->prog, "--bits applies to RSA keys, "
 		    "not --ed25519");

@@ -128,23 +128,48 @@ add_addr_term(struct buf *b, const char *s)
 
 /* ---- SPF ---------------------------------------------------------------- */
 
+enum live { LIVE_OK, LIVE_FAILED, LIVE_MISSING };
+
 /* Cost of include:dom -- the term itself plus its tree -- through DNS.
- * False when the tree could not be resolved completely. */
-static bool
+ * LIVE_MISSING: DNS answered, but dom has no (single) SPF record. */
+static enum live
 live_cost(struct dns_resolver *r, const char *dom, unsigned *cost)
 {
 	struct spf_lint_result lr;
 	struct diag_sink quiet;
-	bool ok;
+	enum live st = LIVE_FAILED;
 
 	memset(&lr, 0, sizeof(lr));
 	diag_sink_init(&quiet, NULL, NULL);
-	ok = spf_lint(r, dom, &quiet, &lr) == 0 && lr.root != NULL &&
-	    lr.root->status == SPF_NODE_OK && !lr.incomplete && !lr.truncated;
-	if (ok)
-		*cost = 1 + lr.lookups;
+	if (spf_lint(r, dom, &quiet, &lr) == 0 && lr.root != NULL) {
+		if (lr.root->status == SPF_NODE_OK && !lr.incomplete &&
+		    !lr.truncated) {
+			*cost = 1 + lr.lookups;
+			st = LIVE_OK;
+		} else if (lr.root->status == SPF_NODE_MISSING ||
+		    lr.root->status == SPF_NODE_MULTIPLE) {
+			st = LIVE_MISSING;
+		}
+	}
 	spf_lint_result_free(&lr);
-	return ok;
+	return st;
+}
+
+static int
+add_note(struct gen_spf_result *res, struct buf *b)
+{
+	char *n;
+
+	if (res->nnotes == sizeof(res->notes) / sizeof(res->notes[0])) {
+		buf_free(b);
+		return 0;	/* enough said */
+	}
+	n = buf_take(b);
+	buf_free(b);
+	if (n == NULL)
+		return -1;
+	res->notes[res->nnotes++] = n;
+	return 0;
 }
 
 static int
@@ -212,14 +237,30 @@ add_provider(const struct gen_spf_opts *o, const char *domain,
 			const char *inc = p->spf_includes[k];
 			enum gen_cost_source src = GEN_COST_TEMPLATE;
 			unsigned cost = k == 0 ? p->spf_lookups : 1;
+			enum live st = LIVE_FAILED;
 
 			if (have_include(res, inc))
 				continue;	/* two providers, one include */
-			if (o->resolver != NULL &&
-			    live_cost(o->resolver, inc, &cost))
+			if (o->resolver != NULL)
+				st = live_cost(o->resolver, inc, &cost);
+			if (st == LIVE_OK)
 				src = GEN_COST_LIVE;
 			else if (cost == 0)
 				cost = 1;	/* the include term itself */
+			if (st == LIVE_MISSING) {
+				struct buf nb;
+
+				/* Receivers would return permerror for the
+				 * whole record: say so loudly. */
+				buf_init(&nb, 1024);
+				buf_printf(&nb, "%s: DNS has no single SPF "
+				    "record at %s: an include of it makes "
+				    "SPF fail (permerror).  The template may "
+				    "be out of date; check %s", p->name, inc,
+				    p->docs);
+				if (add_note(res, &nb) != 0)
+					return -1;
+			}
 			if (src != GEN_COST_LIVE)
 				res->all_live = false;
 			snprintf(term, sizeof(term), "include:%s", inc);
@@ -268,14 +309,8 @@ add_provider(const struct gen_spf_opts *o, const char *domain,
 		buf_printf(&nb, "%s: nothing to add to SPF. %s", p->name,
 		    p->spf_note != NULL ? p->spf_note : "The provider sends "
 		    "with its own envelope domain; DKIM gives alignment.");
-		if ((res->notes[res->nnotes] = buf_take(&nb)) == NULL) {
-			buf_free(&nb);
-			return -1;
-		}
-		buf_free(&nb);
-		res->nnotes++;
+		return add_note(res, &nb);
 	}
-	return 0;
 }
 
 int

@@ -69,8 +69,9 @@ struct gen_spf_result {
 	bool all_live;			/* no cost came from a template */
 	struct gen_record rp[GEN_MAX_PROVIDERS];  /* Return-Path records */
 	size_t nrp;
-	char *notes[GEN_MAX_PROVIDERS];	/* why a provider is not in the
-					 * apex record and needs nothing */
+	char *notes[2 * GEN_MAX_PROVIDERS];	/* why a provider needs
+					 * nothing here; includes that DNS
+					 * says have no SPF record */
 	size_t nnotes;
 };
 

@@ -39,6 +39,7 @@ struct gen_args {
 	bool ed25519;
 	bool interactive;
 	bool null_ok;		/* no sender at all gives "v=spf1 -all" */
+	char domain_buf[256];	/* domain, lower case, no trailing dot */
 };
 
 /* "text", "zone", "json" -> *out; -1 when unknown. */

@@ -6,6 +6,7 @@
  * built is shown with its lookup count after every change; the end is the
  * list of records to publish, printed by the same code as the flags use.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,30 @@
 
 #define MAX_ANSWERS	64	/* answers kept (strings the args borrow) */
 #define MAX_TRIES	20	/* bad answers to one question before giving up */
+
+/* Where the dialogue goes: standard output for text, standard error when
+ * the records are zone lines or JSON, so that stdout stays machine-
+ * readable. */
+static FILE *wout;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(wout, fmt, ap);
+	va_end(ap);
+}
+
+static void
+sayln(const char *s)
+{
+	fputs(s, wout);
+	putc('\n', wout);
+}
 
 struct wiz {
 	struct gen_args *g;
@@ -81,11 +106,11 @@ show_record(struct wiz *w)
 	diag_sink_init(&quiet, NULL, NULL);
 	if (gen_spf(&o, &res, &quiet, err, sizeof(err)) != 0)
 		return;
-	printf("    SPF so far: %s\n    lookups: %u of %d%s\n", res.record,
+	say("    SPF so far: %s\n    lookups: %u of %d%s\n", res.record,
 	    res.lookups, GEN_LOOKUP_LIMIT, res.lookups > GEN_LOOKUP_LIMIT ?
 	    "  -- OVER THE LIMIT: SPF would fail (permerror)" : "");
 	for (size_t i = 0; i < res.nrp; i++)
-		printf("    plus %s %s %s (Return-Path)\n", res.rp[i].name,
+		say("    plus %s %s %s (Return-Path)\n", res.rp[i].name,
 		    res.rp[i].type, res.rp[i].value);
 	gen_spf_result_free(&res);
 }
@@ -105,10 +130,10 @@ ask(struct wiz *w, const char *q, bool (*check)(struct wiz *, const char *,
 		why[0] = '\0';
 		if (a[0] != '\x01' && check(w, a, why, sizeof(why)))
 			return a;
-		printf("  %s\n", why[0] ? why : "that answer cannot be used "
+		say("  %s\n", why[0] ? why : "that answer cannot be used "
 		    "(too long or control characters); try again");
 	}
-	printf("  too many unusable answers; giving up\n");
+	say("  too many unusable answers; giving up\n");
 	return NULL;
 }
 
@@ -123,105 +148,103 @@ check_domain(struct wiz *w, const char *a, char *why, size_t n)
 	return false;
 }
 
-/* Service answers: empty (done), '?' (list), numbers, ids, or parts of a
- * name, comma-separated.  Each item must pick exactly one provider. */
+/* The next comma-separated item of *p, without surrounding spaces, into
+ * item (PROMPT_MAX_LINE + 1 bytes); advances *p.  False at the end. */
+static bool
+next_item(const char **p, char *item)
+{
+	while (**p != '\0') {
+		size_t len = strcspn(*p, ",");
+		const char *s = *p;
+
+		*p += len;
+		if (**p == ',')
+			(*p)++;
+		while (len > 0 && *s == ' ') {
+			s++;
+			len--;
+		}
+		while (len > 0 && s[len - 1] == ' ')
+			len--;
+		if (len == 0)
+			continue;
+		memcpy(item, s, len);	/* len <= PROMPT_MAX_LINE */
+		item[len] = '\0';
+		return true;
+	}
+	return false;
+}
+
+static bool
+matches(const struct provider *q, const char *item)
+{
+	return contains_ci(q->name, item) || contains_ci(q->id, item);
+}
+
+/* The provider one item names -- its number in the list, its id, or the
+ * only one whose name or id contains it -- or NULL; *nmatch gets how many
+ * contain it (0: none, >1: ambiguous). */
+static const struct provider *
+pick(struct wiz *w, const char *item, size_t *nmatch)
+{
+	const struct provider *hit = NULL;
+	unsigned long num;
+
+	*nmatch = 0;
+	if (cli_parse_uint(item, 100000, &num)) {
+		if ((hit = providers_get(w->ps, num - 1)) != NULL)
+			*nmatch = 1;
+		return hit;
+	}
+	if ((hit = providers_find(w->ps, item)) != NULL) {
+		*nmatch = 1;
+		return hit;
+	}
+	for (size_t i = 0; i < providers_count(w->ps); i++) {
+		const struct provider *q = providers_get(w->ps, i);
+
+		if (matches(q, item)) {
+			hit = q;
+			(*nmatch)++;
+		}
+	}
+	return *nmatch == 1 ? hit : NULL;
+}
+
+/* Service answers: empty (done), '?' (list), or items -- numbers, ids or
+ * parts of a name -- separated by commas; each must pick exactly one. */
 static bool
 check_service(struct wiz *w, const char *a, char *why, size_t n)
 {
 	char item[PROMPT_MAX_LINE + 1];
 	const char *p = a;
+	size_t nmatch, off;
 
-	(void)w;
 	if (a[0] == '\0' || strcmp(a, "?") == 0)
 		return true;
-	while (*p != '\0') {
-		size_t len = strcspn(p, ","), matches = 0;
-		const struct provider *hit = NULL;
-		unsigned long num;
-
-		memcpy(item, p, len);
-		item[len] = '\0';
-		while (len > 0 && item[len - 1] == ' ')
-			item[--len] = '\0';
-		{
-			char *s = item;
-
-			while (*s == ' ')
-				s++;
-			memmove(item, s, strlen(s) + 1);
-		}
-		p += strcspn(p, ",");
-		if (*p == ',')
-			p++;
-		if (item[0] == '\0')
+	while (next_item(&p, item)) {
+		if (pick(w, item, &nmatch) != NULL)
 			continue;
-		if (cli_parse_uint(item, 100000, &num)) {
-			if (num == 0 || num > providers_count(w->ps)) {
-				snprintf(why, n, "there is no service number "
-				    "%s; '?' lists them", item);
-				return false;
-			}
-			continue;
-		}
-		if (providers_find(w->ps, item) != NULL)
-			continue;
-		for (size_t i = 0; i < providers_count(w->ps); i++) {
-			const struct provider *q = providers_get(w->ps, i);
-
-			if (contains_ci(q->name, item) || contains_ci(q->id,
-			    item)) {
-				hit = q;
-				matches++;
-			}
-		}
-		if (matches == 1)
-			continue;
-		if (matches == 0) {
+		if (nmatch == 0) {
 			snprintf(why, n, "no service matches '%s'; '?' lists "
 			    "them all", item);
 			return false;
 		}
-		{
-			size_t off = (size_t)snprintf(why, n, "'%s' matches "
-			    "several:", item);
+		off = (size_t)snprintf(why, n, "'%s' matches several:", item);
+		for (size_t i = 0; i < providers_count(w->ps) && off < n;
+		    i++) {
+			const struct provider *q = providers_get(w->ps, i);
 
-			for (size_t i = 0; i < providers_count(w->ps) &&
-			    off < n; i++) {
-				const struct provider *q = providers_get(w->ps, i);
-
-				if (contains_ci(q->name, item) ||
-				    contains_ci(q->id, item))
-					off += (size_t)snprintf(why + off,
-					    n - off, " %s (%s),", q->id,
-					    q->name);
-			}
-			if (off < n)
-				snprintf(why + off - 1, n - off + 1, "; type "
-				    "more of the name or the id");
+			if (matches(q, item))
+				off += (size_t)snprintf(why + off, n - off,
+				    " %s (%s),", q->id, q->name);
 		}
-		(void)hit;
+		if (off < n)
+			snprintf(why + off - 1, n - off + 1, "; type more of "
+			    "the name or the id");
 		return false;
 	}
 	return true;
-}
-
-static const struct provider *
-pick(struct wiz *w, const char *item)
-{
-	const struct provider *hit = NULL;
-	unsigned long num;
-
-	if (cli_parse_uint(item, 100000, &num))
-		return providers_get(w->ps, num - 1);
-	if ((hit = providers_find(w->ps, item)) != NULL)
-		return hit;
-	for (size_t i = 0; i < providers_count(w->ps); i++) {
-		const struct provider *q = providers_get(w->ps, i);
-
-		if (contains_ci(q->name, item) || contains_ci(q->id, item))
-			hit = q;
-	}
-	return hit;
 }
 
 static void
@@ -230,49 +253,37 @@ list_services(struct wiz *w)
 	for (size_t i = 0; i < providers_count(w->ps); i++) {
 		const struct provider *p = providers_get(w->ps, i);
 
-		printf("  %2zu %-16s %s\n", i + 1, p->id, p->name);
+		say("  %2zu %-16s %s\n", i + 1, p->id, p->name);
 	}
 }
 
-static bool
+/* Add what an answer check_service() accepted. */
+static void
 add_services(struct wiz *w, const char *a)
 {
 	char item[PROMPT_MAX_LINE + 1];
 	const char *p = a;
+	size_t nmatch, j;
 
-	while (*p != '\0') {
-		size_t len = strcspn(p, ",");
-		const struct provider *q;
-		char *s = item;
-		size_t j;
+	while (next_item(&p, item)) {
+		const struct provider *q = pick(w, item, &nmatch);
 
-		memcpy(item, p, len);
-		item[len] = '\0';
-		p += len;
-		if (*p == ',')
-			p++;
-		while (*s == ' ')
-			s++;
-		len = strlen(s);
-		while (len > 0 && s[len - 1] == ' ')
-			s[--len] = '\0';
-		if (*s == '\0' || (q = pick(w, s)) == NULL)
+		if (q == NULL)
 			continue;
 		for (j = 0; j < w->g->nprovider_ids; j++)
 			if (strcmp(w->g->provider_ids[j], q->id) == 0)
 				break;
 		if (j < w->g->nprovider_ids) {
-			printf("  = %s is already in\n", q->name);
+			say("  = %s is already in\n", q->name);
 			continue;
 		}
 		if (w->g->nprovider_ids == GEN_MAX_PROVIDERS) {
-			printf("  at most %d services\n", GEN_MAX_PROVIDERS);
-			return false;
+			say("  at most %d services\n", GEN_MAX_PROVIDERS);
+			return;
 		}
 		w->g->provider_ids[w->g->nprovider_ids++] = q->id;
-		printf("  + %s\n", q->name);
+		say("  + %s\n", q->name);
 	}
-	return true;
 }
 
 static bool
@@ -389,7 +400,7 @@ run(struct wiz *w)
 
 	if (g->kind != NULL && strcmp(g->kind, "dkim") == 0) {
 		if (g->selector == NULL) {
-			puts("DKIM key: which selector name? (e.g. s1, "
+			sayln("DKIM key: which selector name? (e.g. s1, "
 			    "2026a; it becomes <selector>._domainkey)");
 			if ((a = ask(w, "selector> ", check_selector)) == NULL)
 				return eof_exit(w);
@@ -400,7 +411,7 @@ run(struct wiz *w)
 	}
 
 	if (g->domain == NULL) {
-		puts("Step 1/5: which domain do you send mail from?");
+		sayln("Step 1/5: which domain do you send mail from?");
 		if ((a = ask(w, "domain> ", check_domain)) == NULL)
 			return eof_exit(w);
 		if ((g->domain = keep(w, a)) == NULL)
@@ -409,7 +420,7 @@ run(struct wiz *w)
 	want_spf = g->kind == NULL || strcmp(g->kind, "spf") == 0;
 	want_dmarc = g->kind == NULL || strcmp(g->kind, "dmarc") == 0;
 	if (want_spf && g->nprovider_ids == 0) {
-		printf("\nStep 2/5: which services send mail as %s?\n"
+		say("\nStep 2/5: which services send mail as %s?\n"
 		    "Type a number, an id or part of a name (\"goo\"), several "
 		    "separated by commas;\n'?' lists them again; an empty line "
 		    "when done.\n", g->domain);
@@ -428,7 +439,7 @@ run(struct wiz *w)
 		}
 	}
 	if (want_spf && g->naddrs == 0 && !g->a && !g->mx) {
-		puts("\nStep 3/5: do your own servers send mail too?  Give "
+		sayln("\nStep 3/5: do your own servers send mail too?  Give "
 		    "their IPv4/IPv6 addresses or\nnetworks, 'a' (the "
 		    "domain's web address), 'mx' (its mail servers), one per "
 		    "line;\nan empty line when done.");
@@ -446,17 +457,17 @@ run(struct wiz *w)
 					return oom_exit(w);
 				g->naddrs++;
 			} else
-				printf("  at most %d addresses\n",
+				say("  at most %d addresses\n",
 				    GEN_MAX_ADDRS);
 			show_record(w);
 		}
 	}
 	if (want_spf && g->nprovider_ids == 0 && g->naddrs == 0 && !g->a &&
 	    !g->mx)
-		puts("  nothing sends mail: the SPF record will say so "
+		sayln("  nothing sends mail: the SPF record will say so "
 		    "(v=spf1 -all)");
 	if (want_dmarc && g->policy == NULL) {
-		puts("\nStep 4/5: what should receivers do with mail that "
+		sayln("\nStep 4/5: what should receivers do with mail that "
 		    "claims to be from you but\npasses neither SPF nor DKIM? "
 		    "none (only report), quarantine (spam folder),\nreject.  "
 		    "Start with none, read the reports, then tighten.");
@@ -468,7 +479,7 @@ run(struct wiz *w)
 	if (g->policy != NULL && strcmp(g->policy, "reject") == 0)
 		g->fail = true;
 	if (want_dmarc && g->nrua == 0) {
-		puts("\nStep 5/5: where should aggregate DMARC reports go? "
+		sayln("\nStep 5/5: where should aggregate DMARC reports go? "
 		    "An email address, or an\nempty line for none.");
 		if ((a = ask(w, "report address> ", check_report)) == NULL)
 			return eof_exit(w);
@@ -479,8 +490,8 @@ run(struct wiz *w)
 		}
 	}
 
-	puts("\n==== Records to publish ====\n");
-	fflush(stdout);
+	sayln("\n==== Records to publish ====\n");
+	fflush(wout);
 	rc = rc2 = CLI_EXIT_OK;
 	if (want_spf) {
 		if (g->nprovider_ids == 0 && g->naddrs == 0 && !g->a &&
@@ -490,25 +501,26 @@ run(struct wiz *w)
 			g->fail = true;
 		}
 		rc = gen_run_spf(g, w->ps);
-		putchar('\n');
+		if (g->format == GEN_FMT_TEXT)
+			putchar('\n');
 		fflush(stdout);
 	}
 	if (want_dmarc)
 		rc2 = gen_run_dmarc(g);
 	if (want_spf && g->nprovider_ids > 0) {
-		puts("DKIM: set up signing in each service's console; the "
+		sayln("DKIM: set up signing in each service's console; the "
 		    "selectors to expect:");
 		for (size_t i = 0; i < g->nprovider_ids; i++) {
 			const struct provider *p = providers_find(w->ps,
 			    g->provider_ids[i]);
 
-			printf("  %-16s %s:", p->id, p->dkim_type);
+			say("  %-16s %s:", p->id, p->dkim_type);
 			for (size_t k = 0; k < p->ndkim_selectors; k++)
-				printf(" %s", p->dkim_selectors[k]);
-			printf("%s\n", p->ndkim_selectors ? "" : " (per "
+				say(" %s", p->dkim_selectors[k]);
+			say("%s\n", p->ndkim_selectors ? "" : " (per "
 			    "account)");
 		}
-		puts("Your own servers: 'authcheck generate dkim -s "
+		sayln("Your own servers: 'authcheck generate dkim -s "
 		    "SELECTOR --domain DOMAIN' makes a key.");
 	}
 	return rc != CLI_EXIT_OK ? rc : rc2;
@@ -523,7 +535,8 @@ gen_wizard(struct gen_args *g, const struct provider_set *ps, bool tty)
 	memset(&w, 0, sizeof(w));
 	w.g = g;
 	w.ps = ps;
-	if ((w.pr = prompt_new(tty)) == NULL) {
+	wout = g->format == GEN_FMT_TEXT ? stdout : stderr;
+	if ((w.pr = prompt_new(tty, wout)) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", g->prog);
 		return CLI_EXIT_USAGE;
 	}

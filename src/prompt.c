@@ -11,18 +11,21 @@
 
 struct prompt {
 	bool tty;
+	FILE *out;
 	char line[PROMPT_MAX_LINE + 2];
 };
 
 struct prompt *
-prompt_new(bool tty)
+prompt_new(bool tty, FILE *out)
 {
 	struct prompt *p = calloc(1, sizeof(*p));
 
 	if (p == NULL)
 		return NULL;
 	p->tty = tty;
+	p->out = out;
 	if (tty) {
+		rl_outstream = out;
 		/* No file-name completion: answers are names, not paths. */
 		rl_bind_key('\t', rl_insert);
 		using_history();
@@ -87,8 +90,8 @@ prompt_ask(struct prompt *p, const char *question)
 		free(l);
 		return r;
 	}
-	fputs(question, stdout);
-	fflush(stdout);
+	fputs(question, p->out);
+	fflush(p->out);
 	if (fgets(p->line, sizeof(p->line), stdin) == NULL)
 		return NULL;
 	if (strchr(p->line, '\n') == NULL && !feof(stdin)) {
@@ -99,12 +102,12 @@ prompt_ask(struct prompt *p, const char *question)
 			;
 		p->line[0] = '\x01';
 		p->line[1] = '\0';
-		putchar('\n');
+		putc('\n', p->out);
 		return p->line;
 	}
 	/* Echo the answer so the transcript reads like a session. */
-	fputs(p->line, stdout);
+	fputs(p->line, p->out);
 	if (strchr(p->line, '\n') == NULL)
-		putchar('\n');
+		putc('\n', p->out);
 	return keep_line(p, p->line, strlen(p->line));
 }

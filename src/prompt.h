@@ -7,14 +7,17 @@
 #define AUTHCHECK_PROMPT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* Longest answer accepted; a longer line is refused and read past. */
 #define PROMPT_MAX_LINE 1024
 
 struct prompt;
 
-/* Start prompting; tty selects libedit.  NULL when out of memory. */
-struct prompt *prompt_new(bool tty);
+/* Start prompting; tty selects libedit.  Questions (and, without a
+ * terminal, the echoed answers) are written to out.  NULL when out of
+ * memory. */
+struct prompt *prompt_new(bool tty, FILE *out);
 void prompt_free(struct prompt *p);
 /*
  * Print question (no newline needed) and read the answer, with leading

@@ -230,6 +230,10 @@ get_str(struct ctx *c, json_t *obj, const char *key, const char *field,
 		return fail(c, field, "contains a NUL byte");
 	if (s[0] == '\0' || json_string_length(v) > max)
 		return fail(c, field, "empty or too long");
+	/* Names and notes reach terminals: no escape sequences. */
+	for (const char *q = s; *q != '\0'; q++)
+		if ((unsigned char)*q < 0x20 || (unsigned char)*q == 0x7f)
+			return fail(c, field, "contains a control character");
 	if ((*out = keep(c->pp, s)) == NULL)
 		return fail(c, field, "out of memory");
 	return true;

@@ -77,6 +77,9 @@ grep 'example.com. 3600 IN TXT' "$tmp/out" | grep -q sendgrid && bad "sendgrid i
 has "sendgrid return-path CNAME" out "em1234.example.com. 3600 IN CNAME u1234.wl.sendgrid.net."
 has "lookup count" out "DNS lookups: 4 of 10"
 has "mailchimp explained" out "Mailchimp: nothing to add to SPF"
+ac generate spf --domain Example.COM. --mx --offline --format zone
+expect "domain normalised" 0
+has "domain normalised: lower case, one dot" out 'example.com. 3600 IN TXT "v=spf1 mx ~all"' 
 
 # Over 10 lookups (templates): exit 1, the finding, flattening advice.
 ac generate spf --domain example.com --provider google,microsoft365,freshdesk,zoho --mx --offline
@@ -90,6 +93,12 @@ ac generate spf --domain example.com --provider google --zone tests/zones/genera
 expect "spf json via zone" 0
 cp "$tmp/out" "$tmp/live.json"
 pycheck "live count" "$tmp/live.json" 'd["kind"] == "spf" and d["lookups"] == 5 and d["lookups_source"] == "live" and d["terms"][0]["source"] == "live" and d["records"][0]["value"] == "v=spf1 include:_spf.google.com ~all"'
+
+# An include that DNS says has no SPF record is pointed out (permerror).
+ac generate spf --domain example.com --provider google,fastmail --zone tests/zones/generate/tree.zone
+expect "spf with a missing include" 0
+has "missing include noted" out "no single SPF record at spf.messagingengine.com"
+has "template cost marked" out "Fastmail, template"
 
 # A long record: zone output splits at <= 255 octets between terms, and
 # `authcheck spf` reads it back without string findings or syntax errors.
@@ -239,6 +248,13 @@ printf 'example.com\n' | "$AUTHCHECK" generate --interactive --offline >"$tmp/ou
 rc=$?
 expect "interactive: end of input" 2
 has "end of input said" err "end of input"
+# With --format json the dialogue goes to stderr: stdout is JSON Lines.
+printf '%s\n' example.com goo '' '' reject '' | "$AUTHCHECK" generate --interactive --offline --format json >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "interactive json" 0
+cp "$tmp/out" "$tmp/ij.json"
+pycheck "interactive json: only JSON on stdout" "$tmp/ij.json" '[x["kind"] for x in ds] == ["spf", "dmarc"] and ds[0]["records"][0]["value"] == "v=spf1 include:_spf.google.com -all" and ds[1]["records"][0]["value"] == "v=DMARC1; p=reject"'
+has "interactive json: dialogue on stderr" err "domain> example.com"
 # `generate dmarc` asks only the DMARC questions; `generate spf` only SPF's.
 printf '%s\n' example.com reject '' | "$AUTHCHECK" generate dmarc --interactive >"$tmp/out" 2>"$tmp/err"
 rc=$?

@@ -273,6 +273,10 @@ test_over_limit_live(void **state)
 	assert_false(res.all_live);
 	assert_int_equal(res.terms[1].source, GEN_COST_TEMPLATE);
 	assert_int_equal(res.terms[1].cost, 4);
+	/* ... and the missing record is pointed out. */
+	assert_int_equal(res.nnotes, 1);
+	assert_non_null(strstr(res.notes[0], "_spf.google.com"));
+	assert_non_null(strstr(res.notes[0], "permerror"));
 	gen_spf_result_free(&res);
 	dns_free(r);
 }
@@ -427,6 +431,7 @@ test_broken_templates(void **state)
 		{ "\"https://t.example/docs\"", "\"http://t.example\"", "docs" },
 		{ "\"kind\": \"sender\"", "\"kind\": \"mailbox\"", "t.json: mx" },
 		{ "\"s1\"", "42", "dkim.selectors[0]" },
+		{ "\"name\": \"T\"", "\"name\": \"T\\u001b[2J\"", "t.json: name: contains a control" },
 		{ "\"txt\"", "\"cname\", \"type\": \"txt\"", "invalid JSON" },
 		{ "{\"id\"", "[{\"id\"", "invalid JSON" },
 	};
