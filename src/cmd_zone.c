@@ -20,8 +20,11 @@
 #include "render.h"
 #include "zone_lint.h"
 
-#define MAX_FINDINGS	100000	/* kept per file for sorting; the rest are
+#define MAX_FINDINGS	100000	/* JSON: kept per file; the rest are
 				 * counted and reported as dropped */
+#define TEXT_BATCH	20000	/* text: sorted and printed in batches of
+				 * this many, so none is lost and memory
+				 * stays bounded */
 #define HOOK_MAX	(1u << 20)
 
 enum {
@@ -376,6 +379,53 @@ print_finding(const struct diag *d)
 	printf(" [%s]\n", in->id);
 }
 
+/* The print order of l: indexes sorted by cmp_finding (malloc'd), or NULL
+ * when empty or out of memory (list order then). */
+static size_t *
+sorted_order(const struct diag_list *l, const char *path)
+{
+	size_t *order, i;
+
+	if (l->n == 0 || (order = malloc(l->n * sizeof(*order))) == NULL)
+		return NULL;
+	for (i = 0; i < l->n; i++)
+		order[i] = i;
+	sort_ctx.l = l;
+	sort_ctx.main_file = path;
+	qsort(order, l->n, sizeof(*order), cmp_finding);
+	return order;
+}
+
+static void
+print_batch(const struct diag_list *l, const char *path)
+{
+	size_t *order = sorted_order(l, path), i;
+
+	for (i = 0; i < l->n; i++)
+		print_finding(&l->v[order != NULL ? order[i] : i]);
+	free(order);
+}
+
+/* Findings of one file: a list, printed and emptied when full (text). */
+struct collect {
+	struct diag_list l;
+	const char *path;
+	bool text;
+};
+
+static void
+collect_cb(void *arg, const struct diag *d)
+{
+	struct collect *c = arg;
+
+	diag_list_add(&c->l, d);
+	if (c->text && c->l.n >= c->l.max) {
+		print_batch(&c->l, c->path);
+		diag_list_free(&c->l);
+		diag_list_init(&c->l, TEXT_BATCH);
+	}
+}
+
 struct totals {
 	unsigned long files, records, count[DIAG_SEV__COUNT], suppressed,
 	    dropped;
@@ -388,18 +438,20 @@ lint_one(const char *prog, const struct zone_args *a, const char *path,
 {
 	struct zone_lint_opts o;
 	struct zone_lint_stats st;
-	struct diag_list l;
+	struct collect c;
 	struct diag_sink sink;
 	struct render_zone_file rz;
-	size_t *order = NULL, i;
+	size_t *order;
 	int rc, k;
 
 	memset(&o, 0, sizeof(o));
 	o.origin = a->origin;
 	o.outside = outside;
 	o.ignore = a->ignore;
-	diag_list_init(&l, MAX_FINDINGS);
-	diag_sink_init(&sink, diag_list_add, &l);
+	c.path = path;
+	c.text = a->c.format != CLI_FMT_JSON;
+	diag_list_init(&c.l, c.text ? TEXT_BATCH : MAX_FINDINGS);
+	diag_sink_init(&sink, collect_cb, &c);
 	rc = zone_lint_file(path, &o, &sink, &st);
 	t->files++;
 	memset(&rz, 0, sizeof(rz));
@@ -415,35 +467,28 @@ lint_one(const char *prog, const struct zone_args *a, const char *path,
 	}
 	t->records += st.records;
 	t->suppressed += st.suppressed;
-	t->dropped += l.dropped;
+	t->dropped += c.l.dropped;
 	t->incomplete |= st.incomplete;
 	for (k = 0; k < DIAG_SEV__COUNT; k++)
 		t->count[k] += sink.count[k];
-	if (l.n > 0 && (order = malloc(l.n * sizeof(*order))) != NULL) {
-		for (i = 0; i < l.n; i++)
-			order[i] = i;
-		sort_ctx.l = &l;
-		sort_ctx.main_file = path;
-		qsort(order, l.n, sizeof(*order), cmp_finding);
-	}
-	if (a->c.format == CLI_FMT_JSON) {
+	if (!c.text) {
 		rz.records = st.records;
 		rz.suppressed = st.suppressed;
-		rz.dropped = l.dropped;
+		rz.dropped = c.l.dropped;
 		for (k = 0; k < DIAG_SEV__COUNT; k++)
 			rz.count[k] = sink.count[k];
+		order = sorted_order(&c.l, path);
 		rz.order = order;
-		if (render_json_zone(stdout, &rz, &l) != 0)
+		if (render_json_zone(stdout, &rz, &c.l) != 0)
 			fprintf(stderr, "%s: cannot write JSON\n", prog);
+		free(order);
 	} else {
-		for (i = 0; i < l.n; i++)
-			print_finding(&l.v[order != NULL ? order[i] : i]);
-		if (l.dropped > 0)
-			printf("%s: %lu more findings not shown\n", path,
-			    l.dropped);
+		print_batch(&c.l, path);
+		if (c.l.oom)
+			printf("%s: out of memory: some findings not shown\n",
+			    path);
 	}
-	free(order);
-	diag_list_free(&l);
+	diag_list_free(&c.l);
 }
 
 int
