@@ -368,14 +368,30 @@ cmp_finding(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+/* Text that is printable ASCII goes out in one piece; anything else
+ * through cli_put_safe() (a byte at a time), which would cost a tenth of
+ * the run on a zone with many findings. */
+static void
+put_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p >= 0x20 && *p < 0x7f)
+		p++;
+	if (*p == '\0')
+		fputs(s, stdout);
+	else
+		cli_put_safe(stdout, s);
+}
+
 static void
 print_finding(const struct diag *d)
 {
 	const struct diag_info *in = diag_info(d->id);
 
-	cli_put_safe(stdout, d->file != NULL ? d->file : "?");
+	put_text(d->file != NULL ? d->file : "?");
 	printf(":%lu: %s: ", d->line, diag_severity_name(in->severity));
-	cli_put_safe(stdout, d->message != NULL ? d->message : in->title);
+	put_text(d->message != NULL ? d->message : in->title);
 	printf(" [%s]\n", in->id);
 }
 
