@@ -91,6 +91,8 @@ struct idset {
  * public key costs tens of microseconds with OpenSSL 3. */
 #define DKIM_MEMO_SLOTS	1024
 #define DKIM_MEMO_MAX	8	/* findings kept per record; more: no memo */
+#define DKIM_MEMO_TEXT	4096	/* longer records are not remembered, so the
+				 * memo stays small whatever the input */
 
 struct memo_finding {
 	enum diag_id id;
@@ -633,7 +635,7 @@ lint_dkim(struct zl *Z, const char *text, size_t len, const struct diag *ctx)
 
 	if (Z->memo == NULL)
 		Z->memo = calloc(DKIM_MEMO_SLOTS, sizeof(*Z->memo));
-	if (Z->memo != NULL) {
+	if (Z->memo != NULL && len <= DKIM_MEMO_TEXT) {
 		h = hash_name(text, len);
 		m = &Z->memo[h & (DKIM_MEMO_SLOTS - 1)];
 		if (m->h == h && m->len == len && !m->full &&
