@@ -9,7 +9,10 @@
 # Skip once with `git commit --no-verify`.
 AUTHCHECK=${AUTHCHECK:-authcheck}
 
-files=$(git diff --cached --name-only --diff-filter=ACMR | while IFS= read -r f; do
+# -z: names as they are (no C quoting); a name holding a newline is the
+# one kind this cannot pass on.
+files=$(git diff --cached --name-only --diff-filter=ACMR -z | tr '\0' '\n' |
+    while IFS= read -r f; do
 	case ${f##*/} in
 	*.zone|*.db|db.*) printf '%s\n' "$f" ;;
 	esac
@@ -30,9 +33,13 @@ trap 'rm -rf "$tmp"' EXIT HUP INT TERM
 dirs=$(printf '%s\n' "$files" | while IFS= read -r f; do
 	case $f in */*) printf '%s/\n' "${f%/*}" ;; *) printf './\n' ;; esac
 done | sort -u)
-printf '%s\n' "$dirs" | while IFS= read -r d; do
-	git ls-files -- "$d"
-done | sort -u | git checkout-index --prefix="$tmp/" --stdin || exit 1
+set --
+while IFS= read -r d; do
+	set -- "$@" "$d"
+done <<LIST
+$dirs
+LIST
+git ls-files -z -- "$@" | git checkout-index -z --prefix="$tmp/" --stdin || exit 1
 
 set --
 while IFS= read -r f; do

@@ -49,7 +49,8 @@ enum {
 /* struct oent.flags */
 enum {
 	F_NULLMX = 1, F_REALMX = 2, F_CNAME_DONE = 4, F_NULLMIX_DONE = 8,
-	F_TOOLONG_DONE = 16
+	F_TOOLONG_DONE = 16,
+	F_INCLUDED = 32		/* an include: target of an SPF record here */
 };
 
 /* One owner name. */
@@ -90,6 +91,8 @@ struct idset {
  * public key costs tens of microseconds with OpenSSL 3. */
 #define DKIM_MEMO_SLOTS	1024
 #define DKIM_MEMO_MAX	8	/* findings kept per record; more: no memo */
+#define DKIM_MEMO_TEXT	4096	/* longer records are not remembered, so the
+				 * memo stays small whatever the input */
 
 struct memo_finding {
 	enum diag_id id;
@@ -632,7 +635,7 @@ lint_dkim(struct zl *Z, const char *text, size_t len, const struct diag *ctx)
 
 	if (Z->memo == NULL)
 		Z->memo = calloc(DKIM_MEMO_SLOTS, sizeof(*Z->memo));
-	if (Z->memo != NULL) {
+	if (Z->memo != NULL && len <= DKIM_MEMO_TEXT) {
 		h = hash_name(text, len);
 		m = &Z->memo[h & (DKIM_MEMO_SLOTS - 1)];
 		if (m->h == h && m->len == len && !m->full &&
@@ -1127,6 +1130,12 @@ spf_cb(void *arg, const struct diag *d)
 
 	if (d->id == DIAG_DNS_FAILURE && Z->o->outside == NULL)
 		return;
+	/* A record only included by others (no host, no mail there) needs no
+	 * all: its "neutral" is the includer's "no match", as intended. */
+	if (d->id == DIAG_SPF_NO_ALL &&
+	    (e = tab_find(Z, hash_name(Z->root, strlen(Z->root)))) != NULL &&
+	    (e->flags & F_INCLUDED) && !(e->types & (B_A | B_AAAA | B_MX)))
+		return;
 	if (d->domain != NULL && strcmp(d->domain, Z->root) != 0 &&
 	    d->id != DIAG_SPF_DUPLICATE_INCLUDE &&
 	    d->id != DIAG_SPF_INCLUDE_LOOP &&
@@ -1134,6 +1143,36 @@ spf_cb(void *arg, const struct diag *d)
 	    e->nspf > 0)
 		return;
 	filter_cb(Z, d);
+}
+
+/* Mark the in-zone include targets of t (F_INCLUDED). */
+static void
+mark_includes(struct zl *Z, const struct trec *t)
+{
+	struct spf_record *rec = spf_parse(t->text, t->len);
+	const struct spf_term *term;
+	struct oent *e;
+	size_t i, n;
+	const char *p;
+
+	if (rec == NULL) {
+		Z->oom = true;
+		return;
+	}
+	for (i = 0; i < rec->nterms; i++) {
+		term = &rec->terms[i];
+		if (term->kind != SPF_T_MECH || term->mech != SPF_M_INCLUDE ||
+		    !term->has_domain)
+			continue;
+		p = rec->text + term->domain.off;
+		n = term->domain.len;
+		if (n > 1 && p[n - 1] == '.')
+			n--;
+		if (memchr(p, '%', n) == NULL &&
+		    (e = tab_find(Z, hash_name(p, n))) != NULL)
+			e->flags |= F_INCLUDED;
+	}
+	spf_record_free(rec);
 }
 
 static void
@@ -1268,6 +1307,9 @@ lint_zone(const char *path, const char *mem, size_t mem_len,
 		rc = -1;
 		goto out;
 	}
+	for (i = 0; i < Z->ntxt && !Z->oom; i++)
+		if (Z->txt[i].spf)
+			mark_includes(Z, &Z->txt[i]);
 	for (i = 0; i < Z->ntxt && !Z->oom; i++)
 		if (Z->txt[i].spf)
 			lint_spf(Z, &Z->txt[i]);

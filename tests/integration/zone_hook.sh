@@ -103,6 +103,18 @@ printf 'sel._domainkey\tIN TXT\t"v=DKIM1; k=rsa; p="\n' >zones/keys.inc
 git add zones/keys.inc
 git commit -q -m include-ok >"$tmp/out" 2>&1 && ok || ko "warning-only zone blocked: $(cat "$tmp/out")"
 
+# names with a space and non-ASCII bytes reach authcheck unquoted
+mkdir -p "zones/by site"
+printf '@\tIN MX\t0 .\n@\tIN MX\t10 mail.example.test.\n' >"zones/by site/$(printf '\303\244').db"
+printf '@\tIN MX\t0 .\n@\tIN MX\t10 mail.example.test.\n' >"zones/by site/back\\slash\"q.zone"
+git add "zones/by site"
+git commit -q -m names >"$tmp/out" 2>&1 && ko "bad zone with an unusual name was committed" || ok
+grep -q "zones/by site/$(printf '\303\244').db:2: error: .*\[mx.null-mixed\]" "$tmp/out" && ok ||
+    ko "unusual file name in the hook output: $(cat "$tmp/out")"
+grep -q 'zones/by site/back\\slash"q.zone:2: error: .*\[mx.null-mixed\]' "$tmp/out" && ok ||
+    ko "a name with a backslash and a quote: $(cat "$tmp/out")"
+git rm -q -r --cached "zones/by site" && rm -rf "zones/by site"
+
 # ---- a foreign hook is kept ----------------------------------------------
 printf '#!/bin/sh\nexit 0\n' >"$hook"
 "$bin" zone --install-hook >"$tmp/out" 2>&1; rc=$?

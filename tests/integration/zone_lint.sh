@@ -191,6 +191,15 @@ sum1=$(cat "$c"/*.zone "$c"/inc/* "$z"/*.zone | cksum)
 sum2=$(cat "$c"/*.zone "$c"/inc/* "$z"/*.zone | cksum)
 [ "$sum1" = "$sum2" ] && ok || ko "the zone files changed"
 
+# more findings than one output batch (20000): all printed, sorted by line
+awk 'BEGIN { print "$ORIGIN many.test."; print "$TTL 300"
+	for (i = 0; i < 25001; i++) printf "h%d IN TXT \"v=spf1 +all\"\n", i }' >"$tmp/many.zone"
+"$bin" zone "$tmp/many.zone" >"$tmp/out"
+n=$(grep -c '\[spf.pass-all\]$' "$tmp/out")
+[ "$n" -eq 25001 ] && ok || ko "25001 findings, $n printed"
+grep '\[spf.pass-all\]$' "$tmp/out" | head -n 20000 | sed 's/^[^:]*:\([0-9]*\):.*/\1/' | sort -n -c && ok ||
+    ko "a batch is sorted by line"
+
 # ---- --origin ------------------------------------------------------------
 grep -v '^\$ORIGIN' "$z/spf.pass-all.zone" >"$tmp/noorigin.txt"
 out=$("$bin" zone "$tmp/noorigin.txt" 2>&1)

@@ -306,6 +306,15 @@ test_quiet_and_zone_checks(void **state)
 	assert_int_equal(at(DIAG_SPF_STRING_BOUNDARY, 8), 1);
 	assert_int_equal(at(DIAG_SPF_MULTIPLE_RECORDS, 0), 0);
 
+	/* an include-only record needs no all; a mail domain does */
+	assert_int_equal(lint(
+	    "@ IN TXT \"v=spf1 include:_spf.example.test include:m.example.test -all\"\n"
+	    "_spf IN TXT \"v=spf1 ip4:192.0.2.0/24\"\n"		/* 7 */
+	    "m IN TXT \"v=spf1 ip4:192.0.2.0/24\"\n"		/* 8 */
+	    "m IN MX 10 ns\n"), 0);
+	assert_int_equal(at(DIAG_SPF_NO_ALL, 7), 0);
+	assert_int_equal(at(DIAG_SPF_NO_ALL, 8), 1);
+
 	assert_int_equal(lint(
 	    "m IN MX 10 [192.0.2.1]\n"
 	    "n IN MX 10 2001:db8::1\n"
