@@ -30,6 +30,13 @@
 #include <unistd.h>
 
 #define LIVE_MAX_INFLIGHT	256	/* sockets open at once */
+/* Queries in flight are limited by a congestion window (as TCP does):
+ * resolvers and the paths to them drop datagrams that come in too large a
+ * burst, and each drop costs a resend.  It starts at LIVE_INIT_WINDOW,
+ * grows by one per answer until the first loss, then by one per window of
+ * answers; a lost datagram halves it (once per round trip). */
+#define LIVE_INIT_WINDOW	64
+#define LIVE_MIN_WINDOW		8
 #define LIVE_EDNS_SIZE		1232	/* DNS flag day 2020 */
 #define LIVE_MAX_MSG		65535
 #define LIVE_MAX_HOPS		16	/* CNAME hops per question */
@@ -92,6 +99,10 @@ struct live {
 	size_t nsrv;
 	int timeout_ms;
 	int retries;
+	size_t window;			/* congestion window (see above) */
+	size_t acked;			/* answers since the window grew */
+	bool slow_start;		/* no loss seen yet */
+	int64_t last_cut;		/* when the window was last halved */
 	struct lq *active;
 	size_t nactive;
 	struct lq *qhead, *qtail;	/* FIFO of LQ_QUEUED */
@@ -511,6 +522,34 @@ rtt_sample(struct live_server *s, int64_t rtt)
 	s->srtt = (7 * s->srtt + rtt) / 8;
 }
 
+static void
+window_grow(struct live *be)
+{
+	if (be->window >= LIVE_MAX_INFLIGHT)
+		return;
+	if (be->slow_start || ++be->acked >= be->window) {
+		be->window++;
+		be->acked = 0;
+	}
+}
+
+/* A UDP attempt went unanswered: halve the window, at most once per
+ * round trip (one burst loses many datagrams at once). */
+static void
+window_cut(struct live *be, const struct lq *lq, int64_t now)
+{
+	const struct live_server *s = &be->srv[lq->server];
+	int64_t rtt = s->has_rtt ? s->srtt : LIVE_MIN_RTO_MS;
+
+	be->slow_start = false;
+	if (now - be->last_cut < rtt)
+		return;
+	be->last_cut = now;
+	be->window /= 2;
+	if (be->window < LIVE_MIN_WINDOW)
+		be->window = LIVE_MIN_WINDOW;
+}
+
 /* Send the UDP query of the current attempt.  Returns 0 or an errno. */
 static int
 send_udp(struct live *be, struct lq *lq)
@@ -648,7 +687,7 @@ fill_slots(struct live *be)
 	struct dns_stats *st = dns_stats_mut(be->r);
 	struct lq *lq;
 
-	while (be->nactive < LIVE_MAX_INFLIGHT && (lq = be->qhead) != NULL) {
+	while (be->nactive < be->window && (lq = be->qhead) != NULL) {
 		if ((be->qhead = lq->next) == NULL)
 			be->qtail = NULL;
 		be->nqueued--;
@@ -998,6 +1037,7 @@ on_udp(struct live *be, struct lq *lq)
 		server = lq->server;
 		if (handle_msg(be, lq, be->rbuf, (size_t)n, false)) {
 			rtt_sample(&be->srv[server], rtt);
+			window_grow(be);
 			return;
 		}
 	}
@@ -1152,8 +1192,11 @@ live_poll(void *arg, int timeout_ms)
 	now = now_ms();
 	for (lq = be->active; lq != NULL; lq = next) {
 		next = lq->next;
-		if (lq->deadline <= now)
-			next_attempt(be, lq, NULL);
+		if (lq->deadline > now)
+			continue;
+		if (lq->state == LQ_UDP)
+			window_cut(be, lq, now);
+		next_attempt(be, lq, NULL);
 	}
 	fill_slots(be);
 	return be->nactive + be->nqueued;
@@ -1209,6 +1252,8 @@ dns_live_new(const struct dns_live_opts *o, char *err, size_t errsize)
 	be->timeout_ms = (int)(t * 1000 + 0.5);
 	if (be->timeout_ms < 1)
 		be->timeout_ms = 1;
+	be->window = LIVE_INIT_WINDOW;
+	be->slow_start = true;
 	be->retries = o != NULL && o->retries >= 0 ? o->retries : 2;
 	if (be->retries > LIVE_MAX_RETRIES)
 		be->retries = LIVE_MAX_RETRIES;

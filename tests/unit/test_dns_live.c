@@ -335,7 +335,10 @@ test_nsd_queue(void **state)
 		assert_non_null(a);
 		assert_int_equal(a->status, DNS_NXDOMAIN);
 	}
-	assert_int_equal(dns_stats(r)->in_flight_max, 256);
+	/* The congestion window starts at 64 and grows by one per answer
+	 * (no loss on loopback), never past the 256 sockets. */
+	assert_true(dns_stats(r)->in_flight_max > 64);
+	assert_true(dns_stats(r)->in_flight_max <= 256);
 	assert_true(dns_stats(r)->packets >= 300);
 	dns_free(r);
 }
