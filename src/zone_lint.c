@@ -23,13 +23,16 @@
 #include <string.h>
 
 #include "arena.h"
+#include "bimi.h"
 #include "buf.h"
 #include "dkim.h"
 #include "dmarc.h"
 #include "dns.h"
 #include "ip.h"
+#include "mtasts.h"
 #include "spf.h"
 #include "spf_lint.h"
+#include "tlsrpt.h"
 #include "zone_read.h"
 
 #define TXT_ANSWER_MAX	450		/* RFC 7208 §3.4, as spf_lint.c */
@@ -61,6 +64,7 @@ struct oent {
 	uint32_t cname;		/* CNAME target index + 1; 0 none */
 	uint16_t types;
 	uint8_t nmx, nspf, ndmarc, ndkim, ncname, flags;
+	uint8_t npolicy;	/* MTA-STS, TLS-RPT or BIMI records here */
 };
 
 /* A kept TXT record (not DMARC or DKIM): what SPF can look up. */
@@ -669,6 +673,71 @@ lint_dkim(struct zl *Z, const char *text, size_t len, const struct diag *ctx)
 	Z->recording = NULL;
 }
 
+/* Is the second label of p[0..n) `label` ("x._bimi.example")? */
+static bool
+second_label_is(const char *p, size_t n, const char *label)
+{
+	const char *dot = memchr(p, '.', n);
+
+	if (dot == NULL)
+		return false;
+	dot++;
+	return first_label_is(dot, n - (size_t)(dot - p), label);
+}
+
+/*
+ * The records a receiver looks up by name besides SPF, DMARC and DKIM:
+ * _mta-sts (RFC 8461 §3.1), _smtp._tls (RFC 8460 §3) and <selector>._bimi
+ * (the BIMI draft).  Only records of the kind count (a TXT at the name
+ * that is not one is ignored by receivers, as here).  Returns true when
+ * the owner is one of those names.
+ */
+static bool
+check_policy_txt(struct zl *Z, struct oent *e, const char *owner, size_t on,
+    const char *text, size_t len, const struct diag *d)
+{
+	union {
+		struct mtasts_txt mt;
+		struct tlsrpt_record tr;
+		struct bimi_record br;
+	} u;
+
+	memset(&u, 0, sizeof(u));
+	if (first_label_is(owner, on, "_mta-sts")) {
+		if (!mtasts_is_record(text, len))
+			return true;
+		if ((e->npolicy = inc8(e->npolicy)) == 2)
+			diag_reportf(&Z->fsink, DIAG_MTA_STS_MULTIPLE_RECORDS, d,
+			    "%.*s has more than one v=STSv1 record",
+			    (int)on, owner);
+		mtasts_parse_txt(text, len, &u.mt, &Z->fsink, d);
+		return true;
+	}
+	if (first_label_is(owner, on, "_smtp") &&
+	    second_label_is(owner, on, "_tls")) {
+		if (!tlsrpt_is_record(text, len))
+			return true;
+		if ((e->npolicy = inc8(e->npolicy)) == 2)
+			diag_reportf(&Z->fsink, DIAG_TLSRPT_MULTIPLE_RECORDS, d,
+			    "%.*s has more than one v=TLSRPTv1 record",
+			    (int)on, owner);
+		tlsrpt_parse(text, len, &u.tr, &Z->fsink, d);
+		return true;
+	}
+	if (second_label_is(owner, on, "_bimi")) {
+		if (!bimi_is_record(text, len))
+			return true;
+		/* BIMI has no ID of its own for this: as the live check. */
+		if ((e->npolicy = inc8(e->npolicy)) == 2)
+			diag_reportf(&Z->fsink, DIAG_BIMI_SYNTAX, d,
+			    "%.*s has more than one v=BIMI1 record: receivers "
+			    "use none", (int)on, owner);
+		bimi_parse(text, len, &u.br, &Z->fsink, d);
+		return true;
+	}
+	return false;
+}
+
 static void
 check_txt(struct zl *Z, struct oent *e, const struct zone_rr *rr,
     uint32_t file, uint32_t ign)
@@ -711,6 +780,8 @@ check_txt(struct zl *Z, struct oent *e, const struct zone_rr *rr,
 			dmarc_lint(&dr, &Z->fsink, &d);
 		return;
 	}
+	if (check_policy_txt(Z, e, owner, on, text, len, &d))
+		return;
 	if (is_dkim_owner(owner, on)) {
 		e->ndkim = inc8(e->ndkim);
 		if (e->ndkim == 2)
