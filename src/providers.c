@@ -21,6 +21,7 @@
 #include "dns.h"
 #include "pattern.h"
 #include "providers.h"
+#include "spf.h"
 
 #ifndef AUTHCHECK_DATADIR
 #define AUTHCHECK_DATADIR "/usr/local/share/authcheck"
@@ -112,22 +113,33 @@ valid_hostish(const char *s, bool placeholders)
 static bool
 valid_spf_domain(const char *s)
 {
-	const char *top = strrchr(s, '.');
-	bool alpha = false;
+	struct buf rec;
+	struct spf_record *sr;
+	bool ok;
 
-	if (!valid_hostish(s, false) || top == NULL)
+	/* The SPF parser is the judge: an accepted include must make a
+	 * record that parses (RFC 7208 domain-end: the top label is letters,
+	 * digits and inner hyphens, not all digits). */
+	if (!valid_hostish(s, false) || strchr(s, '.') == NULL)
 		return false;
-	for (const char *p = s; *p != '\0'; p++) {
-		bool start = p == s || p[-1] == '.', end = p[1] == '\0' ||
-		    p[1] == '.';
-
-		if (*p == '-' && (start || end))
+	/* Host-name labels (RFC 1123): no hyphen at either end.  The SPF
+	 * grammar itself allows them below the top label. */
+	for (const char *p = s; *p != '\0'; p++)
+		if (*p == '-' && (p == s || p[-1] == '.' || p[1] == '\0' ||
+		    p[1] == '.'))
 			return false;
+	buf_init(&rec, 512);
+	buf_adds(&rec, "v=spf1 include:");
+	buf_adds(&rec, s);
+	if (rec.err) {
+		buf_free(&rec);
+		return false;
 	}
-	for (top++; *top != '\0'; top++)
-		if (!(*top >= '0' && *top <= '9'))
-			alpha = true;
-	return alpha;
+	sr = spf_parse(buf_str(&rec), rec.len);
+	ok = sr != NULL && sr->nerrs == 0;
+	spf_record_free(sr);
+	buf_free(&rec);
+	return ok;
 }
 
 static char *

@@ -428,6 +428,9 @@ test_broken_templates(void **state)
 		{ "\"spf.t.example\"", "\"spf t.example\"", "spf.includes[0]" },
 		{ "\"spf.t.example\"", "\"spf.t.123\"", "spf.includes[0]" },
 		{ "\"spf.t.example\"", "\"-spf.t.example\"", "spf.includes[0]" },
+		/* found by fuzz_provider_template: "_" is no top-label
+		 * character (RFC 7208 domain-end) */
+		{ "\"spf.t.example\"", "\"spf.t._bad2\"", "spf.includes[0]" },
 		{ "\"https://t.example/docs\"", "\"http://t.example\"", "docs" },
 		{ "\"kind\": \"sender\"", "\"kind\": \"mailbox\"", "t.json: mx" },
 		{ "\"s1\"", "42", "dkim.selectors[0]" },
