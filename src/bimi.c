@@ -19,74 +19,7 @@
 #include "bimi.h"
 #include "dmarc.h"
 #include "dns.h"
-
-enum {
-	C_ALPHA = 1, C_DIGIT = 2, C_WSP = 4, C_TNAME = 8, C_URI = 16,
-	C_LDH = 32, C_TVAL = 64
-};
-
-/* Our own table: <ctype.h> is locale-dependent and undefined for
- * negative plain chars. */
-static unsigned char cclass[256];
-
-static void
-cclass_init(void)
-{
-	/* RFC 3986 unreserved + reserved + '%', minus ';' (tag separator) */
-	static const char uri_extra[] = "-._~:/?#[]@!$&'()*+,=%";
-	unsigned c;
-
-	if (cclass['a'] != 0)
-		return;
-	for (c = 0; c < 256; c++) {
-		unsigned char v = 0;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-			v |= C_ALPHA | C_TNAME | C_URI | C_LDH;
-		if (c >= '0' && c <= '9')
-			v |= C_DIGIT | C_TNAME | C_URI | C_LDH;
-		if (c == '_')
-			v |= C_TNAME;
-		if (c == '-')
-			v |= C_LDH;
-		if (c == ' ' || c == '\t')
-			v |= C_WSP;
-		/* tval = %x21-3A / %x3C-7E (RFC 6376 §3.2) */
-		if ((c >= 0x21 && c <= 0x3a) || (c >= 0x3c && c <= 0x7e))
-			v |= C_TVAL;
-		if (c != 0 && strchr(uri_extra, (int)c) != NULL)
-			v |= C_URI;
-		cclass[c] = v;
-	}
-}
-
-static bool
-is(char c, unsigned char cls)
-{
-	return (cclass[(unsigned char)c] & cls) != 0;
-}
-
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static size_t
-skip_wsp(const char *p, size_t len, size_t i)
-{
-	while (i < len && is(p[i], C_WSP))
-		i++;
-	return i;
-}
-
-static size_t
-find_char(const char *p, size_t len, size_t i, char c)
-{
-	while (i < len && p[i] != c)
-		i++;
-	return i;
-}
+#include "taglist.h"
 
 static void bad(struct diag_sink *sink, const struct diag *ctx,
     enum diag_id id, const char *p, size_t len, size_t off, size_t n,
@@ -126,14 +59,14 @@ version_end(const char *p, size_t len)
 
 	if (len == 0 || p[0] != 'v')
 		return 0;
-	i = skip_wsp(p, len, 1);
+	i = tl_skip_wsp(p, len, 1);
 	if (i >= len || p[i] != '=')
 		return 0;
-	i = skip_wsp(p, len, i + 1);
+	i = tl_skip_wsp(p, len, i + 1);
 	if (len - i < 5 || memcmp(p + i, "BIMI1", 5) != 0)
 		return 0;
 	i += 5;
-	if (i < len && p[i] != ';' && !is(p[i], C_WSP))
+	if (i < len && p[i] != ';' && !tl_is(p[i], TL_WSP))
 		return 0;
 	return i;
 }
@@ -141,7 +74,6 @@ version_end(const char *p, size_t len)
 bool
 bimi_is_record(const char *p, size_t len)
 {
-	cclass_init();
 	return version_end(p, len) != 0;
 }
 
@@ -155,10 +87,11 @@ https_uri(const char *p, size_t n)
 	if (n <= 8)
 		return false;
 	for (i = 0; i < 8; i++)
-		if (lower(p[i]) != scheme[i])
+		if (tl_lower(p[i]) != scheme[i])
 			return false;
 	for (i = 8; i < n; i++)
-		if (!is(p[i], C_URI))
+		/* ';' is a URI character but ends the tag: never here */
+		if (!tl_is(p[i], TL_URI))
 			return false;
 	hs = 8;
 	he = hs;
@@ -168,7 +101,7 @@ https_uri(const char *p, size_t n)
 	if (he == hs || p[hs] == '.' || p[he - 1] == '.')
 		return false;
 	for (i = hs; i < he; i++)
-		if (!is(p[i], C_LDH) && p[i] != '.')
+		if (!tl_is(p[i], TL_LDH) && p[i] != '.')
 			return false;
 	return true;
 }
@@ -180,49 +113,40 @@ bimi_parse(const char *p, size_t len, struct bimi_record *rec,
 	size_t i;
 
 	memset(rec, 0, sizeof(*rec));
-	cclass_init();
 	if ((i = version_end(p, len)) == 0) {
 		bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, 0,
-		    find_char(p, len, 0, ';'), "the record must begin with "
+		    tl_find_char(p, len, 0, ';'), "the record must begin with "
 		    "v=BIMI1");
 		return false;
 	}
 	rec->ok = true;
 	for (;;) {
-		size_t s, e, fe, ns, ne, vs, k;
+		struct tl_item it;
+		enum tl_step step = tl_next(p, len, &i, &it);
+		size_t s = it.off, e = it.end, ns, ne, vs, k;
 
-		i = skip_wsp(p, len, i);
-		if (i == len)
+		if (step == TL_END)
 			break;
-		if (p[i] != ';') {
-			e = find_char(p, len, i, ';');
-			bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, i, e - i,
+		if (step == TL_JUNK) {
+			bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s, e - s,
 			    "expected ';' between tags");
 			rec->ok = false;
-			i = e;
 			continue;
 		}
-		s = skip_wsp(p, len, i + 1);
-		if (s == len)
-			break;		/* one trailing ';' */
-		fe = find_char(p, len, s, ';');
-		e = fe;
-		while (e > s && is(p[e - 1], C_WSP))
-			e--;
-		i = fe;
 		/* tag-name = ALPHA *ALNUMPUNC */
-		for (ne = s; ne < e && is(p[ne], C_TNAME); ne++)
+		for (ne = s; ne < e && tl_is(p[ne], TL_TNAME); ne++)
 			;
 		ns = s;
-		k = skip_wsp(p, e, ne);
-		if (ne == ns || !is(p[ns], C_ALPHA) || k == e || p[k] != '=') {
+		k = tl_skip_wsp(p, e, ne);
+		if (ne == ns || !tl_is(p[ns], TL_ALPHA) || k == e ||
+		    p[k] != '=') {
 			bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s, e - s,
 			    "a tag must be name=value");
 			rec->ok = false;
 			continue;
 		}
-		vs = skip_wsp(p, e, k + 1);
-		for (k = vs; k < e && is(p[k], C_TVAL | C_WSP); k++)
+		vs = tl_skip_wsp(p, e, k + 1);
+		for (k = vs; k < e && tl_is(p[k], TL_TVAL | TL_WSP); k++)
 			;
 		if (k < e) {
 			bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, k, 1,
@@ -308,7 +232,6 @@ bimi_finish(struct bimi_result *res, bool dmarc_found, int dmarc_policy,
 	size_t i, n;
 	int found = 0;
 
-	cclass_init();
 	if (a == NULL)
 		return;
 	memset(&d, 0, sizeof(d));

@@ -28,67 +28,15 @@
 #include "buf.h"
 #include "dns.h"
 #include "mtasts.h"
+#include "taglist.h"
 
-/* ---- character classes ----------------------------------------------- */
-
-enum {
-	C_ALPHA = 1, C_DIGIT = 2, C_WSP = 4, C_EXTNAME = 8, C_EXTVAL = 16,
-	C_VCHAR = 32, C_LDH = 64
-};
-
-/* Our own table, not <ctype.h>: locale-independent and defined for every
- * byte value. */
-static unsigned char cclass[256];
-
-static void
-cclass_init(void)
-{
-	unsigned c;
-
-	if (cclass['a'] != 0)
-		return;
-	for (c = 0; c < 256; c++) {
-		unsigned char v = 0;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-			v |= C_ALPHA | C_EXTNAME | C_LDH;
-		if (c >= '0' && c <= '9')
-			v |= C_DIGIT | C_EXTNAME | C_LDH;
-		if (c == '_' || c == '.')
-			v |= C_EXTNAME;
-		if (c == '-')
-			v |= C_EXTNAME | C_LDH;
-		if (c == ' ' || c == '\t')
-			v |= C_WSP;
-		/* sts-ext-value: %x21-3A / %x3C / %x3E-7E */
-		if ((c >= 0x21 && c <= 0x3a) || c == 0x3c ||
-		    (c >= 0x3e && c <= 0x7e))
-			v |= C_EXTVAL;
-		/* sts-policy-vchar: %x21-7E / UTF8-2 / UTF8-3 / UTF8-4; the
-		 * UTF-8 sequences are accepted byte-wise */
-		if ((c >= 0x21 && c <= 0x7e) || c >= 0x80)
-			v |= C_VCHAR;
-		cclass[c] = v;
-	}
-}
-
-static bool
-is(char c, unsigned char cls)
-{
-	return (cclass[(unsigned char)c] & cls) != 0;
-}
-
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
+/* ---- helpers ---------------------------------------------------------- */
 
 static bool
 eq_ci(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (lower(a[i]) != lower(b[i]))
+		if (tl_lower(a[i]) != tl_lower(b[i]))
 			return false;
 	return true;
 }
@@ -98,22 +46,6 @@ static bool
 eq_lit(const char *p, size_t n, const char *w)
 {
 	return strlen(w) == n && memcmp(p, w, n) == 0;
-}
-
-static size_t
-skip_wsp(const char *p, size_t len, size_t i)
-{
-	while (i < len && is(p[i], C_WSP))
-		i++;
-	return i;
-}
-
-static size_t
-find_char(const char *p, size_t len, size_t i, char c)
-{
-	while (i < len && p[i] != c)
-		i++;
-	return i;
 }
 
 static void report(struct diag_sink *sink, const struct diag *ctx,
@@ -157,10 +89,9 @@ report(struct diag_sink *sink, const struct diag *ctx, enum diag_id id,
 bool
 mtasts_is_record(const char *p, size_t len)
 {
-	cclass_init();
 	if (len < 7 || memcmp(p, "v=STSv1", 7) != 0)
 		return false;
-	return len == 7 || p[7] == ';' || is(p[7], C_WSP);
+	return len == 7 || p[7] == ';' || tl_is(p[7], TL_WSP);
 }
 
 /* One field [s, e) of the record (delimiters already removed). */
@@ -169,7 +100,7 @@ txt_field(const char *p, size_t len, size_t s, size_t e,
     struct mtasts_txt *out, bool *have_id, struct diag_sink *sink,
     const struct diag *ctx)
 {
-	size_t eq = find_char(p, e, s, '='), i;
+	size_t eq = tl_find_char(p, e, s, '='), i;
 
 	if (eq == e || eq == s) {
 		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, s, e - s,
@@ -181,7 +112,7 @@ txt_field(const char *p, size_t len, size_t s, size_t e,
 		size_t vn = e - (eq + 1);
 
 		for (i = eq + 1; i < e; i++)
-			if (!is(p[i], C_ALPHA | C_DIGIT))
+			if (!tl_is(p[i], TL_ALPHA | TL_DIGIT))
 				break;
 		if (vn == 0 || i < e || vn > MTASTS_ID_MAX) {
 			report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, eq + 1,
@@ -199,15 +130,15 @@ txt_field(const char *p, size_t len, size_t s, size_t e,
 	}
 	/* sts-ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".") */
 	for (i = s; i < eq; i++)
-		if (!is(p[i], C_EXTNAME))
+		if (!tl_is(p[i], TL_EXTNAME))
 			break;
-	if (i < eq || !is(p[s], C_ALPHA | C_DIGIT) || eq - s > 32) {
+	if (i < eq || !tl_is(p[s], TL_ALPHA | TL_DIGIT) || eq - s > 32) {
 		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, s, eq - s,
 		    "bad extension field name");
 		out->ok = false;
 	}
 	for (i = eq + 1; i < e; i++)
-		if (!is(p[i], C_EXTVAL))
+		if (!tl_is(p[i], TL_EXTVAL))
 			break;
 	if (eq + 1 == e || i < e) {
 		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, eq + 1,
@@ -225,44 +156,32 @@ mtasts_parse_txt(const char *p, size_t len, struct mtasts_txt *out,
 	bool have_id = false;
 
 	memset(out, 0, sizeof(*out));
-	cclass_init();
 	if (!mtasts_is_record(p, len)) {
 		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, 0,
-		    find_char(p, len, 0, ';'), "the record must begin with "
+		    tl_find_char(p, len, 0, ';'), "the record must begin with "
 		    "v=STSv1 (case-sensitive)");
 		return false;
 	}
 	out->ok = true;
 	i = 7;
 	for (;;) {
-		size_t s, e, fe;
+		struct tl_item it;
+		enum tl_step step = tl_next(p, len, &i, &it);
 
-		i = skip_wsp(p, len, i);
-		if (i == len)
+		if (step == TL_END)
 			break;
-		if (p[i] != ';') {
-			e = find_char(p, len, i, ';');
-			report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, i, e - i,
-			    "expected ';' between fields");
+		if (step == TL_JUNK) {
+			report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, it.off,
+			    it.end - it.off, "expected ';' between fields");
 			out->ok = false;
-			i = e;
-			continue;
-		}
-		s = skip_wsp(p, len, i + 1);
-		if (s == len)
-			break;		/* one trailing ';' is allowed */
-		fe = find_char(p, len, s, ';');
-		e = fe;
-		while (e > s && is(p[e - 1], C_WSP))
-			e--;
-		if (e == s) {
-			report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, i, 1,
-			    "empty field");
+		} else if (it.end == it.off) {
+			report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, it.sep,
+			    1, "empty field");
 			out->ok = false;
 		} else {
-			txt_field(p, len, s, e, out, &have_id, sink, ctx);
+			txt_field(p, len, it.off, it.end, out, &have_id, sink,
+			    ctx);
 		}
-		i = fe;
 	}
 	if (!have_id) {
 		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, 0, len,
@@ -316,7 +235,7 @@ valid_domain(const char *p, size_t n)
 		size_t s = i;
 
 		while (i < n && p[i] != '.') {
-			if (!is(p[i], C_LDH))
+			if (!tl_is(p[i], TL_LDH))
 				return false;
 			i++;
 		}
@@ -335,14 +254,14 @@ policy_line(struct pstate *st)
 	struct mtasts_policy *out = st->out;
 	size_t ls = st->ls, le = st->le, colon, vs, ve, i;
 
-	colon = find_char(p, le, ls, ':');
+	colon = tl_find_char(p, le, ls, ':');
 	if (colon == le) {
 		pbad(st, ls, le - ls, "expected \"name: value\"");
 		return;
 	}
-	vs = skip_wsp(p, le, colon + 1);
+	vs = tl_skip_wsp(p, le, colon + 1);
 	ve = le;
-	while (ve > vs && is(p[ve - 1], C_WSP))
+	while (ve > vs && tl_is(p[ve - 1], TL_WSP))
 		ve--;
 	if (eq_lit(p + ls, colon - ls, "version")) {
 		if (!eq_lit(p + vs, ve - vs, "STSv1"))
@@ -370,7 +289,7 @@ policy_line(struct pstate *st)
 	if (eq_lit(p + ls, colon - ls, "max_age")) {
 		unsigned long v = 0;
 
-		for (i = vs; i < ve && is(p[i], C_DIGIT); i++)
+		for (i = vs; i < ve && tl_is(p[i], TL_DIGIT); i++)
 			v = v * 10 + (unsigned long)(p[i] - '0');
 		if (i == vs || i < ve || ve - vs > 10)
 			pbad(st, vs, ve - vs, "max_age must be 1 to 10 digits");
@@ -403,15 +322,15 @@ policy_line(struct pstate *st)
 	}
 	/* sts-policy-extension: ext-name ":" *WSP vchar *(*WSP vchar) */
 	for (i = ls; i < colon; i++)
-		if (!is(p[i], C_EXTNAME))
+		if (!tl_is(p[i], TL_EXTNAME))
 			break;
-	if (i < colon || colon == ls || !is(p[ls], C_ALPHA | C_DIGIT) ||
+	if (i < colon || colon == ls || !tl_is(p[ls], TL_ALPHA | TL_DIGIT) ||
 	    colon - ls > 32) {
 		pbad(st, ls, colon - ls, "bad field name");
 		return;
 	}
 	for (i = vs; i < ve; i++)
-		if (!is(p[i], C_VCHAR | C_WSP))
+		if (!tl_is(p[i], TL_VCHAR8 | TL_WSP))
 			break;
 	if (vs == ve || i < ve)
 		pbad(st, vs, ve - vs, "bad value of extension field");
@@ -424,7 +343,6 @@ mtasts_parse_policy(const char *p, size_t len, struct mtasts_policy *out,
 	struct pstate st;
 	size_t ls = 0;
 
-	cclass_init();
 	memset(out, 0, sizeof(*out));
 	memset(&st, 0, sizeof(st));
 	out->ok = true;
@@ -434,7 +352,7 @@ mtasts_parse_policy(const char *p, size_t len, struct mtasts_policy *out,
 	st.sink = sink;
 	st.ctx = ctx;
 	while (ls < len) {
-		size_t nl = find_char(p, len, ls, '\n'), le = nl, i;
+		size_t nl = tl_find_char(p, len, ls, '\n'), le = nl, i;
 
 		if (le > ls && p[le - 1] == '\r')
 			le--;
@@ -686,8 +604,8 @@ is_text_plain(const char *ct)
 	if (ct == NULL)
 		return false;
 	n = strlen(ct);
-	e = find_char(ct, n, 0, ';');
-	while (e > 0 && is(ct[e - 1], C_WSP))
+	e = tl_find_char(ct, n, 0, ';');
+	while (e > 0 && tl_is(ct[e - 1], TL_WSP))
 		e--;
 	return e == 10 && eq_ci(ct, "text/plain", 10);
 }
@@ -810,7 +728,6 @@ mtasts_finish(struct mtasts_result *res, bool fetched, struct diag_sink *sink)
 	struct diag d;
 	int n;
 
-	cclass_init();
 	if (a == NULL)
 		return;
 	if (dns_failed(a->status)) {
