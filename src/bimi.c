@@ -19,6 +19,8 @@
 #include "bimi.h"
 #include "dmarc.h"
 #include "dns.h"
+#include "dns_failure.h"
+#include "dns_txt.h"
 #include "taglist.h"
 
 static void bad(struct diag_sink *sink, const struct diag *ctx,
@@ -229,43 +231,27 @@ bimi_finish(struct bimi_result *res, bool dmarc_found, int dmarc_policy,
 {
 	const struct dns_answer *a = res->q ? dns_answer(res->q) : NULL;
 	struct diag d;
-	size_t i, n;
-	int found = 0;
+	int found;
 
 	if (a == NULL)
 		return;
-	memset(&d, 0, sizeof(d));
-	d.domain = res->name;
-	if (a->status == DNS_SERVFAIL || a->status == DNS_TIMEOUT ||
-	    a->status == DNS_ERROR || a->status == DNS_PENDING) {
+	if (dns_failed(a->status)) {
 		res->incomplete = true;
-		diag_reportf(sink, DIAG_DNS_FAILURE, &d,
-		    "%s TXT query failed (%s%s%s): BIMI was not checked",
-		    res->name, dns_status_name(a->status), a->why ? ": " : "",
-		    a->why ? a->why : "");
+		dns_failure_report(sink, a, "BIMI was not checked");
 		return;
 	}
 	free(res->record);
-	res->record = NULL;
-	for (i = 0; a->status == DNS_OK && i < a->nrr; i++) {
-		char *s;
-
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		if ((s = dns_txt_join(&a->rr[i], &n)) == NULL) {
-			res->oom = true;
-			return;
-		}
-		if (bimi_is_record(s, n) && found++ == 0) {
-			res->record = s;
-			res->record_len = n;
-		} else {
-			free(s);
-		}
+	found = dns_txt_pick(a, bimi_is_record, &res->record,
+	    &res->record_len);
+	if (found < 0) {
+		res->oom = true;
+		return;
 	}
 	if (found == 0)
 		return;		/* BIMI is optional */
 	res->published = true;
+	memset(&d, 0, sizeof(d));
+	d.domain = res->name;
 	d.record = res->record;
 	d.record_len = res->record_len;
 	if (found > 1) {

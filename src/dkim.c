@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "dkim.h"
 #include "dns.h"
+#include "dns_failure.h"
 #include "taglist.h"
 
 static const char tag_names[DKIM_TAG__COUNT] = {
@@ -615,19 +616,6 @@ dkim_add(struct dkim_result *res, const char *selector,
 	return 0;
 }
 
-/* Answer of a query that must be complete after dns_run(); one still
- * pending reads as a local failure, never as "no key". */
-static const struct dns_answer *
-answer_of(const struct dns_query *q)
-{
-	static const struct dns_answer pending = {
-		.status = DNS_ERROR, .qname = "?", .why = "no answer"
-	};
-	const struct dns_answer *a = q != NULL ? dns_answer(q) : NULL;
-
-	return a != NULL ? a : &pending;
-}
-
 int
 dkim_finish(struct dkim_result *res)
 {
@@ -636,8 +624,8 @@ dkim_finish(struct dkim_result *res)
 	size_t nfound = 0, nnamed = 0;
 
 	for (size_t i = 0; i < res->nsel; i++) {
-		if (take_answer(res, &res->sel[i], answer_of(res->sel[i].q))
-		    != 0)
+		if (take_answer(res, &res->sel[i],
+		    dns_answer_final(res->sel[i].q)) != 0)
 			return -1;
 		if (res->sel[i].found)
 			nfound++;
@@ -645,7 +633,7 @@ dkim_finish(struct dkim_result *res)
 			nnamed++;
 	}
 	snprintf(name, sizeof(name), "_domainkey.%s", res->domain);
-	a = answer_of(res->domainkey_q);
+	a = dns_answer_final(res->domainkey_q);
 	res->domainkey_status = a->status;
 	if (failed(a->status))
 		report_dns_failure(res, name, a);

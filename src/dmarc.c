@@ -19,6 +19,8 @@
 
 #include "dmarc.h"
 #include "dns.h"
+#include "dns_failure.h"
+#include "dns_txt.h"
 #include "taglist.h"
 
 /* ---- version --------------------------------------------------------- */
@@ -645,25 +647,13 @@ suffix_labels(const char *name, size_t have, size_t keep)
 	return name;
 }
 
-static bool
-dns_failed(enum dns_status s)
-{
-	return s == DNS_SERVFAIL || s == DNS_TIMEOUT || s == DNS_ERROR;
-}
-
+/* Every answer here comes from dns_answer_final(), so none is pending. */
 static void
 report_dns_failure(struct diag_sink *sink, struct dmarc_result *res,
     const struct dns_answer *a)
 {
-	struct diag d;
-
-	memset(&d, 0, sizeof(d));
-	d.domain = a->qname;
 	res->incomplete = true;
-	diag_reportf(sink, DIAG_DNS_FAILURE, &d, "%s %s query failed (%s%s%s)"
-	    ": the DMARC result is incomplete", a->qname,
-	    dns_type_name(a->qtype), dns_status_name(a->status),
-	    a->why ? ": " : "", a->why ? a->why : "");
+	dns_failure_report(sink, a, "the DMARC result is incomplete");
 }
 
 /* Copy a name into a 256-byte field. */
@@ -683,33 +673,8 @@ set_name(char dst[256], const char *src)
 static int
 pick_record(const struct dns_answer *a, char **text, size_t *tlen)
 {
-	size_t i, n;
-	int found = 0;
+	int found = dns_txt_pick(a, dmarc_is_record, text, tlen);
 
-	*text = NULL;
-	if (a->status != DNS_OK)
-		return 0;
-	for (i = 0; i < a->nrr; i++) {
-		char *s;
-
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		if ((s = dns_txt_join(&a->rr[i], &n)) == NULL) {
-			free(*text);
-			*text = NULL;
-			return -1;
-		}
-		if (!dmarc_is_record(s, n)) {
-			free(s);
-			continue;
-		}
-		if (found++ == 0) {
-			*text = s;
-			*tlen = n;
-		} else {
-			free(s);
-		}
-	}
 	if (found > 1) {
 		free(*text);
 		*text = NULL;
@@ -752,19 +717,6 @@ struct dmarc_pending {
 	bool oom;
 };
 
-/* An answer that is known to be there after dns_run(); a query that is
- * somehow still pending reads as a local failure, never as "no record". */
-static const struct dns_answer *
-answer_of(const struct dns_query *q)
-{
-	static const struct dns_answer pending = {
-		.status = DNS_ERROR, .qname = "?", .why = "no answer"
-	};
-	const struct dns_answer *a = q != NULL ? dns_answer(q) : NULL;
-
-	return a != NULL ? a : &pending;
-}
-
 /* Judge the walk's answers: the record that applies, the organizational
  * domain, multiple records and failures (to sink). */
 static int
@@ -781,7 +733,7 @@ walk_judge(struct dmarc_pending *P, struct diag_sink *sink)
 	res->found = res->inherited = res->incomplete = false;
 	res->found_at[0] = res->org_domain[0] = '\0';
 	for (i = 0; i < n; i++) {
-		const struct dns_answer *a = answer_of(P->q[i]);
+		const struct dns_answer *a = dns_answer_final(P->q[i]);
 		struct dmarc_record rec;
 		char *text;
 		size_t tlen = 0;
@@ -963,26 +915,21 @@ check_destinations(struct dmarc_pending *P, struct diag_sink *sink)
 		bool mail = false, failed = false, nullmx = false;
 
 		if (dst[i].auth != NULL) {
-			const struct dns_answer *a = answer_of(dst[i].auth);
-			bool ok = false;
+			const struct dns_answer *a =
+			    dns_answer_final(dst[i].auth);
 
 			if (dns_failed(a->status)) {
 				report_dns_failure(sink, res, a);
 			} else {
-				for (j = 0; a->status == DNS_OK && j < a->nrr;
-				    j++) {
-					size_t n;
-					char *s;
+				size_t n;
+				char *s;
+				int k = dns_txt_pick(a, dmarc_is_record, &s,
+				    &n);
 
-					if (a->rr[j].type != DNS_T_TXT)
-						continue;
-					if ((s = dns_txt_join(&a->rr[j],
-					    &n)) == NULL)
-						return -1;
-					ok = ok || dmarc_is_record(s, n);
-					free(s);
-				}
-				if (!ok)
+				if (k < 0)
+					return -1;
+				free(s);
+				if (k == 0)
 					dest_report(sink, res, u,
 					    DIAG_DMARC_RUA_UNAUTHORIZED,
 					    "%s is outside %s and has not "
@@ -993,9 +940,9 @@ check_destinations(struct dmarc_pending *P, struct diag_sink *sink)
 					    res->found_at, dst[i].host);
 			}
 		}
-		mx = answer_of(dst[i].mx);
-		a4 = answer_of(dst[i].a);
-		a6 = answer_of(dst[i].aaaa);
+		mx = dns_answer_final(dst[i].mx);
+		a4 = dns_answer_final(dst[i].a);
+		a6 = dns_answer_final(dst[i].aaaa);
 		if (has_rr(mx)) {
 			for (j = 0; j < mx->nrr; j++) {
 				if (mx->rr[j].type != DNS_T_MX)
@@ -1133,7 +1080,7 @@ dmarc_finish(struct dmarc_result *res, struct diag_sink *sink)
 		res->applies = DMARC_APPLIES_P;
 		res->policy = res->eff.p;
 	} else {
-		const struct dns_answer *a = answer_of(P->exists_q);
+		const struct dns_answer *a = dns_answer_final(P->exists_q);
 
 		if (dns_failed(a->status))
 			report_dns_failure(sink, res, a);

@@ -27,6 +27,8 @@
 
 #include "buf.h"
 #include "dns.h"
+#include "dns_failure.h"
+#include "dns_txt.h"
 #include "mtasts.h"
 #include "taglist.h"
 
@@ -451,60 +453,6 @@ mtasts_policy_state_name(enum mtasts_policy_state s)
 
 /* ---- the check ------------------------------------------------------- */
 
-static bool
-dns_failed(enum dns_status s)
-{
-	return s == DNS_SERVFAIL || s == DNS_TIMEOUT || s == DNS_ERROR ||
-	    s == DNS_PENDING;
-}
-
-static void
-report_dns_failure(struct diag_sink *sink, bool *incomplete,
-    const struct dns_answer *a, const char *what)
-{
-	struct diag d;
-
-	memset(&d, 0, sizeof(d));
-	d.domain = a->qname;
-	*incomplete = true;
-	diag_reportf(sink, DIAG_DNS_FAILURE, &d, "%s %s query failed (%s%s%s)"
-	    ": %s", a->qname, dns_type_name(a->qtype),
-	    dns_status_name(a->status), a->why ? ": " : "",
-	    a->why ? a->why : "", what);
-}
-
-/* The v=STSv1 records of a TXT answer: returns how many; *text gets the
- * first (malloc'd), -1 on out-of-memory. */
-static int
-pick_records(const struct dns_answer *a, char **text, size_t *tlen)
-{
-	size_t i, n;
-	int found = 0;
-
-	*text = NULL;
-	*tlen = 0;
-	if (a == NULL || a->status != DNS_OK)
-		return 0;
-	for (i = 0; i < a->nrr; i++) {
-		char *s;
-
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		if ((s = dns_txt_join(&a->rr[i], &n)) == NULL) {
-			free(*text);
-			*text = NULL;
-			return -1;
-		}
-		if (mtasts_is_record(s, n) && found++ == 0) {
-			*text = s;
-			*tlen = n;
-		} else {
-			free(s);
-		}
-	}
-	return found;
-}
-
 /* TXT callback: with exactly one valid record, ask for the policy host's
  * addresses now, in the same DNS round as everything else that waits. */
 static void
@@ -514,7 +462,8 @@ on_txt(void *arg, struct dns_query *q)
 	struct mtasts_txt t;
 	char *text;
 	size_t tlen;
-	int n = pick_records(dns_answer(q), &text, &tlen);
+	int n = dns_txt_pick(dns_answer(q), mtasts_is_record, &text,
+	    &tlen);
 
 	if (n < 0)
 		res->oom = true;
@@ -635,10 +584,11 @@ check_mx(struct mtasts_result *res, struct diag_sink *sink)
 	size_t i, k;
 
 	if (a == NULL || dns_failed(a->status)) {
-		if (a != NULL)
-			report_dns_failure(sink, &res->incomplete, a,
-			    "the MX hosts were not checked against the "
-			    "MTA-STS policy");
+		if (a != NULL) {
+			res->incomplete = true;
+			dns_failure_report(sink, a, "the MX hosts were not "
+			    "checked against the MTA-STS policy");
+		}
 		return;
 	}
 	/* More patterns than we keep: a match could be missed, so say
@@ -731,12 +681,13 @@ mtasts_finish(struct mtasts_result *res, bool fetched, struct diag_sink *sink)
 	if (a == NULL)
 		return;
 	if (dns_failed(a->status)) {
-		report_dns_failure(sink, &res->incomplete, a,
-		    "MTA-STS was not checked");
+		res->incomplete = true;
+		dns_failure_report(sink, a, "MTA-STS was not checked");
 		return;
 	}
 	free(res->record);
-	n = pick_records(a, &res->record, &res->record_len);
+	n = dns_txt_pick(a, mtasts_is_record, &res->record,
+	    &res->record_len);
 	if (n <= 0)
 		return;		/* MTA-STS is optional: nothing published */
 	res->published = true;
@@ -764,12 +715,14 @@ mtasts_finish(struct mtasts_result *res, bool fetched, struct diag_sink *sink)
 		    dns_answer(res->q_aaaa) : NULL;
 
 		if (a4 != NULL && dns_failed(a4->status)) {
-			report_dns_failure(sink, &res->incomplete, a4,
+			res->incomplete = true;
+			dns_failure_report(sink, a4,
 			    "the MTA-STS policy host was not resolved");
 			return;
 		}
 		if (a6 != NULL && dns_failed(a6->status)) {
-			report_dns_failure(sink, &res->incomplete, a6,
+			res->incomplete = true;
+			dns_failure_report(sink, a6,
 			    "the MTA-STS policy host was not resolved");
 			return;
 		}

@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "dns.h"
+#include "dns_failure.h"
+#include "dns_txt.h"
 #include "taglist.h"
 #include "tlsrpt.h"
 
@@ -256,42 +258,25 @@ tlsrpt_finish(struct tlsrpt_result *res, bool mtasts_published,
 {
 	const struct dns_answer *a = res->q ? dns_answer(res->q) : NULL;
 	struct diag d;
-	size_t i, n;
-	int found = 0;
+	int found;
 
 	if (a == NULL)
 		return;
-	memset(&d, 0, sizeof(d));
-	d.domain = res->name;
-	if (a->status == DNS_SERVFAIL || a->status == DNS_TIMEOUT ||
-	    a->status == DNS_ERROR || a->status == DNS_PENDING) {
+	if (dns_failed(a->status)) {
 		res->incomplete = true;
-		diag_reportf(sink, DIAG_DNS_FAILURE, &d,
-		    "%s TXT query failed (%s%s%s): TLS-RPT was not checked",
-		    res->name, dns_status_name(a->status), a->why ? ": " : "",
-		    a->why ? a->why : "");
+		dns_failure_report(sink, a, "TLS-RPT was not checked");
 		return;
 	}
 	free(res->record);
-	res->record = NULL;
-	for (i = 0; a->status == DNS_OK && i < a->nrr; i++) {
-		char *s;
-
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		if ((s = dns_txt_join(&a->rr[i], &n)) == NULL) {
-			res->oom = true;
-			return;
-		}
-		if (tlsrpt_is_record(s, n) && found++ == 0) {
-			res->record = s;
-			res->record_len = n;
-		} else {
-			free(s);
-		}
+	found = dns_txt_pick(a, tlsrpt_is_record, &res->record,
+	    &res->record_len);
+	if (found < 0) {
+		res->oom = true;
+		return;
 	}
+	memset(&d, 0, sizeof(d));
+	d.domain = res->name;
 	if (found == 0) {
-		d.domain = res->name;
 		if (mtasts_published)
 			diag_reportf(sink, DIAG_TLSRPT_MISSING, &d,
 			    "%s publishes MTA-STS but no TLS-RPT record at %s: "
