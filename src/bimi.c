@@ -11,7 +11,6 @@
  * problem.  Receivers show a logo only under DMARC enforcement, so a
  * record on a p=none domain does nothing.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,60 +22,10 @@
 #include "dns_txt.h"
 #include "taglist.h"
 
-static void bad(struct diag_sink *sink, const struct diag *ctx,
-    enum diag_id id, const char *p, size_t len, size_t off, size_t n,
-    const char *fmt, ...) __attribute__((format(printf, 8, 9)));
-
-static void
-bad(struct diag_sink *sink, const struct diag *ctx, enum diag_id id,
-    const char *p, size_t len, size_t off, size_t n, const char *fmt, ...)
-{
-	struct diag d;
-	char msg[400];
-	va_list ap;
-
-	if (sink == NULL)
-		return;
-	if (ctx != NULL)
-		d = *ctx;
-	else
-		memset(&d, 0, sizeof(d));
-	d.record = p;
-	d.record_len = len;
-	d.has_span = true;
-	d.span.off = off > len ? len : off;
-	d.span.len = n > len - d.span.off ? len - d.span.off : n;
-	va_start(ap, fmt);
-	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
-		msg[0] = '\0';
-	va_end(ap);
-	diag_reportf(sink, id, &d, "%s", msg);
-}
-
-/* Offset just past "v" *WSP "=" *WSP "BIMI1", or 0. */
-static size_t
-version_end(const char *p, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || p[0] != 'v')
-		return 0;
-	i = tl_skip_wsp(p, len, 1);
-	if (i >= len || p[i] != '=')
-		return 0;
-	i = tl_skip_wsp(p, len, i + 1);
-	if (len - i < 5 || memcmp(p + i, "BIMI1", 5) != 0)
-		return 0;
-	i += 5;
-	if (i < len && p[i] != ';' && !tl_is(p[i], TL_WSP))
-		return 0;
-	return i;
-}
-
 bool
 bimi_is_record(const char *p, size_t len)
 {
-	return version_end(p, len) != 0;
+	return tl_version_end(p, len, "BIMI1") != 0;
 }
 
 /* An https URI with a host: "https://" LDH-host [":" port] [path...]. */
@@ -115,8 +64,8 @@ bimi_parse(const char *p, size_t len, struct bimi_record *rec,
 	size_t i;
 
 	memset(rec, 0, sizeof(*rec));
-	if ((i = version_end(p, len)) == 0) {
-		bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, 0,
+	if ((i = tl_version_end(p, len, "BIMI1")) == 0) {
+		diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p, len, 0,
 		    tl_find_char(p, len, 0, ';'), "the record must begin with "
 		    "v=BIMI1");
 		return false;
@@ -130,8 +79,8 @@ bimi_parse(const char *p, size_t len, struct bimi_record *rec,
 		if (step == TL_END)
 			break;
 		if (step == TL_JUNK) {
-			bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s, e - s,
-			    "expected ';' between tags");
+			diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s,
+			    e - s, "expected ';' between tags");
 			rec->ok = false;
 			continue;
 		}
@@ -142,8 +91,8 @@ bimi_parse(const char *p, size_t len, struct bimi_record *rec,
 		k = tl_skip_wsp(p, e, ne);
 		if (ne == ns || !tl_is(p[ns], TL_ALPHA) || k == e ||
 		    p[k] != '=') {
-			bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s, e - s,
-			    "a tag must be name=value");
+			diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s,
+			    e - s, "a tag must be name=value");
 			rec->ok = false;
 			continue;
 		}
@@ -151,8 +100,8 @@ bimi_parse(const char *p, size_t len, struct bimi_record *rec,
 		for (k = vs; k < e && tl_is(p[k], TL_TVAL | TL_WSP); k++)
 			;
 		if (k < e) {
-			bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, k, 1,
-			    "a control or non-ASCII byte in the value");
+			diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p, len, k,
+			    1, "a control or non-ASCII byte in the value");
 			rec->ok = false;
 			continue;
 		}
@@ -162,8 +111,8 @@ bimi_parse(const char *p, size_t len, struct bimi_record *rec,
 			struct diag_span *sp = logo ? &rec->l : &rec->a;
 
 			if (*has) {
-				bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s,
-				    e - s, "%c= appears twice", p[ns]);
+				diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p,
+				    len, s, e - s, "%c= appears twice", p[ns]);
 				rec->ok = false;
 				continue;
 			}
@@ -174,24 +123,26 @@ bimi_parse(const char *p, size_t len, struct bimi_record *rec,
 				continue;
 			rec->ok = false;
 			if (logo)
-				bad(sink, ctx, DIAG_BIMI_LOGO_NOT_HTTPS, p, len,
-				    vs, e - vs, "l= must be an https:// URI of "
+				diag_report_at(sink, ctx,
+				    DIAG_BIMI_LOGO_NOT_HTTPS, p, len, vs,
+				    e - vs, "l= must be an https:// URI of "
 				    "the SVG logo (or empty)");
 			else
-				bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, vs,
-				    e - vs, "a= must be an https:// URI of the "
+				diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p,
+				    len, vs, e - vs,
+				    "a= must be an https:// URI of the "
 				    "evidence document (or empty)");
 			continue;
 		}
 		if (ne - ns == 1 && p[ns] == 'v') {
-			bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s, e - s,
-			    "v= appears twice");
+			diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s,
+			    e - s, "v= appears twice");
 			rec->ok = false;
 		}
 		/* other tags: ignored, as unknown tags are */
 	}
 	if (!rec->has_l) {
-		bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, 0, len,
+		diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p, len, 0, len,
 		    "the l= tag is required (empty to decline)");
 		rec->ok = false;
 	}

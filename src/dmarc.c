@@ -23,33 +23,10 @@
 #include "dns_txt.h"
 #include "taglist.h"
 
-/* ---- version --------------------------------------------------------- */
-
-/* Offset just past "v" *WSP "=" *WSP "DMARC1", or 0 when absent. */
-static size_t
-version_end(const char *p, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || p[0] != 'v')
-		return 0;
-	i = tl_skip_wsp(p, len, 1);
-	if (i >= len || p[i] != '=')
-		return 0;
-	i = tl_skip_wsp(p, len, i + 1);
-	/* %s"DMARC1": the one case-sensitive literal of the grammar. */
-	if (len - i < 6 || memcmp(p + i, "DMARC1", 6) != 0)
-		return 0;
-	i += 6;
-	if (i < len && p[i] != ';' && !tl_is(p[i], TL_WSP))
-		return 0;
-	return i;
-}
-
 bool
 dmarc_is_record(const char *p, size_t len)
 {
-	return version_end(p, len) != 0;
+	return tl_version_end(p, len, "DMARC1") != 0;
 }
 
 /* ---- parser ---------------------------------------------------------- */
@@ -81,28 +58,12 @@ static void
 report(struct pstate *st, enum diag_id id, size_t off, size_t n,
     const char *fmt, ...)
 {
-	char msg[512];
-	struct diag d;
 	va_list ap;
 
-	if (st->sink == NULL)
-		return;
-	if (st->ctx != NULL)
-		d = *st->ctx;
-	else
-		memset(&d, 0, sizeof(d));
-	d.id = id;
-	d.record = st->p;
-	d.record_len = st->len;
-	d.has_span = true;
-	d.span.off = off;
-	d.span.len = n;
 	va_start(ap, fmt);
-	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
-		msg[0] = '\0';
+	diag_vreport_at(st->sink, st->ctx, id, st->p, st->len, off, n, fmt,
+	    ap);
 	va_end(ap);
-	d.message = msg;
-	diag_report(st->sink, &d);
 }
 
 static enum dmarc_policy
@@ -486,7 +447,7 @@ dmarc_parse(const char *p, size_t len, struct dmarc_record *rec,
 	size_t i, j, ns, ne, vs, ve;
 
 	memset(rec, 0, sizeof(*rec));
-	if ((i = version_end(p, len)) == 0) {
+	if ((i = tl_version_end(p, len, "DMARC1")) == 0) {
 		report(&st, DIAG_DMARC_SYNTAX, 0, tl_find_char(p, len, 0, ';'),
 		    "a DMARC record must begin with v=DMARC1 (case-sensitive)");
 		return false;

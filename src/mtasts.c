@@ -50,42 +50,6 @@ eq_lit(const char *p, size_t n, const char *w)
 	return strlen(w) == n && memcmp(p, w, n) == 0;
 }
 
-static void report(struct diag_sink *sink, const struct diag *ctx,
-    enum diag_id id, const char *rec, size_t rec_len, size_t off, size_t n,
-    const char *fmt, ...) __attribute__((format(printf, 8, 9)));
-
-/* One finding with a span (n may be 0: a point) into rec. */
-static void
-report(struct diag_sink *sink, const struct diag *ctx, enum diag_id id,
-    const char *rec, size_t rec_len, size_t off, size_t n,
-    const char *fmt, ...)
-{
-	struct diag d;
-	char msg[512];
-	va_list ap;
-
-	if (sink == NULL)
-		return;
-	if (ctx != NULL)
-		d = *ctx;
-	else
-		memset(&d, 0, sizeof(d));
-	d.record = rec;
-	d.record_len = rec_len;
-	d.has_span = rec != NULL;
-	if (off > rec_len)
-		off = rec_len;
-	if (n > rec_len - off)
-		n = rec_len - off;
-	d.span.off = off;
-	d.span.len = n;
-	va_start(ap, fmt);
-	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
-		msg[0] = '\0';
-	va_end(ap);
-	diag_reportf(sink, id, &d, "%s", msg);
-}
-
 /* ---- the TXT record (§3.1) ------------------------------------------- */
 
 bool
@@ -105,7 +69,7 @@ txt_field(const char *p, size_t len, size_t s, size_t e,
 	size_t eq = tl_find_char(p, e, s, '='), i;
 
 	if (eq == e || eq == s) {
-		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, s, e - s,
+		diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, s, e - s,
 		    "a field must be name=value");
 		out->ok = false;
 		return;
@@ -117,8 +81,9 @@ txt_field(const char *p, size_t len, size_t s, size_t e,
 			if (!tl_is(p[i], TL_ALPHA | TL_DIGIT))
 				break;
 		if (vn == 0 || i < e || vn > MTASTS_ID_MAX) {
-			report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, eq + 1,
-			    vn, "id must be 1 to 32 letters and digits");
+			diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len,
+			    eq + 1, vn,
+			    "id must be 1 to 32 letters and digits");
 			out->ok = false;
 		}
 		/* A second id is an sts-field the grammar allows; the
@@ -135,15 +100,15 @@ txt_field(const char *p, size_t len, size_t s, size_t e,
 		if (!tl_is(p[i], TL_EXTNAME))
 			break;
 	if (i < eq || !tl_is(p[s], TL_ALPHA | TL_DIGIT) || eq - s > 32) {
-		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, s, eq - s,
-		    "bad extension field name");
+		diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, s,
+		    eq - s, "bad extension field name");
 		out->ok = false;
 	}
 	for (i = eq + 1; i < e; i++)
 		if (!tl_is(p[i], TL_EXTVAL))
 			break;
 	if (eq + 1 == e || i < e) {
-		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, eq + 1,
+		diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, eq + 1,
 		    e - (eq + 1), "bad extension field value (no spaces, "
 		    "'=' or ';')");
 		out->ok = false;
@@ -159,7 +124,7 @@ mtasts_parse_txt(const char *p, size_t len, struct mtasts_txt *out,
 
 	memset(out, 0, sizeof(*out));
 	if (!mtasts_is_record(p, len)) {
-		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, 0,
+		diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, 0,
 		    tl_find_char(p, len, 0, ';'), "the record must begin with "
 		    "v=STSv1 (case-sensitive)");
 		return false;
@@ -173,12 +138,13 @@ mtasts_parse_txt(const char *p, size_t len, struct mtasts_txt *out,
 		if (step == TL_END)
 			break;
 		if (step == TL_JUNK) {
-			report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, it.off,
-			    it.end - it.off, "expected ';' between fields");
+			diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len,
+			    it.off, it.end - it.off,
+			    "expected ';' between fields");
 			out->ok = false;
 		} else if (it.end == it.off) {
-			report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, it.sep,
-			    1, "empty field");
+			diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len,
+			    it.sep, 1, "empty field");
 			out->ok = false;
 		} else {
 			txt_field(p, len, it.off, it.end, out, &have_id, sink,
@@ -186,7 +152,7 @@ mtasts_parse_txt(const char *p, size_t len, struct mtasts_txt *out,
 		}
 	}
 	if (!have_id) {
-		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, 0, len,
+		diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, 0, len,
 		    "the required id= field is missing");
 		out->ok = false;
 	}
@@ -220,8 +186,9 @@ pbad(struct pstate *st, size_t off, size_t n, const char *fmt, ...)
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
 		msg[0] = '\0';
 	va_end(ap);
-	report(st->sink, st->ctx, DIAG_MTA_STS_POLICY_INVALID, st->p + st->ls,
-	    st->le - st->ls, off - st->ls, n, "line %lu: %s", st->lineno, msg);
+	diag_report_at(st->sink, st->ctx, DIAG_MTA_STS_POLICY_INVALID,
+	    st->p + st->ls, st->le - st->ls, off - st->ls, n, "line %lu: %s",
+	    st->lineno, msg);
 }
 
 /* Domain = sub-domain *("." sub-domain), sub-domain = Let-dig [Ldh-str]
@@ -375,19 +342,19 @@ mtasts_parse_policy(const char *p, size_t len, struct mtasts_policy *out,
 	}
 	st.ls = st.le = 0;
 	if (!out->has_version)
-		report(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0, 0, 0,
-		    "no valid \"version: STSv1\" line");
+		diag_report_at(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0,
+		    0, 0, "no valid \"version: STSv1\" line");
 	if (out->mode == MTASTS_MODE_UNSET)
-		report(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0, 0, 0,
-		    "no valid \"mode:\" line");
+		diag_report_at(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0,
+		    0, 0, "no valid \"mode:\" line");
 	if (!out->has_max_age)
-		report(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0, 0, 0,
-		    "no valid \"max_age:\" line");
+		diag_report_at(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0,
+		    0, 0, "no valid \"max_age:\" line");
 	/* §3.2 ABNF: mx "required at least once, except when mode is
 	 * 'none'". */
 	if (out->nmx_total == 0 && out->mode != MTASTS_MODE_NONE)
-		report(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0, 0, 0,
-		    "no \"mx:\" line: every MX host would fail");
+		diag_report_at(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0,
+		    0, 0, "no \"mx:\" line: every MX host would fail");
 	if (!out->has_version || out->mode == MTASTS_MODE_UNSET ||
 	    !out->has_max_age ||
 	    (out->nmx_total == 0 && out->mode != MTASTS_MODE_NONE))

@@ -100,6 +100,25 @@ tl_eq_word(const char *p, size_t len, const char *w)
 	return strlen(w) == len && tl_prefix_ci(p, len, w);
 }
 
+size_t
+tl_version_end(const char *p, size_t len, const char *version)
+{
+	size_t i, n = strlen(version);
+
+	if (len == 0 || p[0] != 'v')
+		return 0;
+	i = tl_skip_wsp(p, len, 1);
+	if (i >= len || p[i] != '=')
+		return 0;
+	i = tl_skip_wsp(p, len, i + 1);
+	if (len - i < n || memcmp(p + i, version, n) != 0)
+		return 0;
+	i += n;
+	if (i < len && p[i] != ';' && !tl_is(p[i], TL_WSP))
+		return 0;
+	return i;
+}
+
 enum tl_step
 tl_next(const char *p, size_t len, size_t *pos, struct tl_item *it)
 {

@@ -42,6 +42,12 @@ bool tl_eq_word(const char *p, size_t len, const char *w);
 /* p[0..len) starts with the lower-case word w, ignoring ASCII case. */
 bool tl_prefix_ci(const char *p, size_t len, const char *w);
 
+/* Offset just past the version tag "v" *WSP "=" *WSP version (the
+ * literal case-sensitive: %s"DMARC1", %s"BIMI1"), which must end the
+ * record or be followed by WSP or ';'; 0 when the record does not begin
+ * so. */
+size_t tl_version_end(const char *p, size_t len, const char *version);
+
 /* One step of the walk over the tags after a record's version. */
 enum tl_step {
 	TL_END,		/* only WSP and at most one ';' were left */

@@ -31,26 +31,11 @@ static void
 bad(struct diag_sink *sink, const struct diag *ctx, const char *p,
     size_t len, size_t off, size_t n, const char *fmt, ...)
 {
-	struct diag d;
-	char msg[400];
 	va_list ap;
 
-	if (sink == NULL)
-		return;
-	if (ctx != NULL)
-		d = *ctx;
-	else
-		memset(&d, 0, sizeof(d));
-	d.record = p;
-	d.record_len = len;
-	d.has_span = true;
-	d.span.off = off > len ? len : off;
-	d.span.len = n > len - d.span.off ? len - d.span.off : n;
 	va_start(ap, fmt);
-	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
-		msg[0] = '\0';
+	diag_vreport_at(sink, ctx, DIAG_TLSRPT_SYNTAX, p, len, off, n, fmt, ap);
 	va_end(ap);
-	diag_reportf(sink, DIAG_TLSRPT_SYNTAX, &d, "%s", msg);
 }
 
 /* A host name of LDH labels. */
