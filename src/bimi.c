@@ -157,15 +157,9 @@ int
 bimi_start(struct dns_resolver *r, const char *domain,
     struct bimi_result *res)
 {
-	size_t n = strlen(domain);
-
 	memset(res, 0, sizeof(*res));
-	if (n > 0 && domain[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= sizeof(res->domain) || !dns_name_valid(domain, n))
+	if (dns_name_copy(res->domain, sizeof(res->domain), domain) != 0)
 		return -1;
-	memcpy(res->domain, domain, n);
-	res->domain[n] = '\0';
 	snprintf(res->name, sizeof(res->name), "default._bimi.%s",
 	    res->domain);
 	if ((res->q = dns_submit(r, res->name, DNS_T_TXT, NULL, NULL)) ==

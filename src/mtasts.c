@@ -448,17 +448,10 @@ int
 mtasts_start(struct dns_resolver *r, const char *domain,
     struct mtasts_result *res)
 {
-	size_t n = strlen(domain);
-
 	memset(res, 0, sizeof(*res));
 	res->r = r;
-	if (n > 0 && domain[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= sizeof(res->domain) ||
-	    !dns_name_valid(domain, n))
+	if (dns_name_copy(res->domain, sizeof(res->domain), domain) != 0)
 		return -1;
-	memcpy(res->domain, domain, n);
-	res->domain[n] = '\0';
 	snprintf(res->txt_name, sizeof(res->txt_name), "_mta-sts.%s",
 	    res->domain);
 	snprintf(res->host, sizeof(res->host), "mta-sts.%s", res->domain);

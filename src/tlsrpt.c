@@ -219,15 +219,9 @@ int
 tlsrpt_start(struct dns_resolver *r, const char *domain,
     struct tlsrpt_result *res)
 {
-	size_t n = strlen(domain);
-
 	memset(res, 0, sizeof(*res));
-	if (n > 0 && domain[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= sizeof(res->domain) || !dns_name_valid(domain, n))
+	if (dns_name_copy(res->domain, sizeof(res->domain), domain) != 0)
 		return -1;
-	memcpy(res->domain, domain, n);
-	res->domain[n] = '\0';
 	snprintf(res->name, sizeof(res->name), "_smtp._tls.%s", res->domain);
 	if ((res->q = dns_submit(r, res->name, DNS_T_TXT, NULL, NULL)) ==
 	    NULL) {
