@@ -18,7 +18,6 @@
 #include "bimi.h"
 #include "dmarc.h"
 #include "dns.h"
-#include "dns_failure.h"
 #include "dns_txt.h"
 #include "taglist.h"
 
@@ -178,21 +177,12 @@ bimi_finish(struct bimi_result *res, bool dmarc_found, int dmarc_policy,
 	struct diag d;
 	int found;
 
-	if (a == NULL)
-		return;
-	if (dns_failed(a->status)) {
-		res->incomplete = true;
-		dns_failure_report(sink, a, "BIMI was not checked");
-		return;
-	}
 	free(res->record);
-	found = dns_txt_pick(a, bimi_is_record, &res->record,
-	    &res->record_len);
-	if (found < 0) {
+	found = dns_txt_read(a, bimi_is_record, sink, "BIMI was not checked",
+	    &res->incomplete, &res->record, &res->record_len);
+	if (found == -1)
 		res->oom = true;
-		return;
-	}
-	if (found == 0)
+	if (found <= 0)
 		return;		/* BIMI is optional */
 	res->published = true;
 	memset(&d, 0, sizeof(d));

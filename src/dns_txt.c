@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include "dns_failure.h"
 #include "dns_txt.h"
 
 /* The walk both entry points share: take(arg, s, n) gets each matching
@@ -92,4 +93,21 @@ dns_txt_each(const struct dns_answer *a, dns_txt_pred *is_record,
 	struct each e = { fn, arg };
 
 	return txt_walk(a, is_record, take_each, &e);
+}
+
+int
+dns_txt_read(const struct dns_answer *a, dns_txt_pred *is_record,
+    struct diag_sink *sink, const char *what, bool *incomplete, char **text,
+    size_t *len)
+{
+	*text = NULL;
+	*len = 0;
+	if (a == NULL)
+		return -2;
+	if (dns_failed(a->status)) {
+		*incomplete = true;
+		dns_failure_report(sink, a, what);
+		return -2;
+	}
+	return dns_txt_pick(a, is_record, text, len);
 }

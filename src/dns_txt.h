@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diag.h"
 #include "dns.h"
 
 /* Is the joined text p[0..len) a record of the wanted kind? */
@@ -32,5 +33,15 @@ int dns_txt_pick(const struct dns_answer *a, dns_txt_pred *is_record,
  * Returns how many, or -1 on out-of-memory (the walk stops there). */
 int dns_txt_each(const struct dns_answer *a, dns_txt_pred *is_record,
     void (*fn)(void *arg, const char *text, size_t len), void *arg);
+
+/*
+ * A check's TXT answer a, read after dns_run(): as dns_txt_pick(), but a
+ * NULL a (never asked) returns -2, and so does a failed query after it is
+ * reported to sink as dns.failure (message ending ": <what>") and
+ * *incomplete is set.  *text is NULL on every negative return.
+ */
+int dns_txt_read(const struct dns_answer *a, dns_txt_pred *is_record,
+    struct diag_sink *sink, const char *what, bool *incomplete, char **text,
+    size_t *len);
 
 #endif

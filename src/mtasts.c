@@ -638,16 +638,9 @@ mtasts_finish(struct mtasts_result *res, bool fetched, struct diag_sink *sink)
 	struct diag d;
 	int n;
 
-	if (a == NULL)
-		return;
-	if (dns_failed(a->status)) {
-		res->incomplete = true;
-		dns_failure_report(sink, a, "MTA-STS was not checked");
-		return;
-	}
 	free(res->record);
-	n = dns_txt_pick(a, mtasts_is_record, &res->record,
-	    &res->record_len);
+	n = dns_txt_read(a, mtasts_is_record, sink, "MTA-STS was not checked",
+	    &res->incomplete, &res->record, &res->record_len);
 	if (n <= 0)
 		return;		/* MTA-STS is optional: nothing published */
 	res->published = true;

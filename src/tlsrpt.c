@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "dns.h"
-#include "dns_failure.h"
 #include "dns_txt.h"
 #include "taglist.h"
 #include "tlsrpt.h"
@@ -239,20 +238,14 @@ tlsrpt_finish(struct tlsrpt_result *res, bool mtasts_published,
 	struct diag d;
 	int found;
 
-	if (a == NULL)
-		return;
-	if (dns_failed(a->status)) {
-		res->incomplete = true;
-		dns_failure_report(sink, a, "TLS-RPT was not checked");
-		return;
-	}
 	free(res->record);
-	found = dns_txt_pick(a, tlsrpt_is_record, &res->record,
+	found = dns_txt_read(a, tlsrpt_is_record, sink,
+	    "TLS-RPT was not checked", &res->incomplete, &res->record,
 	    &res->record_len);
-	if (found < 0) {
+	if (found == -1)
 		res->oom = true;
+	if (found < 0)
 		return;
-	}
 	memset(&d, 0, sizeof(d));
 	d.domain = res->name;
 	if (found == 0) {
