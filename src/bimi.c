@@ -11,7 +11,6 @@
  * problem.  Receivers show a logo only under DMARC enforcement, so a
  * record on a p=none domain does nothing.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,130 +18,13 @@
 #include "bimi.h"
 #include "dmarc.h"
 #include "dns.h"
-
-enum {
-	C_ALPHA = 1, C_DIGIT = 2, C_WSP = 4, C_TNAME = 8, C_URI = 16,
-	C_LDH = 32, C_TVAL = 64
-};
-
-/* Our own table: <ctype.h> is locale-dependent and undefined for
- * negative plain chars. */
-static unsigned char cclass[256];
-
-static void
-cclass_init(void)
-{
-	/* RFC 3986 unreserved + reserved + '%', minus ';' (tag separator) */
-	static const char uri_extra[] = "-._~:/?#[]@!$&'()*+,=%";
-	unsigned c;
-
-	if (cclass['a'] != 0)
-		return;
-	for (c = 0; c < 256; c++) {
-		unsigned char v = 0;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-			v |= C_ALPHA | C_TNAME | C_URI | C_LDH;
-		if (c >= '0' && c <= '9')
-			v |= C_DIGIT | C_TNAME | C_URI | C_LDH;
-		if (c == '_')
-			v |= C_TNAME;
-		if (c == '-')
-			v |= C_LDH;
-		if (c == ' ' || c == '\t')
-			v |= C_WSP;
-		/* tval = %x21-3A / %x3C-7E (RFC 6376 §3.2) */
-		if ((c >= 0x21 && c <= 0x3a) || (c >= 0x3c && c <= 0x7e))
-			v |= C_TVAL;
-		if (c != 0 && strchr(uri_extra, (int)c) != NULL)
-			v |= C_URI;
-		cclass[c] = v;
-	}
-}
-
-static bool
-is(char c, unsigned char cls)
-{
-	return (cclass[(unsigned char)c] & cls) != 0;
-}
-
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static size_t
-skip_wsp(const char *p, size_t len, size_t i)
-{
-	while (i < len && is(p[i], C_WSP))
-		i++;
-	return i;
-}
-
-static size_t
-find_char(const char *p, size_t len, size_t i, char c)
-{
-	while (i < len && p[i] != c)
-		i++;
-	return i;
-}
-
-static void bad(struct diag_sink *sink, const struct diag *ctx,
-    enum diag_id id, const char *p, size_t len, size_t off, size_t n,
-    const char *fmt, ...) __attribute__((format(printf, 8, 9)));
-
-static void
-bad(struct diag_sink *sink, const struct diag *ctx, enum diag_id id,
-    const char *p, size_t len, size_t off, size_t n, const char *fmt, ...)
-{
-	struct diag d;
-	char msg[400];
-	va_list ap;
-
-	if (sink == NULL)
-		return;
-	if (ctx != NULL)
-		d = *ctx;
-	else
-		memset(&d, 0, sizeof(d));
-	d.record = p;
-	d.record_len = len;
-	d.has_span = true;
-	d.span.off = off > len ? len : off;
-	d.span.len = n > len - d.span.off ? len - d.span.off : n;
-	va_start(ap, fmt);
-	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
-		msg[0] = '\0';
-	va_end(ap);
-	diag_reportf(sink, id, &d, "%s", msg);
-}
-
-/* Offset just past "v" *WSP "=" *WSP "BIMI1", or 0. */
-static size_t
-version_end(const char *p, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || p[0] != 'v')
-		return 0;
-	i = skip_wsp(p, len, 1);
-	if (i >= len || p[i] != '=')
-		return 0;
-	i = skip_wsp(p, len, i + 1);
-	if (len - i < 5 || memcmp(p + i, "BIMI1", 5) != 0)
-		return 0;
-	i += 5;
-	if (i < len && p[i] != ';' && !is(p[i], C_WSP))
-		return 0;
-	return i;
-}
+#include "dns_txt.h"
+#include "taglist.h"
 
 bool
 bimi_is_record(const char *p, size_t len)
 {
-	cclass_init();
-	return version_end(p, len) != 0;
+	return tl_version_end(p, len, "BIMI1") != 0;
 }
 
 /* An https URI with a host: "https://" LDH-host [":" port] [path...]. */
@@ -155,10 +37,11 @@ https_uri(const char *p, size_t n)
 	if (n <= 8)
 		return false;
 	for (i = 0; i < 8; i++)
-		if (lower(p[i]) != scheme[i])
+		if (tl_lower(p[i]) != scheme[i])
 			return false;
 	for (i = 8; i < n; i++)
-		if (!is(p[i], C_URI))
+		/* ';' is a URI character but ends the tag: never here */
+		if (!tl_is(p[i], TL_URI))
 			return false;
 	hs = 8;
 	he = hs;
@@ -168,7 +51,7 @@ https_uri(const char *p, size_t n)
 	if (he == hs || p[hs] == '.' || p[he - 1] == '.')
 		return false;
 	for (i = hs; i < he; i++)
-		if (!is(p[i], C_LDH) && p[i] != '.')
+		if (!tl_is(p[i], TL_LDH) && p[i] != '.')
 			return false;
 	return true;
 }
@@ -180,53 +63,44 @@ bimi_parse(const char *p, size_t len, struct bimi_record *rec,
 	size_t i;
 
 	memset(rec, 0, sizeof(*rec));
-	cclass_init();
-	if ((i = version_end(p, len)) == 0) {
-		bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, 0,
-		    find_char(p, len, 0, ';'), "the record must begin with "
+	if ((i = tl_version_end(p, len, "BIMI1")) == 0) {
+		diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p, len, 0,
+		    tl_find_char(p, len, 0, ';'), "the record must begin with "
 		    "v=BIMI1");
 		return false;
 	}
 	rec->ok = true;
 	for (;;) {
-		size_t s, e, fe, ns, ne, vs, k;
+		struct tl_item it;
+		enum tl_step step = tl_next(p, len, &i, &it);
+		size_t s = it.off, e = it.end, ns, ne, vs, k;
 
-		i = skip_wsp(p, len, i);
-		if (i == len)
+		if (step == TL_END)
 			break;
-		if (p[i] != ';') {
-			e = find_char(p, len, i, ';');
-			bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, i, e - i,
-			    "expected ';' between tags");
+		if (step == TL_JUNK) {
+			diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s,
+			    e - s, "expected ';' between tags");
 			rec->ok = false;
-			i = e;
 			continue;
 		}
-		s = skip_wsp(p, len, i + 1);
-		if (s == len)
-			break;		/* one trailing ';' */
-		fe = find_char(p, len, s, ';');
-		e = fe;
-		while (e > s && is(p[e - 1], C_WSP))
-			e--;
-		i = fe;
 		/* tag-name = ALPHA *ALNUMPUNC */
-		for (ne = s; ne < e && is(p[ne], C_TNAME); ne++)
+		for (ne = s; ne < e && tl_is(p[ne], TL_TNAME); ne++)
 			;
 		ns = s;
-		k = skip_wsp(p, e, ne);
-		if (ne == ns || !is(p[ns], C_ALPHA) || k == e || p[k] != '=') {
-			bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s, e - s,
-			    "a tag must be name=value");
+		k = tl_skip_wsp(p, e, ne);
+		if (ne == ns || !tl_is(p[ns], TL_ALPHA) || k == e ||
+		    p[k] != '=') {
+			diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s,
+			    e - s, "a tag must be name=value");
 			rec->ok = false;
 			continue;
 		}
-		vs = skip_wsp(p, e, k + 1);
-		for (k = vs; k < e && is(p[k], C_TVAL | C_WSP); k++)
+		vs = tl_skip_wsp(p, e, k + 1);
+		for (k = vs; k < e && tl_is(p[k], TL_TVAL | TL_WSP); k++)
 			;
 		if (k < e) {
-			bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, k, 1,
-			    "a control or non-ASCII byte in the value");
+			diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p, len, k,
+			    1, "a control or non-ASCII byte in the value");
 			rec->ok = false;
 			continue;
 		}
@@ -236,8 +110,8 @@ bimi_parse(const char *p, size_t len, struct bimi_record *rec,
 			struct diag_span *sp = logo ? &rec->l : &rec->a;
 
 			if (*has) {
-				bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s,
-				    e - s, "%c= appears twice", p[ns]);
+				diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p,
+				    len, s, e - s, "%c= appears twice", p[ns]);
 				rec->ok = false;
 				continue;
 			}
@@ -248,24 +122,26 @@ bimi_parse(const char *p, size_t len, struct bimi_record *rec,
 				continue;
 			rec->ok = false;
 			if (logo)
-				bad(sink, ctx, DIAG_BIMI_LOGO_NOT_HTTPS, p, len,
-				    vs, e - vs, "l= must be an https:// URI of "
+				diag_report_at(sink, ctx,
+				    DIAG_BIMI_LOGO_NOT_HTTPS, p, len, vs,
+				    e - vs, "l= must be an https:// URI of "
 				    "the SVG logo (or empty)");
 			else
-				bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, vs,
-				    e - vs, "a= must be an https:// URI of the "
+				diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p,
+				    len, vs, e - vs,
+				    "a= must be an https:// URI of the "
 				    "evidence document (or empty)");
 			continue;
 		}
 		if (ne - ns == 1 && p[ns] == 'v') {
-			bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s, e - s,
-			    "v= appears twice");
+			diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p, len, s,
+			    e - s, "v= appears twice");
 			rec->ok = false;
 		}
 		/* other tags: ignored, as unknown tags are */
 	}
 	if (!rec->has_l) {
-		bad(sink, ctx, DIAG_BIMI_SYNTAX, p, len, 0, len,
+		diag_report_at(sink, ctx, DIAG_BIMI_SYNTAX, p, len, 0, len,
 		    "the l= tag is required (empty to decline)");
 		rec->ok = false;
 	}
@@ -280,15 +156,9 @@ int
 bimi_start(struct dns_resolver *r, const char *domain,
     struct bimi_result *res)
 {
-	size_t n = strlen(domain);
-
 	memset(res, 0, sizeof(*res));
-	if (n > 0 && domain[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= sizeof(res->domain) || !dns_name_valid(domain, n))
+	if (dns_name_copy(res->domain, sizeof(res->domain), domain) != 0)
 		return -1;
-	memcpy(res->domain, domain, n);
-	res->domain[n] = '\0';
 	snprintf(res->name, sizeof(res->name), "default._bimi.%s",
 	    res->domain);
 	if ((res->q = dns_submit(r, res->name, DNS_T_TXT, NULL, NULL)) ==
@@ -305,44 +175,18 @@ bimi_finish(struct bimi_result *res, bool dmarc_found, int dmarc_policy,
 {
 	const struct dns_answer *a = res->q ? dns_answer(res->q) : NULL;
 	struct diag d;
-	size_t i, n;
-	int found = 0;
+	int found;
 
-	cclass_init();
-	if (a == NULL)
-		return;
-	memset(&d, 0, sizeof(d));
-	d.domain = res->name;
-	if (a->status == DNS_SERVFAIL || a->status == DNS_TIMEOUT ||
-	    a->status == DNS_ERROR || a->status == DNS_PENDING) {
-		res->incomplete = true;
-		diag_reportf(sink, DIAG_DNS_FAILURE, &d,
-		    "%s TXT query failed (%s%s%s): BIMI was not checked",
-		    res->name, dns_status_name(a->status), a->why ? ": " : "",
-		    a->why ? a->why : "");
-		return;
-	}
 	free(res->record);
-	res->record = NULL;
-	for (i = 0; a->status == DNS_OK && i < a->nrr; i++) {
-		char *s;
-
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		if ((s = dns_txt_join(&a->rr[i], &n)) == NULL) {
-			res->oom = true;
-			return;
-		}
-		if (bimi_is_record(s, n) && found++ == 0) {
-			res->record = s;
-			res->record_len = n;
-		} else {
-			free(s);
-		}
-	}
-	if (found == 0)
+	found = dns_txt_read(a, bimi_is_record, sink, "BIMI was not checked",
+	    &res->incomplete, &res->record, &res->record_len);
+	if (found == -1)
+		res->oom = true;
+	if (found <= 0)
 		return;		/* BIMI is optional */
 	res->published = true;
+	memset(&d, 0, sizeof(d));
+	d.domain = res->name;
 	d.record = res->record;
 	d.record_len = res->record_len;
 	if (found > 1) {

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "dns.h"
+#include "dns_txt.h"
 #include "https.h"
 #include "providers.h"
 #include "spf.h"
@@ -238,6 +239,27 @@ check_start(struct dns_resolver *r, const char *domain,
 	return 0;
 }
 
+struct misplaced {
+	struct diag_sink *sink;
+	const char *qname;	/* where the record stands */
+	const char *domain;	/* the domain checked */
+};
+
+static void
+report_misplaced(void *arg, const char *text, size_t len)
+{
+	const struct misplaced *m = arg;
+	struct diag d;
+
+	memset(&d, 0, sizeof(d));
+	d.domain = m->qname;
+	d.record = text;
+	d.record_len = len;
+	diag_reportf(m->sink, DIAG_DMARC_WRONG_LOCATION, &d, "a v=DMARC1 "
+	    "record at %s is never read: receivers look only at _dmarc.%s",
+	    m->qname, m->domain);
+}
+
 /* dmarc.wrong-location: a v=DMARC1 record at the domain itself or at
  * "dmarc.<domain>" (no underscore) is never read by a receiver. */
 static void
@@ -248,31 +270,16 @@ check_dmarc_location(struct check_result *res, struct diag_sink *sink)
 
 	for (size_t k = 0; k < 2; k++) {
 		const struct dns_answer *a = qs[k] ? dns_answer(qs[k]) : NULL;
+		struct misplaced m;
 
-		if (a == NULL || a->status != DNS_OK)
+		if (a == NULL)
 			continue;
-		for (size_t i = 0; i < a->nrr; i++) {
-			struct diag d;
-			size_t n;
-			char *s;
-
-			if (a->rr[i].type != DNS_T_TXT)
-				continue;
-			if ((s = dns_txt_join(&a->rr[i], &n)) == NULL) {
-				res->oom = true;
-				return;
-			}
-			if (dmarc_is_record(s, n)) {
-				memset(&d, 0, sizeof(d));
-				d.domain = a->qname;
-				d.record = s;
-				d.record_len = n;
-				diag_reportf(sink, DIAG_DMARC_WRONG_LOCATION,
-				    &d, "a v=DMARC1 record at %s is never "
-				    "read: receivers look only at _dmarc.%s",
-				    a->qname, res->domain);
-			}
-			free(s);
+		m.sink = sink;
+		m.qname = a->qname;
+		m.domain = res->domain;
+		if (dns_txt_each(a, dmarc_is_record, report_misplaced, &m) < 0) {
+			res->oom = true;
+			return;
 		}
 	}
 }

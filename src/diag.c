@@ -108,6 +108,48 @@ diag_reportf(struct diag_sink *s, enum diag_id id, const struct diag *ctx,
 	diag_report(s, &d);
 }
 
+void
+diag_vreport_at(struct diag_sink *s, const struct diag *ctx, enum diag_id id,
+    const char *rec, size_t rec_len, size_t off, size_t n, const char *fmt,
+    va_list ap)
+{
+	struct diag d;
+	char msg[512];
+
+	if (s == NULL)
+		return;
+	if (ctx != NULL)
+		d = *ctx;
+	else
+		memset(&d, 0, sizeof(d));
+	d.id = id;
+	d.record = rec;
+	d.record_len = rec_len;
+	d.has_span = rec != NULL;
+	if (off > rec_len)
+		off = rec_len;
+	if (n > rec_len - off)
+		n = rec_len - off;
+	d.span.off = off;
+	d.span.len = n;
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		msg[0] = '\0';
+	d.message = msg;
+	diag_report(s, &d);
+}
+
+void
+diag_report_at(struct diag_sink *s, const struct diag *ctx, enum diag_id id,
+    const char *rec, size_t rec_len, size_t off, size_t n, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vreport_at(s, ctx, id, rec, rec_len, off, n, fmt, ap);
+	va_end(ap);
+}
+
 /* ---- diag_list ------------------------------------------------------- */
 
 void

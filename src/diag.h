@@ -13,6 +13,7 @@
 #ifndef AUTHCHECK_DIAG_H
 #define AUTHCHECK_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -339,6 +340,18 @@ void diag_report(struct diag_sink *s, const struct diag *d);
  * domain, record, span, file and line.  The message is truncated at 1 KiB. */
 void diag_reportf(struct diag_sink *s, enum diag_id id, const struct diag *ctx,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Report finding `id` about the record rec[0..rec_len) at the span
+ * [off, off + n), cut to fit the record; rec NULL: no record, no span.
+ * ctx (may be NULL) supplies domain, file and line; a NULL sink drops the
+ * finding.  The message is truncated at 511 bytes.  What every record
+ * parser needs to point at a byte range. */
+void diag_report_at(struct diag_sink *s, const struct diag *ctx,
+    enum diag_id id, const char *rec, size_t rec_len, size_t off, size_t n,
+    const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* The same with a va_list, for a parser's own reporting wrapper. */
+void diag_vreport_at(struct diag_sink *s, const struct diag *ctx,
+    enum diag_id id, const char *rec, size_t rec_len, size_t off, size_t n,
+    const char *fmt, va_list ap) __attribute__((format(printf, 8, 0)));
 
 /*
  * A sink target that keeps copies of findings, for renderers that print

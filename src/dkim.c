@@ -11,39 +11,8 @@
 #include "diag.h"
 #include "dkim.h"
 #include "dns.h"
-
-/* Character classes, indexed by unsigned char. */
-enum {
-	C_WS = 1,	/* SP, HTAB, CR, LF: folding whitespace (§2.8) */
-	C_ALPHA = 2,
-	C_DIGIT = 4,
-	C_VAL = 8	/* VALCHAR: %x21-3A / %x3C-7E (§3.2) */
-};
-
-static unsigned char cclass[256];
-static bool cclass_ready;
-
-static void
-cclass_init(void)
-{
-	for (unsigned c = 0x21; c <= 0x7e; c++)
-		if (c != ';')
-			cclass[c] |= C_VAL;
-	for (unsigned c = 'a'; c <= 'z'; c++)
-		cclass[c] |= C_ALPHA;
-	for (unsigned c = 'A'; c <= 'Z'; c++)
-		cclass[c] |= C_ALPHA;
-	for (unsigned c = '0'; c <= '9'; c++)
-		cclass[c] |= C_DIGIT;
-	cclass[' '] = cclass['\t'] = cclass['\r'] = cclass['\n'] = C_WS;
-	cclass_ready = true;
-}
-
-static bool
-is(char c, unsigned cls)
-{
-	return (cclass[(unsigned char)c] & cls) != 0;
-}
+#include "dns_failure.h"
+#include "taglist.h"
 
 static const char tag_names[DKIM_TAG__COUNT] = {
 	[DKIM_TAG_V] = 'v', [DKIM_TAG_H] = 'h', [DKIM_TAG_K] = 'k',
@@ -78,7 +47,7 @@ span_eq(const char *p, struct diag_span s, const char *lit)
 static size_t
 skip_ws(const char *p, size_t len, size_t i)
 {
-	while (i < len && is(p[i], C_WS))
+	while (i < len && tl_is(p[i], TL_FWS))
 		i++;
 	return i;
 }
@@ -90,8 +59,6 @@ dkim_parse(const char *p, size_t len, struct dkim_record *rec,
 	size_t i = 0;
 	bool ok = true;
 
-	if (!cclass_ready)
-		cclass_init();
 	memset(rec, 0, sizeof(*rec));
 
 	i = skip_ws(p, len, 0);
@@ -102,14 +69,14 @@ dkim_parse(const char *p, size_t len, struct dkim_record *rec,
 
 		/* tag-name = ALPHA *ALNUMPUNC */
 		name.off = i;
-		if (!is(p[i], C_ALPHA)) {
+		if (!tl_is(p[i], TL_ALPHA)) {
 			report_at(sink, ctx, DIAG_DKIM_SYNTAX, i, 1, p[i] == ';' ?
 			    "empty tag (two semicolons in a row)" :
 			    "a tag name must start with a letter");
 			ok = false;
 			break;
 		}
-		while (i < len && (is(p[i], C_ALPHA | C_DIGIT) || p[i] == '_'))
+		while (i < len && tl_is(p[i], TL_TNAME))
 			i++;
 		name.len = i - name.off;
 		i = skip_ws(p, len, i);
@@ -126,13 +93,13 @@ dkim_parse(const char *p, size_t len, struct dkim_record *rec,
 		value.off = i;
 		end = i;
 		while (i < len && p[i] != ';') {
-			if (!is(p[i], C_VAL | C_WS)) {
+			if (!tl_is(p[i], TL_TVAL | TL_FWS)) {
 				report_at(sink, ctx, DIAG_DKIM_SYNTAX, i, 1,
 				    "a byte that is not allowed in a tag "
 				    "value (control or non-ASCII)");
 				ok = false;
 			}
-			if (!is(p[i], C_WS))
+			if (!tl_is(p[i], TL_FWS))
 				end = i + 1;
 			i++;
 		}
@@ -208,7 +175,7 @@ each_item(const char *p, struct diag_span v, list_fn *fn, void *arg)
 		while (i < end && p[i] != ':')
 			i++;
 		last = i;
-		while (last > it.off && is(p[last - 1], C_WS))
+		while (last > it.off && tl_is(p[last - 1], TL_FWS))
 			last--;
 		it.len = last - it.off;
 		if (it.len == 0)
@@ -649,19 +616,6 @@ dkim_add(struct dkim_result *res, const char *selector,
 	return 0;
 }
 
-/* Answer of a query that must be complete after dns_run(); one still
- * pending reads as a local failure, never as "no key". */
-static const struct dns_answer *
-answer_of(const struct dns_query *q)
-{
-	static const struct dns_answer pending = {
-		.status = DNS_ERROR, .qname = "?", .why = "no answer"
-	};
-	const struct dns_answer *a = q != NULL ? dns_answer(q) : NULL;
-
-	return a != NULL ? a : &pending;
-}
-
 int
 dkim_finish(struct dkim_result *res)
 {
@@ -670,8 +624,8 @@ dkim_finish(struct dkim_result *res)
 	size_t nfound = 0, nnamed = 0;
 
 	for (size_t i = 0; i < res->nsel; i++) {
-		if (take_answer(res, &res->sel[i], answer_of(res->sel[i].q))
-		    != 0)
+		if (take_answer(res, &res->sel[i],
+		    dns_answer_final(res->sel[i].q)) != 0)
 			return -1;
 		if (res->sel[i].found)
 			nfound++;
@@ -679,7 +633,7 @@ dkim_finish(struct dkim_result *res)
 			nnamed++;
 	}
 	snprintf(name, sizeof(name), "_domainkey.%s", res->domain);
-	a = answer_of(res->domainkey_q);
+	a = dns_answer_final(res->domainkey_q);
 	res->domainkey_status = a->status;
 	if (failed(a->status))
 		report_dns_failure(res, name, a);

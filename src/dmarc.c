@@ -19,120 +19,14 @@
 
 #include "dmarc.h"
 #include "dns.h"
-
-/* ---- character classes ----------------------------------------------- */
-
-enum {
-	C_ALPHA = 1, C_DIGIT = 2, C_WSP = 4, C_TVAL = 8, C_ATEXT = 16,
-	C_URI = 32, C_HEX = 64
-};
-
-/* Built on first use: a table beats <ctype.h>, whose result depends on
- * the locale and which is undefined for negative plain chars. */
-static unsigned char cclass[256];
-
-static void
-cclass_init(void)
-{
-	static const char atext_extra[] = "!#$%&'*+-/=?^_`{|}~";
-	/* RFC 3986 unreserved + reserved + '%' */
-	static const char uri_extra[] = "-._~:/?#[]@!$&'()*+,;=%";
-	unsigned c;
-
-	if (cclass['a'] != 0)
-		return;
-	for (c = 0; c < 256; c++) {
-		unsigned char v = 0;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-			v |= C_ALPHA | C_ATEXT | C_URI;
-		if (c >= '0' && c <= '9')
-			v |= C_DIGIT | C_ATEXT | C_URI | C_HEX;
-		if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
-			v |= C_HEX;
-		if (c == ' ' || c == '\t')
-			v |= C_WSP;
-		if ((c >= 0x21 && c <= 0x3a) || (c >= 0x3c && c <= 0x7e))
-			v |= C_TVAL;
-		if (c != 0 && strchr(atext_extra, (int)c) != NULL)
-			v |= C_ATEXT;
-		if (c != 0 && strchr(uri_extra, (int)c) != NULL)
-			v |= C_URI;
-		cclass[c] = v;
-	}
-}
-
-static bool
-is(char c, unsigned char cls)
-{
-	return (cclass[(unsigned char)c] & cls) != 0;
-}
-
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* p[0..len) equals the lower-case word w, ignoring case (ABNF literals are
- * case-insensitive, RFC 5234 §2.3). */
-static bool
-eq_word(const char *p, size_t len, const char *w)
-{
-	size_t i;
-
-	if (strlen(w) != len)
-		return false;
-	for (i = 0; i < len; i++)
-		if (lower(p[i]) != w[i])
-			return false;
-	return true;
-}
-
-static size_t
-skip_wsp(const char *p, size_t len, size_t i)
-{
-	while (i < len && is(p[i], C_WSP))
-		i++;
-	return i;
-}
-
-static size_t
-find_char(const char *p, size_t len, size_t i, char c)
-{
-	while (i < len && p[i] != c)
-		i++;
-	return i;
-}
-
-/* ---- version --------------------------------------------------------- */
-
-/* Offset just past "v" *WSP "=" *WSP "DMARC1", or 0 when absent. */
-static size_t
-version_end(const char *p, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || p[0] != 'v')
-		return 0;
-	i = skip_wsp(p, len, 1);
-	if (i >= len || p[i] != '=')
-		return 0;
-	i = skip_wsp(p, len, i + 1);
-	/* %s"DMARC1": the one case-sensitive literal of the grammar. */
-	if (len - i < 6 || memcmp(p + i, "DMARC1", 6) != 0)
-		return 0;
-	i += 6;
-	if (i < len && p[i] != ';' && !is(p[i], C_WSP))
-		return 0;
-	return i;
-}
+#include "dns_failure.h"
+#include "dns_txt.h"
+#include "taglist.h"
 
 bool
 dmarc_is_record(const char *p, size_t len)
 {
-	cclass_init();
-	return version_end(p, len) != 0;
+	return tl_version_end(p, len, "DMARC1") != 0;
 }
 
 /* ---- parser ---------------------------------------------------------- */
@@ -164,38 +58,22 @@ static void
 report(struct pstate *st, enum diag_id id, size_t off, size_t n,
     const char *fmt, ...)
 {
-	char msg[512];
-	struct diag d;
 	va_list ap;
 
-	if (st->sink == NULL)
-		return;
-	if (st->ctx != NULL)
-		d = *st->ctx;
-	else
-		memset(&d, 0, sizeof(d));
-	d.id = id;
-	d.record = st->p;
-	d.record_len = st->len;
-	d.has_span = true;
-	d.span.off = off;
-	d.span.len = n;
 	va_start(ap, fmt);
-	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
-		msg[0] = '\0';
+	diag_vreport_at(st->sink, st->ctx, id, st->p, st->len, off, n, fmt,
+	    ap);
 	va_end(ap);
-	d.message = msg;
-	diag_report(st->sink, &d);
 }
 
 static enum dmarc_policy
 parse_policy(const char *v, size_t n)
 {
-	if (eq_word(v, n, "none"))
+	if (tl_eq_word(v, n, "none"))
 		return DMARC_POLICY_NONE;
-	if (eq_word(v, n, "quarantine"))
+	if (tl_eq_word(v, n, "quarantine"))
 		return DMARC_POLICY_QUARANTINE;
-	if (eq_word(v, n, "reject"))
+	if (tl_eq_word(v, n, "reject"))
 		return DMARC_POLICY_REJECT;
 	return DMARC_POLICY_UNSET;
 }
@@ -204,9 +82,9 @@ parse_policy(const char *v, size_t n)
 static char
 parse_letter(const char *v, size_t n, const char *set)
 {
-	if (n != 1 || v[0] == '\0' || strchr(set, lower(v[0])) == NULL)
+	if (n != 1 || v[0] == '\0' || strchr(set, tl_lower(v[0])) == NULL)
 		return 0;
-	return lower(v[0]);
+	return tl_lower(v[0]);
 }
 
 /* Digits only, at most maxdigits of them, value <= max. */
@@ -219,7 +97,7 @@ parse_uint(const char *v, size_t n, size_t maxdigits, unsigned long max)
 	if (n == 0 || n > maxdigits)
 		return false;
 	for (i = 0; i < n; i++) {
-		if (!is(v[i], C_DIGIT))
+		if (!tl_is(v[i], TL_DIGIT))
 			return false;
 		x = x * 10 + (unsigned long)(v[i] - '0');
 	}
@@ -235,18 +113,18 @@ parse_fo(struct pstate *st, size_t vs, size_t ve)
 	size_t i = vs;
 
 	for (;;) {
-		size_t e = find_char(p, ve, i, ':');
-		size_t a = skip_wsp(p, e, i), b = e;
+		size_t e = tl_find_char(p, ve, i, ':');
+		size_t a = tl_skip_wsp(p, e, i), b = e;
 
-		while (b > a && is(p[b - 1], C_WSP))
+		while (b > a && tl_is(p[b - 1], TL_WSP))
 			b--;
-		if (b - a != 1 || strchr("01ds", lower(p[a])) == NULL) {
+		if (b - a != 1 || strchr("01ds", tl_lower(p[a])) == NULL) {
 			report(st, DIAG_DMARC_INVALID_VALUE, a, b - a,
 			    "fo=: each option must be 0, 1, d or s, "
 			    "separated by ':'");
 			return;
 		}
-		switch (lower(p[a])) {
+		switch (tl_lower(p[a])) {
 		case '0': fo |= DMARC_FO_0; break;
 		case '1': fo |= DMARC_FO_1; break;
 		case 'd': fo |= DMARC_FO_D; break;
@@ -277,10 +155,10 @@ valid_rf(const char *p, size_t vs, size_t ve)
 				return false;
 			start = true;
 		} else if (start) {
-			if (!is(p[i], C_ALPHA))
+			if (!tl_is(p[i], TL_ALPHA))
 				return false;
 			start = false;
-		} else if (!is(p[i], C_ALPHA | C_DIGIT) && p[i] != '-') {
+		} else if (!tl_is(p[i], TL_ALPHA | TL_DIGIT) && p[i] != '-') {
 			return false;
 		}
 	}
@@ -305,7 +183,7 @@ valid_host(const char *p, size_t n)
 			lab = 0;
 			continue;
 		}
-		if (!is(p[i], C_ALPHA | C_DIGIT) && p[i] != '-')
+		if (!tl_is(p[i], TL_ALPHA | TL_DIGIT) && p[i] != '-')
 			return 0;
 		if (p[i] == '-' && lab == 0)
 			return 0;
@@ -321,22 +199,22 @@ parse_mailto(const char *p, size_t s, size_t e, struct diag_span *host)
 {
 	size_t at, i, q, hl;
 
-	q = find_char(p, e, s, '?');
-	at = find_char(p, q, s, '@');
+	q = tl_find_char(p, e, s, '?');
+	at = tl_find_char(p, q, s, '@');
 	if (at == s || at >= q)
 		return false;
 	if (p[s] == '.' || p[at - 1] == '.')
 		return false;
 	for (i = s; i < at; i++) {
 		if (p[i] == '%') {
-			if (at - i < 3 || !is(p[i + 1], C_HEX) ||
-			    !is(p[i + 2], C_HEX))
+			if (at - i < 3 || !tl_is(p[i + 1], TL_HEX) ||
+			    !tl_is(p[i + 2], TL_HEX))
 				return false;
 			i += 2;
 		} else if (p[i] == '.') {
 			if (p[i + 1] == '.')
 				return false;
-		} else if (!is(p[i], C_ATEXT) || p[i] == '?') {
+		} else if (!tl_is(p[i], TL_ATEXT) || p[i] == '?') {
 			return false;
 		}
 	}
@@ -360,13 +238,13 @@ parse_uri(struct pstate *st, bool ruf, size_t s, size_t e)
 	u.span.off = s;
 	u.span.len = e - s;
 	/* A literal '!' ends the URI: in a URI it must be %21 (§4.8). */
-	bang = find_char(p, e, s, '!');
+	bang = tl_find_char(p, e, s, '!');
 	if (bang < e) {
 		size_t d = bang + 1;
 
-		while (d < e && is(p[d], C_DIGIT))
+		while (d < e && tl_is(p[d], TL_DIGIT))
 			d++;
-		if (d > bang + 1 && d < e && strchr("kmgt", lower(p[d])))
+		if (d > bang + 1 && d < e && strchr("kmgt", tl_lower(p[d])))
 			d++;
 		if (d == bang + 1 || d != e) {
 			report(st, DIAG_DMARC_URI_INVALID, bang, e - bang,
@@ -379,13 +257,13 @@ parse_uri(struct pstate *st, bool ruf, size_t s, size_t e)
 		    "the '!size' suffix is obsolete (RFC 9989 §4.8) and "
 		    "receivers ignore it");
 	}
-	if (s == bang || !is(p[s], C_ALPHA)) {
+	if (s == bang || !tl_is(p[s], TL_ALPHA)) {
 		report(st, DIAG_DMARC_URI_INVALID, s, e - s,
 		    "a report URI needs a scheme, e.g. mailto:dmarc@example.com");
 		goto out;
 	}
 	for (colon = s + 1; colon < bang; colon++)
-		if (!is(p[colon], C_ALPHA | C_DIGIT) && p[colon] != '+' &&
+		if (!tl_is(p[colon], TL_ALPHA | TL_DIGIT) && p[colon] != '+' &&
 		    p[colon] != '-' && p[colon] != '.')
 			break;
 	if (colon >= bang || p[colon] != ':' || colon + 1 == bang) {
@@ -394,14 +272,14 @@ parse_uri(struct pstate *st, bool ruf, size_t s, size_t e)
 		goto out;
 	}
 	for (i = colon + 1; i < bang; i++) {
-		if (!is(p[i], C_URI) || p[i] == ',') {
+		if (!tl_is(p[i], TL_URI) || p[i] == ',') {
 			report(st, DIAG_DMARC_URI_INVALID, i, 1,
 			    "a character not allowed in a URI (percent-encode "
 			    "it)");
 			goto out;
 		}
 	}
-	if (eq_word(p + s, colon - s, "mailto")) {
+	if (tl_eq_word(p + s, colon - s, "mailto")) {
 		u.mailto = true;
 		if (!parse_mailto(p, colon + 1, bang, &u.host)) {
 			report(st, DIAG_DMARC_URI_INVALID, s, bang - s,
@@ -424,10 +302,10 @@ parse_uri_list(struct pstate *st, bool ruf, size_t vs, size_t ve)
 	size_t i = vs;
 
 	for (;;) {
-		size_t e = find_char(p, ve, i, ',');
-		size_t a = skip_wsp(p, e, i), b = e;
+		size_t e = tl_find_char(p, ve, i, ',');
+		size_t a = tl_skip_wsp(p, e, i), b = e;
 
-		while (b > a && is(p[b - 1], C_WSP))
+		while (b > a && tl_is(p[b - 1], TL_WSP))
 			b--;
 		if (a == b)
 			report(st, DIAG_DMARC_URI_INVALID, a, 0,
@@ -451,7 +329,7 @@ take_tag(struct pstate *st, size_t ns, size_t ne, size_t vs, size_t ve)
 	int t;
 
 	for (t = 0; t < T__COUNT; t++)
-		if (eq_word(p + ns, ne - ns, tag_names[t]))
+		if (tl_eq_word(p + ns, ne - ns, tag_names[t]))
 			break;
 	if (t == T__COUNT) {
 		report(st, DIAG_DMARC_UNKNOWN_TAG, ns, ne - ns,
@@ -497,9 +375,9 @@ take_tag(struct pstate *st, size_t ns, size_t ne, size_t vs, size_t ve)
 			return;
 		}
 		if (t == T_ADKIM)
-			rec->adkim = lower(v[0]);
+			rec->adkim = tl_lower(v[0]);
 		else
-			rec->aspf = lower(v[0]);
+			rec->aspf = tl_lower(v[0]);
 		return;
 	case T_PSD:
 		if ((rec->psd = parse_letter(v, vn, "ynu")) == 0)
@@ -550,15 +428,13 @@ take_tag(struct pstate *st, size_t ns, size_t ne, size_t vs, size_t ve)
 	}
 }
 
-/* Report a syntax error at i and return the offset of the next ';'. */
-static size_t
-syntax_skip(struct pstate *st, size_t i, const char *why)
+/* Report a syntax error over [off, end), at least one byte. */
+static void
+syntax_bad(struct pstate *st, size_t off, size_t end, const char *why)
 {
-	size_t e = find_char(st->p, st->len, i, ';');
-
 	st->rec->syntax_ok = false;
-	report(st, DIAG_DMARC_SYNTAX, i, e > i ? e - i : 1, "%s", why);
-	return e;
+	report(st, DIAG_DMARC_SYNTAX, off, end > off ? end - off : 1, "%s",
+	    why);
 }
 
 bool
@@ -566,53 +442,51 @@ dmarc_parse(const char *p, size_t len, struct dmarc_record *rec,
     struct diag_sink *sink, const struct diag *ctx)
 {
 	struct pstate st = { p, len, rec, sink, ctx, 0 };
+	struct tl_item it;
+	enum tl_step step;
 	size_t i, j, ns, ne, vs, ve;
 
-	cclass_init();
 	memset(rec, 0, sizeof(*rec));
-	if ((i = version_end(p, len)) == 0) {
-		report(&st, DIAG_DMARC_SYNTAX, 0, find_char(p, len, 0, ';'),
+	if ((i = tl_version_end(p, len, "DMARC1")) == 0) {
+		report(&st, DIAG_DMARC_SYNTAX, 0, tl_find_char(p, len, 0, ';'),
 		    "a DMARC record must begin with v=DMARC1 (case-sensitive)");
 		return false;
 	}
 	rec->syntax_ok = true;
 	st.seen = 1u << T_V;
-	while (i < len) {
-		j = skip_wsp(p, len, i);
-		if (j >= len)
-			break;
-		if (p[j] != ';') {
-			i = syntax_skip(&st, j, "expected ';' between tags");
+	while ((step = tl_next(p, len, &i, &it)) != TL_END) {
+		if (step == TL_JUNK) {
+			syntax_bad(&st, it.off, it.raw_end,
+			    "expected ';' between tags");
 			continue;
 		}
-		j = skip_wsp(p, len, j + 1);
-		if (j >= len)
-			break;		/* one trailing ';' is allowed */
-		if (p[j] == ';') {
-			i = syntax_skip(&st, j, "empty tag between two ';'");
+		if (it.off == it.end) {
+			syntax_bad(&st, it.off, it.off,
+			    "empty tag between two ';'");
 			continue;
 		}
-		if (!is(p[j], C_ALPHA)) {
-			i = syntax_skip(&st, j, "a tag name must start with "
-			    "a letter");
+		if (!tl_is(p[it.off], TL_ALPHA)) {
+			syntax_bad(&st, it.off, it.raw_end, "a tag name must "
+			    "start with a letter");
 			continue;
 		}
-		ns = j;
-		while (j < len && (is(p[j], C_ALPHA | C_DIGIT) || p[j] == '_'))
+		ns = j = it.off;
+		while (j < it.raw_end && tl_is(p[j], TL_TNAME))
 			j++;
 		ne = j;
-		j = skip_wsp(p, len, j);
-		if (j >= len || p[j] != '=') {
-			i = syntax_skip(&st, ns, "expected tag=value");
+		j = tl_skip_wsp(p, it.raw_end, j);
+		if (j >= it.raw_end || p[j] != '=') {
+			syntax_bad(&st, ns, it.raw_end, "expected tag=value");
 			continue;
 		}
-		vs = skip_wsp(p, len, j + 1);
-		ve = find_char(p, len, vs, ';');
-		i = ve;
-		while (ve > vs && is(p[ve - 1], C_WSP))
+		/* The value's own bounds, not it.end: an all-WSP value
+		 * stays an empty span at the ';' */
+		vs = tl_skip_wsp(p, it.raw_end, j + 1);
+		ve = it.raw_end;
+		while (ve > vs && tl_is(p[ve - 1], TL_WSP))
 			ve--;
 		for (j = vs; j < ve; j++)
-			if (!is(p[j], C_TVAL | C_WSP))
+			if (!tl_is(p[j], TL_TVAL | TL_WSP))
 				break;
 		if (j < ve) {
 			rec->syntax_ok = false;
@@ -734,25 +608,13 @@ suffix_labels(const char *name, size_t have, size_t keep)
 	return name;
 }
 
-static bool
-dns_failed(enum dns_status s)
-{
-	return s == DNS_SERVFAIL || s == DNS_TIMEOUT || s == DNS_ERROR;
-}
-
+/* Every answer here comes from dns_answer_final(), so none is pending. */
 static void
 report_dns_failure(struct diag_sink *sink, struct dmarc_result *res,
     const struct dns_answer *a)
 {
-	struct diag d;
-
-	memset(&d, 0, sizeof(d));
-	d.domain = a->qname;
 	res->incomplete = true;
-	diag_reportf(sink, DIAG_DNS_FAILURE, &d, "%s %s query failed (%s%s%s)"
-	    ": the DMARC result is incomplete", a->qname,
-	    dns_type_name(a->qtype), dns_status_name(a->status),
-	    a->why ? ": " : "", a->why ? a->why : "");
+	dns_failure_report(sink, a, "the DMARC result is incomplete");
 }
 
 /* Copy a name into a 256-byte field. */
@@ -772,33 +634,8 @@ set_name(char dst[256], const char *src)
 static int
 pick_record(const struct dns_answer *a, char **text, size_t *tlen)
 {
-	size_t i, n;
-	int found = 0;
+	int found = dns_txt_pick(a, dmarc_is_record, text, tlen);
 
-	*text = NULL;
-	if (a->status != DNS_OK)
-		return 0;
-	for (i = 0; i < a->nrr; i++) {
-		char *s;
-
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		if ((s = dns_txt_join(&a->rr[i], &n)) == NULL) {
-			free(*text);
-			*text = NULL;
-			return -1;
-		}
-		if (!dmarc_is_record(s, n)) {
-			free(s);
-			continue;
-		}
-		if (found++ == 0) {
-			*text = s;
-			*tlen = n;
-		} else {
-			free(s);
-		}
-	}
 	if (found > 1) {
 		free(*text);
 		*text = NULL;
@@ -841,19 +678,6 @@ struct dmarc_pending {
 	bool oom;
 };
 
-/* An answer that is known to be there after dns_run(); a query that is
- * somehow still pending reads as a local failure, never as "no record". */
-static const struct dns_answer *
-answer_of(const struct dns_query *q)
-{
-	static const struct dns_answer pending = {
-		.status = DNS_ERROR, .qname = "?", .why = "no answer"
-	};
-	const struct dns_answer *a = q != NULL ? dns_answer(q) : NULL;
-
-	return a != NULL ? a : &pending;
-}
-
 /* Judge the walk's answers: the record that applies, the organizational
  * domain, multiple records and failures (to sink). */
 static int
@@ -870,7 +694,7 @@ walk_judge(struct dmarc_pending *P, struct diag_sink *sink)
 	res->found = res->inherited = res->incomplete = false;
 	res->found_at[0] = res->org_domain[0] = '\0';
 	for (i = 0; i < n; i++) {
-		const struct dns_answer *a = answer_of(P->q[i]);
+		const struct dns_answer *a = dns_answer_final(P->q[i]);
 		struct dmarc_record rec;
 		char *text;
 		size_t tlen = 0;
@@ -1052,26 +876,21 @@ check_destinations(struct dmarc_pending *P, struct diag_sink *sink)
 		bool mail = false, failed = false, nullmx = false;
 
 		if (dst[i].auth != NULL) {
-			const struct dns_answer *a = answer_of(dst[i].auth);
-			bool ok = false;
+			const struct dns_answer *a =
+			    dns_answer_final(dst[i].auth);
 
 			if (dns_failed(a->status)) {
 				report_dns_failure(sink, res, a);
 			} else {
-				for (j = 0; a->status == DNS_OK && j < a->nrr;
-				    j++) {
-					size_t n;
-					char *s;
+				size_t n;
+				char *s;
+				int k = dns_txt_pick(a, dmarc_is_record, &s,
+				    &n);
 
-					if (a->rr[j].type != DNS_T_TXT)
-						continue;
-					if ((s = dns_txt_join(&a->rr[j],
-					    &n)) == NULL)
-						return -1;
-					ok = ok || dmarc_is_record(s, n);
-					free(s);
-				}
-				if (!ok)
+				if (k < 0)
+					return -1;
+				free(s);
+				if (k == 0)
 					dest_report(sink, res, u,
 					    DIAG_DMARC_RUA_UNAUTHORIZED,
 					    "%s is outside %s and has not "
@@ -1082,9 +901,9 @@ check_destinations(struct dmarc_pending *P, struct diag_sink *sink)
 					    res->found_at, dst[i].host);
 			}
 		}
-		mx = answer_of(dst[i].mx);
-		a4 = answer_of(dst[i].a);
-		a6 = answer_of(dst[i].aaaa);
+		mx = dns_answer_final(dst[i].mx);
+		a4 = dns_answer_final(dst[i].a);
+		a6 = dns_answer_final(dst[i].aaaa);
 		if (has_rr(mx)) {
 			for (j = 0; j < mx->nrr; j++) {
 				if (mx->rr[j].type != DNS_T_MX)
@@ -1155,7 +974,6 @@ dmarc_start(struct dns_resolver *r, const char *domain,
 		return -1;
 	memcpy(res->domain, domain, len);
 	res->domain[len] = '\0';
-	cclass_init();
 	if ((P = calloc(1, sizeof(*P))) == NULL)
 		return -1;
 	P->r = r;
@@ -1223,7 +1041,7 @@ dmarc_finish(struct dmarc_result *res, struct diag_sink *sink)
 		res->applies = DMARC_APPLIES_P;
 		res->policy = res->eff.p;
 	} else {
-		const struct dns_answer *a = answer_of(P->exists_q);
+		const struct dns_answer *a = dns_answer_final(P->exists_q);
 
 		if (dns_failed(a->status))
 			report_dns_failure(sink, res, a);

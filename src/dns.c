@@ -199,6 +199,20 @@ dns_name_valid(const char *name, size_t len)
 	return label > 0;
 }
 
+int
+dns_name_copy(char *dst, size_t size, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n == 0 || n >= size || !dns_name_valid(name, n))
+		return -1;
+	memcpy(dst, name, n);
+	dst[n] = '\0';
+	return 0;
+}
+
 bool
 dns_name_within(const char *name, const char *parent)
 {

@@ -148,6 +148,10 @@ char *dns_txt_join(const struct dns_rr *rr, size_t *len);
 bool dns_name_within(const char *name, const char *parent);
 /* Presentation-name checks: every label 1..63 bytes, total <= 253. */
 bool dns_name_valid(const char *name, size_t len);
+/* Copy the domain name `name` into dst[0..size) without its trailing dot,
+ * NUL-terminated.  -1 (dst unspecified) when the name is not valid
+ * (dns_name_valid) or does not fit. */
+int dns_name_copy(char *dst, size_t size, const char *name);
 
 /*
  * Zone backend data entry (dns_zone.c).  Records are added by the zone-file

@@ -27,68 +27,18 @@
 
 #include "buf.h"
 #include "dns.h"
+#include "dns_failure.h"
+#include "dns_txt.h"
 #include "mtasts.h"
+#include "taglist.h"
 
-/* ---- character classes ----------------------------------------------- */
-
-enum {
-	C_ALPHA = 1, C_DIGIT = 2, C_WSP = 4, C_EXTNAME = 8, C_EXTVAL = 16,
-	C_VCHAR = 32, C_LDH = 64
-};
-
-/* Our own table, not <ctype.h>: locale-independent and defined for every
- * byte value. */
-static unsigned char cclass[256];
-
-static void
-cclass_init(void)
-{
-	unsigned c;
-
-	if (cclass['a'] != 0)
-		return;
-	for (c = 0; c < 256; c++) {
-		unsigned char v = 0;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-			v |= C_ALPHA | C_EXTNAME | C_LDH;
-		if (c >= '0' && c <= '9')
-			v |= C_DIGIT | C_EXTNAME | C_LDH;
-		if (c == '_' || c == '.')
-			v |= C_EXTNAME;
-		if (c == '-')
-			v |= C_EXTNAME | C_LDH;
-		if (c == ' ' || c == '\t')
-			v |= C_WSP;
-		/* sts-ext-value: %x21-3A / %x3C / %x3E-7E */
-		if ((c >= 0x21 && c <= 0x3a) || c == 0x3c ||
-		    (c >= 0x3e && c <= 0x7e))
-			v |= C_EXTVAL;
-		/* sts-policy-vchar: %x21-7E / UTF8-2 / UTF8-3 / UTF8-4; the
-		 * UTF-8 sequences are accepted byte-wise */
-		if ((c >= 0x21 && c <= 0x7e) || c >= 0x80)
-			v |= C_VCHAR;
-		cclass[c] = v;
-	}
-}
-
-static bool
-is(char c, unsigned char cls)
-{
-	return (cclass[(unsigned char)c] & cls) != 0;
-}
-
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
+/* ---- helpers ---------------------------------------------------------- */
 
 static bool
 eq_ci(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (lower(a[i]) != lower(b[i]))
+		if (tl_lower(a[i]) != tl_lower(b[i]))
 			return false;
 	return true;
 }
@@ -100,67 +50,14 @@ eq_lit(const char *p, size_t n, const char *w)
 	return strlen(w) == n && memcmp(p, w, n) == 0;
 }
 
-static size_t
-skip_wsp(const char *p, size_t len, size_t i)
-{
-	while (i < len && is(p[i], C_WSP))
-		i++;
-	return i;
-}
-
-static size_t
-find_char(const char *p, size_t len, size_t i, char c)
-{
-	while (i < len && p[i] != c)
-		i++;
-	return i;
-}
-
-static void report(struct diag_sink *sink, const struct diag *ctx,
-    enum diag_id id, const char *rec, size_t rec_len, size_t off, size_t n,
-    const char *fmt, ...) __attribute__((format(printf, 8, 9)));
-
-/* One finding with a span (n may be 0: a point) into rec. */
-static void
-report(struct diag_sink *sink, const struct diag *ctx, enum diag_id id,
-    const char *rec, size_t rec_len, size_t off, size_t n,
-    const char *fmt, ...)
-{
-	struct diag d;
-	char msg[512];
-	va_list ap;
-
-	if (sink == NULL)
-		return;
-	if (ctx != NULL)
-		d = *ctx;
-	else
-		memset(&d, 0, sizeof(d));
-	d.record = rec;
-	d.record_len = rec_len;
-	d.has_span = rec != NULL;
-	if (off > rec_len)
-		off = rec_len;
-	if (n > rec_len - off)
-		n = rec_len - off;
-	d.span.off = off;
-	d.span.len = n;
-	va_start(ap, fmt);
-	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
-		msg[0] = '\0';
-	va_end(ap);
-	diag_reportf(sink, id, &d, "%s", msg);
-}
-
 /* ---- the TXT record (§3.1) ------------------------------------------- */
 
 bool
 mtasts_is_record(const char *p, size_t len)
 {
-	cclass_init();
 	if (len < 7 || memcmp(p, "v=STSv1", 7) != 0)
 		return false;
-	return len == 7 || p[7] == ';' || is(p[7], C_WSP);
+	return len == 7 || p[7] == ';' || tl_is(p[7], TL_WSP);
 }
 
 /* One field [s, e) of the record (delimiters already removed). */
@@ -169,10 +66,10 @@ txt_field(const char *p, size_t len, size_t s, size_t e,
     struct mtasts_txt *out, bool *have_id, struct diag_sink *sink,
     const struct diag *ctx)
 {
-	size_t eq = find_char(p, e, s, '='), i;
+	size_t eq = tl_find_char(p, e, s, '='), i;
 
 	if (eq == e || eq == s) {
-		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, s, e - s,
+		diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, s, e - s,
 		    "a field must be name=value");
 		out->ok = false;
 		return;
@@ -181,11 +78,12 @@ txt_field(const char *p, size_t len, size_t s, size_t e,
 		size_t vn = e - (eq + 1);
 
 		for (i = eq + 1; i < e; i++)
-			if (!is(p[i], C_ALPHA | C_DIGIT))
+			if (!tl_is(p[i], TL_ALPHA | TL_DIGIT))
 				break;
 		if (vn == 0 || i < e || vn > MTASTS_ID_MAX) {
-			report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, eq + 1,
-			    vn, "id must be 1 to 32 letters and digits");
+			diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len,
+			    eq + 1, vn,
+			    "id must be 1 to 32 letters and digits");
 			out->ok = false;
 		}
 		/* A second id is an sts-field the grammar allows; the
@@ -199,18 +97,18 @@ txt_field(const char *p, size_t len, size_t s, size_t e,
 	}
 	/* sts-ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".") */
 	for (i = s; i < eq; i++)
-		if (!is(p[i], C_EXTNAME))
+		if (!tl_is(p[i], TL_EXTNAME))
 			break;
-	if (i < eq || !is(p[s], C_ALPHA | C_DIGIT) || eq - s > 32) {
-		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, s, eq - s,
-		    "bad extension field name");
+	if (i < eq || !tl_is(p[s], TL_ALPHA | TL_DIGIT) || eq - s > 32) {
+		diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, s,
+		    eq - s, "bad extension field name");
 		out->ok = false;
 	}
 	for (i = eq + 1; i < e; i++)
-		if (!is(p[i], C_EXTVAL))
+		if (!tl_is(p[i], TL_EXTVAL))
 			break;
 	if (eq + 1 == e || i < e) {
-		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, eq + 1,
+		diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, eq + 1,
 		    e - (eq + 1), "bad extension field value (no spaces, "
 		    "'=' or ';')");
 		out->ok = false;
@@ -225,47 +123,36 @@ mtasts_parse_txt(const char *p, size_t len, struct mtasts_txt *out,
 	bool have_id = false;
 
 	memset(out, 0, sizeof(*out));
-	cclass_init();
 	if (!mtasts_is_record(p, len)) {
-		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, 0,
-		    find_char(p, len, 0, ';'), "the record must begin with "
+		diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, 0,
+		    tl_find_char(p, len, 0, ';'), "the record must begin with "
 		    "v=STSv1 (case-sensitive)");
 		return false;
 	}
 	out->ok = true;
 	i = 7;
 	for (;;) {
-		size_t s, e, fe;
+		struct tl_item it;
+		enum tl_step step = tl_next(p, len, &i, &it);
 
-		i = skip_wsp(p, len, i);
-		if (i == len)
+		if (step == TL_END)
 			break;
-		if (p[i] != ';') {
-			e = find_char(p, len, i, ';');
-			report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, i, e - i,
+		if (step == TL_JUNK) {
+			diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len,
+			    it.off, it.end - it.off,
 			    "expected ';' between fields");
 			out->ok = false;
-			i = e;
-			continue;
-		}
-		s = skip_wsp(p, len, i + 1);
-		if (s == len)
-			break;		/* one trailing ';' is allowed */
-		fe = find_char(p, len, s, ';');
-		e = fe;
-		while (e > s && is(p[e - 1], C_WSP))
-			e--;
-		if (e == s) {
-			report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, i, 1,
-			    "empty field");
+		} else if (it.end == it.off) {
+			diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len,
+			    it.sep, 1, "empty field");
 			out->ok = false;
 		} else {
-			txt_field(p, len, s, e, out, &have_id, sink, ctx);
+			txt_field(p, len, it.off, it.end, out, &have_id, sink,
+			    ctx);
 		}
-		i = fe;
 	}
 	if (!have_id) {
-		report(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, 0, len,
+		diag_report_at(sink, ctx, DIAG_MTA_STS_SYNTAX, p, len, 0, len,
 		    "the required id= field is missing");
 		out->ok = false;
 	}
@@ -299,8 +186,9 @@ pbad(struct pstate *st, size_t off, size_t n, const char *fmt, ...)
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
 		msg[0] = '\0';
 	va_end(ap);
-	report(st->sink, st->ctx, DIAG_MTA_STS_POLICY_INVALID, st->p + st->ls,
-	    st->le - st->ls, off - st->ls, n, "line %lu: %s", st->lineno, msg);
+	diag_report_at(st->sink, st->ctx, DIAG_MTA_STS_POLICY_INVALID,
+	    st->p + st->ls, st->le - st->ls, off - st->ls, n, "line %lu: %s",
+	    st->lineno, msg);
 }
 
 /* Domain = sub-domain *("." sub-domain), sub-domain = Let-dig [Ldh-str]
@@ -316,7 +204,7 @@ valid_domain(const char *p, size_t n)
 		size_t s = i;
 
 		while (i < n && p[i] != '.') {
-			if (!is(p[i], C_LDH))
+			if (!tl_is(p[i], TL_LDH))
 				return false;
 			i++;
 		}
@@ -335,14 +223,14 @@ policy_line(struct pstate *st)
 	struct mtasts_policy *out = st->out;
 	size_t ls = st->ls, le = st->le, colon, vs, ve, i;
 
-	colon = find_char(p, le, ls, ':');
+	colon = tl_find_char(p, le, ls, ':');
 	if (colon == le) {
 		pbad(st, ls, le - ls, "expected \"name: value\"");
 		return;
 	}
-	vs = skip_wsp(p, le, colon + 1);
+	vs = tl_skip_wsp(p, le, colon + 1);
 	ve = le;
-	while (ve > vs && is(p[ve - 1], C_WSP))
+	while (ve > vs && tl_is(p[ve - 1], TL_WSP))
 		ve--;
 	if (eq_lit(p + ls, colon - ls, "version")) {
 		if (!eq_lit(p + vs, ve - vs, "STSv1"))
@@ -370,7 +258,7 @@ policy_line(struct pstate *st)
 	if (eq_lit(p + ls, colon - ls, "max_age")) {
 		unsigned long v = 0;
 
-		for (i = vs; i < ve && is(p[i], C_DIGIT); i++)
+		for (i = vs; i < ve && tl_is(p[i], TL_DIGIT); i++)
 			v = v * 10 + (unsigned long)(p[i] - '0');
 		if (i == vs || i < ve || ve - vs > 10)
 			pbad(st, vs, ve - vs, "max_age must be 1 to 10 digits");
@@ -403,15 +291,15 @@ policy_line(struct pstate *st)
 	}
 	/* sts-policy-extension: ext-name ":" *WSP vchar *(*WSP vchar) */
 	for (i = ls; i < colon; i++)
-		if (!is(p[i], C_EXTNAME))
+		if (!tl_is(p[i], TL_EXTNAME))
 			break;
-	if (i < colon || colon == ls || !is(p[ls], C_ALPHA | C_DIGIT) ||
+	if (i < colon || colon == ls || !tl_is(p[ls], TL_ALPHA | TL_DIGIT) ||
 	    colon - ls > 32) {
 		pbad(st, ls, colon - ls, "bad field name");
 		return;
 	}
 	for (i = vs; i < ve; i++)
-		if (!is(p[i], C_VCHAR | C_WSP))
+		if (!tl_is(p[i], TL_VCHAR8 | TL_WSP))
 			break;
 	if (vs == ve || i < ve)
 		pbad(st, vs, ve - vs, "bad value of extension field");
@@ -424,7 +312,6 @@ mtasts_parse_policy(const char *p, size_t len, struct mtasts_policy *out,
 	struct pstate st;
 	size_t ls = 0;
 
-	cclass_init();
 	memset(out, 0, sizeof(*out));
 	memset(&st, 0, sizeof(st));
 	out->ok = true;
@@ -434,7 +321,7 @@ mtasts_parse_policy(const char *p, size_t len, struct mtasts_policy *out,
 	st.sink = sink;
 	st.ctx = ctx;
 	while (ls < len) {
-		size_t nl = find_char(p, len, ls, '\n'), le = nl, i;
+		size_t nl = tl_find_char(p, len, ls, '\n'), le = nl, i;
 
 		if (le > ls && p[le - 1] == '\r')
 			le--;
@@ -455,19 +342,19 @@ mtasts_parse_policy(const char *p, size_t len, struct mtasts_policy *out,
 	}
 	st.ls = st.le = 0;
 	if (!out->has_version)
-		report(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0, 0, 0,
-		    "no valid \"version: STSv1\" line");
+		diag_report_at(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0,
+		    0, 0, "no valid \"version: STSv1\" line");
 	if (out->mode == MTASTS_MODE_UNSET)
-		report(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0, 0, 0,
-		    "no valid \"mode:\" line");
+		diag_report_at(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0,
+		    0, 0, "no valid \"mode:\" line");
 	if (!out->has_max_age)
-		report(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0, 0, 0,
-		    "no valid \"max_age:\" line");
+		diag_report_at(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0,
+		    0, 0, "no valid \"max_age:\" line");
 	/* §3.2 ABNF: mx "required at least once, except when mode is
 	 * 'none'". */
 	if (out->nmx_total == 0 && out->mode != MTASTS_MODE_NONE)
-		report(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0, 0, 0,
-		    "no \"mx:\" line: every MX host would fail");
+		diag_report_at(sink, ctx, DIAG_MTA_STS_POLICY_INVALID, NULL, 0,
+		    0, 0, "no \"mx:\" line: every MX host would fail");
 	if (!out->has_version || out->mode == MTASTS_MODE_UNSET ||
 	    !out->has_max_age ||
 	    (out->nmx_total == 0 && out->mode != MTASTS_MODE_NONE))
@@ -533,60 +420,6 @@ mtasts_policy_state_name(enum mtasts_policy_state s)
 
 /* ---- the check ------------------------------------------------------- */
 
-static bool
-dns_failed(enum dns_status s)
-{
-	return s == DNS_SERVFAIL || s == DNS_TIMEOUT || s == DNS_ERROR ||
-	    s == DNS_PENDING;
-}
-
-static void
-report_dns_failure(struct diag_sink *sink, bool *incomplete,
-    const struct dns_answer *a, const char *what)
-{
-	struct diag d;
-
-	memset(&d, 0, sizeof(d));
-	d.domain = a->qname;
-	*incomplete = true;
-	diag_reportf(sink, DIAG_DNS_FAILURE, &d, "%s %s query failed (%s%s%s)"
-	    ": %s", a->qname, dns_type_name(a->qtype),
-	    dns_status_name(a->status), a->why ? ": " : "",
-	    a->why ? a->why : "", what);
-}
-
-/* The v=STSv1 records of a TXT answer: returns how many; *text gets the
- * first (malloc'd), -1 on out-of-memory. */
-static int
-pick_records(const struct dns_answer *a, char **text, size_t *tlen)
-{
-	size_t i, n;
-	int found = 0;
-
-	*text = NULL;
-	*tlen = 0;
-	if (a == NULL || a->status != DNS_OK)
-		return 0;
-	for (i = 0; i < a->nrr; i++) {
-		char *s;
-
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		if ((s = dns_txt_join(&a->rr[i], &n)) == NULL) {
-			free(*text);
-			*text = NULL;
-			return -1;
-		}
-		if (mtasts_is_record(s, n) && found++ == 0) {
-			*text = s;
-			*tlen = n;
-		} else {
-			free(s);
-		}
-	}
-	return found;
-}
-
 /* TXT callback: with exactly one valid record, ask for the policy host's
  * addresses now, in the same DNS round as everything else that waits. */
 static void
@@ -596,7 +429,8 @@ on_txt(void *arg, struct dns_query *q)
 	struct mtasts_txt t;
 	char *text;
 	size_t tlen;
-	int n = pick_records(dns_answer(q), &text, &tlen);
+	int n = dns_txt_pick(dns_answer(q), mtasts_is_record, &text,
+	    &tlen);
 
 	if (n < 0)
 		res->oom = true;
@@ -614,17 +448,10 @@ int
 mtasts_start(struct dns_resolver *r, const char *domain,
     struct mtasts_result *res)
 {
-	size_t n = strlen(domain);
-
 	memset(res, 0, sizeof(*res));
 	res->r = r;
-	if (n > 0 && domain[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= sizeof(res->domain) ||
-	    !dns_name_valid(domain, n))
+	if (dns_name_copy(res->domain, sizeof(res->domain), domain) != 0)
 		return -1;
-	memcpy(res->domain, domain, n);
-	res->domain[n] = '\0';
 	snprintf(res->txt_name, sizeof(res->txt_name), "_mta-sts.%s",
 	    res->domain);
 	snprintf(res->host, sizeof(res->host), "mta-sts.%s", res->domain);
@@ -686,8 +513,8 @@ is_text_plain(const char *ct)
 	if (ct == NULL)
 		return false;
 	n = strlen(ct);
-	e = find_char(ct, n, 0, ';');
-	while (e > 0 && is(ct[e - 1], C_WSP))
+	e = tl_find_char(ct, n, 0, ';');
+	while (e > 0 && tl_is(ct[e - 1], TL_WSP))
 		e--;
 	return e == 10 && eq_ci(ct, "text/plain", 10);
 }
@@ -717,10 +544,11 @@ check_mx(struct mtasts_result *res, struct diag_sink *sink)
 	size_t i, k;
 
 	if (a == NULL || dns_failed(a->status)) {
-		if (a != NULL)
-			report_dns_failure(sink, &res->incomplete, a,
-			    "the MX hosts were not checked against the "
-			    "MTA-STS policy");
+		if (a != NULL) {
+			res->incomplete = true;
+			dns_failure_report(sink, a, "the MX hosts were not "
+			    "checked against the MTA-STS policy");
+		}
 		return;
 	}
 	/* More patterns than we keep: a match could be missed, so say
@@ -810,16 +638,9 @@ mtasts_finish(struct mtasts_result *res, bool fetched, struct diag_sink *sink)
 	struct diag d;
 	int n;
 
-	cclass_init();
-	if (a == NULL)
-		return;
-	if (dns_failed(a->status)) {
-		report_dns_failure(sink, &res->incomplete, a,
-		    "MTA-STS was not checked");
-		return;
-	}
 	free(res->record);
-	n = pick_records(a, &res->record, &res->record_len);
+	n = dns_txt_read(a, mtasts_is_record, sink, "MTA-STS was not checked",
+	    &res->incomplete, &res->record, &res->record_len);
 	if (n <= 0)
 		return;		/* MTA-STS is optional: nothing published */
 	res->published = true;
@@ -847,12 +668,14 @@ mtasts_finish(struct mtasts_result *res, bool fetched, struct diag_sink *sink)
 		    dns_answer(res->q_aaaa) : NULL;
 
 		if (a4 != NULL && dns_failed(a4->status)) {
-			report_dns_failure(sink, &res->incomplete, a4,
+			res->incomplete = true;
+			dns_failure_report(sink, a4,
 			    "the MTA-STS policy host was not resolved");
 			return;
 		}
 		if (a6 != NULL && dns_failed(a6->status)) {
-			report_dns_failure(sink, &res->incomplete, a6,
+			res->incomplete = true;
+			dns_failure_report(sink, a6,
 			    "the MTA-STS policy host was not resolved");
 			return;
 		}

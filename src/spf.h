@@ -190,7 +190,8 @@ struct spf_eval_result {
 /* Record selection (RFC 7208 §4.5) over a TXT answer: returns how many of
  * its TXT records are SPF records.  When exactly one is, *text gets its
  * strings joined (malloc'd, NUL-terminated; the caller frees) and *len
- * their length; *text stays NULL otherwise, or when out of memory. */
+ * their length; *text stays NULL otherwise.  Out of memory reads as one
+ * record with *text NULL. */
 size_t spf_select_txt(const struct dns_answer *a, char **text, size_t *len);
 
 /* Evaluate check_host(ip, domain, sender).  Fills *res (free with

@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "dns.h"
+#include "dns_txt.h"
 
 #define NAME_MAX_LEN	256	/* expanded domain names: 253 + slack */
 #define MAX_TRACE	512	/* trace lines kept per evaluation */
@@ -139,35 +140,17 @@ problem(struct ev *ev, enum spf_result r, const char *fmt, ...)
 size_t
 spf_select_txt(const struct dns_answer *a, char **text, size_t *len)
 {
-	size_t i, n, found = 0;
-	char *t;
+	int found = dns_txt_pick(a, spf_is_record, text, len);
 
-	*text = NULL;
-	*len = 0;
-	if (a->status != DNS_OK)
-		return 0;
-	for (i = 0; i < a->nrr; i++) {
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		if ((t = dns_txt_join(&a->rr[i], &n)) == NULL) {
-			/* Cannot tell whether it is SPF: count it so the
-			 * caller sees "one record, no text" = no memory. */
-			found++;
-			continue;
-		}
-		if (spf_is_record(t, n) && found++ == 0) {
-			*text = t;
-			*len = n;
-		} else {
-			free(t);
-		}
-	}
+	/* Out of memory: the caller reads "one record, no text" as that. */
+	if (found < 0)
+		return 1;
 	if (found != 1) {
 		free(*text);
 		*text = NULL;
 		*len = 0;
 	}
-	return found;
+	return (size_t)found;
 }
 
 /* RFC 7208 §4.5: keep TXT records starting "v=spf1"; none -> none, more

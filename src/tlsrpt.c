@@ -18,91 +18,9 @@
 #include <string.h>
 
 #include "dns.h"
+#include "dns_txt.h"
+#include "taglist.h"
 #include "tlsrpt.h"
-
-enum {
-	C_ALPHA = 1, C_DIGIT = 2, C_WSP = 4, C_EXTNAME = 8, C_EXTVAL = 16,
-	C_URI = 32, C_LDH = 64
-};
-
-/* Our own table: <ctype.h> depends on the locale and is undefined for
- * negative plain chars. */
-static unsigned char cclass[256];
-
-static void
-cclass_init(void)
-{
-	/* RFC 3986 unreserved + reserved + '%', minus ',' and '!' (§3:
-	 * they must be percent-encoded) and ';' (it ends the field) */
-	static const char uri_extra[] = "-._~:/?#[]@$&'()*+=%";
-	unsigned c;
-
-	if (cclass['a'] != 0)
-		return;
-	for (c = 0; c < 256; c++) {
-		unsigned char v = 0;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-			v |= C_ALPHA | C_EXTNAME | C_URI | C_LDH;
-		if (c >= '0' && c <= '9')
-			v |= C_DIGIT | C_EXTNAME | C_URI | C_LDH;
-		if (c == '_' || c == '.' || c == '-')
-			v |= C_EXTNAME;
-		if (c == '-')
-			v |= C_LDH;
-		if (c == ' ' || c == '\t')
-			v |= C_WSP;
-		if ((c >= 0x21 && c <= 0x3a) || c == 0x3c ||
-		    (c >= 0x3e && c <= 0x7e))
-			v |= C_EXTVAL;
-		if (c != 0 && strchr(uri_extra, (int)c) != NULL)
-			v |= C_URI;
-		cclass[c] = v;
-	}
-}
-
-static bool
-is(char c, unsigned char cls)
-{
-	return (cclass[(unsigned char)c] & cls) != 0;
-}
-
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* p[0..len) starts with the lower-case word w, ignoring case (URI
- * schemes are case-insensitive, RFC 3986 §3.1). */
-static bool
-prefix_ci(const char *p, size_t len, const char *w)
-{
-	size_t n = strlen(w);
-
-	if (len < n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (lower(p[i]) != w[i])
-			return false;
-	return true;
-}
-
-static size_t
-skip_wsp(const char *p, size_t len, size_t i)
-{
-	while (i < len && is(p[i], C_WSP))
-		i++;
-	return i;
-}
-
-static size_t
-find_char(const char *p, size_t len, size_t i, char c)
-{
-	while (i < len && p[i] != c)
-		i++;
-	return i;
-}
 
 static void bad(struct diag_sink *sink, const struct diag *ctx,
     const char *p, size_t len, size_t off, size_t n, const char *fmt, ...)
@@ -112,26 +30,11 @@ static void
 bad(struct diag_sink *sink, const struct diag *ctx, const char *p,
     size_t len, size_t off, size_t n, const char *fmt, ...)
 {
-	struct diag d;
-	char msg[400];
 	va_list ap;
 
-	if (sink == NULL)
-		return;
-	if (ctx != NULL)
-		d = *ctx;
-	else
-		memset(&d, 0, sizeof(d));
-	d.record = p;
-	d.record_len = len;
-	d.has_span = true;
-	d.span.off = off > len ? len : off;
-	d.span.len = n > len - d.span.off ? len - d.span.off : n;
 	va_start(ap, fmt);
-	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
-		msg[0] = '\0';
+	diag_vreport_at(sink, ctx, DIAG_TLSRPT_SYNTAX, p, len, off, n, fmt, ap);
 	va_end(ap);
-	diag_reportf(sink, DIAG_TLSRPT_SYNTAX, &d, "%s", msg);
 }
 
 /* A host name of LDH labels. */
@@ -146,7 +49,7 @@ valid_host(const char *p, size_t n)
 		size_t s = i;
 
 		while (i < n && p[i] != '.') {
-			if (!is(p[i], C_LDH))
+			if (!tl_is(p[i], TL_LDH))
 				return false;
 			i++;
 		}
@@ -165,21 +68,24 @@ check_uri(const char *p, size_t s, size_t e, bool *mailto)
 	size_t i, at, hs, he;
 
 	for (i = s; i < e; i++)
-		if (!is(p[i], C_URI))
+		/* §3: ',' and '!' must be percent-encoded; ',' cannot be
+		 * here (the list is split on it), nor ';' (it ends the
+		 * field) */
+		if (!tl_is(p[i], TL_URI) || p[i] == '!')
 			return "a character not allowed in a URI (',' and '!' "
 			    "must be percent-encoded)";
-	if (prefix_ci(p + s, e - s, "mailto:")) {
+	if (tl_prefix_ci(p + s, e - s, "mailto:")) {
 		*mailto = true;
 		hs = s + 7;
-		at = find_char(p, e, hs, '@');
+		at = tl_find_char(p, e, hs, '@');
 		if (at == e || at == hs)
 			return "mailto: needs local-part@domain";
-		he = find_char(p, e, at + 1, '?');
+		he = tl_find_char(p, e, at + 1, '?');
 		if (!valid_host(p + at + 1, he - (at + 1)))
 			return "the mailto: domain is not a host name";
 		return NULL;
 	}
-	if (prefix_ci(p + s, e - s, "https://")) {
+	if (tl_prefix_ci(p + s, e - s, "https://")) {
 		*mailto = false;
 		hs = s + 8;
 		he = hs;
@@ -206,13 +112,13 @@ parse_rua(const char *p, size_t len, size_t vs, size_t ve,
 		return;
 	}
 	while (i <= ve) {
-		size_t e = find_char(p, ve, i, ','), s = i, t = e;
+		size_t e = tl_find_char(p, ve, i, ','), s = i, t = e;
 		const char *why;
 		bool mailto = false;
 
-		while (t > s && is(p[t - 1], C_WSP))
+		while (t > s && tl_is(p[t - 1], TL_WSP))
 			t--;
-		s = skip_wsp(p, t, s);
+		s = tl_skip_wsp(p, t, s);
 		if (s == t)
 			why = "empty URI in the list";
 		else
@@ -233,10 +139,9 @@ parse_rua(const char *p, size_t len, size_t vs, size_t ve,
 bool
 tlsrpt_is_record(const char *p, size_t len)
 {
-	cclass_init();
 	if (len < 10 || memcmp(p, "v=TLSRPTv1", 10) != 0)
 		return false;
-	return len == 10 || p[10] == ';' || is(p[10], C_WSP);
+	return len == 10 || p[10] == ';' || tl_is(p[10], TL_WSP);
 }
 
 bool
@@ -247,36 +152,26 @@ tlsrpt_parse(const char *p, size_t len, struct tlsrpt_record *rec,
 	bool have_rua = false;
 
 	memset(rec, 0, sizeof(*rec));
-	cclass_init();
 	if (!tlsrpt_is_record(p, len)) {
-		bad(sink, ctx, p, len, 0, find_char(p, len, 0, ';'),
+		bad(sink, ctx, p, len, 0, tl_find_char(p, len, 0, ';'),
 		    "the record must begin with v=TLSRPTv1 (case-sensitive)");
 		return false;
 	}
 	rec->ok = true;
 	for (;;) {
-		size_t s, e, fe, eq, k;
+		struct tl_item it;
+		enum tl_step step = tl_next(p, len, &i, &it);
+		size_t s = it.off, e = it.end, eq, k;
 
-		i = skip_wsp(p, len, i);
-		if (i == len)
+		if (step == TL_END)
 			break;
-		if (p[i] != ';') {
-			e = find_char(p, len, i, ';');
-			bad(sink, ctx, p, len, i, e - i,
+		if (step == TL_JUNK) {
+			bad(sink, ctx, p, len, s, e - s,
 			    "expected ';' between fields");
 			rec->ok = false;
-			i = e;
 			continue;
 		}
-		s = skip_wsp(p, len, i + 1);
-		if (s == len)
-			break;		/* one trailing ';' */
-		fe = find_char(p, len, s, ';');
-		e = fe;
-		while (e > s && is(p[e - 1], C_WSP))
-			e--;
-		i = fe;
-		eq = find_char(p, e, s, '=');
+		eq = tl_find_char(p, e, s, '=');
 		if (e == s || eq == e || eq == s) {
 			bad(sink, ctx, p, len, s, e - s,
 			    "a field must be name=value");
@@ -294,14 +189,14 @@ tlsrpt_parse(const char *p, size_t len, struct tlsrpt_record *rec,
 			parse_rua(p, len, eq + 1, e, rec, sink, ctx);
 			continue;
 		}
-		for (k = s; k < eq && is(p[k], C_EXTNAME); k++)
+		for (k = s; k < eq && tl_is(p[k], TL_EXTNAME); k++)
 			;
 		if (k < eq || eq - s > 32) {
 			bad(sink, ctx, p, len, s, eq - s,
 			    "bad extension field name");
 			rec->ok = false;
 		}
-		for (k = eq + 1; k < e && is(p[k], C_EXTVAL); k++)
+		for (k = eq + 1; k < e && tl_is(p[k], TL_EXTVAL); k++)
 			;
 		if (k < e || eq + 1 == e) {
 			bad(sink, ctx, p, len, eq + 1, e - eq - 1,
@@ -323,15 +218,9 @@ int
 tlsrpt_start(struct dns_resolver *r, const char *domain,
     struct tlsrpt_result *res)
 {
-	size_t n = strlen(domain);
-
 	memset(res, 0, sizeof(*res));
-	if (n > 0 && domain[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= sizeof(res->domain) || !dns_name_valid(domain, n))
+	if (dns_name_copy(res->domain, sizeof(res->domain), domain) != 0)
 		return -1;
-	memcpy(res->domain, domain, n);
-	res->domain[n] = '\0';
 	snprintf(res->name, sizeof(res->name), "_smtp._tls.%s", res->domain);
 	if ((res->q = dns_submit(r, res->name, DNS_T_TXT, NULL, NULL)) ==
 	    NULL) {
@@ -347,43 +236,19 @@ tlsrpt_finish(struct tlsrpt_result *res, bool mtasts_published,
 {
 	const struct dns_answer *a = res->q ? dns_answer(res->q) : NULL;
 	struct diag d;
-	size_t i, n;
-	int found = 0;
+	int found;
 
-	cclass_init();
-	if (a == NULL)
+	free(res->record);
+	found = dns_txt_read(a, tlsrpt_is_record, sink,
+	    "TLS-RPT was not checked", &res->incomplete, &res->record,
+	    &res->record_len);
+	if (found == -1)
+		res->oom = true;
+	if (found < 0)
 		return;
 	memset(&d, 0, sizeof(d));
 	d.domain = res->name;
-	if (a->status == DNS_SERVFAIL || a->status == DNS_TIMEOUT ||
-	    a->status == DNS_ERROR || a->status == DNS_PENDING) {
-		res->incomplete = true;
-		diag_reportf(sink, DIAG_DNS_FAILURE, &d,
-		    "%s TXT query failed (%s%s%s): TLS-RPT was not checked",
-		    res->name, dns_status_name(a->status), a->why ? ": " : "",
-		    a->why ? a->why : "");
-		return;
-	}
-	free(res->record);
-	res->record = NULL;
-	for (i = 0; a->status == DNS_OK && i < a->nrr; i++) {
-		char *s;
-
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		if ((s = dns_txt_join(&a->rr[i], &n)) == NULL) {
-			res->oom = true;
-			return;
-		}
-		if (tlsrpt_is_record(s, n) && found++ == 0) {
-			res->record = s;
-			res->record_len = n;
-		} else {
-			free(s);
-		}
-	}
 	if (found == 0) {
-		d.domain = res->name;
 		if (mtasts_published)
 			diag_reportf(sink, DIAG_TLSRPT_MISSING, &d,
 			    "%s publishes MTA-STS but no TLS-RPT record at %s: "
