@@ -227,6 +227,27 @@ struct check_args {
 	const char *ca_file;
 };
 
+/* The bytes of a host name as mail domains use them (LDH, and '_' for
+ * names such as _dmarc); anything else in a domain list is a mistake, and
+ * must not reach a terminal. */
+static bool
+host_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+}
+
+/* A usage error about a name from the command line or a list, which is
+ * shown with its control bytes escaped. */
+static int
+bad_domain(const char *prog, const char *d, const char *why)
+{
+	fprintf(stderr, "%s: '", prog);
+	cli_put_safe(stderr, d);
+	fprintf(stderr, "' %s\nTry '%s --help'.\n", why, prog);
+	return CLI_EXIT_USAGE;
+}
+
 /* Parse argv.  Returns -1 to go on, else an exit status. */
 static int
 parse_args(int argc, char **argv, struct check_args *A)
@@ -314,10 +335,15 @@ parse_args(int argc, char **argv, struct check_args *A)
 
 		if (len > 1 && d[len - 1] == '.')
 			len--;
+		for (size_t k = 0; k < len; k++)
+			if (!host_char(d[k]))
+				return bad_domain(prog, d, "is not a host name: "
+				    "letters, digits, '-', '_' and '.' only (an "
+				    "international name in its xn-- form)");
 		if (len == 0 || len > 253 || !dns_name_valid(d, len) ||
 		    memchr(d, '.', len) == NULL)
-			return cli_usage_error(prog, "'%s' is not a domain "
-			    "name (nor a command)", d);
+			return bad_domain(prog, d, "is not a domain name (nor "
+			    "a command)");
 	}
 	return -1;
 }

@@ -65,7 +65,9 @@ dmarc_section(FILE *out, const struct check_result *res, bool color,
 		cli_put_safe(out, d->found_at);
 		fputs(": ", out);
 		render_text_bytes(out, d->record, d->record_len);
-		fprintf(out, "\n  policy for %s: %s%s=%s%s", res->domain, st->bold,
+		fputs("\n  policy for ", out);
+		cli_put_safe(out, res->domain);
+		fprintf(out, ": %s%s=%s%s", st->bold,
 		    applies[d->applies], dmarc_policy_name(d->policy),
 		    st->reset);
 		if (d->inherited)
@@ -249,8 +251,11 @@ render_text_check(FILE *out, const struct check_result *res, bool color)
 	}
 	vc = strcmp(verdict, "pass") == 0 ? st.green :
 	    strcmp(verdict, "warn") == 0 ? st.yellow : st.red;
-	fprintf(out, "%s%s%s  %s%s%s  score %u/100  (%lu error%s, %lu "
-	    "warning%s, %lu info)\n", st.bold, res->domain, st.reset, vc,
+	/* The name comes from the user or a --domains file: shown safely. */
+	fputs(st.bold, out);
+	cli_put_safe(out, res->domain);
+	fprintf(out, "%s  %s%s%s  score %u/100  (%lu error%s, %lu "
+	    "warning%s, %lu info)\n", st.reset, vc,
 	    strcmp(verdict, "pass") == 0 ? "PASS" :
 	    strcmp(verdict, "warn") == 0 ? "WARN" :
 	    strcmp(verdict, "fail") == 0 ? "FAIL" : "INCOMPLETE", st.reset,

@@ -310,5 +310,26 @@ has "demo shows a fail" out "fail: 192.0.2.99 is not authorised"
 has "demo shows JSON" out '"result":"pass"'
 
 run_json_checks
+
+# ---- the domain report's input ---------------------------------------------
+
+# A --domains list is read whole and checked before any query; a name with
+# terminal control bytes is refused and shown escaped, never raw.
+printf 'example.test\n# a comment\n\n  shop.test  # trailing comment\n' >"$tmp/list"
+ac --domains "$tmp/list" $DEMO --no-https --format json
+expect "--domains with comments and blanks" 1
+[ "$(wc -l <"$tmp/out")" -eq 2 ] && ok || bad "--domains: want 2 JSON lines"
+printf 'ok.test\nbad\033[2J.test\n' >"$tmp/evil"
+ac --domains "$tmp/evil" $DEMO
+expect "--domains with an escape sequence" 2
+has "escape shown escaped" err 'bad\x1b[2J.test'
+if grep -q "$(printf '\033')" "$tmp/err"; then bad "raw ESC on stderr"; else ok; fi
+ac --domains /nonexistent/list
+expect "--domains unreadable" 2
+printf 'example.test\n' | "$AUTHCHECK" --domains - $DEMO --no-https --format json >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "--domains - (standard input)" 0
+has "--domains -" out '"domain":"example.test"'
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
