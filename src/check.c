@@ -431,40 +431,44 @@ check_free(struct check_result *res)
 
 /* ---- score ------------------------------------------------------------ */
 
+/* What a list's findings cost: 25 per error, 8 per warning (saturating
+ * well above any area's weight). */
 static unsigned
-area_loss(const struct diag_list *l, unsigned cap)
+cost(const struct diag_list *l)
 {
-	unsigned loss = 0;
+	unsigned c = 0;
 
-	for (size_t i = 0; i < l->n && loss < cap; i++) {
+	for (size_t i = 0; i < l->n && c < 1000; i++) {
 		enum diag_severity s = diag_info(l->v[i].id)->severity;
 
-		loss += s == DIAG_ERROR ? 25 : s == DIAG_WARNING ? 8 : 0;
+		c += s == DIAG_ERROR ? 25 : s == DIAG_WARNING ? 8 : 0;
 	}
-	return loss < cap ? loss : cap;
+	return c;
+}
+
+static unsigned
+capped(unsigned c, unsigned weight)
+{
+	return c < weight ? c : weight;
 }
 
 unsigned
 check_score(const struct check_result *res)
 {
-	struct diag_list dkim = res->findings[CHECK_DKIM];
-	unsigned loss = 0, dk = 0, other = 0;
+	const struct diag_list *f = res->findings;
+	unsigned loss, dkim;
 
 	if (!res->valid)
 		return 0;
-	loss += area_loss(&res->findings[CHECK_SPF], 30);
-	loss += area_loss(&res->findings[CHECK_DMARC], 30);
-	/* DKIM: the domain-wide list and every selector's. */
-	dk = area_loss(&res->dkim.findings, 20);
-	for (size_t i = 0; i < res->dkim.nsel && dk < 20; i++)
-		dk += area_loss(&res->dkim.sel[i].findings, 20 - dk);
-	dk += area_loss(&dkim, dk < 20 ? 20 - dk : 0);
-	loss += dk;
-	loss += area_loss(&res->findings[CHECK_MX], 10);
-	other = area_loss(&res->findings[CHECK_MTA_STS], 10);
-	other += area_loss(&res->findings[CHECK_TLS_RPT], 10 - other);
-	other += area_loss(&res->findings[CHECK_BIMI], 10 - other);
-	loss += other;
+	/* DKIM keeps its findings per selector and domain-wide. */
+	dkim = cost(&f[CHECK_DKIM]) + cost(&res->dkim.findings);
+	for (size_t i = 0; i < res->dkim.nsel; i++)
+		dkim += cost(&res->dkim.sel[i].findings);
+	loss = capped(cost(&f[CHECK_SPF]), 30) +
+	    capped(cost(&f[CHECK_DMARC]), 30) + capped(dkim, 20) +
+	    capped(cost(&f[CHECK_MX]), 10) +
+	    capped(cost(&f[CHECK_MTA_STS]) + cost(&f[CHECK_TLS_RPT]) +
+	    cost(&f[CHECK_BIMI]), 10);
 	return loss >= 100 ? 0 : 100 - loss;
 }
 
