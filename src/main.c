@@ -33,6 +33,10 @@ static const struct command {
 	{ "spf", cmd_spf,
 	  "spf DOMAIN",
 	  "lint DOMAIN's whole SPF tree: lookups per node, every finding" },
+	{ "record", cmd_record,
+	  "record [--type TYPE] [--domain NAME] 'TEXT'",
+	  "lint one record value offline (SPF, DMARC, DKIM, MTA-STS, TLS-RPT,\n"
+	  "      BIMI; the type told from its version tag)" },
 	{ "dmarc", cmd_dmarc,
 	  "dmarc DOMAIN",
 	  "find and lint the DMARC policy that applies to DOMAIN" },

@@ -83,6 +83,10 @@ struct render_zone_file {
 int render_json_zone(FILE *out, const struct render_zone_file *z,
     const struct diag_list *l);
 
+/* `authcheck record`: {"type", "record", "findings"} as one line. */
+int render_json_record(FILE *out, const char *type, const char *text,
+    size_t len, const struct diag_list *l);
+
 /* Every "findings" array holds {"id", "severity", "message", "reference",
  * "domain", "record", "span": [offset, length] or null, "fix"}. */
 

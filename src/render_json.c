@@ -808,3 +808,20 @@ render_json_generate(FILE *out, const struct render_gen *g)
 	put(o, "findings", findings_json(g->findings, &ok), &ok);
 	return emit(out, o, ok);
 }
+
+/* ---- `authcheck record 'TEXT'` --------------------------------------- */
+
+int
+render_json_record(FILE *out, const char *type, const char *text,
+    size_t len, const struct diag_list *l)
+{
+	json_t *o = json_object();
+	bool ok = o != NULL;
+
+	if (!ok)
+		return -1;
+	put(o, "type", json_string(type), &ok);
+	put(o, "record", jstrn(text, len), &ok);
+	put(o, "findings", findings_json(l, &ok), &ok);
+	return emit(out, o, ok);
+}

@@ -960,3 +960,53 @@ spf_tree_print(FILE *out, const struct spf_tree_node *root,
 	print_notes(out, root);
 	print_kids(out, root, indent + 2);
 }
+
+/* ---- one record, no DNS ---------------------------------------------- */
+
+int
+spf_lint_text(const char *domain, const char *text, size_t len,
+    struct diag_sink *sink, unsigned *cost)
+{
+	struct spf_lint L;
+	struct lnode *n;
+	struct diag d;
+	char *copy;
+
+	*cost = 0;
+	memset(&L, 0, sizeof(L));
+	L.sink = sink;
+	if ((n = node_new(&L, NULL, NULL, domain, strlen(domain))) == NULL)
+		return -1;
+	if ((copy = buf_strndup(text, len)) == NULL ||
+	    (n->spf = spf_parse(copy, len)) == NULL) {
+		free(copy);
+		node_free(&n->pub);
+		return -1;
+	}
+	n->pub.record = copy;
+	n->pub.record_len = len;
+	for (size_t i = 0; i < n->spf->nterms; i++) {
+		const struct spf_term *t = &n->spf->terms[i];
+
+		if (reachable(n->spf, i) && ((t->kind == SPF_T_MECH &&
+		    is_dns_mech(t->mech)) || t->kind == SPF_T_MOD))
+			n->pub.cost++;
+	}
+	*cost = n->pub.cost;
+	check_syntax(&L, n);
+	check_terms(&L, n);
+	if (n->pub.cost > LOOKUP_LIMIT) {
+		ctx_node(&d, n);
+		diag_reportf(sink, DIAG_SPF_LOOKUP_LIMIT, &d, "the record "
+		    "alone has %u DNS-querying terms (limit %d)",
+		    n->pub.cost, LOOKUP_LIMIT);
+	}
+	if (len > TXT_ANSWER_MAX) {
+		ctx_node(&d, n);
+		diag_reportf(sink, DIAG_SPF_RECORD_TOO_LONG, &d, "the record "
+		    "is %zu octets (over %d: it may not fit a UDP answer)",
+		    len, TXT_ANSWER_MAX);
+	}
+	node_free(&n->pub);
+	return L.oom ? -1 : 0;
+}

@@ -108,6 +108,16 @@ int spf_lint(struct dns_resolver *r, const char *domain,
 int spf_lint_record(struct dns_resolver *r, const char *domain,
     const char *text, size_t len, struct diag_sink *sink,
     struct spf_lint_result *out);
+/*
+ * Lint one record's text alone, with no DNS (`authcheck record`): syntax,
+ * the terms (+all, ?all, no all, terms after all, redirect with all, ptr,
+ * wide networks), its own DNS-term count in *cost (more than 10 is
+ * spf.lookup-limit even before any include is counted) and its length.
+ * Findings name `domain` (may be "").  Returns 0, or -1 when out of memory.
+ */
+int spf_lint_text(const char *domain, const char *text, size_t len,
+    struct diag_sink *sink, unsigned *cost);
+
 /* Free what spf_lint() put into *res and zero it. */
 void spf_lint_result_free(struct spf_lint_result *res);
 
