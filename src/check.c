@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "dns.h"
 #include "dns_txt.h"
 #include "https.h"
@@ -243,6 +244,7 @@ struct misplaced {
 	struct diag_sink *sink;
 	const char *qname;	/* where the record stands */
 	const char *domain;	/* the domain checked */
+	bool has_own;		/* _dmarc.<domain> has a record already */
 };
 
 static void
@@ -250,14 +252,29 @@ report_misplaced(void *arg, const char *text, size_t len)
 {
 	const struct misplaced *m = arg;
 	struct diag d;
+	struct buf fix;
 
 	memset(&d, 0, sizeof(d));
 	d.domain = m->qname;
 	d.record = text;
 	d.record_len = len;
+	buf_init(&fix, 4096);
+	if (m->has_own) {
+		buf_printf(&fix, "delete it: _dmarc.%s already holds the "
+		    "record receivers use (move what you meant into that one)",
+		    m->domain);
+	} else {
+		buf_printf(&fix, "publish it as _dmarc.%s. IN TXT \"",
+		    m->domain);
+		buf_add(&fix, text, len);
+		buf_adds(&fix, "\" (and delete it here)");
+	}
+	if (!fix.err && memchr(text, '\0', len) == NULL)
+		d.fix = buf_str(&fix);
 	diag_reportf(m->sink, DIAG_DMARC_WRONG_LOCATION, &d, "a v=DMARC1 "
 	    "record at %s is never read: receivers look only at _dmarc.%s",
 	    m->qname, m->domain);
+	buf_free(&fix);
 }
 
 /* dmarc.wrong-location: a v=DMARC1 record at the domain itself or at
@@ -275,6 +292,7 @@ check_dmarc_location(struct check_result *res, struct diag_sink *sink)
 		if (a == NULL)
 			continue;
 		m.sink = sink;
+		m.has_own = res->dmarc.found && !res->dmarc.inherited;
 		m.qname = a->qname;
 		m.domain = res->domain;
 		if (dns_txt_each(a, dmarc_is_record, report_misplaced, &m) < 0) {

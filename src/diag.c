@@ -166,6 +166,7 @@ diag_free_copy(struct diag *d)
 	free((char *)d->domain);
 	free((char *)d->record);
 	free((char *)d->file);
+	free((char *)d->fix);
 }
 
 void
@@ -230,6 +231,7 @@ diag_list_add(void *arg, const struct diag *d)
 	c.domain = dup_str(d->domain, &ok);
 	c.record = dup_bytes(d->record, d->record_len, &ok);
 	c.file = dup_str(d->file, &ok);
+	c.fix = dup_str(d->fix, &ok);
 	if (!ok) {
 		diag_free_copy(&c);
 		l->oom = true;

@@ -320,6 +320,9 @@ struct diag {
 	struct diag_span span;	/* within record */
 	const char *file;	/* zone file, or NULL */
 	unsigned long line;	/* line in file, 0 = none */
+	const char *fix;	/* a fix for this very finding (often the
+				 * corrected record), or NULL: the
+				 * catalogue's hint applies */
 };
 
 typedef void diag_cb(void *arg, const struct diag *d);

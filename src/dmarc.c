@@ -17,6 +17,7 @@
 
 #include <libpsl.h>
 
+#include "buf.h"
 #include "dmarc.h"
 #include "dns.h"
 #include "dns_failure.h"
@@ -551,11 +552,39 @@ dmarc_lint(const struct dmarc_record *rec, struct diag_sink *sink,
 	char msg[256];
 
 	dmarc_effective(rec, &e);
-	if (rec->p == DMARC_POLICY_NONE)
-		lint_report(sink, ctx, DIAG_DMARC_POLICY_NONE, &rec->p_span,
+	if (rec->p == DMARC_POLICY_NONE) {
+		struct diag d;
+		char *fix = NULL;
+
+		if (ctx != NULL)
+			d = *ctx;
+		else
+			memset(&d, 0, sizeof(d));
+		/* The next step of the rollout, as the record to publish. */
+		if (d.record != NULL && rec->p_span.off + rec->p_span.len <=
+		    d.record_len && memchr(d.record, '\0', d.record_len) ==
+		    NULL) {
+			struct buf b;
+
+			buf_init(&b, 4096);
+			buf_adds(&b, rec->has_rua ? "once the rua reports "
+			    "show your mail passing, publish: " : "add rua= "
+			    "to receive reports; once they show your mail "
+			    "passing, publish: ");
+			buf_add(&b, d.record, rec->p_span.off);
+			buf_adds(&b, "quarantine");
+			buf_add(&b, d.record + rec->p_span.off +
+			    rec->p_span.len, d.record_len - rec->p_span.off -
+			    rec->p_span.len);
+			fix = b.err ? NULL : buf_take(&b);
+			buf_free(&b);
+		}
+		d.fix = fix;
+		lint_report(sink, &d, DIAG_DMARC_POLICY_NONE, &rec->p_span,
 		    "p=none: monitoring only, spoofed mail is still "
 		    "delivered");
-	else if (rec->p == DMARC_POLICY_UNSET)
+		free(fix);
+	} else if (rec->p == DMARC_POLICY_UNSET)
 		lint_report(sink, ctx, DIAG_DMARC_POLICY_NONE, NULL,
 		    "no valid p= tag: the policy is treated as none");
 	if (rec->sp != DMARC_POLICY_UNSET && rec->sp < e.p) {

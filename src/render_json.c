@@ -234,7 +234,7 @@ findings_append(json_t *arr, const struct diag_list *l, const size_t *order,
 		} else {
 			put(f, "span", json_null(), ok);
 		}
-		put(f, "fix", json_string(in->hint), ok);
+		put(f, "fix", jstr(d->fix != NULL ? d->fix : in->hint), ok);
 		if (d->file != NULL) {
 			put(f, "file", jstr(d->file), ok);
 			put(f, "line", json_integer((json_int_t)d->line), ok);

@@ -102,7 +102,10 @@ render_text_finding_list(FILE *out, const struct diag_list *l, bool color,
 		putc('\n', out);
 		if (d->has_span && d->record != NULL)
 			put_caret(out, d, deeper);
-		fprintf(out, "%sfix: %s\n", deeper, in->hint);
+		fprintf(out, "%sfix: ", deeper);
+		/* A computed fix may quote the record: DNS bytes. */
+		cli_put_safe(out, d->fix != NULL ? d->fix : in->hint);
+		putc('\n', out);
 	}
 	if (l->dropped > 0)
 		fprintf(out, "%s... %lu more findings not shown\n", indent,

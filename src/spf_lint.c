@@ -462,6 +462,75 @@ check_syntax(struct spf_lint *L, const struct lnode *n)
 }
 
 /* Checks on the terms themselves, independent of DNS. */
+/*
+ * The record with term `t` replaced by rep, or removed (rep NULL, with the
+ * space before it), or moved to the end (rep == MOVE_TO_END), as
+ * "publish: <record>": the corrected record a fix can show.  NULL when
+ * out of memory (the catalogue's hint is shown then).
+ */
+static const char MOVE_TO_END[] = "";
+
+static char *
+corrected(const struct lnode *n, size_t term, const char *rep,
+    const char *note)
+{
+	const char *text = n->pub.record;
+	const struct spf_span *sp = &n->spf->terms[term].span;
+	size_t off = sp->off, len = sp->len;
+	struct buf b;
+
+	if (text == NULL)
+		return NULL;
+	buf_init(&b, 4096);
+	buf_adds(&b, "publish: ");
+	if (rep == NULL || rep == MOVE_TO_END) {
+		/* drop the term and the blank before it */
+		size_t start = off;
+
+		while (start > 0 && text[start - 1] == ' ')
+			start--;
+		buf_add(&b, text, start);
+		buf_add(&b, text + off + len, n->pub.record_len - off - len);
+		if (rep == MOVE_TO_END) {
+			buf_addc(&b, ' ');
+			buf_add(&b, text + off, len);
+		}
+	} else {
+		buf_add(&b, text, off);
+		buf_adds(&b, rep);
+		buf_add(&b, text + off + len, n->pub.record_len - off - len);
+	}
+	if (note != NULL)
+		buf_adds(&b, note);
+	if (b.err || memchr(buf_str(&b), '\0', b.len) != NULL) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
+static void report_fixed(struct spf_lint *L, enum diag_id id,
+    struct diag *d, char *fix, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Report with a computed fix (freed here; NULL: the catalogue hint). */
+static void
+report_fixed(struct spf_lint *L, enum diag_id id, struct diag *d, char *fix,
+    const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		msg[0] = '\0';
+	va_end(ap);
+	d->fix = fix;
+	diag_reportf(L->sink, id, d, "%s", msg);
+	d->fix = NULL;
+	free(fix);
+}
+
 static void
 check_terms(struct spf_lint *L, const struct lnode *n)
 {
@@ -477,22 +546,29 @@ check_terms(struct spf_lint *L, const struct lnode *n)
 		if (t->kind == SPF_T_MECH && t->mech == SPF_M_ALL &&
 		    (int)i == rec->all) {
 			if (t->qual == '+')
-				diag_reportf(L->sink, DIAG_SPF_PASS_ALL, &d,
+				report_fixed(L, DIAG_SPF_PASS_ALL, &d,
+				    corrected(n, i, "~all", "  (-all once "
+				    "every sender is listed)"),
 				    "'%.*s' lets every host pass",
 				    term_len(n, i), term_text(n, i));
 			else if (t->qual == '?')
-				diag_reportf(L->sink, DIAG_SPF_NEUTRAL_ALL, &d,
+				report_fixed(L, DIAG_SPF_NEUTRAL_ALL, &d,
+				    corrected(n, i, "~all", "  (-all once "
+				    "every sender is listed)"),
 				    "'%.*s': unauthorised senders get neutral",
 				    term_len(n, i), term_text(n, i));
 		}
 		if (t->kind == SPF_T_MECH && rec->all >= 0 &&
 		    i > (size_t)rec->all)
-			diag_reportf(L->sink, DIAG_SPF_TERMS_AFTER_ALL, &d,
+			report_fixed(L, DIAG_SPF_TERMS_AFTER_ALL, &d,
+			    corrected(n, (size_t)rec->all, MOVE_TO_END, NULL),
 			    "'%.*s' comes after all and is never evaluated",
 			    term_len(n, i), term_text(n, i));
 		if (t->kind == SPF_T_MOD && t->mod == SPF_MOD_REDIRECT &&
 		    rec->all >= 0 && (int)i == rec->redirect)
-			diag_reportf(L->sink, DIAG_SPF_REDIRECT_WITH_ALL, &d,
+			report_fixed(L, DIAG_SPF_REDIRECT_WITH_ALL, &d,
+			    corrected(n, i, NULL, "  (or drop the all term "
+			    "if the redirect target is meant to decide)"),
 			    "'%.*s' is ignored: the record has all",
 			    term_len(n, i), term_text(n, i));
 		if (t->kind == SPF_T_MECH && t->mech == SPF_M_IP4 &&
@@ -513,10 +589,21 @@ check_terms(struct spf_lint *L, const struct lnode *n)
 			    term_len(n, i), term_text(n, i));
 	}
 	if (n->pub.parent == NULL && rec->all < 0 && rec->redirect < 0) {
+		struct buf b;
+
 		ctx_node(&d, n);
+		buf_init(&b, 4096);
+		buf_adds(&b, "publish: ");
+		if (n->pub.record != NULL)
+			buf_add(&b, n->pub.record, n->pub.record_len);
+		buf_adds(&b, " ~all  (-all once every sender is listed)");
+		d.fix = !b.err && n->pub.record != NULL &&
+		    memchr(n->pub.record, '\0', n->pub.record_len) == NULL ?
+		    buf_str(&b) : NULL;
 		diag_reportf(L->sink, DIAG_SPF_NO_ALL, &d,
-		    "the record of %s ends without all or redirect=",
-		    n->pub.domain);
+		    "the record%s%s ends without all or redirect=",
+		    n->pub.domain[0] != '\0' ? " of " : "", n->pub.domain);
+		buf_free(&b);
 	}
 }
 

@@ -68,6 +68,23 @@ rec 1 bimi "bimi.logo-not-https" 'v=BIMI1; l=http://example.test/l.svg'
 rec 0 bimi - 'v=BIMI1; l=; a=;'
 rec 1 dmarc "dmarc.syntax" --type dmarc 'p=reject'
 
+# Fixes computed for the record at hand: the corrected record.
+fixes() {	# $1 = TEXT, $2 = ID, $3 = the fix must contain this
+	"$AUTHCHECK" record --format json "$1" >"$tmp/out" 2>/dev/null
+	if python3 - "$tmp/out" "$2" "$3" <<'PY'
+import json, sys
+o = json.loads(open(sys.argv[1]).read())
+f = [f for f in o["findings"] if f["id"] == sys.argv[2]]
+sys.exit(0 if f and sys.argv[3] in f[0]["fix"] else 1)
+PY
+	then ok; else ko "$2: fix lacks '$3': $(cat "$tmp/out")"; fi
+}
+fixes 'v=spf1 mx +all' spf.pass-all 'publish: v=spf1 mx ~all'
+fixes 'v=spf1 -all mx' spf.terms-after-all 'publish: v=spf1 mx -all'
+fixes 'v=spf1 mx' spf.no-all 'publish: v=spf1 mx ~all'
+fixes 'v=spf1 mx -all redirect=x.example' spf.redirect-with-all 'publish: v=spf1 mx -all'
+fixes 'v=DMARC1; p=none; rua=mailto:d@example.test' dmarc.policy-none 'publish: v=DMARC1; p=quarantine; rua=mailto:d@example.test'
+
 # Usage errors: exit 2, a message, no output.
 usage() {
 	"$AUTHCHECK" record "$@" >"$tmp/out" 2>"$tmp/err"
