@@ -608,9 +608,36 @@ dmarc_lint(const struct dmarc_record *rec, struct diag_sink *sink,
 		    "quarantine" : "none");
 		lint_report(sink, ctx, DIAG_DMARC_TESTING, &rec->t_span, msg);
 	}
-	if (!rec->has_rua)
-		lint_report(sink, ctx, DIAG_DMARC_RUA_MISSING, NULL,
+	if (!rec->has_rua) {
+		struct diag d;
+		struct buf b;
+
+		if (ctx != NULL)
+			d = *ctx;
+		else
+			memset(&d, 0, sizeof(d));
+		/* The record with a report address at the domain itself,
+		 * which needs no authorisation record (RFC 9990). */
+		buf_init(&b, 4096);
+		if (d.record != NULL && d.domain != NULL &&
+		    strncmp(d.domain, "_dmarc.", 7) == 0 && d.domain[7] != '\0' &&
+		    memchr(d.record, '\0', d.record_len) == NULL) {
+			size_t n = d.record_len;
+
+			while (n > 0 && (d.record[n - 1] == ' ' ||
+			    d.record[n - 1] == '\t' || d.record[n - 1] == ';'))
+				n--;
+			buf_adds(&b, "publish: ");
+			buf_add(&b, d.record, n);
+			buf_printf(&b, "; rua=mailto:dmarc-reports@%s  (an "
+			    "address that exists, or a report service's)",
+			    d.domain + 7);
+			d.fix = b.err ? NULL : buf_str(&b);
+		}
+		lint_report(sink, &d, DIAG_DMARC_RUA_MISSING, NULL,
 		    "no rua= tag: nobody receives aggregate reports");
+		buf_free(&b);
+	}
 }
 
 /* ---- discovery (RFC 9989 §4.10) --------------------------------------- */
