@@ -171,26 +171,9 @@ valid_rf(const char *p, size_t vs, size_t ve)
 static size_t
 valid_host(const char *p, size_t n)
 {
-	size_t i, lab = 0;
-
 	if (n > 1 && p[n - 1] == '.')
 		n--;
-	if (n == 0 || !dns_name_valid(p, n))
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (p[i] == '.') {
-			if (lab == 0 || p[i - 1] == '-')
-				return 0;
-			lab = 0;
-			continue;
-		}
-		if (!tl_is(p[i], TL_ALPHA | TL_DIGIT) && p[i] != '-')
-			return 0;
-		if (p[i] == '-' && lab == 0)
-			return 0;
-		lab++;
-	}
-	return p[n - 1] == '-' ? 0 : n;
+	return tl_host(p, n) ? n : 0;
 }
 
 /* mailto:addr-spec (RFC 6068): a dot-atom local part (percent escapes

@@ -191,31 +191,6 @@ pbad(struct pstate *st, size_t off, size_t n, const char *fmt, ...)
 	    st->lineno, msg);
 }
 
-/* Domain = sub-domain *("." sub-domain), sub-domain = Let-dig [Ldh-str]
- * (RFC 5321 §4.1.2), labels of at most 63 octets. */
-static bool
-valid_domain(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	if (n == 0 || n > 253)
-		return false;
-	while (i < n) {
-		size_t s = i;
-
-		while (i < n && p[i] != '.') {
-			if (!tl_is(p[i], TL_LDH))
-				return false;
-			i++;
-		}
-		if (i == s || i - s > 63 || p[s] == '-' || p[i - 1] == '-')
-			return false;
-		if (i < n && ++i == n)
-			return false;	/* trailing dot */
-	}
-	return true;
-}
-
 static void
 policy_line(struct pstate *st)
 {
@@ -277,7 +252,7 @@ policy_line(struct pstate *st)
 		out->nmx_total++;
 		if (ve - vs >= 2 && p[vs] == '*' && p[vs + 1] == '.')
 			ds = vs + 2;
-		if (!valid_domain(p + ds, ve - ds)) {
+		if (!tl_host(p + ds, ve - ds)) {
 			pbad(st, vs, ve - vs, "mx must be a host name or "
 			    "\"*.\" and a domain (no trailing dot)");
 			return;

@@ -150,3 +150,26 @@ tl_next(const char *p, size_t len, size_t *pos, struct tl_item *it)
 	*pos = fe;
 	return TL_FIELD;
 }
+
+bool
+tl_host(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 0 || n > 253)
+		return false;
+	while (i < n) {
+		size_t s = i;
+
+		while (i < n && p[i] != '.') {
+			if (!tl_is(p[i], TL_LDH))
+				return false;
+			i++;
+		}
+		if (i == s || i - s > 63 || p[s] == '-' || p[i - 1] == '-')
+			return false;
+		if (i < n && ++i == n)
+			return false;	/* trailing dot */
+	}
+	return true;
+}

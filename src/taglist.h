@@ -47,6 +47,10 @@ bool tl_prefix_ci(const char *p, size_t len, const char *w);
  * record or be followed by WSP or ';'; 0 when the record does not begin
  * so. */
 size_t tl_version_end(const char *p, size_t len, const char *version);
+/* Is p[0..n) a host name (RFC 1123 §2.1): labels of letters, digits and
+ * inner hyphens, 1..63 octets each, at most 253 in all, no trailing dot?
+ * The mail-address and policy hosts of DMARC, MTA-STS and TLS-RPT. */
+bool tl_host(const char *p, size_t n);
 
 /* One step of the walk over the tags after a record's version. */
 enum tl_step {

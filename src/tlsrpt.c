@@ -37,30 +37,6 @@ bad(struct diag_sink *sink, const struct diag *ctx, const char *p,
 	va_end(ap);
 }
 
-/* A host name of LDH labels. */
-static bool
-valid_host(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	if (n == 0 || n > 253)
-		return false;
-	while (i < n) {
-		size_t s = i;
-
-		while (i < n && p[i] != '.') {
-			if (!tl_is(p[i], TL_LDH))
-				return false;
-			i++;
-		}
-		if (i == s || i - s > 63)
-			return false;
-		if (i < n)
-			i++;
-	}
-	return p[n - 1] != '.';
-}
-
 /* One URI [s, e): NULL when fine, else why not; *mailto set. */
 static const char *
 check_uri(const char *p, size_t s, size_t e, bool *mailto)
@@ -81,7 +57,7 @@ check_uri(const char *p, size_t s, size_t e, bool *mailto)
 		if (at == e || at == hs)
 			return "mailto: needs local-part@domain";
 		he = tl_find_char(p, e, at + 1, '?');
-		if (!valid_host(p + at + 1, he - (at + 1)))
+		if (!tl_host(p + at + 1, he - (at + 1)))
 			return "the mailto: domain is not a host name";
 		return NULL;
 	}
@@ -92,7 +68,7 @@ check_uri(const char *p, size_t s, size_t e, bool *mailto)
 		while (he < e && p[he] != '/' && p[he] != ':' && p[he] != '?' &&
 		    p[he] != '#')
 			he++;
-		if (!valid_host(p + hs, he - hs))
+		if (!tl_host(p + hs, he - hs))
 			return "the https: URI has no valid host";
 		return NULL;
 	}
