@@ -17,7 +17,7 @@
 #include "diag.h"
 #include "dmarc.h"
 #include "dns.h"
-#include "unit/policy_test.h"
+#include "unit/findings_test.h"
 
 #define FIXDIR "tests/zones/lint/bimi/"
 

@@ -15,49 +15,11 @@
 #include "diag.h"
 #include "dmarc.h"
 #include "dns.h"
+#include "unit/findings_test.h"
 
 #define FIXDIR "tests/zones/lint/dmarc/"
 
 /* ---- helpers --------------------------------------------------------- */
-
-static struct diag_list found;
-static struct diag_sink sink;
-
-static void
-reset_sink(void)
-{
-	diag_list_free(&found);
-	diag_list_init(&found, 256);
-	diag_sink_init(&sink, diag_list_add, &found);
-}
-
-static size_t
-count_id(enum diag_id id)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < found.n; i++)
-		if (found.v[i].id == id)
-			n++;
-	return n;
-}
-
-static const struct diag *
-first_id(enum diag_id id)
-{
-	for (size_t i = 0; i < found.n; i++)
-		if (found.v[i].id == id)
-			return &found.v[i];
-	return NULL;
-}
-
-static void
-dump(void)
-{
-	for (size_t i = 0; i < found.n; i++)
-		print_message("  %s: %s\n", diag_info(found.v[i].id)->id,
-		    found.v[i].message ? found.v[i].message : "");
-}
 
 /* Parse s; every finding lands in `found`. */
 static bool
@@ -353,21 +315,6 @@ test_lint(void **state)
 /* ---- discovery ------------------------------------------------------- */
 
 static void
-add_txt(struct dns_resolver *r, const char *owner, const char *text)
-{
-	struct dns_str s = { text, (uint8_t)strlen(text) };
-	struct dns_rr rr;
-
-	memset(&rr, 0, sizeof(rr));
-	rr.type = DNS_T_TXT;
-	rr.ttl = 300;
-	rr.u.txt.n = 1;
-	rr.u.txt.s = &s;
-	rr.u.txt.total = s.len;
-	assert_int_equal(dns_zone_add_rr(r, owner, &rr), 0);
-}
-
-static void
 add_a(struct dns_resolver *r, const char *owner)
 {
 	struct dns_rr rr;
@@ -555,22 +502,6 @@ static const struct fixture fixtures[] = {
 	{ "dmarc.size-suffix", "size-suffix.test" },
 };
 
-static struct dns_resolver *
-load(const char *file)
-{
-	struct dns_resolver *r = dns_zone_new();
-	const struct dns_zone_error *ze;
-	char path[256], err[256];
-
-	assert_non_null(r);
-	snprintf(path, sizeof(path), FIXDIR "%s", file);
-	if (dns_zone_load(r, path, NULL, err, sizeof(err)) != 0)
-		fail_msg("%s: %s", path, err);
-	if (dns_zone_errors(r, &ze) != 0)
-		fail_msg("%s:%lu: %s", ze[0].file, ze[0].line, ze[0].msg);
-	return r;
-}
-
 static void
 test_fixtures(void **state)
 {
@@ -581,12 +512,12 @@ test_fixtures(void **state)
 		const struct fixture *f = &fixtures[i];
 		struct dns_resolver *r;
 		struct dmarc_result res;
-		char file[128];
+		char file[256];
 		enum diag_id id;
 
-		snprintf(file, sizeof(file), "%s.zone", f->id);
+		snprintf(file, sizeof(file), FIXDIR "%s.zone", f->id);
 		assert_true(diag_lookup(f->id, strlen(f->id), &id));
-		r = load(file);
+		r = load_zone(file);
 		reset_sink();
 		assert_int_equal(dmarc_check(r, f->domain, &res, &sink), 0);
 		if (count_id(id) == 0) {
@@ -601,7 +532,7 @@ test_fixtures(void **state)
 static void
 test_clean(void **state)
 {
-	struct dns_resolver *r = load("clean.zone");
+	struct dns_resolver *r = load_zone(FIXDIR "clean.zone");
 	struct dmarc_result res;
 
 	(void)state;
@@ -617,7 +548,7 @@ test_clean(void **state)
 
 	/* the same record without the provider's authorisation warns */
 	dns_free(r);
-	r = load("dmarc.rua-unauthorized.zone");
+	r = load_zone(FIXDIR "dmarc.rua-unauthorized.zone");
 	reset_sink();
 	assert_int_equal(dmarc_check(r, "rua-unauthorized.test", &res, &sink),
 	    0);

@@ -31,7 +31,7 @@
 #include "dns.h"
 #include "https.h"
 #include "mtasts.h"
-#include "unit/policy_test.h"
+#include "unit/findings_test.h"
 
 static pid_t server_pid = -1;
 static unsigned server_port;

@@ -17,7 +17,7 @@
 #include "diag.h"
 #include "dns.h"
 #include "mtasts.h"
-#include "unit/policy_test.h"
+#include "unit/findings_test.h"
 
 #define FIXDIR "tests/zones/lint/mta-sts/"
 

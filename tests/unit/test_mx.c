@@ -22,50 +22,11 @@
 #include "dns.h"
 #include "ip.h"
 #include "mx.h"
+#include "unit/findings_test.h"
 
 #define FIXDIR "tests/zones/lint/mx/"
 
 /* ---- helpers --------------------------------------------------------- */
-
-static struct diag_list found;
-static struct diag_sink sink;
-
-static void
-reset_sink(void)
-{
-	diag_list_free(&found);
-	diag_list_init(&found, 256);
-	diag_sink_init(&sink, diag_list_add, &found);
-}
-
-static size_t
-count_id(enum diag_id id)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < found.n; i++)
-		if (found.v[i].id == id)
-			n++;
-	return n;
-}
-
-static const struct diag *
-first_id(enum diag_id id)
-{
-	for (size_t i = 0; i < found.n; i++)
-		if (found.v[i].id == id)
-			return &found.v[i];
-	return NULL;
-}
-
-static void
-dump(void)
-{
-	for (size_t i = 0; i < found.n; i++)
-		print_message("  %s [%s]: %s\n", diag_info(found.v[i].id)->id,
-		    found.v[i].domain ? found.v[i].domain : "",
-		    found.v[i].message ? found.v[i].message : "");
-}
 
 /* Exactly these counts of findings and nothing else. */
 static void
@@ -114,32 +75,6 @@ check(struct dns_resolver *r, const char *domain, const struct mx_opts *o,
 {
 	reset_sink();
 	assert_int_equal(mx_check(r, domain, o, res, &sink), 0);
-}
-
-static void
-add_a(struct dns_resolver *r, const char *owner, const char *ip)
-{
-	struct dns_rr rr;
-
-	memset(&rr, 0, sizeof(rr));
-	assert_true(ip_parse(ip, strlen(ip), &rr.u.addr));
-	rr.type = rr.u.addr.family == 4 ? DNS_T_A : DNS_T_AAAA;
-	rr.ttl = 300;
-	assert_int_equal(dns_zone_add_rr(r, owner, &rr), 0);
-}
-
-static void
-add_mx(struct dns_resolver *r, const char *owner, uint16_t pref,
-    const char *host)
-{
-	struct dns_rr rr;
-
-	memset(&rr, 0, sizeof(rr));
-	rr.type = DNS_T_MX;
-	rr.ttl = 300;
-	rr.u.mx.pref = pref;
-	rr.u.mx.host = host;
-	assert_int_equal(dns_zone_add_rr(r, owner, &rr), 0);
 }
 
 static void
@@ -410,7 +345,7 @@ test_no_address(void **state)
 
 	/* an IPv6-only host has an address */
 	add_mx(r, "v6.mx-no-address.test", 10, "mx6.mx-no-address.test");
-	add_a(r, "mx6.mx-no-address.test", "2001:db8::25");
+	add_addr(r, "mx6.mx-no-address.test", "2001:db8::25");
 	add_name(r, rev("2001:db8::25"), DNS_T_PTR, "mx6.mx-no-address.test");
 	check(r, "v6.mx-no-address.test", NULL, &res);
 	assert_int_equal(found.n, 0);
@@ -542,7 +477,7 @@ test_ptr_missing(void **state)
 
 	/* sending addresses: one without PTR (NXDOMAIN), one IPv6 that is
 	 * fine, one IPv4-mapped that is the MX's own (no PTR either) */
-	add_a(r, "out6.ptr-missing.test", "2001:db8:1::7");
+	add_addr(r, "out6.ptr-missing.test", "2001:db8:1::7");
 	add_name(r, rev("2001:db8:1::7"), DNS_T_PTR, "out6.ptr-missing.test");
 	send[0] = addr("198.51.100.7");
 	send[1] = addr("2001:db8:1::7");
@@ -584,7 +519,7 @@ test_ptr_mismatch(void **state)
 	/* two PTR names, the second confirms: pass (any name will do) */
 	add_name(r, rev("198.51.100.8"), DNS_T_PTR, "nowhere.ptr-mismatch.test");
 	add_name(r, rev("198.51.100.8"), DNS_T_PTR, "out.ptr-mismatch.test");
-	add_a(r, "out.ptr-mismatch.test", "198.51.100.8");
+	add_addr(r, "out.ptr-mismatch.test", "198.51.100.8");
 	/* a PTR name that does not exist: fail, not missing */
 	add_name(r, rev("198.51.100.9"), DNS_T_PTR, "ghost.ptr-mismatch.test");
 	send[0] = addr("198.51.100.8");
@@ -686,20 +621,20 @@ test_bounds(void **state)
 		snprintf(name, sizeof(name), "h%d.big.test", i);
 		add_mx(r, "big.test", (uint16_t)i, name);
 		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
-		add_a(r, name, ip);
+		add_addr(r, name, ip);
 		add_name(r, rev(ip), DNS_T_PTR, name);
 	}
 	/* the most preferred host has 20 addresses */
 	for (i = 100; i < 120; i++) {
 		snprintf(ip, sizeof(ip), "203.0.113.%d", i);
-		add_a(r, "h1.big.test", ip);
+		add_addr(r, "h1.big.test", ip);
 		add_name(r, rev(ip), DNS_T_PTR, "h1.big.test");
 	}
 	/* 198.51.100.1 has 12 PTR names, none of which resolves back */
 	for (i = 0; i < 11; i++) {
 		snprintf(name, sizeof(name), "p%d.big.test", i);
 		add_name(r, rev("198.51.100.1"), DNS_T_PTR, name);
-		add_a(r, name, "192.0.2.200");
+		add_addr(r, name, "192.0.2.200");
 	}
 	check(r, "big.test", NULL, &res);
 	assert_int_equal(res.nmx, 40);
@@ -732,7 +667,7 @@ test_bounds(void **state)
 	r = dns_zone_new();
 	assert_non_null(r);
 	add_mx(r, "cut.test", 10, "mx.cut.test");
-	add_a(r, "mx.cut.test", "198.51.100.50");
+	add_addr(r, "mx.cut.test", "198.51.100.50");
 	for (i = 0; i < 12; i++) {
 		snprintf(name, sizeof(name), "q%d.cut.test", i);
 		add_name(r, rev("198.51.100.50"), DNS_T_PTR, name);

@@ -17,7 +17,7 @@
 #include "dns.h"
 #include "mtasts.h"
 #include "tlsrpt.h"
-#include "unit/policy_test.h"
+#include "unit/findings_test.h"
 
 #define FIXDIR "tests/zones/lint/tlsrpt/"
 

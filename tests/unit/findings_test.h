@@ -1,10 +1,11 @@
 /*
- * policy_test.h -- helpers shared by the MTA-STS, TLS-RPT, BIMI and HTTPS
- * tests: a findings list, counting by ID, span checks, zone loading and
- * records added to the zone backend.
+ * findings_test.h -- helpers shared by the tests of the checks (DMARC, MX,
+ * MTA-STS, TLS-RPT, BIMI, HTTPS): a findings list, counting by ID, span
+ * checks, zone loading and records added to the zone backend.  Include it
+ * after <cmocka.h>.
  */
-#ifndef AUTHCHECK_POLICY_TEST_H
-#define AUTHCHECK_POLICY_TEST_H
+#ifndef AUTHCHECK_FINDINGS_TEST_H
+#define AUTHCHECK_FINDINGS_TEST_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -49,7 +50,8 @@ static inline void
 dump(void)
 {
 	for (size_t i = 0; i < found.n; i++)
-		print_message("  %s: %s\n", diag_info(found.v[i].id)->id,
+		print_message("  %s [%s]: %s\n", diag_info(found.v[i].id)->id,
+		    found.v[i].domain ? found.v[i].domain : "",
 		    found.v[i].message ? found.v[i].message : "");
 }
 
