@@ -6,8 +6,8 @@
  * followed, so only the record's own terms are judged.
  *
  * TEXT may be pasted as it stands in a zone file, as quoted
- * character-strings ("v=spf1 ..." "-all"): they are joined as a receiver
- * joins them (RFC 7208 §3.3), with \X and \DDD escapes.
+ * character-strings ("v=spf1 ..." "-all"): the zone reader reads them and
+ * they are joined as a receiver joins them (RFC 7208 §3.3).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +23,7 @@
 #include "spf.h"
 #include "spf_lint.h"
 #include "tlsrpt.h"
+#include "zone_read.h"
 
 #define RECORD_MAX	65535	/* the most a TXT RRset can carry */
 
@@ -109,51 +110,60 @@ rtype_detect(const char *p, size_t len)
 	return RT_NONE;
 }
 
+/* What zone_read makes of TEXT given as a TXT record's rdata. */
+struct quoted {
+	struct buf *out;
+	char why[200];
+	int nrr;
+};
+
+static int
+on_rr(void *arg, const struct zone_rr *rr)
+{
+	struct quoted *q = arg;
+
+	if (++q->nrr > 1)
+		return 1;
+	for (size_t i = 0; i < rr->u.txt.n; i++)
+		buf_add(q->out, rr->u.txt.s[i].p, rr->u.txt.s[i].len);
+	return 0;
+}
+
+static void
+on_error(void *arg, const struct zone_error *e)
+{
+	struct quoted *q = arg;
+
+	if (q->why[0] == '\0')
+		snprintf(q->why, sizeof(q->why), "%s", e->msg);
+}
+
 /*
- * Join zone-file character-strings ("a" "b" -> ab) into out.  Returns
- * false with a reason when the quoting is broken.
+ * Join zone-file character-strings ("a" "b" -> ab) into out, read by the
+ * zone reader as the rdata of one TXT record (so quoting and \X / \DDD
+ * escapes mean what they mean in a zone).  Returns false with a reason in
+ * why when TEXT is not such rdata.
  */
 static bool
-join_quoted(const char *s, struct buf *out, const char **why)
+join_quoted(const char *text, struct buf *out, char *why, size_t whysize)
 {
-	size_t i = 0, n = strlen(s);
+	struct quoted q = { out, "", 0 };
+	struct buf zone;
+	bool ok;
 
-	for (;;) {
-		while (i < n && (s[i] == ' ' || s[i] == '\t'))
-			i++;
-		if (i == n)
-			return true;
-		if (s[i] != '"') {
-			*why = "text between quoted strings";
-			return false;
-		}
-		for (i++; i < n && s[i] != '"'; i++) {
-			if (s[i] != '\\') {
-				buf_addc(out, s[i]);
-				continue;
-			}
-			if (i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '2' &&
-			    s[i + 2] >= '0' && s[i + 2] <= '9' &&
-			    s[i + 3] >= '0' && s[i + 3] <= '9') {
-				int v = (s[i + 1] - '0') * 100 +
-				    (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
-
-				if (v > 255) {
-					*why = "\\DDD over 255";
-					return false;
-				}
-				buf_addc(out, (char)v);
-				i += 3;
-			} else if (i + 1 < n) {
-				buf_addc(out, s[++i]);
-			}
-		}
-		if (i == n) {
-			*why = "a quoted string is not closed";
-			return false;
-		}
-		i++;
-	}
+	buf_init(&zone, RECORD_MAX * 5 + 64);
+	buf_adds(&zone, "@ TXT ");
+	buf_adds(&zone, text);
+	buf_addc(&zone, '\n');
+	ok = !zone.err && zone_read_mem(buf_str(&zone), zone.len, "TEXT",
+	    "record.invalid", ZONE_READ_NO_INCLUDE, on_rr, on_error, &q) == 0 &&
+	    q.nrr == 1;
+	if (!ok)
+		snprintf(why, whysize, "%s", q.why[0] != '\0' ? q.why :
+		    zone.err ? "longer than a TXT record can be" :
+		    "not one TXT record's strings");
+	buf_free(&zone);
+	return ok;
 }
 
 /* Run the record's linter; findings to sink. */
@@ -209,7 +219,8 @@ lint(enum rtype t, const char *domain, const char *p, size_t len,
 int
 cmd_record(int argc, char **argv)
 {
-	const char *prog = argv[0], *domain = "", *text, *why = NULL;
+	const char *prog = argv[0], *domain = "", *text;
+	char why[200];
 	enum rtype type = RT_NONE;
 	struct cli_common c;
 	struct diag_list l;
@@ -255,10 +266,11 @@ cmd_record(int argc, char **argv)
 	p = text;
 	len = strlen(text);
 	if (text[strspn(text, " \t")] == '"') {
-		if (!join_quoted(text, &joined, &why) || joined.err) {
+		if (!join_quoted(text, &joined, why, sizeof(why)) ||
+		    joined.err) {
 			buf_free(&joined);
-			return cli_usage_error(prog, "TEXT: %s", why != NULL ?
-			    why : "longer than a TXT record can be");
+			return cli_usage_error(prog, "TEXT: %s", joined.err ?
+			    "longer than a TXT record can be" : why);
 		}
 		p = buf_str(&joined);
 		len = joined.len;
