@@ -17,82 +17,18 @@ case $N in
 	exit 2 ;;
 esac
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-SHARED=${SHARED:-$(dirname "$REPO")/shared}
-BENCH=$SHARED/bench
+NAME=spf_bench
 NS=${NS:-acbench}
-DELAY_MS=${DELAY_MS:-20}
-AUTHCHECK=${AUTHCHECK-$REPO/authcheck}
-export NS DELAY_MS
+AUTHCHECK=${AUTHCHECK-$(cd "$(dirname "$0")/../.." && pwd)/authcheck}
+. "$(dirname "$0")/world.sh"
 
-fail() {
-	echo "spf_bench: $*" >&2
-	exit 2
-}
-
-[ "$(id -u)" = 0 ] || fail "needs root (network namespace, NSD on port 53)"
-for tool in ip nsd python3 bash spfquery; do
-	command -v $tool >/dev/null 2>&1 || fail "$tool not found"
-done
-for f in world.py up.sh down.sh delayproxy.py; do
-	[ -r "$BENCH/$f" ] || fail "$BENCH/$f not found (set SHARED=/path/to/shared)"
-done
+bench_check spfquery
 if [ -n "$AUTHCHECK" ] && [ ! -x "$AUTHCHECK" ]; then
 	echo "spf_bench: $AUTHCHECK not built (make authcheck); measuring spfquery only" >&2
 	AUTHCHECK=
 fi
-# up.sh reuses an existing namespace and down.sh deletes it: never touch
-# one we did not create (another bench run may own it).
-if ip netns list | grep -q -E "^$NS( |\$)"; then
-	echo "spf_bench: network namespace $NS exists (another bench running?" \
-	    "if stale: ip netns del $NS)" >&2
-	exit 1
-fi
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/spf_bench.XXXXXX") || exit 1
-W=$TMP/world
-# shellcheck disable=SC2317 # called from the trap
-cleanup() {
-	bash "$BENCH/down.sh" "$W" >/dev/null 2>&1
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
+bench_tmp
 echo "spf_bench: $N domains, world in $TMP, namespace $NS, ${DELAY_MS} ms per query"
-# Measure a private copy: a rebuild of ./authcheck during the run must not
-# change (or briefly remove) the binary under test.
-if [ -n "$AUTHCHECK" ]; then
-	cp "$AUTHCHECK" "$TMP/authcheck" && "$TMP/authcheck" --help >/dev/null 2>&1 || {
-		echo "spf_bench: $AUTHCHECK does not run" >&2
-		exit 1
-	}
-	echo "spf_bench: measuring a copy of $AUTHCHECK ($(date -r "$AUTHCHECK" '+%F %T'))"
-	AUTHCHECK=$TMP/authcheck
-fi
-python3 "$BENCH/world.py" "$W" "$N" >"$TMP/world.log" 2>&1 || {
-	cat "$TMP/world.log" >&2
-	echo "spf_bench: world.py failed" >&2
-	exit 1
-}
-bash "$BENCH/up.sh" "$W" >"$TMP/up.log" 2>&1 || {
-	cat "$TMP/up.log" >&2
-	echo "spf_bench: up.sh failed" >&2
-	exit 1
-}
-
-# ip netns exec bind-mounts /etc/netns/$NS/resolv.conf over /etc/resolv.conf for
-# the harness and both tools; timing inside excludes the netns setup cost.  In the
-# background so that a signal to this script is acted on now (sh runs traps only
-# between commands) and stops the harness before the world goes away.
-AUTHCHECK=$AUTHCHECK ip netns exec "$NS" python3 "$HERE/spf_bench.py" "$W" "$N" &
-child=$!
-trap 'kill $child 2>/dev/null; exit 130' INT TERM HUP
-wait $child
-rc=$?
-case $rc in
-0) exit 0 ;;
-3) echo "spf_bench: the world did not come up" >&2; exit 1 ;;
-*) echo "spf_bench: harness failed ($rc)" >&2; exit 1 ;;
-esac
+[ -z "$AUTHCHECK" ] || bench_copy
+bench_up
+bench_run spf_bench.py
