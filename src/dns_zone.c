@@ -611,32 +611,6 @@ load_rr(void *arg, const struct zone_rr *zr)
 	return rc;
 }
 
-/* The origin a file name implies: "NAME.zone" or "db.NAME" gives NAME;
- * else NULL (relative names are then errors unless the file sets
- * $ORIGIN). */
-static const char *
-origin_from_path(const char *path, char *out, size_t outsize)
-{
-	const char *base = strrchr(path, '/');
-	size_t n;
-
-	base = base != NULL ? base + 1 : path;
-	n = strlen(base);
-	if (n > 5 && memcmp(base + n - 5, ".zone", 5) == 0)
-		n -= 5;
-	else if (n > 3 && memcmp(base, "db.", 3) == 0) {
-		base += 3;
-		n -= 3;
-	} else {
-		return NULL;
-	}
-	if (n >= outsize || !name_ok(base, n))
-		return NULL;
-	memcpy(out, base, n);
-	out[n] = '\0';
-	return out;
-}
-
 int
 dns_zone_load(struct dns_resolver *r, const char *path, const char *origin,
     char *err, size_t errsize)
@@ -650,7 +624,7 @@ dns_zone_load(struct dns_resolver *r, const char *path, const char *origin,
 		return -1;
 	}
 	if (origin == NULL)
-		origin = origin_from_path(path, guess, sizeof(guess));
+		origin = zone_origin_from_path(path, guess, sizeof(guess));
 	n = zone_read_file(path, origin, load_rr, load_err, z);
 	if (n == -1) {
 		snprintf(err, errsize, "%s: %s", path, strerror(errno));

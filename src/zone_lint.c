@@ -1306,32 +1306,6 @@ check_mx_targets(struct zl *Z)
 	}
 }
 
-/* The origin a file name implies: NAME.zone, NAME.db or db.NAME. */
-static const char *
-origin_from_path(const char *path, char *out, size_t outsize)
-{
-	const char *base = strrchr(path, '/');
-	size_t n;
-
-	base = base != NULL ? base + 1 : path;
-	n = strlen(base);
-	if (n > 5 && memcmp(base + n - 5, ".zone", 5) == 0)
-		n -= 5;
-	else if (n > 3 && memcmp(base + n - 3, ".db", 3) == 0)
-		n -= 3;
-	else if (n > 3 && memcmp(base, "db.", 3) == 0) {
-		base += 3;
-		n -= 3;
-	} else {
-		return NULL;
-	}
-	if (n == 0 || n >= outsize || !dns_name_valid(base, n))
-		return NULL;
-	memcpy(out, base, n);
-	out[n] = '\0';
-	return out;
-}
-
 /* The body of zone_lint_file() and zone_lint_mem(): mem is NULL to read
  * the file at path, else the zone text (mem_len bytes, no $INCLUDE). */
 static int
@@ -1360,7 +1334,7 @@ lint_zone(const char *path, const char *mem, size_t mem_len,
 	buf_init(&Z->join, JOIN_MAX);
 	diag_sink_init(&Z->fsink, filter_cb, Z);
 	origin = opts->origin != NULL ? opts->origin :
-	    origin_from_path(path, guess, sizeof(guess));
+	    zone_origin_from_path(path, guess, sizeof(guess));
 	if (origin != NULL) {
 		olen = strlen(origin);
 		if (olen > 1 && origin[olen - 1] == '.')

@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dns.h"
+
 #define READ_BLOCK	(1u << 20)	/* first read buffer size */
 #define ENTRY_MAX	(16u << 20)	/* longest entry we buffer */
 #define TOK_MAX		65536		/* fields in one entry */
@@ -1340,4 +1342,29 @@ zone_read_mem(const char *p, size_t len, const char *name,
 	free(rd);
 	free(fs);
 	return n;
+}
+
+const char *
+zone_origin_from_path(const char *path, char *out, size_t outsize)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base != NULL ? base + 1 : path;
+	n = strlen(base);
+	if (n > 5 && memcmp(base + n - 5, ".zone", 5) == 0)
+		n -= 5;
+	else if (n > 3 && memcmp(base + n - 3, ".db", 3) == 0)
+		n -= 3;
+	else if (n > 3 && memcmp(base, "db.", 3) == 0) {
+		base += 3;
+		n -= 3;
+	} else {
+		return NULL;
+	}
+	if (n == 0 || n >= outsize || !dns_name_valid(base, n))
+		return NULL;
+	memcpy(out, base, n);
+	out[n] = '\0';
+	return out;
 }

@@ -131,6 +131,12 @@ int zone_read_mem(const char *p, size_t len, const char *name,
     const char *origin, unsigned flags, zone_rr_cb *cb, zone_err_cb *errcb,
     void *arg);
 
+/* The origin a file name implies, for files without $ORIGIN: "NAME.zone",
+ * "NAME.db" or "db.NAME" give NAME (written into out); else NULL.  Shared
+ * by --zone and `authcheck zone`, so both read a file the same way. */
+const char *zone_origin_from_path(const char *path, char *out,
+    size_t outsize);
+
 /* The type code of a mnemonic ("TXT", "type99"), or 0 if unknown. */
 uint16_t zone_type_code(const char *p, size_t len);
 
