@@ -157,56 +157,45 @@ bimi_start(struct dns_resolver *r, const char *domain,
     struct bimi_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	if (dns_name_copy(res->domain, sizeof(res->domain), domain) != 0)
-		return -1;
-	snprintf(res->name, sizeof(res->name), "default._bimi.%s",
-	    res->domain);
-	if ((res->q = dns_submit(r, res->name, DNS_T_TXT, NULL, NULL)) ==
-	    NULL) {
-		res->oom = true;
-		return -1;
-	}
-	return 0;
+	area_result_init(&res->area);
+	return txt_check_start(r, "default._bimi", domain, &res->txt, NULL,
+	    NULL, &res->area);
 }
 
 void
 bimi_finish(struct bimi_result *res, bool dmarc_found, int dmarc_policy,
     struct diag_sink *sink)
 {
-	const struct dns_answer *a = res->q ? dns_answer(res->q) : NULL;
 	struct diag d;
 	int found;
 
-	free(res->record);
-	found = dns_txt_read(a, bimi_is_record, sink, "BIMI was not checked",
-	    &res->incomplete, &res->record, &res->record_len);
-	if (found == -1)
-		res->oom = true;
+	found = txt_check_read(&res->txt, bimi_is_record, sink,
+	    "BIMI was not checked", &res->area);
 	if (found <= 0)
 		return;		/* BIMI is optional */
 	res->published = true;
 	memset(&d, 0, sizeof(d));
-	d.domain = res->name;
-	d.record = res->record;
-	d.record_len = res->record_len;
+	d.domain = res->txt.name;
+	d.record = res->txt.record;
+	d.record_len = res->txt.record_len;
 	if (found > 1) {
 		/* no bimi.multiple-records ID: the set is malformed */
 		diag_reportf(sink, DIAG_BIMI_SYNTAX, &d,
 		    "%d v=BIMI1 records at %s: receivers use none of them",
-		    found, res->name);
+		    found, res->txt.name);
 		return;
 	}
-	res->record_ok = bimi_parse(res->record, res->record_len, &res->rec,
-	    sink, &d);
+	res->record_ok = bimi_parse(res->txt.record, res->txt.record_len,
+	    &res->rec, sink, &d);
 	if (!res->record_ok || res->rec.optout)
 		return;
 	if (!dmarc_found || dmarc_policy < DMARC_POLICY_QUARANTINE) {
 		d.record = NULL;
 		d.record_len = 0;
-		d.domain = res->domain;
+		d.domain = res->txt.domain;
 		diag_reportf(sink, DIAG_BIMI_DMARC_NOT_ENFORCED, &d,
 		    "BIMI is published but DMARC for %s is %s: receivers show "
-		    "no logo without p=quarantine or p=reject", res->domain,
+		    "no logo without p=quarantine or p=reject", res->txt.domain,
 		    !dmarc_found ? "missing" :
 		    dmarc_policy == DMARC_POLICY_UNSET ? "p=none (no valid p=)" :
 		    dmarc_policy_name((enum dmarc_policy)dmarc_policy));
@@ -216,6 +205,6 @@ bimi_finish(struct bimi_result *res, bool dmarc_found, int dmarc_policy,
 void
 bimi_result_free(struct bimi_result *res)
 {
-	free(res->record);
-	res->record = NULL;
+	txt_check_free(&res->txt);
+	area_result_free(&res->area);
 }

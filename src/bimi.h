@@ -11,7 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "area.h"
 #include "diag.h"
+#include "dns_txt.h"
 
 struct dns_resolver;
 struct dns_query;
@@ -36,17 +38,12 @@ bool bimi_parse(const char *p, size_t len, struct bimi_record *rec,
     struct diag_sink *sink, const struct diag *ctx);
 
 struct bimi_result {
-	char domain[254];
-	char name[300];			/* default._bimi.<domain> */
-	struct dns_query *q;		/* owned by the resolver */
-	bool oom;
+	struct area_result area;	/* findings, incomplete, oom (area.h) */
+	struct txt_check txt;		/* default._bimi.<domain>: domain, name, query, record */
 	/* after bimi_finish(): */
 	bool published;			/* at least one v=BIMI1 record */
 	bool record_ok;			/* exactly one, and valid */
-	char *record;			/* malloc'd */
-	size_t record_len;
 	struct bimi_record rec;
-	bool incomplete;
 };
 
 /* Submit TXT default._bimi.<domain>.  res is reset first.  0, or -1 for a

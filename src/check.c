@@ -15,6 +15,8 @@
  */
 #include "check.h"
 
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,6 +26,7 @@
 #include "dns_txt.h"
 #include "https.h"
 #include "providers.h"
+#include "render.h"
 #include "spf.h"
 
 /* Per-domain state that only this file needs. */
@@ -32,24 +35,13 @@ struct check_private {
 	const struct check_opts *o;
 	struct dns_resolver *r;
 	struct spf_lint *spf;		/* until finished */
-	bool dmarc_started, dkim_started, mx_started, mtasts_started;
-	bool tlsrpt_started, bimi_started;
+	bool started[CHECK__AREAS];	/* start succeeded: finish it */
 	struct https_req req;		/* the MTA-STS policy fetch */
 	bool has_req;
 	struct dns_query *apex_txt;	/* TXT <domain> */
 	struct dns_query *apex_mx;	/* MX <domain> */
 	struct dns_query *nodot_txt;	/* TXT dmarc.<domain> (a common typo) */
 };
-
-const char *
-check_area_name(enum check_area a)
-{
-	static const char *const names[CHECK__AREAS] = {
-		"spf", "dmarc", "dkim", "mx", "mta-sts", "tls-rpt", "bimi"
-	};
-
-	return a < CHECK__AREAS ? names[a] : "?";
-}
 
 /* ---- provider discovery --------------------------------------------- */
 
@@ -64,7 +56,7 @@ note_provider(struct check_result *res, const struct provider *p)
 	if (res->nproviders == CHECK_MAX_PROVIDERS)
 		return;
 	res->providers[res->nproviders++] = p->name;
-	if (!P->dkim_started)
+	if (!P->started[CHECK_DKIM])
 		return;
 	/* A selector that is a pattern ("{domain}...") or not a valid label
 	 * is not a name to ask about: dkim_add() refuses it, and that is
@@ -165,79 +157,37 @@ recognise_late(struct check_result *res)
 	return res->dkim.nsel > before;
 }
 
-/* ---- start and finish ----------------------------------------------- */
+/* ---- the areas -------------------------------------------------------- */
 
 static int
-check_start(struct dns_resolver *r, const char *domain,
-    const struct check_opts *o, struct check_result *res)
+spf_start(struct check_result *res)
 {
-	struct check_private *P;
-	struct mx_opts mx_opts;
-	size_t len = strlen(domain);
-	char name[300];
+	struct check_private *P = res->priv;
 
-	memset(res, 0, sizeof(*res));
-	for (int a = 0; a < CHECK__AREAS; a++)
-		diag_list_init(&res->findings[a], 256);
-	if (len > 1 && domain[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253 || !dns_name_valid(domain, len))
-		return 0;	/* reported by the caller: not a name */
-	for (size_t i = 0; i < len; i++)
-		res->domain[i] = (domain[i] >= 'A' && domain[i] <= 'Z') ?
-		    (char)(domain[i] - 'A' + 'a') : domain[i];
-	res->domain[len] = '\0';
-	res->valid = true;
-	if ((P = calloc(1, sizeof(*P))) == NULL)
-		return -1;
-	res->priv = P;
-	P->res = res;
-	P->o = o;
-	P->r = r;
+	P->spf = spf_lint_start(P->r, res->domain, &res->spf);
+	return P->spf != NULL ? 0 : -1;
+}
 
-	/* DKIM first so that the apex callbacks, which may fire inside
-	 * dns_submit() with the zone backend, can add selectors. */
-	if (dkim_start(r, res->domain, &res->dkim) != 0)
-		return -1;
-	P->dkim_started = true;
-	for (size_t i = 0; i < o->nselectors; i++)
-		if (dkim_add(&res->dkim, o->selectors[i], DKIM_SRC_USER,
-		    NULL) < 0)
-			return -1;
-	if (o->nselectors == 0)
-		for (size_t i = 0; i < o->ncommon; i++)
-			if (dkim_add(&res->dkim, o->common_selectors[i],
-			    DKIM_SRC_COMMON, NULL) < 0)
-				return -1;
+static void
+spf_finish(struct check_result *res, struct diag_sink *sink)
+{
+	struct check_private *P = res->priv;
 
-	if ((P->spf = spf_lint_start(r, res->domain, &res->spf)) == NULL)
-		return -1;
-	P->apex_txt = dns_submit(r, res->domain, DNS_T_TXT, apex_txt_done,
-	    res);
-	P->apex_mx = dns_submit(r, res->domain, DNS_T_MX, apex_mx_done, res);
-	if (snprintf(name, sizeof(name), "dmarc.%s", res->domain) <
-	    (int)sizeof(name) && dns_name_valid(name, strlen(name)))
-		P->nodot_txt = dns_submit(r, name, DNS_T_TXT, NULL, NULL);
-	if (P->apex_txt == NULL || P->apex_mx == NULL)
-		return -1;
-	if (dmarc_start(r, res->domain, &res->dmarc) != 0)
-		return -1;
-	P->dmarc_started = true;
-	mx_opts.send_ips = o->send_ips;
-	mx_opts.nsend_ips = o->nsend_ips;
-	P->mx_started = true;	/* a failed start is still safe to finish */
-	if (mx_start(r, res->domain, &mx_opts, &res->mx) != 0)
-		return -1;
-	P->mtasts_started = true;
-	if (mtasts_start(r, res->domain, &res->mtasts) != 0)
-		return -1;
-	P->tlsrpt_started = true;
-	if (tlsrpt_start(r, res->domain, &res->tlsrpt) != 0)
-		return -1;
-	P->bimi_started = true;
-	if (bimi_start(r, res->domain, &res->bimi) != 0)
-		return -1;
-	return 0;
+	if (spf_lint_finish(P->spf, sink) != 0)
+		res->spf.area.oom = true;
+	P->spf = NULL;
+}
+
+static void
+spf_free(struct check_result *res)
+{
+	spf_lint_result_free(&res->spf);
+}
+
+static int
+dmarc_start_(struct check_result *res)
+{
+	return dmarc_start(res->priv->r, res->domain, &res->dmarc);
 }
 
 struct misplaced {
@@ -278,7 +228,8 @@ report_misplaced(void *arg, const char *text, size_t len)
 }
 
 /* dmarc.wrong-location: a v=DMARC1 record at the domain itself or at
- * "dmarc.<domain>" (no underscore) is never read by a receiver. */
+ * "dmarc.<domain>" (no underscore) is never read by a receiver.  The
+ * questions are the report's own (check_start). */
 static void
 check_dmarc_location(struct check_result *res, struct diag_sink *sink)
 {
@@ -296,69 +247,273 @@ check_dmarc_location(struct check_result *res, struct diag_sink *sink)
 		m.qname = a->qname;
 		m.domain = res->domain;
 		if (dns_txt_each(a, dmarc_is_record, report_misplaced, &m) < 0) {
-			res->oom = true;
+			res->dmarc.area.oom = true;
 			return;
 		}
 	}
 }
 
 static void
+dmarc_finish_(struct check_result *res, struct diag_sink *sink)
+{
+	if (dmarc_finish(&res->dmarc, sink) != 0)
+		res->dmarc.area.oom = true;
+	check_dmarc_location(res, sink);
+}
+
+static void
+dmarc_free(struct check_result *res)
+{
+	dmarc_result_free(&res->dmarc);
+}
+
+/* The selectors named with -s, else the common names; providers add
+ * theirs as they are recognised (note_provider). */
+static int
+dkim_start_(struct check_result *res)
+{
+	const struct check_opts *o = res->priv->o;
+
+	if (dkim_start(res->priv->r, res->domain, &res->dkim) != 0)
+		return -1;
+	for (size_t i = 0; i < o->nselectors; i++)
+		if (dkim_add(&res->dkim, o->selectors[i], DKIM_SRC_USER,
+		    NULL) < 0)
+			return -1;
+	if (o->nselectors == 0)
+		for (size_t i = 0; i < o->ncommon; i++)
+			if (dkim_add(&res->dkim, o->common_selectors[i],
+			    DKIM_SRC_COMMON, NULL) < 0)
+				return -1;
+	return 0;
+}
+
+/* DKIM reports into its own lists (dkim.h), not to the sink. */
+static void
+dkim_finish_(struct check_result *res, struct diag_sink *sink)
+{
+	(void)sink;
+	if (dkim_finish(&res->dkim) != 0)
+		res->dkim.area.oom = true;
+}
+
+static void
+dkim_free(struct check_result *res)
+{
+	dkim_result_free(&res->dkim);
+}
+
+static const struct diag_list *
+dkim_selector_findings(const struct check_result *res, size_t i)
+{
+	return i < res->dkim.nsel ? &res->dkim.sel[i].findings : NULL;
+}
+
+static int
+mx_start_(struct check_result *res)
+{
+	struct mx_opts mo;
+
+	mo.send_ips = res->priv->o->send_ips;
+	mo.nsend_ips = res->priv->o->nsend_ips;
+	return mx_start(res->priv->r, res->domain, &mo, &res->mx);
+}
+
+static void
+mx_finish_(struct check_result *res, struct diag_sink *sink)
+{
+	mx_finish(&res->mx, sink);
+}
+
+static void
+mx_free(struct check_result *res)
+{
+	mx_result_free(&res->mx);
+}
+
+static int
+mtasts_start_(struct check_result *res)
+{
+	return mtasts_start(res->priv->r, res->domain, &res->mtasts);
+}
+
+/* The policy was fetched for the whole batch before (fetch_policies). */
+static void
+mtasts_finish_(struct check_result *res, struct diag_sink *sink)
+{
+	mtasts_finish(&res->mtasts, res->priv->o->https, sink);
+}
+
+static void
+mtasts_free(struct check_result *res)
+{
+	mtasts_result_free(&res->mtasts);
+}
+
+static int
+tlsrpt_start_(struct check_result *res)
+{
+	return tlsrpt_start(res->priv->r, res->domain, &res->tlsrpt);
+}
+
+/* After MTA-STS: TLS-RPT is expected where MTA-STS is published. */
+static void
+tlsrpt_finish_(struct check_result *res, struct diag_sink *sink)
+{
+	tlsrpt_finish(&res->tlsrpt, res->mtasts.published, sink);
+}
+
+static void
+tlsrpt_free(struct check_result *res)
+{
+	tlsrpt_result_free(&res->tlsrpt);
+}
+
+static int
+bimi_start_(struct check_result *res)
+{
+	return bimi_start(res->priv->r, res->domain, &res->bimi);
+}
+
+/* After DMARC: BIMI needs an enforcing policy. */
+static void
+bimi_finish_(struct check_result *res, struct diag_sink *sink)
+{
+	bimi_finish(&res->bimi, res->dmarc.found, (int)res->dmarc.policy,
+	    sink);
+}
+
+static void
+bimi_free(struct check_result *res)
+{
+	bimi_result_free(&res->bimi);
+}
+
+/* Score groups: MTA-STS, TLS-RPT and BIMI share one weight. */
+enum { SCORE_SPF, SCORE_DMARC, SCORE_DKIM, SCORE_MX, SCORE_POLICY,
+	SCORE__GROUPS };
+static const unsigned score_weight[SCORE__GROUPS] = { 30, 30, 20, 10, 10 };
+
+#define AREA(f)	offsetof(struct check_result, f.area)
+
+const struct check_module check_modules[CHECK__AREAS] = {
+	{ CHECK_SPF, "spf", "SPF", SCORE_SPF, AREA(spf), spf_start,
+	    spf_finish, spf_free, NULL, render_text_area_spf,
+	    render_json_area_spf },
+	{ CHECK_DMARC, "dmarc", "DMARC", SCORE_DMARC, AREA(dmarc),
+	    dmarc_start_, dmarc_finish_, dmarc_free, NULL,
+	    render_text_area_dmarc, render_json_area_dmarc },
+	{ CHECK_DKIM, "dkim", "DKIM", SCORE_DKIM, AREA(dkim), dkim_start_,
+	    dkim_finish_, dkim_free, dkim_selector_findings,
+	    render_text_area_dkim, render_json_area_dkim },
+	{ CHECK_MX, "mx", "MX and reverse DNS", SCORE_MX, AREA(mx),
+	    mx_start_, mx_finish_, mx_free, NULL, render_text_area_mx,
+	    render_json_area_mx },
+	{ CHECK_MTA_STS, "mta_sts", "MTA-STS", SCORE_POLICY, AREA(mtasts),
+	    mtasts_start_, mtasts_finish_, mtasts_free, NULL,
+	    render_text_area_mtasts, render_json_area_mtasts },
+	{ CHECK_TLS_RPT, "tls_rpt", "TLS-RPT", SCORE_POLICY, AREA(tlsrpt),
+	    tlsrpt_start_, tlsrpt_finish_, tlsrpt_free, NULL,
+	    render_text_area_tlsrpt, render_json_area_tlsrpt },
+	{ CHECK_BIMI, "bimi", "BIMI", SCORE_POLICY, AREA(bimi), bimi_start_,
+	    bimi_finish_, bimi_free, NULL, render_text_area_bimi,
+	    render_json_area_bimi },
+};
+
+static struct area_result *
+area_of(struct check_result *res, enum check_area a)
+{
+	return (struct area_result *)((char *)res +
+	    check_modules[a].area_off);
+}
+
+const struct area_result *
+check_area(const struct check_result *res, enum check_area a)
+{
+	return (const struct area_result *)((const char *)res +
+	    check_modules[a].area_off);
+}
+
+const struct diag_list *
+check_findings(const struct check_result *res, enum check_area a, size_t i)
+{
+	if (i == 0)
+		return &check_area(res, a)->findings;
+	if (check_modules[a].more_findings == NULL)
+		return NULL;
+	return check_modules[a].more_findings(res, i - 1);
+}
+
+/* ---- start and finish ----------------------------------------------- */
+
+static int
+check_start(struct dns_resolver *r, const char *domain,
+    const struct check_opts *o, struct check_result *res)
+{
+	struct check_private *P;
+	size_t len = strlen(domain);
+	char name[300];
+
+	memset(res, 0, sizeof(*res));
+	for (int a = 0; a < CHECK__AREAS; a++)
+		area_result_init(area_of(res, a));
+	if (len > 1 && domain[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253 || !dns_name_valid(domain, len))
+		return 0;	/* reported by the caller: not a name */
+	for (size_t i = 0; i < len; i++)
+		res->domain[i] = (domain[i] >= 'A' && domain[i] <= 'Z') ?
+		    (char)(domain[i] - 'A' + 'a') : domain[i];
+	res->domain[len] = '\0';
+	res->valid = true;
+	if ((P = calloc(1, sizeof(*P))) == NULL)
+		return -1;
+	res->priv = P;
+	P->res = res;
+	P->o = o;
+	P->r = r;
+
+	for (int a = 0; a < CHECK__AREAS; a++) {
+		if (check_modules[a].start(res) != 0)
+			return -1;
+		P->started[a] = true;
+	}
+	/* The report's own questions, after DKIM has started: their
+	 * callbacks, which may fire inside dns_submit() with the zone
+	 * backend, recognise providers and add their selectors. */
+	P->apex_txt = dns_submit(r, res->domain, DNS_T_TXT, apex_txt_done,
+	    res);
+	P->apex_mx = dns_submit(r, res->domain, DNS_T_MX, apex_mx_done, res);
+	if (snprintf(name, sizeof(name), "dmarc.%s", res->domain) <
+	    (int)sizeof(name) && dns_name_valid(name, strlen(name)))
+		P->nodot_txt = dns_submit(r, name, DNS_T_TXT, NULL, NULL);
+	if (P->apex_txt == NULL || P->apex_mx == NULL)
+		return -1;
+	return 0;
+}
+
+static void
 check_finish(struct check_result *res)
 {
 	struct check_private *P = res->priv;
-	struct diag_sink sink[CHECK__AREAS];
 
-	for (int a = 0; a < CHECK__AREAS; a++)
-		diag_sink_init(&sink[a], diag_list_add, &res->findings[a]);
-	if (P->spf != NULL) {
-		if (spf_lint_finish(P->spf, &sink[CHECK_SPF]) != 0)
-			res->oom = true;
-		P->spf = NULL;
-		res->incomplete = res->incomplete || res->spf.incomplete;
+	for (int a = 0; a < CHECK__AREAS; a++) {
+		struct area_result *h = area_of(res, a);
+		struct diag_sink sink;
+		const struct diag_list *l;
+
+		diag_sink_init(&sink, diag_list_add, &h->findings);
+		if (P->started[a])
+			check_modules[a].finish(res, &sink);
+		if (h->findings.oom)
+			h->oom = true;
+		res->incomplete = res->incomplete || h->incomplete;
+		res->oom = res->oom || h->oom;
+		for (size_t i = 0; (l = check_findings(res, a, i)) != NULL;
+		    i++)
+			for (size_t j = 0; j < l->n; j++)
+				res->count[diag_info(l->v[j].id)->severity]++;
 	}
-	if (P->dmarc_started) {
-		if (dmarc_finish(&res->dmarc, &sink[CHECK_DMARC]) != 0)
-			res->oom = true;
-		check_dmarc_location(res, &sink[CHECK_DMARC]);
-		res->incomplete = res->incomplete || res->dmarc.incomplete;
-	}
-	if (P->dkim_started) {
-		if (dkim_finish(&res->dkim) != 0)
-			res->oom = true;
-		res->incomplete = res->incomplete || res->dkim.dns_failed;
-	}
-	if (P->mx_started) {
-		mx_finish(&res->mx, &sink[CHECK_MX]);
-		res->incomplete = res->incomplete || res->mx.incomplete;
-		res->oom = res->oom || res->mx.oom;
-	}
-	if (P->mtasts_started) {
-		mtasts_finish(&res->mtasts, P->o->https, &sink[CHECK_MTA_STS]);
-		res->incomplete = res->incomplete || res->mtasts.incomplete;
-		res->oom = res->oom || res->mtasts.oom;
-	}
-	if (P->tlsrpt_started) {
-		tlsrpt_finish(&res->tlsrpt, res->mtasts.published,
-		    &sink[CHECK_TLS_RPT]);
-		res->incomplete = res->incomplete || res->tlsrpt.incomplete;
-		res->oom = res->oom || res->tlsrpt.oom;
-	}
-	if (P->bimi_started) {
-		bimi_finish(&res->bimi, res->dmarc.found,
-		    (int)res->dmarc.policy, &sink[CHECK_BIMI]);
-		res->incomplete = res->incomplete || res->bimi.incomplete;
-		res->oom = res->oom || res->bimi.oom;
-	}
-	for (int a = 0; a < CHECK__AREAS; a++)
-		for (int s = 0; s < DIAG_SEV__COUNT; s++)
-			res->count[s] += sink[a].count[s];
-	/* DKIM keeps its findings per selector; count them too. */
-	for (size_t i = 0; i < res->dkim.nsel; i++)
-		for (size_t j = 0; j < res->dkim.sel[i].findings.n; j++)
-			res->count[diag_info(res->dkim.sel[i].findings.v[j].id)
-			    ->severity]++;
-	for (size_t j = 0; j < res->dkim.findings.n; j++)
-		res->count[diag_info(res->dkim.findings.v[j].id)->severity]++;
 	res->score = check_score(res);
 }
 
@@ -375,7 +530,7 @@ fetch_policies(struct check_result *res, size_t n, const struct check_opts *o)
 	for (size_t i = 0; i < n; i++) {
 		struct check_private *P = res[i].priv;
 
-		if (P != NULL && P->mtasts_started &&
+		if (P != NULL && P->started[CHECK_MTA_STS] &&
 		    mtasts_requests(&res[i].mtasts, &P->req) == 1) {
 			P->has_req = true;
 			reqs[k++] = P->req;
@@ -435,15 +590,11 @@ check_free(struct check_result *res)
 			https_req_free(&P->req);
 		free(P);
 	}
-	spf_lint_result_free(&res->spf);
-	dmarc_result_free(&res->dmarc);
-	dkim_result_free(&res->dkim);
-	mx_result_free(&res->mx);
-	mtasts_result_free(&res->mtasts);
-	tlsrpt_result_free(&res->tlsrpt);
-	bimi_result_free(&res->bimi);
-	for (int a = 0; a < CHECK__AREAS; a++)
-		diag_list_free(&res->findings[a]);
+	for (int a = 0; a < CHECK__AREAS; a++) {
+		check_modules[a].free(res);
+		/* an area whose start failed early may not own it yet */
+		area_result_free(area_of(res, a));
+	}
 	memset(res, 0, sizeof(*res));
 }
 
@@ -473,20 +624,17 @@ capped(unsigned c, unsigned weight)
 unsigned
 check_score(const struct check_result *res)
 {
-	const struct diag_list *f = res->findings;
-	unsigned loss, dkim;
+	unsigned group[SCORE__GROUPS] = { 0 }, loss = 0;
+	const struct diag_list *l;
 
 	if (!res->valid)
 		return 0;
-	/* DKIM keeps its findings per selector and domain-wide. */
-	dkim = cost(&f[CHECK_DKIM]) + cost(&res->dkim.findings);
-	for (size_t i = 0; i < res->dkim.nsel; i++)
-		dkim += cost(&res->dkim.sel[i].findings);
-	loss = capped(cost(&f[CHECK_SPF]), 30) +
-	    capped(cost(&f[CHECK_DMARC]), 30) + capped(dkim, 20) +
-	    capped(cost(&f[CHECK_MX]), 10) +
-	    capped(cost(&f[CHECK_MTA_STS]) + cost(&f[CHECK_TLS_RPT]) +
-	    cost(&f[CHECK_BIMI]), 10);
+	for (int a = 0; a < CHECK__AREAS; a++)
+		for (size_t i = 0; (l = check_findings(res, a, i)) != NULL;
+		    i++)
+			group[check_modules[a].score_group] += cost(l);
+	for (int g = 0; g < SCORE__GROUPS; g++)
+		loss += capped(group[g], score_weight[g]);
 	return loss >= 100 ? 0 : 100 - loss;
 }
 

@@ -15,7 +15,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
+#include "area.h"
 #include "diag.h"
 #include "bimi.h"
 #include "dkim.h"
@@ -29,12 +31,54 @@
 struct dns_resolver;
 struct dns_query;
 struct provider_set;
+struct check_result;
+struct render_style;
+struct json_t;
 
-/* The areas of the report, in the order they are shown. */
+/* The areas of the report, in the order they are started, finished (an
+ * area may read the results of those before it) and shown. */
 enum check_area {
 	CHECK_SPF, CHECK_DMARC, CHECK_DKIM, CHECK_MX, CHECK_MTA_STS,
 	CHECK_TLS_RPT, CHECK_BIMI, CHECK__AREAS
 };
+
+/*
+ * One area of the report: everything check.c and the renderers need to
+ * drive it without knowing what it checks.  Adding an area is one row of
+ * check_modules[] (check.c), its result in struct check_result (which
+ * starts with a struct area_result) and its module.
+ */
+struct check_module {
+	enum check_area area;		/* its index in check_modules[] */
+	const char *name;		/* short name and JSON key: "spf" */
+	const char *title;		/* text heading: "MX and reverse DNS" */
+	unsigned score_group;		/* areas of a group share one weight
+					 * (check_score) */
+	size_t area_off;		/* offsetof its struct area_result in
+					 * struct check_result */
+	/* Submit the questions whose names are known (callbacks submit the
+	 * rest).  0, or -1 when memory ran out or the name is unusable; the
+	 * area is then neither finished nor rendered beyond its header. */
+	int (*start)(struct check_result *res);
+	/* After dns_run(): judge the answers; findings go to sink, which
+	 * adds them to the area's list. */
+	void (*finish)(struct check_result *res, struct diag_sink *sink);
+	/* Release what the area's result owns (also after a failed start). */
+	void (*free)(struct check_result *res);
+	/* Findings lists kept beside the area's own: the i-th, or NULL past
+	 * the last (DKIM: one per selector).  NULL: none. */
+	const struct diag_list *(*more_findings)(const struct check_result *res,
+	    size_t i);
+	/* The area's records in the text report, between its heading and
+	 * its findings (render_report.c). */
+	void (*render_text)(FILE *out, const struct check_result *res,
+	    const struct render_style *st);
+	/* The area's keys in the JSON report object (render_json.c).  0, or
+	 * -1 when memory ran out. */
+	int (*render_json)(struct json_t *report, const struct check_result *res);
+};
+
+extern const struct check_module check_modules[CHECK__AREAS];
 
 /* What the user asked for, shared by every domain of a run. */
 struct check_opts {
@@ -66,21 +110,25 @@ struct check_result {
 	struct mtasts_result mtasts;
 	struct tlsrpt_result tlsrpt;
 	struct bimi_result bimi;
-	struct diag_list findings[CHECK__AREAS];
 	const char *providers[CHECK_MAX_PROVIDERS];	/* names recognised
 							 * (borrowed from
 							 * opts.providers) */
 	size_t nproviders;
 	unsigned long count[DIAG_SEV__COUNT];	/* over all areas */
-	bool incomplete;		/* a query failed: results partial */
+	bool incomplete;		/* some area is incomplete, or the
+					 * report's own queries failed */
 	bool oom;			/* out of memory: results partial */
 	unsigned score;			/* 0..100, see check_score() */
 	struct check_private *priv;
 };
 
-/* Short name of an area: "spf", "dmarc", "dkim", "mx", "mta-sts",
- * "tls-rpt", "bimi". */
-const char *check_area_name(enum check_area a);
+/* Area a's header: its findings, incomplete, oom. */
+const struct area_result *check_area(const struct check_result *res,
+    enum check_area a);
+/* Area a's i-th findings list: 0 is its own (check_area()), then those
+ * it keeps elsewhere (DKIM: each selector's); NULL past the last. */
+const struct diag_list *check_findings(const struct check_result *res,
+    enum check_area a, size_t i);
 
 /*
  * Check every domain of names[0..n) at once: start all, dns_run(), fetch
@@ -94,9 +142,11 @@ void check_free(struct check_result *res);
 
 /*
  * The score (documented in authcheck(1), SCORE): 100 minus, per area, the
- * sum of 25 per error and 8 per warning, each area's deduction capped at
- * its weight (SPF 30, DMARC 30, DKIM 20, MX and reverse DNS 10, MTA-STS +
- * TLS-RPT + BIMI together 10).  Info findings cost nothing.
+ * sum of 25 per error and 8 per warning over all its findings lists
+ * (check_findings()), each area's deduction capped at its weight (SPF 30,
+ * DMARC 30, DKIM 20 -- the domain-wide findings and every selector's --,
+ * MX and reverse DNS 10, MTA-STS + TLS-RPT + BIMI together 10).  Info
+ * findings cost nothing.
  */
 unsigned check_score(const struct check_result *res);
 

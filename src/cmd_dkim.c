@@ -195,9 +195,9 @@ print_text(FILE *out, const struct dkim_result *res, bool color)
 		}
 		render_text_finding_list(out, &s->findings, color, "    ");
 	}
-	if (res->findings.n > 0) {
+	if (res->area.findings.n > 0) {
 		fputs("  domain:\n", out);
-		render_text_finding_list(out, &res->findings, color, "    ");
+		render_text_finding_list(out, &res->area.findings, color, "    ");
 	}
 }
 
@@ -215,9 +215,9 @@ has_error(const struct diag_list *l)
 static int
 exit_status(const struct dkim_result *res)
 {
-	if (res->dns_failed)
+	if (res->area.incomplete)
 		return CLI_EXIT_DNS;
-	if (has_error(&res->findings))
+	if (has_error(&res->area.findings))
 		return CLI_EXIT_FAIL;
 	for (size_t i = 0; i < res->nsel; i++)
 		if (has_error(&res->sel[i].findings))
@@ -250,7 +250,7 @@ cmd_dkim(int argc, char **argv)
 	} else {
 		print_text(stdout, &res, cli_use_color(&a.common));
 	}
-	if (res.oom)
+	if (res.area.oom)
 		fprintf(stderr, "%s: out of memory: some findings were lost\n",
 		    prog);
 	rc = exit_status(&res);

@@ -113,7 +113,7 @@ print_text(FILE *out, const struct dmarc_result *res,
 		    "the domain exists" : "the domain does not exist");
 	} else {
 		fputs("no DMARC record found", out);
-		if (res->incomplete)
+		if (res->area.incomplete)
 			fputs(" (DNS failed: result incomplete)", out);
 		putc('\n', out);
 	}
@@ -171,7 +171,7 @@ cmd_dmarc(int argc, char **argv)
 	} else {
 		print_text(stdout, &res, &l, cli_use_color(&c));
 	}
-	rc = cli_check_status(res.incomplete, sink.count[DIAG_ERROR]);
+	rc = cli_check_status(res.area.incomplete, sink.count[DIAG_ERROR]);
 	dmarc_result_free(&res);
 	diag_list_free(&l);
 	dns_free(r);

@@ -409,11 +409,11 @@ spf_lint_cmd(const char *prog, const struct spf_args *a)
 		if (lr.root != NULL)
 			spf_tree_print(stdout, lr.root, &lr, 0);
 		fprintf(stdout, "lookups: %u/10 over the whole tree%s, void "
-		    "lookups: %u/2\n", lr.lookups, lr.incomplete ?
+		    "lookups: %u/2\n", lr.lookups, lr.area.incomplete ?
 		    " (at least: DNS failed)" : "", lr.void_lookups);
 		render_text_findings(stdout, &l, color);
 	}
-	rc = cli_check_status(lr.incomplete, sink.count[DIAG_ERROR]);
+	rc = cli_check_status(lr.area.incomplete, sink.count[DIAG_ERROR]);
 	spf_lint_result_free(&lr);
 out:
 	diag_list_free(&l);

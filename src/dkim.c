@@ -473,13 +473,13 @@ report_dns_failure(struct dkim_result *res, const char *name,
 	struct diag_sink sink;
 	struct diag ctx;
 
-	diag_sink_init(&sink, diag_list_add, &res->findings);
+	diag_sink_init(&sink, diag_list_add, &res->area.findings);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.domain = name;
 	diag_reportf(&sink, DIAG_DNS_FAILURE, &ctx, "TXT %s: %s%s%s", name,
 	    dns_status_name(a->status), a->why ? ": " : "",
 	    a->why ? a->why : "");
-	res->dns_failed = true;
+	res->area.incomplete = true;
 }
 
 /* Fill one selector from its answer. */
@@ -556,7 +556,7 @@ dkim_start(struct dns_resolver *r, const char *domain, struct dkim_result *res)
 	char name[256];
 
 	memset(res, 0, sizeof(*res));
-	diag_list_init(&res->findings, 64);
+	area_result_init(&res->area);
 	res->r = r;
 	if ((res->domain = strdup(domain)) == NULL)
 		goto fail;
@@ -637,11 +637,11 @@ dkim_finish(struct dkim_result *res)
 	res->domainkey_status = a->status;
 	if (failed(a->status))
 		report_dns_failure(res, name, a);
-	if (nfound == 0 && !res->dns_failed) {
+	if (nfound == 0 && !res->area.incomplete) {
 		struct diag_sink sink;
 		struct diag ctx;
 
-		diag_sink_init(&sink, diag_list_add, &res->findings);
+		diag_sink_init(&sink, diag_list_add, &res->area.findings);
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.domain = name;
 		if (a->status == DNS_NXDOMAIN)
@@ -658,9 +658,9 @@ dkim_finish(struct dkim_result *res)
 	}
 	for (size_t i = 0; i < res->nsel; i++)
 		if (res->sel[i].findings.oom)
-			res->oom = true;
-	if (res->findings.oom)
-		res->oom = true;
+			res->area.oom = true;
+	if (res->area.findings.oom)
+		res->area.oom = true;
 	return 0;
 }
 
@@ -697,6 +697,6 @@ dkim_result_free(struct dkim_result *res)
 	}
 	free(res->sel);
 	free(res->domain);
-	diag_list_free(&res->findings);
+	area_result_free(&res->area);
 	memset(res, 0, sizeof(*res));
 }

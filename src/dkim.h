@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "area.h"
 #include "diag.h"
 #include "dns.h"
 
@@ -102,15 +103,15 @@ struct dkim_selector {
 };
 
 struct dkim_result {
+	struct area_result area;	/* findings (domain-wide: none-found,
+					 * DNS; each selector has its own),
+					 * incomplete, oom (area.h) */
 	struct dns_resolver *r;
 	struct dns_query *domainkey_q;
 	char *domain;
 	struct dkim_selector *sel;
 	size_t nsel;
 	enum dns_status domainkey_status;	/* of _domainkey.<domain> */
-	struct diag_list findings;	/* domain-wide: none-found, DNS */
-	bool dns_failed;	/* some query failed: results incomplete */
-	bool oom;
 };
 
 /* Most selectors one lookup takes (bounded work for hostile input). */

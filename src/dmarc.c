@@ -652,7 +652,7 @@ static void
 report_dns_failure(struct diag_sink *sink, struct dmarc_result *res,
     const struct dns_answer *a)
 {
-	res->incomplete = true;
+	res->area.incomplete = true;
 	dns_failure_report(sink, a, "the DMARC result is incomplete");
 }
 
@@ -730,7 +730,7 @@ walk_judge(struct dmarc_pending *P, struct diag_sink *sink)
 	free(res->record);
 	res->record = NULL;
 	res->record_len = 0;
-	res->found = res->inherited = res->incomplete = false;
+	res->found = res->inherited = res->area.incomplete = false;
 	res->found_at[0] = res->org_domain[0] = '\0';
 	for (i = 0; i < n; i++) {
 		const struct dns_answer *a = dns_answer_final(P->q[i]);
@@ -1007,6 +1007,7 @@ dmarc_start(struct dns_resolver *r, const char *domain,
 	const char *name;
 
 	memset(res, 0, sizeof(*res));
+	area_result_init(&res->area);
 	if (len > 1 && domain[len - 1] == '.')
 		len--;
 	if (len == 0 || len > 253 || !dns_name_valid(domain, len))
@@ -1061,7 +1062,7 @@ dmarc_finish(struct dmarc_result *res, struct diag_sink *sink)
 		return -1;
 	psl_org_domain(res);
 	if (!res->found) {
-		if (!res->incomplete) {
+		if (!res->area.incomplete) {
 			memset(&ctx, 0, sizeof(ctx));
 			ctx.domain = res->domain;
 			diag_reportf(sink, DIAG_DMARC_MISSING, &ctx,
@@ -1134,4 +1135,5 @@ dmarc_result_free(struct dmarc_result *res)
 	res->pending = NULL;
 	free(res->record);
 	res->record = NULL;
+	area_result_free(&res->area);
 }

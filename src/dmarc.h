@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "area.h"
 #include "diag.h"
 
 struct dns_resolver;
@@ -102,6 +103,7 @@ enum dmarc_applies {
 
 /* What dmarc_check() found.  Free with dmarc_result_free(). */
 struct dmarc_result {
+	struct area_result area;	/* findings, incomplete, oom (area.h) */
 	char domain[256];	/* the checked domain */
 	bool found;		/* a single valid record applies */
 	char found_at[256];	/* the domain whose _dmarc holds it */
@@ -115,7 +117,6 @@ struct dmarc_result {
 	char org_domain[256];	/* §4.10.2 */
 	bool psl_known;		/* psl_org_domain is set */
 	char psl_org_domain[256];	/* RFC 7489 §3.2 via the PSL */
-	bool incomplete;	/* a DNS failure left the answer open */
 	size_t nqueried;	/* names the walk asked about */
 	char walk[DMARC_MAX_WALK][256];	/* those names, longest first */
 	struct dmarc_pending *pending;	/* dmarc_start() state (private) */

@@ -3,7 +3,9 @@
  * dns_txt.h).
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dns_failure.h"
 #include "dns_txt.h"
@@ -110,4 +112,63 @@ dns_txt_read(const struct dns_answer *a, dns_txt_pred *is_record,
 		return -2;
 	}
 	return dns_txt_pick(a, is_record, text, len);
+}
+
+/* ---- a check of the TXT record set at one name --------------------- */
+
+int
+txt_check_name(struct txt_check *t, const char *label, const char *domain)
+{
+	memset(t, 0, sizeof(*t));
+	if (dns_name_copy(t->domain, sizeof(t->domain), domain) != 0)
+		return -1;
+	/* the labels are ours and short, the domain at most 253 bytes */
+	if (snprintf(t->name, sizeof(t->name), "%s.%s", label, t->domain) >=
+	    (int)sizeof(t->name))
+		return -1;
+	return 0;
+}
+
+int
+txt_check_ask(struct dns_resolver *r, struct txt_check *t, dns_cb *cb,
+    void *arg, struct area_result *area)
+{
+	if ((t->q = dns_submit(r, t->name, DNS_T_TXT, cb, arg)) == NULL) {
+		area->oom = true;
+		return -1;
+	}
+	return 0;
+}
+
+int
+txt_check_start(struct dns_resolver *r, const char *label, const char *domain,
+    struct txt_check *t, dns_cb *cb, void *arg, struct area_result *area)
+{
+	if (txt_check_name(t, label, domain) != 0)
+		return -1;
+	return txt_check_ask(r, t, cb, arg, area);
+}
+
+int
+txt_check_read(struct txt_check *t, dns_txt_pred *is_record,
+    struct diag_sink *sink, const char *what, struct area_result *area)
+{
+	int n;
+
+	free(t->record);
+	t->record = NULL;
+	t->record_len = 0;
+	n = dns_txt_read(t->q ? dns_answer(t->q) : NULL, is_record, sink,
+	    what, &area->incomplete, &t->record, &t->record_len);
+	if (n == -1)
+		area->oom = true;
+	return n;
+}
+
+void
+txt_check_free(struct txt_check *t)
+{
+	free(t->record);
+	t->record = NULL;
+	t->record_len = 0;
 }

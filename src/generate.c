@@ -142,7 +142,7 @@ live_cost(struct dns_resolver *r, const char *dom, unsigned *cost)
 	memset(&lr, 0, sizeof(lr));
 	diag_sink_init(&quiet, NULL, NULL);
 	if (spf_lint(r, dom, &quiet, &lr) == 0 && lr.root != NULL) {
-		if (lr.root->status == SPF_NODE_OK && !lr.incomplete &&
+		if (lr.root->status == SPF_NODE_OK && !lr.area.incomplete &&
 		    !lr.truncated) {
 			*cost = 1 + lr.lookups;
 			st = LIVE_OK;

@@ -408,13 +408,13 @@ on_txt(void *arg, struct dns_query *q)
 	    &tlen);
 
 	if (n < 0)
-		res->oom = true;
+		res->area.oom = true;
 	if (n == 1 && mtasts_parse_txt(text, tlen, &t, NULL, NULL)) {
 		res->q_a = dns_submit(res->r, res->host, DNS_T_A, NULL, NULL);
 		res->q_aaaa = dns_submit(res->r, res->host, DNS_T_AAAA, NULL,
 		    NULL);
 		if (res->q_a == NULL || res->q_aaaa == NULL)
-			res->oom = true;
+			res->area.oom = true;
 	}
 	free(text);
 }
@@ -424,19 +424,21 @@ mtasts_start(struct dns_resolver *r, const char *domain,
     struct mtasts_result *res)
 {
 	memset(res, 0, sizeof(*res));
+	area_result_init(&res->area);
 	res->r = r;
-	if (dns_name_copy(res->domain, sizeof(res->domain), domain) != 0)
+	if (txt_check_name(&res->txt, "_mta-sts", domain) != 0)
 		return -1;
-	snprintf(res->txt_name, sizeof(res->txt_name), "_mta-sts.%s",
-	    res->domain);
-	snprintf(res->host, sizeof(res->host), "mta-sts.%s", res->domain);
+	/* the host before the TXT question: its callback may run at once
+	 * (zone backend) and asks for the host's addresses */
+	snprintf(res->host, sizeof(res->host), "mta-sts.%s", res->txt.domain);
+	if (txt_check_ask(r, &res->txt, on_txt, res, &res->area) != 0)
+		return -1;
 	/* the MX check asks the same question: the resolver's cache makes
 	 * it one query */
-	res->q_mx = dns_submit(r, res->domain, DNS_T_MX, NULL, NULL);
-	res->q_txt = dns_submit(r, res->txt_name, DNS_T_TXT, on_txt, res);
-	if (res->q_mx == NULL || res->q_txt == NULL)
-		res->oom = true;
-	return res->oom ? -1 : 0;
+	if ((res->q_mx = dns_submit(r, res->txt.domain, DNS_T_MX, NULL,
+	    NULL)) == NULL)
+		res->area.oom = true;
+	return res->area.oom ? -1 : 0;
 }
 
 static void
@@ -520,7 +522,7 @@ check_mx(struct mtasts_result *res, struct diag_sink *sink)
 
 	if (a == NULL || dns_failed(a->status)) {
 		if (a != NULL) {
-			res->incomplete = true;
+			res->area.incomplete = true;
 			dns_failure_report(sink, a, "the MX hosts were not "
 			    "checked against the MTA-STS policy");
 		}
@@ -531,7 +533,7 @@ check_mx(struct mtasts_result *res, struct diag_sink *sink)
 	if (pol->nmx_total > pol->nmx)
 		return;
 	memset(&d, 0, sizeof(d));
-	d.domain = res->domain;
+	d.domain = res->txt.domain;
 	buf_init(&unc, 1024);
 	for (i = 0; a->status == DNS_OK && i < a->nrr; i++) {
 		const char *h;
@@ -608,31 +610,30 @@ judge_policy(struct mtasts_result *res, struct diag_sink *sink)
 void
 mtasts_finish(struct mtasts_result *res, bool fetched, struct diag_sink *sink)
 {
-	const struct dns_answer *a = res->q_txt ? dns_answer(res->q_txt) : NULL;
 	struct mtasts_txt t;
 	struct diag d;
 	int n;
 
-	free(res->record);
-	n = dns_txt_read(a, mtasts_is_record, sink, "MTA-STS was not checked",
-	    &res->incomplete, &res->record, &res->record_len);
+	n = txt_check_read(&res->txt, mtasts_is_record, sink,
+	    "MTA-STS was not checked", &res->area);
 	if (n <= 0)
 		return;		/* MTA-STS is optional: nothing published */
 	res->published = true;
 	memset(&d, 0, sizeof(d));
-	d.domain = res->txt_name;
-	d.record = res->record;
-	d.record_len = res->record_len;
+	d.domain = res->txt.name;
+	d.record = res->txt.record;
+	d.record_len = res->txt.record_len;
 	if (n > 1) {
 		diag_reportf(sink, DIAG_MTA_STS_MULTIPLE_RECORDS, &d,
 		    "%d v=STSv1 records at %s: senders ignore them all", n,
-		    res->txt_name);
+		    res->txt.name);
 		return;
 	}
-	if (!mtasts_parse_txt(res->record, res->record_len, &t, sink, &d))
+	if (!mtasts_parse_txt(res->txt.record, res->txt.record_len, &t, sink,
+	    &d))
 		return;
 	res->record_ok = true;
-	memcpy(res->id, res->record + t.id.off, t.id.len);
+	memcpy(res->id, res->txt.record + t.id.off, t.id.len);
 	res->id[t.id.len] = '\0';
 	if (res->naddrs == 0)
 		collect_addrs(res);
@@ -643,13 +644,13 @@ mtasts_finish(struct mtasts_result *res, bool fetched, struct diag_sink *sink)
 		    dns_answer(res->q_aaaa) : NULL;
 
 		if (a4 != NULL && dns_failed(a4->status)) {
-			res->incomplete = true;
+			res->area.incomplete = true;
 			dns_failure_report(sink, a4,
 			    "the MTA-STS policy host was not resolved");
 			return;
 		}
 		if (a6 != NULL && dns_failed(a6->status)) {
-			res->incomplete = true;
+			res->area.incomplete = true;
 			dns_failure_report(sink, a6,
 			    "the MTA-STS policy host was not resolved");
 			return;
@@ -668,9 +669,9 @@ mtasts_finish(struct mtasts_result *res, bool fetched, struct diag_sink *sink)
 void
 mtasts_result_free(struct mtasts_result *res)
 {
-	free(res->record);
+	txt_check_free(&res->txt);
+	area_result_free(&res->area);
 	free(res->policy);
-	res->record = NULL;
 	res->policy = NULL;
 	res->req = NULL;
 }

@@ -17,7 +17,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "area.h"
 #include "diag.h"
+#include "dns_txt.h"
 #include "https.h"
 #include "ip.h"
 
@@ -92,19 +94,15 @@ enum mtasts_policy_state {
  * with mtasts_result_free().  Query pointers are owned by the resolver,
  * which must outlive mtasts_finish(). */
 struct mtasts_result {
-	char domain[254];		/* the policy domain */
-	char txt_name[300];		/* _mta-sts.<domain> */
+	struct area_result area;	/* findings, incomplete, oom (area.h) */
+	struct txt_check txt;		/* _mta-sts.<domain> (domain: the policy domain): domain, name, query, record */
 	char host[300];			/* mta-sts.<domain> */
 	struct dns_resolver *r;
-	struct dns_query *q_txt, *q_mx, *q_a, *q_aaaa;
-	bool oom;			/* a submit failed */
+	struct dns_query *q_mx, *q_a, *q_aaaa;
 	/* after mtasts_finish(): */
 	bool published;			/* at least one v=STSv1 record */
 	bool record_ok;			/* exactly one, and valid */
-	char *record;			/* its text (malloc'd) */
-	size_t record_len;
 	char id[MTASTS_ID_MAX + 1];
-	bool incomplete;		/* a DNS failure left it open */
 	/* the fetch: */
 	struct ipaddr addrs[MTASTS_MAX_ADDRS];
 	size_t naddrs;

@@ -73,20 +73,20 @@ note_failure(struct mx_result *res, const char *name, uint16_t type,
 {
 	struct mx_failure *f;
 
-	res->incomplete = true;
+	res->area.incomplete = true;
 	res->nfail_total++;
 	if (res->nfail >= MX_MAX_FAILS)
 		return;
 	f = &res->fail[res->nfail];
 	if ((f->name = buf_strdup(name)) == NULL) {
-		res->oom = true;
+		res->area.oom = true;
 		return;
 	}
 	f->type = type;
 	f->status = st;
 	f->why = NULL;
 	if (why != NULL && (f->why = buf_strdup(why)) == NULL)
-		res->oom = true;
+		res->area.oom = true;
 	res->nfail++;
 }
 
@@ -97,7 +97,7 @@ submit(struct mx_result *res, const char *name, uint16_t type, dns_cb *cb,
 {
 	*st = DNS_PENDING;
 	if (dns_submit(res->r_, name, type, cb, arg) == NULL) {
-		res->oom = true;
+		res->area.oom = true;
 		*st = DNS_ERROR;
 		note_failure(res, name, type, DNS_ERROR, "out of memory");
 	}
@@ -202,7 +202,7 @@ ptr_cb(void *arg, struct dns_query *q)
 		p->fwd_status = DNS_PENDING;
 		if ((p->name = buf_strndup(a->rr[i].u.target,
 		    name_len(a->rr[i].u.target))) == NULL) {
-			res->oom = true;
+			res->area.oom = true;
 			p->fwd_status = DNS_ERROR;
 			note_failure(res, ad->rev, DNS_T_PTR, DNS_ERROR,
 			    "out of memory");
@@ -243,7 +243,7 @@ host_addr_cb(void *arg, struct dns_query *q)
 	*(type == DNS_T_A ? &h->a_status : &h->aaaa_status) = a->status;
 	if (a->ncname > 0 && a->canon != NULL && h->cname == NULL &&
 	    (h->cname = buf_strndup(a->canon, name_len(a->canon))) == NULL)
-		res->oom = true;
+		res->area.oom = true;
 	if (failed(a->status)) {
 		note_failure(res, h->name, type, a->status, a->why);
 		return;
@@ -371,7 +371,7 @@ mx_cb(void *arg, struct dns_query *q)
 	}
 	return;
 oom:
-	res->oom = true;
+	res->area.oom = true;
 	note_failure(res, res->domain, DNS_T_MX, DNS_ERROR, "out of memory");
 }
 
@@ -384,6 +384,7 @@ mx_start(struct dns_resolver *r, const char *domain, const struct mx_opts *o,
 	size_t n, i;
 
 	memset(res, 0, sizeof(*res));
+	area_result_init(&res->area);
 	res->mx_status = res->a_status = res->aaaa_status = DNS_PENDING;
 	if (r == NULL || domain == NULL)
 		return -1;
@@ -779,6 +780,7 @@ mx_result_free(struct mx_result *res)
 		free(res->fail[i].name);
 		free(res->fail[i].why);
 	}
+	area_result_free(&res->area);
 	memset(res, 0, sizeof(*res));
 }
 

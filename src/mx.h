@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "area.h"
 #include "diag.h"
 #include "dns.h"
 #include "ip.h"
@@ -112,6 +113,7 @@ struct mx_opts {
  * mx_finish().  All memory belongs to the result (mx_result_free()).
  */
 struct mx_result {
+	struct area_result area;	/* findings, incomplete, oom (area.h) */
 	char domain[256];		/* as given, no trailing dot */
 	enum dns_status mx_status;	/* of the MX query */
 	enum dns_status a_status, aaaa_status;	/* of the domain's own A and
@@ -126,9 +128,6 @@ struct mx_result {
 	struct mx_addr *send;		/* the --ip addresses, in order */
 	size_t nsend;			/* examined: at most MX_MAX_SEND */
 	size_t nsend_total;		/* given */
-	bool incomplete;		/* a query failed or got no answer:
-					 * the verdicts are partial (exit 3) */
-	bool oom;			/* memory ran out in a callback */
 	struct mx_failure fail[MX_MAX_FAILS];
 	size_t nfail;			/* remembered failures */
 	size_t nfail_total;		/* all failures */

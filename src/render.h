@@ -56,6 +56,30 @@ int render_json_dkim(FILE *out, const struct dkim_result *res);
 
 /* ---- `authcheck DOMAIN` (render_json.c, render_report.c) ---- */
 struct check_result;
+struct json_t;
+
+/* Escape sequences of the text report ("" each without colour). */
+struct render_style {
+	bool color;
+	const char *bold, *red, *yellow, *green, *dim, *reset;
+};
+
+/* Each area's part of the report, named in its row of check_modules[]
+ * (check.h): the text between its heading and its findings, and its keys
+ * in the JSON object (0, or -1 when memory ran out). */
+#define RENDER_AREA(a) \
+	void render_text_area_##a(FILE *out, const struct check_result *res, \
+	    const struct render_style *st); \
+	int render_json_area_##a(struct json_t *report, \
+	    const struct check_result *res);
+RENDER_AREA(spf)
+RENDER_AREA(dmarc)
+RENDER_AREA(dkim)
+RENDER_AREA(mx)
+RENDER_AREA(mtasts)
+RENDER_AREA(tlsrpt)
+RENDER_AREA(bimi)
+#undef RENDER_AREA
 
 /* {"domain", "verdict", "score", "incomplete", "counts": {error, warning,
  * info}, "providers", "findings" (every area's), "spf" (as for `spf

@@ -286,7 +286,7 @@ spf_lint_json(const struct spf_lint_result *res, bool *ok)
 		if (json_array_append_new(voids, jstr(res->void_terms[i])) != 0)
 			*ok = false;
 	put(spf, "void_terms", voids, ok);
-	put(spf, "incomplete", json_boolean(res->incomplete), ok);
+	put(spf, "incomplete", json_boolean(res->area.incomplete), ok);
 	put(spf, "truncated", json_boolean(res->truncated), ok);
 	put(spf, "tree", res->root != NULL ? tree_json(res->root, ok) :
 	    json_null(), ok);
@@ -355,7 +355,7 @@ dmarc_fill(json_t *o, const struct dmarc_result *res, bool *ok)
 	put(o, "org_domain", jstr(res->org_domain), ok);
 	put(o, "org_domain_rfc7489", res->psl_known ?
 	    jstr(res->psl_org_domain) : json_null(), ok);
-	put(o, "incomplete", json_boolean(res->incomplete), ok);
+	put(o, "incomplete", json_boolean(res->area.incomplete), ok);
 }
 
 int
@@ -433,7 +433,7 @@ render_json_dkim(FILE *out, const struct dkim_result *res)
 		    json_array_append_new(arr, e) != 0)
 			ok = false;
 	}
-	put(o, "findings", findings_json(&res->findings, &ok), &ok);
+	put(o, "findings", findings_json(&res->area.findings, &ok), &ok);
 	return emit(out, o, ok);
 }
 
@@ -511,7 +511,7 @@ mtasts_json(const struct mtasts_result *m, bool *ok)
 		*ok = false;
 		return NULL;
 	}
-	put(o, "record", jstrn(m->record, m->record_len), ok);
+	put(o, "record", jstrn(m->txt.record, m->txt.record_len), ok);
 	put(o, "id", m->record_ok ? jstr(m->id) : json_null(), ok);
 	put(o, "policy", json_string(mtasts_policy_state_name(m->state)), ok);
 	put(o, "mode", m->state == MTASTS_POLICY_OK ?
@@ -523,13 +523,13 @@ mtasts_json(const struct mtasts_result *m, bool *ok)
 		    m->pol.mx[i].off, m->pol.mx[i].len)) != 0)
 			*ok = false;
 	put(o, "mx", mx, ok);
-	put(o, "incomplete", json_boolean(m->incomplete), ok);
+	put(o, "incomplete", json_boolean(m->area.incomplete), ok);
 	return o;
 }
 
 /* {"record", "incomplete"}: TLS-RPT and BIMI. */
 static json_t *
-record_json(const char *record, size_t len, bool incomplete, bool *ok)
+record_json(const struct txt_check *t, bool incomplete, bool *ok)
 {
 	json_t *o = json_object();
 
@@ -537,25 +537,106 @@ record_json(const char *record, size_t len, bool incomplete, bool *ok)
 		*ok = false;
 		return NULL;
 	}
-	put(o, "record", jstrn(record, len), ok);
+	put(o, "record", jstrn(t->record, t->record_len), ok);
 	put(o, "incomplete", json_boolean(incomplete), ok);
 	return o;
+}
+
+/* ---- each area's keys in the report (check_modules[]) ---- */
+
+int
+render_json_area_spf(json_t *o, const struct check_result *res)
+{
+	bool ok = true;
+
+	put(o, "spf", spf_lint_json(&res->spf, &ok), &ok);
+	return ok ? 0 : -1;
+}
+
+int
+render_json_area_dmarc(json_t *o, const struct check_result *res)
+{
+	json_t *dmarc = json_object();
+	bool ok = dmarc != NULL;
+
+	if (ok)
+		dmarc_fill(dmarc, &res->dmarc, &ok);
+	put(o, "dmarc", dmarc, &ok);
+	return ok ? 0 : -1;
+}
+
+/* Selectors that were named or found; common names that missed are
+ * noise. */
+int
+render_json_area_dkim(json_t *o, const struct check_result *res)
+{
+	json_t *dkim = json_array();
+	bool ok = dkim != NULL;
+
+	for (size_t i = 0; ok && i < res->dkim.nsel; i++) {
+		const struct dkim_selector *s = &res->dkim.sel[i];
+		json_t *e;
+
+		if (!s->found && s->source == DKIM_SRC_COMMON)
+			continue;
+		if ((e = dkim_sel_json(s, false, &ok)) == NULL ||
+		    json_array_append_new(dkim, e) != 0)
+			ok = false;
+	}
+	put(o, "dkim", dkim, &ok);
+	return ok ? 0 : -1;
+}
+
+int
+render_json_area_mx(json_t *o, const struct check_result *res)
+{
+	bool ok = true;
+
+	mx_fill(o, &res->mx, &ok);
+	return ok ? 0 : -1;
+}
+
+int
+render_json_area_mtasts(json_t *o, const struct check_result *res)
+{
+	bool ok = true;
+
+	put(o, "mta_sts", mtasts_json(&res->mtasts, &ok), &ok);
+	return ok ? 0 : -1;
+}
+
+int
+render_json_area_tlsrpt(json_t *o, const struct check_result *res)
+{
+	bool ok = true;
+
+	put(o, "tls_rpt", record_json(&res->tlsrpt.txt,
+	    res->tlsrpt.area.incomplete, &ok), &ok);
+	return ok ? 0 : -1;
+}
+
+int
+render_json_area_bimi(json_t *o, const struct check_result *res)
+{
+	bool ok = true;
+
+	put(o, "bimi", record_json(&res->bimi.txt, res->bimi.area.incomplete,
+	    &ok), &ok);
+	return ok ? 0 : -1;
 }
 
 int
 render_json_check(FILE *out, const struct check_result *res)
 {
 	json_t *o = json_object(), *counts = json_object();
-	json_t *all = json_array(), *dkim = json_array(), *dmarc = json_object();
-	json_t *prov = json_array();
-	bool ok = o && counts && all && dkim && dmarc && prov;
+	json_t *all = json_array(), *prov = json_array();
+	const struct diag_list *l;
+	bool ok = o && counts && all && prov;
 
 	if (!ok) {
 		json_decref(o);
 		json_decref(counts);
 		json_decref(all);
-		json_decref(dkim);
-		json_decref(dmarc);
 		json_decref(prov);
 		return -1;
 	}
@@ -575,40 +656,15 @@ render_json_check(FILE *out, const struct check_result *res)
 			ok = false;
 	put(o, "providers", prov, &ok);
 
-	/* Every finding in one array, area by area (DKIM's per selector). */
-	for (int a = 0; a < CHECK__AREAS; a++) {
-		findings_append(all, &res->findings[a], NULL, &ok);
-		if (a != CHECK_DKIM)
-			continue;
-		findings_append(all, &res->dkim.findings, NULL, &ok);
-		for (size_t i = 0; i < res->dkim.nsel; i++)
-			findings_append(all, &res->dkim.sel[i].findings, NULL,
-			    &ok);
-	}
+	/* Every finding in one array, area by area. */
+	for (int a = 0; a < CHECK__AREAS; a++)
+		for (size_t i = 0; (l = check_findings(res, a, i)) != NULL;
+		    i++)
+			findings_append(all, l, NULL, &ok);
 	put(o, "findings", all, &ok);
-
-	put(o, "spf", spf_lint_json(&res->spf, &ok), &ok);
-	dmarc_fill(dmarc, &res->dmarc, &ok);
-	put(o, "dmarc", dmarc, &ok);
-	/* Selectors that were named or found; common names that missed
-	 * are noise. */
-	for (size_t i = 0; i < res->dkim.nsel; i++) {
-		const struct dkim_selector *s = &res->dkim.sel[i];
-		json_t *e;
-
-		if (!s->found && s->source == DKIM_SRC_COMMON)
-			continue;
-		if ((e = dkim_sel_json(s, false, &ok)) == NULL ||
-		    json_array_append_new(dkim, e) != 0)
+	for (int a = 0; a < CHECK__AREAS && ok; a++)
+		if (check_modules[a].render_json(o, res) != 0)
 			ok = false;
-	}
-	put(o, "dkim", dkim, &ok);
-	mx_fill(o, &res->mx, &ok);
-	put(o, "mta_sts", mtasts_json(&res->mtasts, &ok), &ok);
-	put(o, "tls_rpt", record_json(res->tlsrpt.record,
-	    res->tlsrpt.record_len, res->tlsrpt.incomplete, &ok), &ok);
-	put(o, "bimi", record_json(res->bimi.record, res->bimi.record_len,
-	    res->bimi.incomplete, &ok), &ok);
 	return emit(out, o, ok);
 }
 

@@ -11,35 +11,33 @@
 #include "cli.h"
 #include "render.h"
 
-struct style {
-	const char *bold, *red, *yellow, *green, *dim, *reset;
-};
-
+/* An area's findings, all its lists (check_findings()), or "no problems
+ * found". */
 static void
-area_head(FILE *out, const struct style *st, const char *title)
+area_findings(FILE *out, const struct check_result *res, enum check_area a,
+    const struct render_style *st)
 {
-	fprintf(out, "\n%s%s%s\n", st->bold, title, st->reset);
-}
+	const struct diag_list *l;
+	size_t n = 0;
 
-/* The findings of one area, or "no problems found". */
-static void
-area_findings(FILE *out, const struct diag_list *l, bool color,
-    const struct style *st)
-{
-	if (l->n == 0) {
+	for (size_t i = 0; (l = check_findings(res, a, i)) != NULL; i++)
+		n += l->n;
+	if (n == 0) {
 		fprintf(out, "  %sno problems found%s\n", st->green, st->reset);
 		return;
 	}
-	render_text_finding_list(out, l, color, "  ");
+	for (size_t i = 0; (l = check_findings(res, a, i)) != NULL; i++)
+		render_text_finding_list(out, l, st->color, "  ");
 }
 
-static void
-spf_section(FILE *out, const struct check_result *res, bool color,
-    const struct style *st)
+void
+render_text_area_spf(FILE *out, const struct check_result *res,
+    const struct render_style *st)
 {
 	const struct spf_lint_result *s = &res->spf;
 
-	area_head(out, st, "SPF");
+	(void)st;
+
 	if (s->root != NULL && s->root->record != NULL) {
 		fputs("  record: ", out);
 		render_text_bytes(out, s->root->record, s->root->record_len);
@@ -47,19 +45,17 @@ spf_section(FILE *out, const struct check_result *res, bool color,
 		spf_tree_print(out, s->root, s, 2);
 	}
 	fprintf(out, "  lookups: %u/10 over the whole tree%s, void lookups: "
-	    "%u/2\n", s->lookups, s->incomplete || s->truncated ?
+	    "%u/2\n", s->lookups, s->area.incomplete || s->truncated ?
 	    " (at least)" : "", s->void_lookups);
-	area_findings(out, &res->findings[CHECK_SPF], color, st);
 }
 
-static void
-dmarc_section(FILE *out, const struct check_result *res, bool color,
-    const struct style *st)
+void
+render_text_area_dmarc(FILE *out, const struct check_result *res,
+    const struct render_style *st)
 {
 	const struct dmarc_result *d = &res->dmarc;
 	static const char *const applies[] = { "p", "sp", "np" };
 
-	area_head(out, st, "DMARC");
 	if (d->found) {
 		fputs("  record at _dmarc.", out);
 		cli_put_safe(out, d->found_at);
@@ -82,21 +78,20 @@ dmarc_section(FILE *out, const struct check_result *res, bool color,
 		cli_put_safe(out, d->psl_org_domain);
 		fputs(")\n", out);
 	}
-	area_findings(out, &res->findings[CHECK_DMARC], color, st);
 }
 
-static void
-dkim_section(FILE *out, const struct check_result *res, bool color,
-    const struct style *st)
+void
+render_text_area_dkim(FILE *out, const struct check_result *res,
+    const struct render_style *st)
 {
 	const struct dkim_result *k = &res->dkim;
-	size_t shown = 0, nfind = k->findings.n;
+	size_t shown = 0;
 
-	area_head(out, st, "DKIM");
+	(void)st;
+
 	for (size_t i = 0; i < k->nsel; i++) {
 		const struct dkim_selector *s = &k->sel[i];
 
-		nfind += s->findings.n;
 		if (!s->found && s->source == DKIM_SRC_COMMON)
 			continue;	/* a guess that missed: noise */
 		shown++;
@@ -127,13 +122,6 @@ dkim_section(FILE *out, const struct check_result *res, bool color,
 	}
 	if (shown == 0)
 		fprintf(out, "  no selector found (%zu names tried)\n", k->nsel);
-	if (nfind == 0) {
-		fprintf(out, "  %sno problems found%s\n", st->green, st->reset);
-		return;
-	}
-	render_text_finding_list(out, &k->findings, color, "  ");
-	for (size_t i = 0; i < k->nsel; i++)
-		render_text_finding_list(out, &k->sel[i].findings, color, "  ");
 }
 
 static void
@@ -153,13 +141,14 @@ addr_line(FILE *out, const struct mx_addr *a, const char *indent)
 	fprintf(out, "  iprev %s\n", mx_iprev_name(a->iprev));
 }
 
-static void
-mx_section(FILE *out, const struct check_result *res, bool color,
-    const struct style *st)
+void
+render_text_area_mx(FILE *out, const struct check_result *res,
+    const struct render_style *st)
 {
 	const struct mx_result *m = &res->mx;
 
-	area_head(out, st, "MX and reverse DNS");
+	(void)st;
+
 	if (m->null_mx && m->nmx == 1)
 		fputs("  null MX: the domain accepts no mail\n", out);
 	for (size_t i = 0; i < m->nhost; i++) {
@@ -185,60 +174,63 @@ mx_section(FILE *out, const struct check_result *res, bool color,
 		    m->nmx - m->nhost);
 	for (size_t i = 0; i < m->nsend; i++)
 		addr_line(out, &m->send[i], "  sending address ");
-	area_findings(out, &res->findings[CHECK_MX], color, st);
 }
 
-/* A one-record area: the record (or "none published") and findings. */
+/* A one-record area: the record, or "none published". */
 static void
-record_section(FILE *out, const char *title, const char *name,
-    const char *record, size_t len, const struct diag_list *l, bool color,
-    const struct style *st)
+record_line(FILE *out, const struct txt_check *t)
 {
-	area_head(out, st, title);
 	fputs("  ", out);
-	cli_put_safe(out, name);
-	if (record != NULL) {
+	cli_put_safe(out, t->name);
+	if (t->record != NULL) {
 		fputs(": ", out);
-		render_text_bytes(out, record, len);
+		render_text_bytes(out, t->record, t->record_len);
 		putc('\n', out);
 	} else {
 		fputs(": none published\n", out);
 	}
-	area_findings(out, l, color, st);
 }
 
-static void
-mtasts_section(FILE *out, const struct check_result *res, bool color,
-    const struct style *st)
+void
+render_text_area_tlsrpt(FILE *out, const struct check_result *res,
+    const struct render_style *st)
+{
+	(void)st;
+	record_line(out, &res->tlsrpt.txt);
+}
+
+void
+render_text_area_bimi(FILE *out, const struct check_result *res,
+    const struct render_style *st)
+{
+	(void)st;
+	record_line(out, &res->bimi.txt);
+}
+
+void
+render_text_area_mtasts(FILE *out, const struct check_result *res,
+    const struct render_style *st)
 {
 	const struct mtasts_result *m = &res->mtasts;
 
-	area_head(out, st, "MTA-STS");
-	fputs("  ", out);
-	cli_put_safe(out, m->txt_name);
-	if (m->record != NULL) {
-		fputs(": ", out);
-		render_text_bytes(out, m->record, m->record_len);
-		putc('\n', out);
-		fputs("  policy https://", out);
-		cli_put_safe(out, m->host);
-		fprintf(out, "%s: %s", MTASTS_PATH,
-		    mtasts_policy_state_name(m->state));
-		if (m->state == MTASTS_POLICY_OK)
-			fprintf(out, ", mode %s, max_age %lu, %zu mx pattern%s",
-			    mtasts_mode_name(m->pol.mode), m->pol.max_age,
-			    m->pol.nmx, m->pol.nmx == 1 ? "" : "s");
-		putc('\n', out);
-	} else {
-		fputs(": none published\n", out);
-	}
-	area_findings(out, &res->findings[CHECK_MTA_STS], color, st);
+	(void)st;
+	record_line(out, &m->txt);
+	if (m->txt.record == NULL)
+		return;
+	fputs("  policy https://", out);
+	cli_put_safe(out, m->host);
+	fprintf(out, "%s: %s", MTASTS_PATH, mtasts_policy_state_name(m->state));
+	if (m->state == MTASTS_POLICY_OK)
+		fprintf(out, ", mode %s, max_age %lu, %zu mx pattern%s",
+		    mtasts_mode_name(m->pol.mode), m->pol.max_age,
+		    m->pol.nmx, m->pol.nmx == 1 ? "" : "s");
+	putc('\n', out);
 }
 
 void
 render_text_check(FILE *out, const struct check_result *res, bool color)
 {
-	struct style st = { "", "", "", "", "", "" };
+	struct render_style st = { color, "", "", "", "", "", "" };
 	const char *verdict = check_verdict(res), *vc;
 
 	if (color) {
@@ -282,14 +274,11 @@ render_text_check(FILE *out, const struct check_result *res, bool color)
 		}
 		putc('\n', out);
 	}
-	spf_section(out, res, color, &st);
-	dmarc_section(out, res, color, &st);
-	dkim_section(out, res, color, &st);
-	mx_section(out, res, color, &st);
-	mtasts_section(out, res, color, &st);
-	record_section(out, "TLS-RPT", res->tlsrpt.name, res->tlsrpt.record,
-	    res->tlsrpt.record_len, &res->findings[CHECK_TLS_RPT], color, &st);
-	record_section(out, "BIMI", res->bimi.name, res->bimi.record,
-	    res->bimi.record_len, &res->findings[CHECK_BIMI], color, &st);
+	for (int a = 0; a < CHECK__AREAS; a++) {
+		fprintf(out, "\n%s%s%s\n", st.bold, check_modules[a].title,
+		    st.reset);
+		check_modules[a].render_text(out, res, &st);
+		area_findings(out, res, a, &st);
+	}
 	putc('\n', out);
 }

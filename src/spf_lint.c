@@ -613,7 +613,7 @@ report_query_failure(struct spf_lint *L, const struct diag *ctx,
 {
 	const struct dns_answer *a = dns_answer(q);
 
-	L->res->incomplete = true;
+	L->res->area.incomplete = true;
 	diag_reportf(L->sink, DIAG_DNS_FAILURE, ctx, "%s/%s: %s%s%s",
 	    dns_query_name(q), dns_type_name(dns_query_type(q)),
 	    a != NULL ? dns_status_name(a->status) : "no answer",
@@ -645,7 +645,7 @@ check_lookups(struct spf_lint *L, struct lnode *n)
 				if (tq->q[k] != NULL)
 					report_query_failure(L, &d, tq->q[k]);
 				else
-					L->res->incomplete = true;
+					L->res->area.incomplete = true;
 			}
 			if (a[k] == NULL || !is_void(a[k]->status))
 				isvoid = false;
@@ -738,7 +738,7 @@ check_status(struct spf_lint *L, struct lnode *n)
 		    "%s publishes several v=spf1 records", n->pub.domain);
 		break;
 	case SPF_NODE_DNS_FAILURE:
-		L->res->incomplete = true;
+		L->res->area.incomplete = true;
 		diag_reportf(L->sink, DIAG_DNS_FAILURE, &d, "%s/TXT: %s",
 		    n->pub.domain, n->why != NULL ? n->why : "failed");
 		break;
@@ -810,7 +810,7 @@ check_totals(struct spf_lint *L)
 	struct spf_lint_result *res = L->res;
 	struct lnode *root = (struct lnode *)res->root;
 	struct diag d;
-	const char *atleast = res->truncated || res->incomplete ?
+	const char *atleast = res->truncated || res->area.incomplete ?
 	    "at least " : "";
 
 	ctx_node(&d, root);
@@ -854,6 +854,7 @@ start_tree(struct dns_resolver *r, const char *domain, const char *given,
 	char *text;
 
 	memset(out, 0, sizeof(*out));
+	area_result_init(&out->area);
 	if (r == NULL || domain == NULL || domain[0] == '\0')
 		return NULL;
 	if ((L = calloc(1, sizeof(*L))) == NULL)
@@ -938,6 +939,7 @@ spf_lint_record(struct dns_resolver *r, const char *domain, const char *text,
 
 	if (text == NULL) {
 		memset(out, 0, sizeof(*out));
+		area_result_init(&out->area);
 		return -1;
 	}
 	if ((L = start_tree(r, domain, text, len, out)) == NULL)
@@ -976,6 +978,7 @@ spf_lint_result_free(struct spf_lint_result *res)
 	for (i = 0; i < res->nvoid_terms; i++)
 		free(res->void_terms[i]);
 	free(res->void_terms);
+	area_result_free(&res->area);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -1038,7 +1041,7 @@ spf_tree_print(FILE *out, const struct spf_tree_node *root,
 		indent = 16;
 	fprintf(out, "%*s%s  (total %s%u lookup%s", (int)indent, "",
 	    root->domain,
-	    res != NULL && (res->truncated || res->incomplete) ?
+	    res != NULL && (res->truncated || res->area.incomplete) ?
 	    "at least " : "", root->subtree_cost,
 	    root->subtree_cost == 1 ? "" : "s");
 	if (res != NULL && res->void_lookups > 0)

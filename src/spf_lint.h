@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "area.h"
+
 struct dns_resolver;
 struct diag_sink;
 
@@ -59,6 +61,7 @@ struct spf_tree_node {
 };
 
 struct spf_lint_result {
+	struct area_result area;	/* findings, incomplete, oom (area.h) */
 	struct spf_tree_node *root;	/* never NULL after success */
 	unsigned lookups;	/* DNS terms over the whole tree (a, mx, ptr,
 				 * exists, include, redirect) */
@@ -66,7 +69,6 @@ struct spf_lint_result {
 	char **void_terms;	/* "domain: term" of each void lookup */
 	size_t nvoid_terms;
 	unsigned nodes;		/* records in the tree */
-	bool incomplete;	/* a query failed: counts are lower bounds */
 	bool truncated;		/* depth or node limit reached */
 	bool loop;		/* an include/redirect loop was cut */
 	bool macros;		/* some terms could not be resolved */

@@ -195,59 +195,48 @@ tlsrpt_start(struct dns_resolver *r, const char *domain,
     struct tlsrpt_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	if (dns_name_copy(res->domain, sizeof(res->domain), domain) != 0)
-		return -1;
-	snprintf(res->name, sizeof(res->name), "_smtp._tls.%s", res->domain);
-	if ((res->q = dns_submit(r, res->name, DNS_T_TXT, NULL, NULL)) ==
-	    NULL) {
-		res->oom = true;
-		return -1;
-	}
-	return 0;
+	area_result_init(&res->area);
+	return txt_check_start(r, "_smtp._tls", domain, &res->txt, NULL, NULL,
+	    &res->area);
 }
 
 void
 tlsrpt_finish(struct tlsrpt_result *res, bool mtasts_published,
     struct diag_sink *sink)
 {
-	const struct dns_answer *a = res->q ? dns_answer(res->q) : NULL;
 	struct diag d;
 	int found;
 
-	free(res->record);
-	found = dns_txt_read(a, tlsrpt_is_record, sink,
-	    "TLS-RPT was not checked", &res->incomplete, &res->record,
-	    &res->record_len);
-	if (found == -1)
-		res->oom = true;
+	found = txt_check_read(&res->txt, tlsrpt_is_record, sink,
+	    "TLS-RPT was not checked", &res->area);
 	if (found < 0)
 		return;
 	memset(&d, 0, sizeof(d));
-	d.domain = res->name;
+	d.domain = res->txt.name;
 	if (found == 0) {
 		if (mtasts_published)
 			diag_reportf(sink, DIAG_TLSRPT_MISSING, &d,
 			    "%s publishes MTA-STS but no TLS-RPT record at %s: "
 			    "nobody reports failed TLS deliveries to it",
-			    res->domain, res->name);
+			    res->txt.domain, res->txt.name);
 		return;
 	}
 	res->published = true;
-	d.record = res->record;
-	d.record_len = res->record_len;
+	d.record = res->txt.record;
+	d.record_len = res->txt.record_len;
 	if (found > 1) {
 		diag_reportf(sink, DIAG_TLSRPT_MULTIPLE_RECORDS, &d,
 		    "%d v=TLSRPTv1 records at %s: senders send no reports",
-		    found, res->name);
+		    found, res->txt.name);
 		return;
 	}
-	res->record_ok = tlsrpt_parse(res->record, res->record_len, &res->rec,
-	    sink, &d);
+	res->record_ok = tlsrpt_parse(res->txt.record, res->txt.record_len,
+	    &res->rec, sink, &d);
 }
 
 void
 tlsrpt_result_free(struct tlsrpt_result *res)
 {
-	free(res->record);
-	res->record = NULL;
+	txt_check_free(&res->txt);
+	area_result_free(&res->area);
 }

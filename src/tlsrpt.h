@@ -11,7 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "area.h"
 #include "diag.h"
+#include "dns_txt.h"
 
 struct dns_resolver;
 struct dns_query;
@@ -41,17 +43,12 @@ bool tlsrpt_parse(const char *p, size_t len, struct tlsrpt_record *rec,
     struct diag_sink *sink, const struct diag *ctx);
 
 struct tlsrpt_result {
-	char domain[254];
-	char name[300];			/* _smtp._tls.<domain> */
-	struct dns_query *q;		/* owned by the resolver */
-	bool oom;
+	struct area_result area;	/* findings, incomplete, oom (area.h) */
+	struct txt_check txt;		/* _smtp._tls.<domain>: domain, name, query, record */
 	/* after tlsrpt_finish(): */
 	bool published;			/* at least one v=TLSRPTv1 record */
 	bool record_ok;			/* exactly one, and valid */
-	char *record;			/* its text (malloc'd) */
-	size_t record_len;
 	struct tlsrpt_record rec;
-	bool incomplete;		/* the query failed */
 };
 
 /* Submit TXT _smtp._tls.<domain>.  res is reset first.  Returns 0, or -1

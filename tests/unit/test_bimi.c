@@ -172,7 +172,7 @@ test_check(void **state)
 
 		assert_only(want, 1);
 	}
-	assert_true(res.incomplete);
+	assert_true(res.area.incomplete);
 	bimi_result_free(&res);
 	assert_int_equal(bimi_start(r, "a..b", &res), -1);
 	bimi_result_free(&res);

@@ -535,9 +535,9 @@ test_lookup(void **state)
 	free(t);
 
 	assert_int_equal(dkim_lookup(r, "example.test", sels, 8, &res), 0);
-	assert_false(res.dns_failed);
+	assert_false(res.area.incomplete);
 	assert_int_equal(res.domainkey_status, DNS_NODATA);
-	assert_int_equal(res.findings.n, 0);	/* keys were found */
+	assert_int_equal(res.area.findings.n, 0);	/* keys were found */
 
 	s = sel(&res, "good");
 	assert_true(s->found);
@@ -599,14 +599,14 @@ test_lookup_none(void **state)
 	add_txt(r, "nokeys.test", "v=spf1 -all");
 	assert_int_equal(dkim_lookup(r, "nokeys.test", sels, 2, &res), 0);
 	assert_int_equal(res.domainkey_status, DNS_NXDOMAIN);
-	assert_int_equal(count_id(&res.findings, DIAG_DKIM_NONE_FOUND), 1);
+	assert_int_equal(count_id(&res.area.findings, DIAG_DKIM_NONE_FOUND), 1);
 	assert_int_equal(count_id(&res.sel[0].findings, DIAG_DKIM_MISSING), 1);
 	assert_int_equal(count_id(&res.sel[1].findings, DIAG_DKIM_MISSING), 1);
 	dkim_result_free(&res);
 
 	/* No selector at all: only the _domainkey probe. */
 	assert_int_equal(dkim_lookup(r, "nokeys.test", NULL, 0, &res), 0);
-	assert_int_equal(count_id(&res.findings, DIAG_DKIM_NONE_FOUND), 1);
+	assert_int_equal(count_id(&res.area.findings, DIAG_DKIM_NONE_FOUND), 1);
 	dkim_result_free(&res);
 	dns_free(r);
 }
@@ -622,10 +622,10 @@ test_lookup_timeout(void **state)
 	assert_int_equal(dns_zone_add_timeout(r, "slow._domainkey.t.test",
 	    false), 0);
 	assert_int_equal(dkim_lookup(r, "t.test", sels, 1, &res), 0);
-	assert_true(res.dns_failed);
-	assert_int_equal(count_id(&res.findings, DIAG_DNS_FAILURE), 1);
+	assert_true(res.area.incomplete);
+	assert_int_equal(count_id(&res.area.findings, DIAG_DNS_FAILURE), 1);
 	assert_int_equal(count_id(&res.sel[0].findings, DIAG_DKIM_MISSING), 0);
-	assert_int_equal(count_id(&res.findings, DIAG_DKIM_NONE_FOUND), 0);
+	assert_int_equal(count_id(&res.area.findings, DIAG_DKIM_NONE_FOUND), 0);
 	dkim_result_free(&res);
 	dns_free(r);
 }
@@ -685,7 +685,7 @@ test_fixtures(void **state)
 		assert_int_equal(dns_zone_errors(r, &errs), 0);
 		assert_int_equal(dkim_lookup(r, fx[i].domain, sels, 1, &res),
 		    0);
-		n = count_id(&res.findings, want) +
+		n = count_id(&res.area.findings, want) +
 		    count_id(&res.sel[0].findings, want);
 		if (n == 0) {
 			dump(&res.sel[0].findings);

@@ -454,7 +454,7 @@ test_walk_multiple_and_failure(void **state)
 	assert_int_equal(dns_zone_add_timeout(r, "_dmarc.slow.example",
 	    false), 0);
 	assert_int_equal(dmarc_check(r, "slow.example", &res, &sink), 0);
-	assert_true(res.incomplete);
+	assert_true(res.area.incomplete);
 	assert_int_equal(count_id(DIAG_DNS_FAILURE), 1);
 	assert_int_equal(count_id(DIAG_DMARC_MISSING), 0);
 	dmarc_result_free(&res);

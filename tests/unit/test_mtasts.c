@@ -307,7 +307,7 @@ test_dns_timeouts(void **state)
 
 		assert_only(want, 1);
 	}
-	assert_true(res.incomplete);
+	assert_true(res.area.incomplete);
 	mtasts_result_free(&res);
 
 	/* the policy host's address times out: dns.failure, not
@@ -318,7 +318,7 @@ test_dns_timeouts(void **state)
 	run_check(r, "hostslow.example", &res);
 	assert_int_equal(count_id(DIAG_DNS_FAILURE), 1);
 	assert_int_equal(count_id(DIAG_MTA_STS_POLICY_UNREACHABLE), 0);
-	assert_true(res.incomplete);
+	assert_true(res.area.incomplete);
 	mtasts_result_free(&res);
 	dns_free(r);
 }

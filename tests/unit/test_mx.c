@@ -163,12 +163,12 @@ test_fixtures(void **state)
 		}
 		if (id == DIAG_DNS_FAILURE) {
 			/* A and AAAA of the host; never mx.no-address */
-			assert_true(res.incomplete);
+			assert_true(res.area.incomplete);
 			assert_int_equal(found.n, 2);
 		} else {
 			/* the others answer every question: nothing fails */
 			assert_int_equal(count_id(DIAG_DNS_FAILURE), 0);
-			assert_false(res.incomplete);
+			assert_false(res.area.incomplete);
 		}
 		assert_non_null(first_id(id)->domain);
 		mx_result_free(&res);
@@ -202,7 +202,7 @@ test_clean(void **state)
 	assert_string_equal(res.host[0].addr[0].ptr[0].name,
 	    "mx.mx-clean.test");
 	assert_true(res.host[0].addr[0].ptr[0].confirmed);
-	assert_false(res.incomplete);
+	assert_false(res.area.incomplete);
 	assert_string_equal(mx_iprev_name(res.host[0].addr[0].iprev), "pass");
 	mx_result_free(&res);
 	dns_free(r);
@@ -551,7 +551,7 @@ test_timeouts(void **state)
 	assert_int_equal(dns_zone_add_timeout(r, "slow.mx-clean.test", false), 0);
 	check(r, "slow.mx-clean.test", NULL, &res);
 	expect_only(DIAG_DNS_FAILURE, 1);
-	assert_true(res.incomplete);
+	assert_true(res.area.incomplete);
 	assert_int_equal(res.mx_status, DNS_TIMEOUT);
 	assert_string_equal(first_id(DIAG_DNS_FAILURE)->domain,
 	    "slow.mx-clean.test");
@@ -565,7 +565,7 @@ test_timeouts(void **state)
 	/* the A record is there; only AAAA (absent) times out */
 	expect_only(DIAG_DNS_FAILURE, 1);
 	assert_int_equal(res.host[0].aaaa_status, DNS_TIMEOUT);
-	assert_true(res.incomplete);
+	assert_true(res.area.incomplete);
 	mx_result_free(&res);
 	add_mx(r, "gone.mx-clean.test", 10, "nohost.slow.mx-clean.test");
 	assert_int_equal(dns_zone_add_timeout(r, "slow.mx-clean.test", true), 0);
@@ -583,7 +583,7 @@ test_timeouts(void **state)
 	check(r, "ptr-missing.test", NULL, &res);
 	expect_only(DIAG_DNS_FAILURE, 1);
 	assert_int_equal(res.host[0].addr[0].iprev, MX_IPREV_TEMPERROR);
-	assert_true(res.incomplete);
+	assert_true(res.area.incomplete);
 	mx_result_free(&res);
 	dns_free(r);
 
@@ -599,7 +599,7 @@ test_timeouts(void **state)
 	assert_int_equal(count_id(DIAG_DNS_FAILURE), 1);
 	assert_int_equal(count_id(DIAG_PTR_MISMATCH), 1);	/* the MX's */
 	assert_int_equal(found.n, 2);
-	assert_true(res.incomplete);
+	assert_true(res.area.incomplete);
 	mx_result_free(&res);
 	dns_free(r);
 }
@@ -649,7 +649,7 @@ test_bounds(void **state)
 	for (i = 0; i < MX_MAX_PTRS; i++)
 		assert_int_not_equal(res.host[0].addr[0].ptr[i].fwd_status,
 		    DNS_PENDING);
-	assert_false(res.incomplete);
+	assert_false(res.area.incomplete);
 	/* h1 is the first PTR name (added first) and confirms it */
 	assert_int_equal(res.host[0].addr[0].iprev, MX_IPREV_PASS);
 	assert_int_equal(found.n, 0);
@@ -826,7 +826,7 @@ test_lost_answer(void **state)
 	mx_finish(&res, &sink);
 	assert_int_equal(count_id(DIAG_DNS_FAILURE), 1);	/* the MX */
 	assert_int_equal(count_id(DIAG_MX_MISSING), 0);
-	assert_true(res.incomplete);
+	assert_true(res.area.incomplete);
 	dns_run(r);	/* the callbacks still find res in place */
 	mx_result_free(&res);
 	dns_free(r);

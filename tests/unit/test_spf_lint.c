@@ -132,7 +132,7 @@ test_clean(void **state)
 	assert_int_equal(run.res.root->nkids, 2);
 	assert_int_equal(run.res.root->kids[0]->subtree_cost, 2);
 	assert_int_equal(run.res.root->kids[0]->nkids, 1);
-	assert_false(run.res.incomplete);
+	assert_false(run.res.area.incomplete);
 	assert_false(run.res.truncated);
 	run_free(&run);
 }
@@ -263,7 +263,7 @@ test_failure_incomplete(void **state)
 
 	(void)state;
 	run_lint(&run, "dns.failure", "slow." DOMAIN);
-	assert_true(run.res.incomplete);
+	assert_true(run.res.area.incomplete);
 	assert_int_equal(run.res.root->kids[0]->status, SPF_NODE_DNS_FAILURE);
 	assert_int_equal(count_id(&run, "spf.include-missing"), 0);
 	run_free(&run);

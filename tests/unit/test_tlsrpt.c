@@ -137,7 +137,7 @@ test_check(void **state)
 
 		assert_only(want, 1);
 	}
-	assert_true(res.incomplete);
+	assert_true(res.area.incomplete);
 	tlsrpt_result_free(&res);
 	assert_int_equal(tlsrpt_start(r, "", &res), -1);
 	tlsrpt_result_free(&res);
