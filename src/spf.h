@@ -66,8 +66,6 @@ enum spf_err {
 	SPF_E_BAD_MODIFIER,	/* bad modifier name or value */
 	SPF_E_EMPTY_EXP,	/* "exp=" */
 	SPF_E_DUP_MODIFIER,	/* redirect= or exp= twice: spf.duplicate-modifier */
-	SPF_E_EMPTY_TERM,	/* cannot happen with space splitting; kept
-				 * for other separators (tab) */
 	SPF_E__COUNT
 };
 

@@ -56,7 +56,6 @@ static const char *const err_str[SPF_E__COUNT] = {
 	[SPF_E_BAD_MODIFIER] = "invalid modifier",
 	[SPF_E_EMPTY_EXP] = "empty exp= modifier",
 	[SPF_E_DUP_MODIFIER] = "modifier given more than once",
-	[SPF_E_EMPTY_TERM] = "empty term",
 };
 
 static const char *const mech_names[] = {
