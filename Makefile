@@ -84,10 +84,10 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZOBJS) | build/fuzz
 	$(FUZZCC) $(FUZZFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZOBJS) $(PKG_LIBS) -lm
 fuzz: $(FUZZBINS)
 
-# STYLE.md: no unbounded string functions in src/.
+# HACKING.md (bounded everything): no unbounded string functions in src/.
 lint:
 	@if grep -nE '\b(sprintf|vsprintf|strcpy|strcat|strtok|atoi|gets)[[:space:]]*\(' src/*.c src/*.h; then \
-	    echo "lint: unbounded string function in src/ (see STYLE.md)"; exit 1; fi
+	    echo "lint: unbounded string function in src/ (see HACKING.md)"; exit 1; fi
 	@echo "lint: ok"
 
 DEBS := build-essential pkg-config libldns-dev ldnsutils libpcre2-dev \

@@ -20,7 +20,8 @@
 
 struct dns_resolver;
 
-/* Exit statuses (DESIGN.md); documented in --help and authcheck(1). */
+/* Exit statuses (the command-line contract, HACKING.md); documented in
+ * --help and authcheck(1). */
 enum cli_exit {
 	CLI_EXIT_OK = 0,	/* no error findings; spf --ip: pass */
 	CLI_EXIT_FAIL = 1,	/* error findings; spf --ip: not pass */
@@ -119,7 +120,7 @@ int cmd_generate(int argc, char **argv);
  * reported and turns rc into CLI_EXIT_USAGE, so output is never silently
  * cut.  Returns the exit status. */
 int cli_finish(const char *prog, int rc);
-/* The exit status of a check (DESIGN.md): 3 when DNS failed and the result
+/* The exit status of a check (HACKING.md): 3 when DNS failed and the result
  * is incomplete, else 1 with error findings, else 0. */
 int cli_check_status(bool incomplete, unsigned long errors);
 

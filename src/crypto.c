@@ -1,7 +1,7 @@
 /*
  * crypto.c -- base64 and public-key decoding for DKIM, on OpenSSL 3.
  *
- * The only file that includes OpenSSL headers (STYLE.md): everything
+ * The only file that includes OpenSSL headers (HACKING.md): everything
  * OpenSSL returns is turned into the plain structures of crypto.h here.
  */
 #include <stdio.h>
@@ -260,8 +260,9 @@ crypto_dkim_keygen(enum crypto_key_type type, unsigned bits,
 		return -1;
 	}
 	if (type == CRYPTO_KEY_RSA) {
-		/* SubjectPublicKeyInfo, as deployed practice and erratum
-		 * 3017 have it (SPEC-NOTES.md §2). */
+		/* SubjectPublicKeyInfo: RFC 6376 §3.6.1 says "RSAPublicKey"
+		 * but its example and every signer and verifier use the
+		 * SubjectPublicKeyInfo DER (RFC 6376 erratum 3017). */
 		if ((derlen = i2d_PUBKEY(key, &der)) <= 0) {
 			ossl_err(err, errsize, "cannot encode the public key");
 			goto out;

@@ -2,7 +2,7 @@
  * providers.c -- load and validate the provider templates (providers.h).
  *
  * jansson is included here as well as in render_json.c: an agreed exception
- * to the one-module-per-library rule (STYLE.md), because render_json.c
+ * to the one-module-per-library rule (HACKING.md), because render_json.c
  * writes JSON while this module reads the template files.  Everything is
  * copied into plain structs so no jansson type leaves this file.
  */
