@@ -5,7 +5,6 @@
  * records, RFC 9990 / RFC 7489 §7.1; MX/A/AAAA of mailto: hosts).  The
  * record found is parsed and linted by dmarc_record.c.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,54 +261,29 @@ walk_answered(void *arg, struct dns_query *q)
 		P->oom = true;
 }
 
-static void
-dest_report(struct diag_sink *sink, const struct dmarc_result *res,
-    const struct dmarc_uri *u, enum diag_id id, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void
-dest_report(struct diag_sink *sink, const struct dmarc_result *res,
-    const struct dmarc_uri *u, enum diag_id id, const char *fmt, ...)
-{
-	char msg[1024];
-	char dom[300];
-	struct diag d;
-	va_list ap;
-
-	memset(&d, 0, sizeof(d));
-	snprintf(dom, sizeof(dom), "_dmarc.%s", res->found_at);
-	d.id = id;
-	d.domain = dom;
-	d.record = res->record;
-	d.record_len = res->record_len;
-	d.has_span = true;
-	d.span = u->span;
-	va_start(ap, fmt);
-	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
-		msg[0] = '\0';
-	va_end(ap);
-	d.message = msg;
-	diag_report(sink, &d);
-}
-
 static bool
 has_rr(const struct dns_answer *a)
 {
 	return a->status == DNS_OK && a->nrr > 0;
 }
 
+/* Report on each destination; rctx is the record's context (its _dmarc
+ * name and text), to which each finding adds the entry's span. */
 static int
-check_destinations(struct dmarc_pending *P, struct diag_sink *sink)
+check_destinations(struct dmarc_pending *P, struct diag_sink *sink,
+    const struct diag *rctx)
 {
 	struct dmarc_result *res = P->res;
 	struct dest *dst = P->dst;
+	struct diag d = *rctx;
 	size_t i, j;
 
+	d.has_span = true;
 	for (i = 0; i < P->nd; i++) {
-		const struct dmarc_uri *u = &res->rec.uri[dst[i].uri];
 		const struct dns_answer *mx, *a4, *a6;
 		bool mail = false, failed = false, nullmx = false;
 
+		d.span = res->rec.uri[dst[i].uri].span;
 		if (dst[i].auth != NULL) {
 			const struct dns_answer *a =
 			    dns_answer_final(dst[i].auth);
@@ -326,8 +300,8 @@ check_destinations(struct dmarc_pending *P, struct diag_sink *sink)
 					return -1;
 				free(s);
 				if (k == 0)
-					dest_report(sink, res, u,
-					    DIAG_DMARC_RUA_UNAUTHORIZED,
+					diag_reportf(sink,
+					    DIAG_DMARC_RUA_UNAUTHORIZED, &d,
 					    "%s is outside %s and has not "
 					    "agreed to receive its reports; it "
 					    "must publish: %s._report._dmarc."
@@ -359,8 +333,8 @@ check_destinations(struct dmarc_pending *P, struct diag_sink *sink)
 			failed = true;
 		}
 		if (!mail && !failed)
-			dest_report(sink, res, u,
-			    DIAG_DMARC_REPORT_DOMAIN_NO_MX, "%s accepts no "
+			diag_reportf(sink, DIAG_DMARC_REPORT_DOMAIN_NO_MX,
+			    &d, "%s accepts no "
 			    "mail (%s): reports sent there are lost",
 			    dst[i].host, nullmx ? "null MX" :
 			    "no MX, A or AAAA record");
@@ -506,7 +480,7 @@ dmarc_finish(struct dmarc_result *res, struct diag_sink *sink)
 	ctx.record_len = res->record_len;
 	dmarc_parse(res->record, res->record_len, &res->rec, sink, &ctx);
 	dmarc_lint(&res->rec, sink, &ctx);
-	return check_destinations(P, sink);
+	return check_destinations(P, sink, &ctx);
 }
 
 int
