@@ -99,20 +99,34 @@ parse_uint(const char *v, size_t n, size_t maxdigits, unsigned long max)
 	return x <= max;
 }
 
+/* The next entry of a `sep`-separated list p[*i..ve): its bounds without
+ * the WSP around it in *a, *b (a == b when it is empty).  Moves *i past
+ * the separator; returns false when this was the last entry. */
+static bool
+list_next(const char *p, size_t ve, size_t *i, char sep, size_t *a,
+    size_t *b)
+{
+	size_t e = tl_find_char(p, ve, *i, sep);
+
+	*a = tl_skip_wsp(p, e, *i);
+	*b = e;
+	while (*b > *a && tl_is(p[*b - 1], TL_WSP))
+		(*b)--;
+	*i = e + 1;
+	return e < ve;
+}
+
 /* fo = 1*("0"/"1"/"d"/"s") separated by ":"; 0 and 1 exclude each other. */
 static void
 parse_fo(struct pstate *st, size_t vs, size_t ve)
 {
 	const char *p = st->p;
 	unsigned fo = 0;
-	size_t i = vs;
+	size_t i = vs, a, b;
+	bool more;
 
-	for (;;) {
-		size_t e = tl_find_char(p, ve, i, ':');
-		size_t a = tl_skip_wsp(p, e, i), b = e;
-
-		while (b > a && tl_is(p[b - 1], TL_WSP))
-			b--;
+	do {
+		more = list_next(p, ve, &i, ':', &a, &b);
 		if (b - a != 1 || strchr("01ds", tl_lower(p[a])) == NULL) {
 			report(st, DIAG_DMARC_INVALID_VALUE, a, b - a,
 			    "fo=: each option must be 0, 1, d or s, "
@@ -125,10 +139,7 @@ parse_fo(struct pstate *st, size_t vs, size_t ve)
 		case 'd': fo |= DMARC_FO_D; break;
 		default: fo |= DMARC_FO_S; break;
 		}
-		if (e >= ve)
-			break;
-		i = e + 1;
-	}
+	} while (more);
 	if ((fo & DMARC_FO_0) && (fo & DMARC_FO_1)) {
 		report(st, DIAG_DMARC_INVALID_VALUE, vs, ve - vs,
 		    "fo=: options 0 and 1 are mutually exclusive");
@@ -276,24 +287,17 @@ out:
 static void
 parse_uri_list(struct pstate *st, bool ruf, size_t vs, size_t ve)
 {
-	const char *p = st->p;
-	size_t i = vs;
+	size_t i = vs, a, b;
+	bool more;
 
-	for (;;) {
-		size_t e = tl_find_char(p, ve, i, ',');
-		size_t a = tl_skip_wsp(p, e, i), b = e;
-
-		while (b > a && tl_is(p[b - 1], TL_WSP))
-			b--;
+	do {
+		more = list_next(st->p, ve, &i, ',', &a, &b);
 		if (a == b)
 			report(st, DIAG_DMARC_URI_INVALID, a, 0,
 			    "empty entry in the %s= list", ruf ? "ruf" : "rua");
 		else
 			parse_uri(st, ruf, a, b);
-		if (e >= ve)
-			break;
-		i = e + 1;
-	}
+	} while (more);
 }
 
 /* Apply one tag: name p[ns..ne), value p[vs..ve). */
