@@ -1,7 +1,12 @@
 /*
- * dmarc.h -- DMARC records (RFC 9989): a strict parser with byte spans, the
- * policy lint, discovery by the DNS tree walk (§4.10) and the checks of the
- * report destinations (RFC 9990 / RFC 7489 §7.1).
+ * dmarc.h -- DMARC (RFC 9989).
+ *
+ *   dmarc_record.c  one record, no DNS: the strict parser with byte spans,
+ *                   the defaults, the policy lint (also used by `authcheck
+ *                   record` and the zone lint)
+ *   dmarc_check.c   a domain in the DNS: discovery by the tree walk
+ *                   (§4.10), the policy that applies, the checks of the
+ *                   report destinations (RFC 9990 / RFC 7489 §7.1)
  *
  * Findings go through a diag_sink only; nothing here prints.
  */
@@ -15,6 +20,8 @@
 #include "diag.h"
 
 struct dns_resolver;
+
+/* ---- one record (dmarc_record.c) ------------------------------------- */
 
 /* Ordered weakest to strongest so policies compare with `<`. */
 enum dmarc_policy {
@@ -92,6 +99,8 @@ void dmarc_lint(const struct dmarc_record *rec, struct diag_sink *sink,
 /* "none", "quarantine", "reject"; "-" when unset. */
 const char *dmarc_policy_name(enum dmarc_policy p);
 
+/* ---- a domain in the DNS (dmarc_check.c) ----------------------------- */
+
 /* Which tag decides for the checked domain (§4.10.1). */
 enum dmarc_applies {
 	DMARC_APPLIES_P,	/* the record is at the domain itself */
@@ -147,6 +156,8 @@ int dmarc_start(struct dns_resolver *r, const char *domain,
     struct dmarc_result *res);
 int dmarc_finish(struct dmarc_result *res, struct diag_sink *sink);
 void dmarc_result_free(struct dmarc_result *res);
+
+/* ---- cmd_dmarc.c ------------------------------------------------------ */
 
 /* `authcheck dmarc DOMAIN [--format text|json] [common options]`. */
 int cmd_dmarc(int argc, char **argv);

@@ -194,15 +194,21 @@ ac spf broken.cli.test --ip 192.0.2.99 $CLI
 expect "permerror (syntax)" 1
 has "permerror verdict" out "permerror: "
 
-ac spf loop.cli.test --ip 192.0.2.99 $CLI
+# Exit status 1 is shared by fail, softfail, neutral, none and permerror:
+# these assert the result and why.  An include loop is cut by the lookup
+# limit (RFC 7208 §4.6.4), not by a loop check.
+ac spf loop.cli.test --ip 192.0.2.99 --format json $CLI
 expect "permerror (include loop)" 1
+json "include loop is a permerror at the lookup limit" 'd["result"] == "permerror" and d["lookups"] == 11 and d["problem"].startswith("more than 10 DNS-querying terms") and d["decided_by"] is None'
 
-ac spf voids.cli.test --ip 192.0.2.99 $CLI
+ac spf voids.cli.test --ip 192.0.2.99 --format json $CLI
 expect "permerror (void lookups)" 1
+json "void lookups are a permerror at the third" 'd["result"] == "permerror" and d["void_lookups"] == 3 and d["problem"].startswith("more than 2 void lookups") and "gone3.cli.test" in d["problem"]'
 
 # Hostile bytes from DNS never reach the terminal raw.
 ac spf hostile.cli.test --ip 192.0.2.99 $CLI
 expect "hostile record" 1
+first "hostile record is a permerror" "permerror: the SPF record is broken; could not check 192.0.2.99 for hostile.cli.test"
 if grep -q "$(printf '\033')" "$tmp/out"; then bad "raw ESC from DNS in text output"; else ok; fi
 has "hostile bytes escaped" out '\x1b[31mred'
 
@@ -270,7 +276,7 @@ json "json none" 'd["result"] == "none" and d["lookups"] == 0'
 
 ac spf hostile.cli.test --ip 192.0.2.99 --format json $CLI
 expect "json hostile" 1
-json "json hostile record is valid UTF-8 text" '"\x1b[31mred" in d["trace"][0]["record"] and "\ufffd" in d["trace"][0]["record"]'
+json "json hostile record is valid UTF-8 text" 'd["result"] == "permerror" and "\x1b[31mred" in d["trace"][0]["record"] and "\ufffd" in d["trace"][0]["record"]'
 
 # ---- temperror: a resolver that does not answer --------------------------
 # A loopback UDP port nobody listens on: the query is refused at once.
@@ -309,8 +315,6 @@ has "demo shows a pass" out "pass: 198.51.100.7 is authorised"
 has "demo shows a fail" out "fail: 192.0.2.99 is not authorised"
 has "demo shows JSON" out '"result":"pass"'
 
-run_json_checks
-
 # ---- the domain report's input ---------------------------------------------
 
 # A --domains list is read whole and checked before any query; a name with
@@ -318,7 +322,7 @@ run_json_checks
 printf 'example.test\n# a comment\n\n  shop.test  # trailing comment\n' >"$tmp/list"
 ac --domains "$tmp/list" $DEMO --no-https --format json
 expect "--domains with comments and blanks" 1
-[ "$(wc -l <"$tmp/out")" -eq 2 ] && ok || bad "--domains: want 2 JSON lines"
+jsonl "--domains: the two names in order; shop.test's errors give exit 1" '[x["domain"] for x in ds] == ["example.test", "shop.test"] and ds[0]["counts"]["error"] == 0 and ds[1]["verdict"] == "fail"'
 printf 'ok.test\nbad\033[2J.test\n' >"$tmp/evil"
 ac --domains "$tmp/evil" $DEMO
 expect "--domains with an escape sequence" 2
@@ -331,5 +335,6 @@ rc=$?
 expect "--domains - (standard input)" 0
 has "--domains -" out '"domain":"example.test"'
 
+run_json_checks
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

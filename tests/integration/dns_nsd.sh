@@ -43,7 +43,7 @@ check() {
 }
 
 check ip4-pass - '"result":"pass"' spf live.test --ip 192.0.2.5 $R --format json
-check include-pass - '"lookups":1,' spf live.test --ip 198.51.100.7 $R --format json
+check include-pass - '"result":"pass",.*"lookups":1,.*"decided_by":{"domain":"live.test","term":"include:_spf.live.test"}' spf live.test --ip 198.51.100.7 $R --format json
 check a-through-cname - '"result":"pass"' spf live.test --ip 203.0.113.9 $R --format json
 check fail - '"result":"fail"' spf live.test --ip 203.0.113.1 $R --format json
 check nxdomain-none - '"result":"none"' spf nope.live.test --ip 192.0.2.5 $R --format json

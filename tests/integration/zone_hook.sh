@@ -81,7 +81,13 @@ fi
 
 # the staged content counts: fixing only the working tree still blocks
 { good; printf '; fixed\n'; } >zones/example.test.zone
-git commit -q -m still-bad >"$tmp/out" 2>&1 && ko "unstaged fix let a bad zone through" || ok
+# (a failed commit alone could be the hook failing: the finding must show)
+if git commit -q -m still-bad >"$tmp/out" 2>&1; then
+	ko "unstaged fix let a bad zone through"
+else
+	grep -q 'zones/example.test.zone:8: error: .*\[spf.pass-all\]' "$tmp/out" && ok ||
+	    ko "unstaged fix: the staged finding is not shown: $(cat "$tmp/out")"
+fi
 git add zones/example.test.zone
 git commit -q -m fixed >"$tmp/out" 2>&1 && ok || ko "staged fix blocked: $(cat "$tmp/out")"
 # ... and a good staged zone passes although the working tree is broken

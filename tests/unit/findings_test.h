@@ -1,8 +1,8 @@
 /*
  * findings_test.h -- helpers shared by the tests of the checks (DMARC, MX,
  * MTA-STS, TLS-RPT, BIMI, HTTPS): a findings list, counting by ID, span
- * checks, zone loading and records added to the zone backend.  Include it
- * after <cmocka.h>.
+ * checks, zone loading, records added to the zone backend and the loop
+ * over the fixtures named after finding IDs.  Include it after <cmocka.h>.
  */
 #ifndef AUTHCHECK_FINDINGS_TEST_H
 #define AUTHCHECK_FINDINGS_TEST_H
@@ -145,6 +145,47 @@ add_mx(struct dns_resolver *r, const char *owner, unsigned pref,
 	rr.u.mx.pref = (uint16_t)pref;
 	rr.u.mx.host = host;
 	assert_int_equal(dns_zone_add_rr(r, owner, &rr), 0);
+}
+
+/* One zone fixture named after the finding it must produce: DIR/ID.zone,
+ * checked for `domain`, with `timeout` (unless NULL) marked as a name
+ * whose queries time out. */
+struct id_fixture {
+	const char *id;
+	const char *domain;
+	const char *timeout;
+};
+
+/* The check under test: check `domain` on r with its findings going to
+ * `sink`, and free what it made (the findings are copies). */
+typedef void fixture_check(struct dns_resolver *r, const char *domain);
+
+/* Load each of fx[0..n) from dir and run check on it: each must report
+ * at least one finding with its ID. */
+static inline void
+check_id_fixtures(const char *dir, const struct id_fixture *fx, size_t n,
+    fixture_check *check)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct id_fixture *f = &fx[i];
+		struct dns_resolver *r;
+		char path[256];
+		enum diag_id id;
+
+		snprintf(path, sizeof(path), "%s%s.zone", dir, f->id);
+		assert_true(diag_lookup(f->id, strlen(f->id), &id));
+		r = load_zone(path);
+		if (f->timeout != NULL)
+			assert_int_equal(dns_zone_add_timeout(r, f->timeout,
+			    false), 0);
+		reset_sink();
+		check(r, f->domain);
+		if (count_id(id) == 0) {
+			dump();
+			fail_msg("%s: no %s for %s", path, f->id, f->domain);
+		}
+		dns_free(r);
+	}
 }
 
 #endif

@@ -179,13 +179,7 @@ test_check(void **state)
 	dns_free(r);
 }
 
-struct fixture {
-	const char *id;
-	const char *domain;
-	const char *timeout;
-};
-
-static const struct fixture fixtures[] = {
+static const struct id_fixture fixtures[] = {
 	{ "bimi.syntax", "syntax.test", NULL },
 	{ "bimi.logo-not-https", "logo-not-https.test", NULL },
 	{ "bimi.dmarc-not-enforced", "dmarc-not-enforced.test", NULL },
@@ -207,32 +201,20 @@ run_with_dmarc(struct dns_resolver *r, const char *domain,
 }
 
 static void
+check_bimi(struct dns_resolver *r, const char *domain)
+{
+	struct bimi_result res;
+
+	run_with_dmarc(r, domain, &res);
+	bimi_result_free(&res);
+}
+
+static void
 test_fixtures(void **state)
 {
-	size_t i;
-
 	(void)state;
-	for (i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
-		const struct fixture *f = &fixtures[i];
-		struct dns_resolver *r;
-		struct bimi_result res;
-		char path[256];
-		enum diag_id id;
-
-		snprintf(path, sizeof(path), FIXDIR "%s.zone", f->id);
-		assert_true(diag_lookup(f->id, strlen(f->id), &id));
-		r = load_zone(path);
-		if (f->timeout != NULL)
-			assert_int_equal(dns_zone_add_timeout(r, f->timeout,
-			    false), 0);
-		run_with_dmarc(r, f->domain, &res);
-		if (count_id(id) == 0) {
-			dump();
-			fail_msg("%s: no %s for %s", path, f->id, f->domain);
-		}
-		bimi_result_free(&res);
-		dns_free(r);
-	}
+	check_id_fixtures(FIXDIR, fixtures,
+	    sizeof(fixtures) / sizeof(fixtures[0]), check_bimi);
 }
 
 static void

@@ -325,13 +325,7 @@ test_dns_timeouts(void **state)
 
 /* ---- fixtures -------------------------------------------------------- */
 
-struct fixture {
-	const char *id;
-	const char *domain;
-	const char *timeout;	/* name marked as timing out, or NULL */
-};
-
-static const struct fixture fixtures[] = {
+static const struct id_fixture fixtures[] = {
 	{ "mta-sts.syntax", "syntax.test", NULL },
 	{ "mta-sts.multiple-records", "multiple-records.test", NULL },
 	{ "mta-sts.policy-unreachable", "policy-unreachable.test", NULL },
@@ -339,32 +333,20 @@ static const struct fixture fixtures[] = {
 };
 
 static void
+check_mtasts(struct dns_resolver *r, const char *domain)
+{
+	struct mtasts_result res;
+
+	run_check(r, domain, &res);
+	mtasts_result_free(&res);
+}
+
+static void
 test_fixtures(void **state)
 {
-	size_t i;
-
 	(void)state;
-	for (i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
-		const struct fixture *f = &fixtures[i];
-		struct dns_resolver *r;
-		struct mtasts_result res;
-		char path[256];
-		enum diag_id id;
-
-		snprintf(path, sizeof(path), FIXDIR "%s.zone", f->id);
-		assert_true(diag_lookup(f->id, strlen(f->id), &id));
-		r = load_zone(path);
-		if (f->timeout != NULL)
-			assert_int_equal(dns_zone_add_timeout(r, f->timeout,
-			    false), 0);
-		run_check(r, f->domain, &res);
-		if (count_id(id) == 0) {
-			dump();
-			fail_msg("%s: no %s for %s", path, f->id, f->domain);
-		}
-		mtasts_result_free(&res);
-		dns_free(r);
-	}
+	check_id_fixtures(FIXDIR, fixtures,
+	    sizeof(fixtures) / sizeof(fixtures[0]), check_mtasts);
 }
 
 static void

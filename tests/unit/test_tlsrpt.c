@@ -144,13 +144,7 @@ test_check(void **state)
 	dns_free(r);
 }
 
-struct fixture {
-	const char *id;
-	const char *domain;
-	const char *timeout;
-};
-
-static const struct fixture fixtures[] = {
+static const struct id_fixture fixtures[] = {
 	{ "tlsrpt.syntax", "syntax.test", NULL },
 	{ "tlsrpt.multiple-records", "multiple-records.test", NULL },
 	{ "tlsrpt.missing", "missing.test", NULL },
@@ -177,32 +171,20 @@ run_both(struct dns_resolver *r, const char *domain,
 }
 
 static void
+check_tlsrpt(struct dns_resolver *r, const char *domain)
+{
+	struct tlsrpt_result res;
+
+	run_both(r, domain, &res);
+	tlsrpt_result_free(&res);
+}
+
+static void
 test_fixtures(void **state)
 {
-	size_t i;
-
 	(void)state;
-	for (i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
-		const struct fixture *f = &fixtures[i];
-		struct dns_resolver *r;
-		struct tlsrpt_result res;
-		char path[256];
-		enum diag_id id;
-
-		snprintf(path, sizeof(path), FIXDIR "%s.zone", f->id);
-		assert_true(diag_lookup(f->id, strlen(f->id), &id));
-		r = load_zone(path);
-		if (f->timeout != NULL)
-			assert_int_equal(dns_zone_add_timeout(r, f->timeout,
-			    false), 0);
-		run_both(r, f->domain, &res);
-		if (count_id(id) == 0) {
-			dump();
-			fail_msg("%s: no %s for %s", path, f->id, f->domain);
-		}
-		tlsrpt_result_free(&res);
-		dns_free(r);
-	}
+	check_id_fixtures(FIXDIR, fixtures,
+	    sizeof(fixtures) / sizeof(fixtures[0]), check_tlsrpt);
 }
 
 static void

@@ -1,7 +1,8 @@
 /*
- * dmarc.c -- DMARC records (RFC 9989): strict parse with byte spans, the
- * policy lint, discovery by the DNS tree walk (§4.10) and the report
- * destination checks (RFC 9990, RFC 7489 §7.1).
+ * dmarc_record.c -- one DMARC record (RFC 9989): the strict tag-list parse
+ * with byte spans, the defaults, and the policy lint.  No DNS: the record
+ * text comes from the caller (the live check in dmarc_check.c, `authcheck
+ * record`, the zone lint).
  *
  * The parser is deliberately stricter than receivers: OpenDMARC accepts
  * keywords by prefix (`p=r` is reject); here an inexact value is
@@ -9,19 +10,12 @@
  * receiver must do.
  */
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-#include <libpsl.h>
 
 #include "buf.h"
 #include "dmarc.h"
-#include "dns.h"
-#include "dns_failure.h"
-#include "dns_txt.h"
 #include "taglist.h"
 
 bool
@@ -105,20 +99,34 @@ parse_uint(const char *v, size_t n, size_t maxdigits, unsigned long max)
 	return x <= max;
 }
 
+/* The next entry of a `sep`-separated list p[*i..ve): its bounds without
+ * the WSP around it in *a, *b (a == b when it is empty).  Moves *i past
+ * the separator; returns false when this was the last entry. */
+static bool
+list_next(const char *p, size_t ve, size_t *i, char sep, size_t *a,
+    size_t *b)
+{
+	size_t e = tl_find_char(p, ve, *i, sep);
+
+	*a = tl_skip_wsp(p, e, *i);
+	*b = e;
+	while (*b > *a && tl_is(p[*b - 1], TL_WSP))
+		(*b)--;
+	*i = e + 1;
+	return e < ve;
+}
+
 /* fo = 1*("0"/"1"/"d"/"s") separated by ":"; 0 and 1 exclude each other. */
 static void
 parse_fo(struct pstate *st, size_t vs, size_t ve)
 {
 	const char *p = st->p;
 	unsigned fo = 0;
-	size_t i = vs;
+	size_t i = vs, a, b;
+	bool more;
 
-	for (;;) {
-		size_t e = tl_find_char(p, ve, i, ':');
-		size_t a = tl_skip_wsp(p, e, i), b = e;
-
-		while (b > a && tl_is(p[b - 1], TL_WSP))
-			b--;
+	do {
+		more = list_next(p, ve, &i, ':', &a, &b);
 		if (b - a != 1 || strchr("01ds", tl_lower(p[a])) == NULL) {
 			report(st, DIAG_DMARC_INVALID_VALUE, a, b - a,
 			    "fo=: each option must be 0, 1, d or s, "
@@ -131,10 +139,7 @@ parse_fo(struct pstate *st, size_t vs, size_t ve)
 		case 'd': fo |= DMARC_FO_D; break;
 		default: fo |= DMARC_FO_S; break;
 		}
-		if (e >= ve)
-			break;
-		i = e + 1;
-	}
+	} while (more);
 	if ((fo & DMARC_FO_0) && (fo & DMARC_FO_1)) {
 		report(st, DIAG_DMARC_INVALID_VALUE, vs, ve - vs,
 		    "fo=: options 0 and 1 are mutually exclusive");
@@ -282,24 +287,17 @@ out:
 static void
 parse_uri_list(struct pstate *st, bool ruf, size_t vs, size_t ve)
 {
-	const char *p = st->p;
-	size_t i = vs;
+	size_t i = vs, a, b;
+	bool more;
 
-	for (;;) {
-		size_t e = tl_find_char(p, ve, i, ',');
-		size_t a = tl_skip_wsp(p, e, i), b = e;
-
-		while (b > a && tl_is(p[b - 1], TL_WSP))
-			b--;
+	do {
+		more = list_next(st->p, ve, &i, ',', &a, &b);
 		if (a == b)
 			report(st, DIAG_DMARC_URI_INVALID, a, 0,
 			    "empty entry in the %s= list", ruf ? "ruf" : "rua");
 		else
 			parse_uri(st, ruf, a, b);
-		if (e >= ve)
-			break;
-		i = e + 1;
-	}
+	} while (more);
 }
 
 /* Apply one tag: name p[ns..ne), value p[vs..ve). */
@@ -621,519 +619,4 @@ dmarc_lint(const struct dmarc_record *rec, struct diag_sink *sink,
 		    "no rua= tag: nobody receives aggregate reports");
 		buf_free(&b);
 	}
-}
-
-/* ---- discovery (RFC 9989 §4.10) --------------------------------------- */
-
-static size_t
-count_labels(const char *name)
-{
-	size_t n = 1;
-
-	for (; *name != '\0'; name++)
-		if (*name == '.')
-			n++;
-	return n;
-}
-
-/* The rightmost `keep` labels of name (which has `have` labels). */
-static const char *
-suffix_labels(const char *name, size_t have, size_t keep)
-{
-	while (have > keep) {
-		name = strchr(name, '.') + 1;
-		have--;
-	}
-	return name;
-}
-
-/* Every answer here comes from dns_answer_final(), so none is pending. */
-static void
-report_dns_failure(struct diag_sink *sink, struct dmarc_result *res,
-    const struct dns_answer *a)
-{
-	res->area.incomplete = true;
-	dns_failure_report(sink, a, "the DMARC result is incomplete");
-}
-
-/* Copy a name into a 256-byte field. */
-static void
-set_name(char dst[256], const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n > 255)
-		n = 255;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
-/* The one valid DMARC record in a TXT answer: returns 1 with *text set
- * (malloc'd), 0 when there is none, 2 when there are several; -1 OOM. */
-static int
-pick_record(const struct dns_answer *a, char **text, size_t *tlen)
-{
-	int found = dns_txt_pick(a, dmarc_is_record, text, tlen);
-
-	if (found > 1) {
-		free(*text);
-		*text = NULL;
-		return 2;
-	}
-	return found;
-}
-
-/*
- * The check runs in two steps so that one resolver carries many checks at
- * once.  dmarc_start() submits the whole tree walk (§4.10) and the A query
- * that tells sp from np; when the last walk answer arrives, a callback
- * picks the record and submits the report-destination queries.  After the
- * caller's dns_run(), dmarc_finish() reads the answers and reports.  The
- * walk is judged twice (silently in the callback, with the sink at the
- * end) so that the findings come out in a fixed order whatever the order
- * of the answers.
- */
-struct dest {
-	char host[256];
-	size_t uri;			/* index in rec.uri */
-	struct dns_query *auth;		/* NULL when internal */
-	struct dns_query *mx, *a, *aaaa;
-};
-
-struct walkq {
-	struct dmarc_pending *P;
-	size_t i;
-};
-
-struct dmarc_pending {
-	struct dns_resolver *r;
-	struct dmarc_result *res;
-	struct dns_query *q[DMARC_MAX_WALK];
-	struct walkq wq[DMARC_MAX_WALK];
-	size_t waiting;			/* walk answers still to come */
-	struct dns_query *exists_q;
-	struct dest dst[DMARC_MAX_URIS];
-	size_t nd;
-	bool oom;
-};
-
-/* Judge the walk's answers: the record that applies, the organizational
- * domain, multiple records and failures (to sink). */
-static int
-walk_judge(struct dmarc_pending *P, struct diag_sink *sink)
-{
-	struct dmarc_result *res = P->res;
-	size_t n = res->nqueried, i, org = SIZE_MAX;
-	size_t last = SIZE_MAX;	/* fewest-label record seen */
-	int policy = -1;
-
-	free(res->record);
-	res->record = NULL;
-	res->record_len = 0;
-	res->found = res->inherited = res->area.incomplete = false;
-	res->found_at[0] = res->org_domain[0] = '\0';
-	for (i = 0; i < n; i++) {
-		const struct dns_answer *a = dns_answer_final(P->q[i]);
-		struct dmarc_record rec;
-		char *text;
-		size_t tlen = 0;
-		int k;
-
-		if (dns_failed(a->status)) {
-			report_dns_failure(sink, res, a);
-			continue;
-		}
-		if ((k = pick_record(a, &text, &tlen)) < 0)
-			return -1;
-		if (k == 2) {
-			struct diag d;
-
-			memset(&d, 0, sizeof(d));
-			d.domain = a->qname;
-			diag_reportf(sink, DIAG_DMARC_MULTIPLE_RECORDS, &d,
-			    "%s has more than one v=DMARC1 record: receivers "
-			    "discard them all", a->qname);
-			continue;
-		}
-		if (k == 0)
-			continue;
-		dmarc_parse(text, tlen, &rec, NULL, NULL);
-		last = i;
-		if (policy < 0) {
-			policy = (int)i;
-			res->record = text;
-			res->record_len = tlen;
-		} else {
-			free(text);
-		}
-		if (rec.psd == 'n') {
-			org = i;
-			break;
-		}
-		if (rec.psd == 'y') {
-			/* The name one label below the PSD, towards the
-			 * start; the start itself when the PSD is it. */
-			if (i == 0) {
-				org = 0;
-			} else {
-				size_t want = count_labels(res->walk[i]) + 1;
-
-				set_name(res->org_domain, suffix_labels(
-				    res->domain, count_labels(res->domain),
-				    want));
-				org = SIZE_MAX - 1;
-			}
-			break;
-		}
-	}
-	if (org == SIZE_MAX)
-		org = last;
-	if (org == SIZE_MAX)
-		set_name(res->org_domain, res->domain);
-	else if (org != SIZE_MAX - 1)
-		set_name(res->org_domain, res->walk[org]);
-	if (policy >= 0) {
-		res->found = true;
-		set_name(res->found_at, res->walk[policy]);
-		res->inherited = policy > 0;
-	}
-	return 0;
-}
-
-/* Submit MX/A/AAAA of every mailto: host and the authorisation record of
- * every external one (RFC 7489 §7.1). */
-static int
-destinations_submit(struct dmarc_pending *P)
-{
-	struct dmarc_result *res = P->res;
-	char qname[600];
-	size_t i, j;
-
-	for (i = 0; i < res->rec.nuri; i++) {
-		const struct dmarc_uri *u = &res->rec.uri[i];
-		struct dest *d = &P->dst[P->nd];
-
-		if (!u->valid || !u->mailto)
-			continue;
-		memcpy(d->host, res->record + u->host.off, u->host.len);
-		d->host[u->host.len] = '\0';
-		for (j = 0; j < P->nd; j++)
-			if (strcasecmp(P->dst[j].host, d->host) == 0)
-				break;
-		if (j < P->nd)
-			continue;	/* one check per host */
-		d->uri = i;
-		d->auth = NULL;
-		if (!dns_name_within(d->host, res->org_domain)) {
-			snprintf(qname, sizeof(qname), "%.253s._report._dmarc.%.253s",
-			    res->found_at, d->host);
-			if ((d->auth = dns_submit(P->r, qname, DNS_T_TXT, NULL,
-			    NULL)) == NULL)
-				return -1;
-		}
-		d->mx = dns_submit(P->r, d->host, DNS_T_MX, NULL, NULL);
-		d->a = dns_submit(P->r, d->host, DNS_T_A, NULL, NULL);
-		d->aaaa = dns_submit(P->r, d->host, DNS_T_AAAA, NULL, NULL);
-		if (d->mx == NULL || d->a == NULL || d->aaaa == NULL)
-			return -1;
-		P->nd++;
-	}
-	return 0;
-}
-
-/* The last walk answer is in: pick the record, ask about its report
- * destinations. */
-static void
-walk_answered(void *arg, struct dns_query *q)
-{
-	struct walkq *w = arg;
-	struct dmarc_pending *P = w->P;
-	struct diag_sink none;
-
-	P->q[w->i] = q;
-	if (--P->waiting > 0)
-		return;
-	diag_sink_init(&none, NULL, NULL);
-	if (walk_judge(P, &none) != 0) {
-		P->oom = true;
-		return;
-	}
-	if (!P->res->found)
-		return;
-	dmarc_parse(P->res->record, P->res->record_len, &P->res->rec, NULL,
-	    NULL);
-	if (destinations_submit(P) != 0)
-		P->oom = true;
-}
-
-static void
-dest_report(struct diag_sink *sink, const struct dmarc_result *res,
-    const struct dmarc_uri *u, enum diag_id id, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void
-dest_report(struct diag_sink *sink, const struct dmarc_result *res,
-    const struct dmarc_uri *u, enum diag_id id, const char *fmt, ...)
-{
-	char msg[1024];
-	char dom[300];
-	struct diag d;
-	va_list ap;
-
-	memset(&d, 0, sizeof(d));
-	snprintf(dom, sizeof(dom), "_dmarc.%s", res->found_at);
-	d.id = id;
-	d.domain = dom;
-	d.record = res->record;
-	d.record_len = res->record_len;
-	d.has_span = true;
-	d.span = u->span;
-	va_start(ap, fmt);
-	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
-		msg[0] = '\0';
-	va_end(ap);
-	d.message = msg;
-	diag_report(sink, &d);
-}
-
-static bool
-has_rr(const struct dns_answer *a)
-{
-	return a->status == DNS_OK && a->nrr > 0;
-}
-
-static int
-check_destinations(struct dmarc_pending *P, struct diag_sink *sink)
-{
-	struct dmarc_result *res = P->res;
-	struct dest *dst = P->dst;
-	size_t i, j;
-
-	for (i = 0; i < P->nd; i++) {
-		const struct dmarc_uri *u = &res->rec.uri[dst[i].uri];
-		const struct dns_answer *mx, *a4, *a6;
-		bool mail = false, failed = false, nullmx = false;
-
-		if (dst[i].auth != NULL) {
-			const struct dns_answer *a =
-			    dns_answer_final(dst[i].auth);
-
-			if (dns_failed(a->status)) {
-				report_dns_failure(sink, res, a);
-			} else {
-				size_t n;
-				char *s;
-				int k = dns_txt_pick(a, dmarc_is_record, &s,
-				    &n);
-
-				if (k < 0)
-					return -1;
-				free(s);
-				if (k == 0)
-					dest_report(sink, res, u,
-					    DIAG_DMARC_RUA_UNAUTHORIZED,
-					    "%s is outside %s and has not "
-					    "agreed to receive its reports; it "
-					    "must publish: %s._report._dmarc."
-					    "%s. IN TXT \"v=DMARC1\"",
-					    dst[i].host, res->org_domain,
-					    res->found_at, dst[i].host);
-			}
-		}
-		mx = dns_answer_final(dst[i].mx);
-		a4 = dns_answer_final(dst[i].a);
-		a6 = dns_answer_final(dst[i].aaaa);
-		if (has_rr(mx)) {
-			for (j = 0; j < mx->nrr; j++) {
-				if (mx->rr[j].type != DNS_T_MX)
-					continue;
-				if (mx->rr[j].u.mx.host[0] == '\0')
-					nullmx = true;
-				else
-					mail = true;
-			}
-		} else if (dns_failed(mx->status)) {
-			report_dns_failure(sink, res, mx);
-			failed = true;
-		} else if (has_rr(a4) || has_rr(a6)) {
-			mail = true;	/* implicit MX (RFC 5321 §5.1) */
-		} else if (dns_failed(a4->status) || dns_failed(a6->status)) {
-			report_dns_failure(sink, res,
-			    dns_failed(a4->status) ? a4 : a6);
-			failed = true;
-		}
-		if (!mail && !failed)
-			dest_report(sink, res, u,
-			    DIAG_DMARC_REPORT_DOMAIN_NO_MX, "%s accepts no "
-			    "mail (%s): reports sent there are lost",
-			    dst[i].host, nullmx ? "null MX" :
-			    "no MX, A or AAAA record");
-	}
-	return 0;
-}
-
-/* ---- the whole check -------------------------------------------------- */
-
-/* The RFC 7489 organizational domain (public suffix + one label), which
- * receivers that predate RFC 9989 still use.  The system list is preferred
- * to the copy built into libpsl, which ages with the package. */
-static void
-psl_org_domain(struct dmarc_result *res)
-{
-	static const psl_ctx_t *psl;
-	static bool tried;
-	const char *reg;
-
-	if (!tried) {
-		tried = true;
-		psl = psl_latest(NULL);
-		if (psl == NULL)
-			psl = psl_builtin();
-	}
-	if (psl == NULL)
-		return;
-	reg = psl_registrable_domain(psl, res->domain);
-	set_name(res->psl_org_domain, reg != NULL ? reg : res->domain);
-	res->psl_known = true;
-}
-
-int
-dmarc_start(struct dns_resolver *r, const char *domain,
-    struct dmarc_result *res)
-{
-	struct dmarc_pending *P;
-	size_t len = strlen(domain), labels, n = 0;
-	char qname[300];
-	const char *name;
-
-	memset(res, 0, sizeof(*res));
-	area_result_init(&res->area);
-	if (len > 1 && domain[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253 || !dns_name_valid(domain, len))
-		return -1;
-	memcpy(res->domain, domain, len);
-	res->domain[len] = '\0';
-	if ((P = calloc(1, sizeof(*P))) == NULL)
-		return -1;
-	P->r = r;
-	P->res = res;
-	res->pending = P;
-
-	/* The names first: callbacks may fire inside dns_submit(). */
-	name = res->domain;
-	labels = count_labels(name);
-	for (;;) {
-		set_name(res->walk[n++], name);
-		if (labels == 1 || n == DMARC_MAX_WALK)
-			break;
-		name = suffix_labels(name, labels, labels >= 8 ? 7 :
-		    labels - 1);
-		labels = labels >= 8 ? 7 : labels - 1;
-	}
-	res->nqueried = n;
-	P->waiting = n;
-	/* RFC 8020: NXDOMAIN at the domain means no subdomain exists either;
-	 * needed when the policy comes from a parent (sp vs np). */
-	if ((P->exists_q = dns_submit(r, res->domain, DNS_T_A, NULL,
-	    NULL)) == NULL)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		P->wq[i].P = P;
-		P->wq[i].i = i;
-		snprintf(qname, sizeof(qname), "_dmarc.%s", res->walk[i]);
-		if (dns_submit(r, qname, DNS_T_TXT, walk_answered,
-		    &P->wq[i]) == NULL)
-			return -1;
-	}
-	return 0;
-}
-
-int
-dmarc_finish(struct dmarc_result *res, struct diag_sink *sink)
-{
-	struct dmarc_pending *P = res->pending;
-	char at[300];
-	struct diag ctx;
-
-	if (P == NULL || P->oom || P->waiting > 0)
-		return -1;
-	if (walk_judge(P, sink) != 0)
-		return -1;
-	psl_org_domain(res);
-	if (!res->found) {
-		if (!res->area.incomplete) {
-			memset(&ctx, 0, sizeof(ctx));
-			ctx.domain = res->domain;
-			diag_reportf(sink, DIAG_DMARC_MISSING, &ctx,
-			    "no v=DMARC1 record at _dmarc.%s nor at any "
-			    "parent up to _dmarc.%s", res->domain,
-			    res->walk[res->nqueried - 1]);
-		}
-		return 0;
-	}
-
-	/* Which tag applies first, so the walk's findings come before the
-	 * record's; a silent parse gives the effective policy. */
-	dmarc_parse(res->record, res->record_len, &res->rec, NULL, NULL);
-	dmarc_effective(&res->rec, &res->eff);
-	if (!res->inherited) {
-		res->applies = DMARC_APPLIES_P;
-		res->policy = res->eff.p;
-	} else {
-		const struct dns_answer *a = dns_answer_final(P->exists_q);
-
-		if (dns_failed(a->status))
-			report_dns_failure(sink, res, a);
-		if (a->status == DNS_NXDOMAIN) {
-			res->applies = DMARC_APPLIES_NP;
-			res->policy = res->eff.np;
-		} else {
-			res->applies = DMARC_APPLIES_SP;
-			res->policy = res->eff.sp;
-		}
-		memset(&ctx, 0, sizeof(ctx));
-		ctx.domain = res->domain;
-		diag_reportf(sink, DIAG_DMARC_INHERITED, &ctx,
-		    "%s has no DMARC record of its own; the record at "
-		    "_dmarc.%s applies (%s=%s, as %s)", res->domain,
-		    res->found_at,
-		    res->applies == DMARC_APPLIES_NP ? "np" : "sp",
-		    dmarc_policy_name(res->policy),
-		    res->applies == DMARC_APPLIES_NP ?
-		    "the domain does not exist" : "the domain exists");
-	}
-
-	snprintf(at, sizeof(at), "_dmarc.%s", res->found_at);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.domain = at;
-	ctx.record = res->record;
-	ctx.record_len = res->record_len;
-	dmarc_parse(res->record, res->record_len, &res->rec, sink, &ctx);
-	dmarc_lint(&res->rec, sink, &ctx);
-	return check_destinations(P, sink);
-}
-
-int
-dmarc_check(struct dns_resolver *r, const char *domain,
-    struct dmarc_result *res, struct diag_sink *sink)
-{
-	if (dmarc_start(r, domain, res) != 0) {
-		/* callbacks may still point at the state: let the
-		 * resolver settle before it goes */
-		dns_run(r);
-		return -1;
-	}
-	dns_run(r);
-	return dmarc_finish(res, sink);
-}
-
-void
-dmarc_result_free(struct dmarc_result *res)
-{
-	free(res->pending);
-	res->pending = NULL;
-	free(res->record);
-	res->record = NULL;
-	area_result_free(&res->area);
 }
