@@ -14,8 +14,8 @@
 
 #include "diag.h"
 
-/* The IDs FINDINGS.md requires, copied here because the shared folder is
- * not part of the tree; a removed or renamed ID fails this test. */
+/* The IDs the findings catalogue promises; a removed or renamed ID fails
+ * this test. */
 static const char *const required_ids[] = {
 	"spf.missing", "spf.multiple-records", "spf.syntax", "spf.non-ascii",
 	"spf.duplicate-modifier", "spf.lookup-limit", "spf.lookup-near-limit",
