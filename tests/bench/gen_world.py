@@ -343,7 +343,7 @@ def build_domain(world, keys, rnd, i):
     if rnd.random() < 0.03:
         terms.append("ptr")
         flaws.append("ptr")
-    ending = rnd.choice(["-all", "~all", "~all", "-all", "?all"])
+    ending = rnd.choice(["-all", "~all", "~all", "-all", "~all", "-all", "~all", "?all"])
     if rnd.random() < 0.03:
         ending = "+all"
         flaws.append("pass-all")
@@ -430,8 +430,8 @@ def build_domain(world, keys, rnd, i):
             owner = "%s._domainkey.%s" % (sel, d)
             if kind == "own":
                 roll = rnd.random()
-                key = keys["rsa2048"] if roll < 0.85 else keys["rsa1024"] \
-                    if roll < 0.95 else keys["rsa512"]
+                key = keys["rsa2048"] if roll < 0.87 else keys["rsa1024"] \
+                    if roll < 0.98 else keys["rsa512"]
                 if key is keys["rsa1024"]:
                     flaws.append("dkim-1024")
                 elif key is keys["rsa512"]:
