@@ -793,8 +793,19 @@ cmd_generate(int argc, char **argv)
 	else
 		missing = g.domain == NULL;
 	if (missing && (tty || g.interactive)) {
+		const struct provider *provs[GEN_MAX_PROVIDERS];
+		size_t nprovs;
+
 		if ((ps = providers_load(NULL, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "%s: %s\n", g.prog, err);
+			return CLI_EXIT_USAGE;
+		}
+		/* An unknown --provider is a usage error before the first
+		 * question: the wizard trusts every id it holds (it adds only
+		 * ids it found). */
+		if ((g.kind == NULL || strcmp(g.kind, "spf") == 0) &&
+		    gen_resolve_providers(&g, ps, provs, &nprovs) != 0) {
+			providers_free(ps);
 			return CLI_EXIT_USAGE;
 		}
 		rc = gen_wizard(&g, ps, tty);

@@ -394,6 +394,8 @@ static int
 run(struct wiz *w)
 {
 	struct gen_args *g = w->g;
+	const struct provider *provs[GEN_MAX_PROVIDERS];
+	size_t nprovs;
 	const char *a;
 	bool want_spf, want_dmarc;
 	int rc, rc2;
@@ -507,12 +509,12 @@ run(struct wiz *w)
 	}
 	if (want_dmarc)
 		rc2 = gen_run_dmarc(g);
-	if (want_spf && g->nprovider_ids > 0) {
+	if (want_spf && gen_resolve_providers(g, w->ps, provs, &nprovs) == 0 &&
+	    nprovs > 0) {
 		sayln("DKIM: set up signing in each service's console; the "
 		    "selectors to expect:");
-		for (size_t i = 0; i < g->nprovider_ids; i++) {
-			const struct provider *p = providers_find(w->ps,
-			    g->provider_ids[i]);
+		for (size_t i = 0; i < nprovs; i++) {
+			const struct provider *p = provs[i];
 
 			say("  %-16s %s:", p->id, p->dkim_type);
 			for (size_t k = 0; k < p->ndkim_selectors; k++)

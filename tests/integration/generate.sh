@@ -267,6 +267,29 @@ expect "interactive spf only" 0
 has "spf only: record" out 'example.com. 3600 IN TXT "v=spf1 include:_spf.google.com ~all"'
 lacks "spf only: no policy step" out "policy [none]> "
 lacks "spf only: services given, not asked" out "service> "
+# An unknown --provider is refused before the first question (it used to
+# reach the wizard's DKIM list and crash on the missing template).
+for fmt in text json; do
+	printf 'example.com\n\nnone\n\n' | "$AUTHCHECK" generate --interactive --offline --provider nosuch --format $fmt >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	expect "interactive: unknown --provider ($fmt)" 2
+	has "interactive: unknown id named ($fmt)" err "unknown provider 'nosuch'"
+	has "interactive: where the ids are listed ($fmt)" err "'authcheck providers'"
+	lacks "interactive: nothing asked ($fmt)" out "domain> "
+	lacks "interactive: nothing asked ($fmt)" err "domain> "
+done
+printf 'example.com\n\n' | "$AUTHCHECK" generate spf --interactive --offline --provider google,nosuch >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "interactive spf: unknown --provider" 2
+has "interactive spf: unknown id named" err "unknown provider 'nosuch'"
+# Typed ids are looked up, never trusted: unknown ones are re-asked.
+printf '%s\n' example.com nosuch 0 99999 google '' '' '' '' | "$AUTHCHECK" generate --interactive --offline >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "interactive: unknown typed ids" 0
+has "typed unknown id re-asked" out "no service matches 'nosuch'"
+has "typed number 0 re-asked" out "no service matches '0'"
+has "typed number out of range re-asked" out "no service matches '99999'"
+has "typed ids: DKIM selectors listed" out "google           txt:"
 printf 'sel1\n' | (cd "$tmp" && "$AUTHCHECK" generate dkim --interactive --domain example.org) >"$tmp/out" 2>"$tmp/err"
 rc=$?
 expect "interactive dkim" 0
