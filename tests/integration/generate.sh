@@ -248,6 +248,13 @@ printf 'example.com\n' | "$AUTHCHECK" generate --interactive --offline >"$tmp/ou
 rc=$?
 expect "interactive: end of input" 2
 has "end of input said" err "end of input"
+# A NUL in an answer refuses that line only; the next line is the next
+# answer (a string-based read once took it for the rest of this one).
+printf 'ex\000ample.com\nexample.org\nreject\n\n' | "$AUTHCHECK" generate dmarc --interactive >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "interactive: NUL in an answer" 0
+has "NUL answer refused" out "control characters); try again"
+has "next line answered" out '_dmarc.example.org. 3600 IN TXT "v=DMARC1; p=reject"'
 # With --format json the dialogue goes to stderr: stdout is JSON Lines.
 printf '%s\n' example.com goo '' '' reject '' | "$AUTHCHECK" generate --interactive --offline --format json >"$tmp/out" 2>"$tmp/err"
 rc=$?
