@@ -17,7 +17,7 @@
 #include "diag.h"
 #include "dkim.h"
 #include "generate.h"
-#include "generate_cmd.h"
+#include "generate_wizard.h"
 #include "ip.h"
 #include "prompt.h"
 #include "providers.h"
