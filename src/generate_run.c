@@ -197,6 +197,41 @@ gen_resolve_providers(const struct gen_args *g, const struct provider_set *ps,
 	return 0;
 }
 
+/* The builder's options for g's SPF record, no resolver; the templates
+ * go to provs (GEN_MAX_PROVIDERS).  -1 (said on stderr) when a provider id
+ * is unknown. */
+static int
+spf_opts(const struct gen_args *g, const struct provider_set *ps,
+    const struct provider **provs, struct gen_spf_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (gen_resolve_providers(g, ps, provs, &o->nproviders) != 0)
+		return -1;
+	o->domain = g->domain;
+	o->providers = provs;
+	o->addrs = g->addrs;
+	o->naddrs = g->naddrs;
+	o->a = g->a;
+	o->mx = g->mx;
+	o->fail = g->fail;
+	return 0;
+}
+
+int
+gen_preview_spf(const struct gen_args *g, const struct provider_set *ps,
+    struct gen_spf_result *res)
+{
+	const struct provider *provs[GEN_MAX_PROVIDERS];
+	struct gen_spf_opts o;
+	struct diag_sink quiet;
+	char err[256];
+
+	if (spf_opts(g, ps, provs, &o) != 0)
+		return -1;
+	diag_sink_init(&quiet, NULL, NULL);
+	return gen_spf(&o, res, &quiet, err, sizeof(err));
+}
+
 int
 gen_run_spf(struct gen_args *g, const struct provider_set *ps)
 {
@@ -210,10 +245,9 @@ gen_run_spf(struct gen_args *g, const struct provider_set *ps)
 	bool bug;
 	int rc;
 
-	memset(&o, 0, sizeof(o));
 	if (!norm_domain(g))
 		return CLI_EXIT_USAGE;
-	if (gen_resolve_providers(g, ps, provs, &o.nproviders) != 0)
+	if (spf_opts(g, ps, provs, &o) != 0)
 		return CLI_EXIT_USAGE;
 	if (o.nproviders == 0 && g->naddrs == 0 && !g->a && !g->mx &&
 	    !g->null_ok)
@@ -221,13 +255,6 @@ gen_run_spf(struct gen_args *g, const struct provider_set *ps)
 		    "--provider, --ip4/--ip6, --a or --mx");
 	if (!g->offline && (r = cli_resolver_new(&g->c, g->prog)) == NULL)
 		return CLI_EXIT_USAGE;
-	o.domain = g->domain;
-	o.providers = provs;
-	o.addrs = g->addrs;
-	o.naddrs = g->naddrs;
-	o.a = g->a;
-	o.mx = g->mx;
-	o.fail = g->fail;
 	o.resolver = r;
 	diag_list_init(&l, MAX_FINDINGS);
 	diag_sink_init(&sink, diag_list_add, &l);

@@ -49,6 +49,13 @@ struct gen_args {
 int gen_resolve_providers(const struct gen_args *g,
     const struct provider_set *ps, const struct provider **out, size_t *nout);
 
+/* The SPF record g's options give so far, from template costs (no DNS,
+ * no findings), as the wizard shows it while it grows; g->domain as it
+ * stands.  0 with *res to free with gen_spf_result_free(), or -1 (an
+ * unknown provider id is said on stderr; other bad input is not). */
+int gen_preview_spf(const struct gen_args *g, const struct provider_set *ps,
+    struct gen_spf_result *res);
+
 /*
  * Build, lint and print one record type (to stdout in g->format; zone
  * format sends the findings to stderr); return the exit status: 0, 1 when

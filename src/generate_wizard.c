@@ -85,26 +85,9 @@ contains_ci(const char *hay, const char *needle)
 static void
 show_record(struct wiz *w)
 {
-	const struct provider *provs[GEN_MAX_PROVIDERS];
-	struct gen_spf_opts o;
 	struct gen_spf_result res;
-	struct diag_sink quiet;
-	char err[256];
-	size_t n;
 
-	memset(&o, 0, sizeof(o));
-	if (gen_resolve_providers(w->g, w->ps, provs, &n) != 0)
-		return;
-	o.domain = w->g->domain;
-	o.providers = provs;
-	o.nproviders = n;
-	o.addrs = w->g->addrs;
-	o.naddrs = w->g->naddrs;
-	o.a = w->g->a;
-	o.mx = w->g->mx;
-	o.fail = w->g->fail;
-	diag_sink_init(&quiet, NULL, NULL);
-	if (gen_spf(&o, &res, &quiet, err, sizeof(err)) != 0)
+	if (gen_preview_spf(w->g, w->ps, &res) != 0)
 		return;
 	say("    SPF so far: %s\n    lookups: %u of %d%s\n", res.record,
 	    res.lookups, GEN_LOOKUP_LIMIT, res.lookups > GEN_LOOKUP_LIMIT ?
