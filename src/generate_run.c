@@ -30,25 +30,13 @@
 static bool
 norm_domain(struct gen_args *g)
 {
-	size_t n;
-
 	if (g->domain == NULL)
 		return true;
-	n = strlen(g->domain);
-	if (!gen_valid_domain(g->domain) || n >= sizeof(g->domain_buf)) {
+	if (!gen_domain_norm(g->domain, g->domain_buf, sizeof(g->domain_buf))) {
 		cli_usage_error(g->prog, "'%s' is not a valid domain name",
 		    g->domain);
 		return false;
 	}
-	if (n > 0 && g->domain[n - 1] == '.')
-		n--;
-	for (size_t i = 0; i < n; i++) {
-		char c = g->domain[i];
-
-		g->domain_buf[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' :
-		    c);
-	}
-	g->domain_buf[n] = '\0';
 	g->domain = g->domain_buf;
 	return true;
 }

@@ -40,7 +40,7 @@ struct gen_args {
 	bool ed25519;
 	bool interactive;
 	bool null_ok;		/* no sender at all gives "v=spf1 -all" */
-	char domain_buf[256];	/* domain, lower case, no trailing dot */
+	char domain_buf[GEN_DOMAIN_SIZE];	/* domain, normalised */
 };
 
 /* Map g->provider_ids to templates in ps (duplicates dropped) into out
