@@ -209,8 +209,9 @@ check_service(struct wiz *w, const char *a, char *why, size_t n)
 		if (pick(w, item, &nmatch) != NULL)
 			continue;
 		if (nmatch == 0) {
-			snprintf(why, n, "no service matches '%s'; '?' lists "
-			    "them all", item);
+			/* An item can be a whole line: quote its start. */
+			snprintf(why, n, "no service matches '%.64s'; '?' "
+			    "lists them all", item);
 			return false;
 		}
 		off = (size_t)snprintf(why, n, "'%s' matches several:", item);

@@ -297,6 +297,12 @@ has "typed unknown id re-asked" out "no service matches 'nosuch'"
 has "typed number 0 re-asked" out "no service matches '0'"
 has "typed number out of range re-asked" out "no service matches '99999'"
 has "typed ids: DKIM selectors listed" out "google           txt:"
+# A long unknown item is quoted by its start, the line is re-asked whole.
+long=$(printf '%0300d' 0 | tr 0 q)
+printf '%s\n' example.com "$long" '' '' '' '' | "$AUTHCHECK" generate --interactive --offline >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "interactive: long unknown service" 0
+has "long item: its start quoted" out "no service matches '$(printf '%064d' 0 | tr 0 q)'; '?' lists them all"
 printf 'sel1\n' | (cd "$tmp" && "$AUTHCHECK" generate dkim --interactive --domain example.org) >"$tmp/out" 2>"$tmp/err"
 rc=$?
 expect "interactive dkim" 0
