@@ -87,6 +87,13 @@ expect "spf over the limit" 1
 has "over: finding" out "spf.lookup-limit"
 has "over: advice" out "flattening"
 has "over: count" out "DNS lookups: 12 of 10"
+lacks "over: the limit, not a generator bug" err "BUG"
+# Exit 1 is also a generated record failing the linter: the only error
+# finding must be the lookup limit.
+ac generate spf --domain example.com --provider google,microsoft365,freshdesk,zoho --mx --offline --format json
+expect "spf over the limit, json" 1
+cp "$tmp/out" "$tmp/over.json"
+pycheck "over: only the lookup-limit error" "$tmp/over.json" 'd["lookups"] == 12 and [f["id"] for f in d["findings"] if f["severity"] == "error"] == ["spf.lookup-limit"]'
 
 # Live counting through --zone: the served tree (5) replaces the template (4).
 ac generate spf --domain example.com --provider google --zone tests/zones/generate/tree.zone --format json
@@ -121,11 +128,16 @@ ac spf example.com --zone "$tmp/spf.zone" --format json
 expect "spf lint of the generated zone" 0
 cp "$tmp/out" "$tmp/spflint.json"
 pycheck "generated record lints clean" "$tmp/spflint.json" 'd["spf"]["lookups"] == 0 and not [f for f in d["findings"] if f["id"] in ("spf.syntax", "spf.string-boundary", "spf.string-too-long")]'
-ac spf example.com --ip 198.51.100.20 --zone "$tmp/spf.zone"
+ac spf example.com --ip 198.51.100.20 --zone "$tmp/spf.zone" --format json
 expect "generated record authorises a listed address" 0
-ac spf example.com --ip 198.51.100.21 --zone "$tmp/spf.zone"
+cp "$tmp/out" "$tmp/pass.json"
+pycheck "listed address: pass by its ip4 term" "$tmp/pass.json" 'd["result"] == "pass" and d["decided_by"]["term"] == "ip4:198.51.100.20"'
+# Exit 1 is any of fail, softfail, neutral, none, permerror: it must be
+# fail, decided by -all.
+ac spf example.com --ip 198.51.100.21 --zone "$tmp/spf.zone" --format json
 expect "generated record refuses others (-all)" 1
-has "generated record: fail" out "fail"
+cp "$tmp/out" "$tmp/fail.json"
+pycheck "other address: fail by -all" "$tmp/fail.json" 'd["result"] == "fail" and d["decided_by"]["term"] == "-all" and d["problem"] is None'
 
 # Bad input is a usage error.
 ac generate spf --domain example.com --provider nosuch --offline
