@@ -61,6 +61,7 @@ cp "$tmp/out" "$tmp/prov.json"
 pycheck "providers json" "$tmp/prov.json" 'len(ds) >= 25 and all(x["kind"] in ("mailbox", "sender") and x["docs"].startswith("https://") and isinstance(x["unverified"], list) for x in ds) and [x for x in ds if x["id"] == "google"][0]["spf"]["includes"] == ["_spf.google.com"]'
 ac providers --format yaml
 expect "providers bad format" 2
+has "bad format named" err "--format must be text or json, not 'yaml'"
 # A broken template is refused with its file and field named.
 mkdir -p "$tmp/data/providers"
 printf '{"id": "x"}\n' >"$tmp/data/providers/x.json"
@@ -140,18 +141,25 @@ cp "$tmp/out" "$tmp/fail.json"
 pycheck "other address: fail by -all" "$tmp/fail.json" 'd["result"] == "fail" and d["decided_by"]["term"] == "-all" and d["problem"] is None'
 
 # Bad input is a usage error.
+# Exit 2 is every kind of bad usage: each says which.
 ac generate spf --domain example.com --provider nosuch --offline
 expect "unknown provider" 2
+has "unknown provider named" err "unknown provider 'nosuch' (see 'authcheck providers')"
 ac generate spf --domain example.com --ip4 192.0.2.0/33 --offline
 expect "bad network" 2
+has "bad network named" err "'192.0.2.0/33' is not an IPv4 or IPv6 address or network"
 ac generate spf --domain example.com --ip4 2001:db8::1 --offline
 expect "ip6 given to --ip4" 2
 ac generate spf --domain nodot --mx --offline
 expect "bad domain" 2
+has "bad domain named" err "'nodot' is not a valid domain name"
 ac generate spf --domain example.com --offline
 expect "nothing sends" 2
+has "nothing sends said" err "nothing sends mail: give --provider"
 ac generate spf --provider google --offline </dev/null
 expect "no domain, no terminal" 2
+has "no domain said" err "--domain is required"
+lacks "no domain: nothing asked" out "domain> "
 
 # ---- generate dmarc --------------------------------------------------------
 
@@ -188,10 +196,13 @@ cp "$tmp/out" "$tmp/dj.json"
 pycheck "dmarc json" "$tmp/dj.json" 'd["kind"] == "dmarc" and d["records"][0]["name"] == "_dmarc.example.com" and "dmarc.rua-missing" in [f["id"] for f in d["findings"]]'
 ac generate dmarc --domain example.com --policy strict
 expect "dmarc bad policy" 2
+has "dmarc bad policy said" err "--policy must be none, quarantine or reject"
 ac generate dmarc --domain example.com --policy none --rua 'not-an-address'
 expect "dmarc bad rua" 2
+has "dmarc bad rua named" err "--rua 'not-an-address': not an email address"
 ac generate dmarc --domain example.com --policy none --adkim x
 expect "dmarc bad adkim" 2
+has "dmarc bad adkim said" err "--adkim and --aspf must be s (strict) or r (relaxed)"
 
 # ---- generate dkim ---------------------------------------------------------
 
@@ -224,8 +235,11 @@ openssl pkey -in ed.pem -noout -text 2>/dev/null | head -n 1 | grep -q 'ED25519'
 [ "$(stat -c %a ed.pem)" = 600 ] && ok || bad "ed key mode"
 ac generate dkim -s x --bits 1024
 expect "dkim 1024 refused" 2
+has "dkim 1024: sizes said" err "--bits must be 2048, 3072 or 4096"
+[ ! -e x.private ] && ok || bad "dkim 1024 wrote a key"
 ac generate dkim -s 'bad selector' --domain example.com
 expect "dkim bad selector" 2
+has "dkim bad selector named" err "'bad selector' is not a valid selector"
 ac generate dkim -s j --domain example.com --format json --out j.pem
 expect "dkim json" 0
 cp "$tmp/out" "$tmp/kj.json"
