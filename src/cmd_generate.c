@@ -173,9 +173,12 @@ parse_args(int argc, char **argv, struct gen_args *g)
 			if (g->naddrs >= GEN_MAX_ADDRS)
 				return cli_usage_error(prog, "at most %d "
 				    "addresses", GEN_MAX_ADDRS);
+			/* Named here: argv[optind - 1] is the value when it
+			 * came as a separate argument. */
 			if ((strchr(optarg, ':') != NULL) != (opt == OPT_IP6))
 				return cli_usage_error(prog, "%s '%s': wrong "
-				    "address family", argv[optind - 1], optarg);
+				    "address family", opt == OPT_IP6 ? "--ip6" :
+				    "--ip4", optarg);
 			g->addrs[g->naddrs++] = optarg;
 			continue;
 		case OPT_A:

@@ -150,6 +150,10 @@ expect "bad network" 2
 has "bad network named" err "'192.0.2.0/33' is not an IPv4 or IPv6 address or network"
 ac generate spf --domain example.com --ip4 2001:db8::1 --offline
 expect "ip6 given to --ip4" 2
+has "wrong family: option and value named" err "--ip4 '2001:db8::1': wrong address family"
+ac generate spf --domain example.com --ip6=192.0.2.1 --offline
+expect "ip4 given to --ip6" 2
+has "wrong family: option and value named (--ip6=)" err "--ip6 '192.0.2.1': wrong address family"
 ac generate spf --domain nodot --mx --offline
 expect "bad domain" 2
 has "bad domain named" err "'nodot' is not a valid domain name"
