@@ -97,6 +97,18 @@ zone_findings(FILE *err, const char *prog, const struct diag_list *l)
 	}
 }
 
+/* Write a run's JSON line: rg as the record type filled it, plus what
+ * every type has. */
+static void
+print_json(const struct gen_args *g, struct render_gen *rg,
+    const struct diag_list *l)
+{
+	rg->domain = g->domain;
+	rg->findings = l;
+	if (render_json_generate(stdout, rg) != 0)
+		fprintf(stderr, "%s: cannot write JSON\n", g->prog);
+}
+
 /* ---- spf ------------------------------------------------------------------ */
 
 static const char *
@@ -264,7 +276,6 @@ gen_run_spf(struct gen_args *g, const struct provider_set *ps)
 		for (size_t i = 0; i < res.nrp; i++)
 			recs[1 + i] = res.rp[i];
 		rg.kind = "spf";
-		rg.domain = g->domain;
 		rg.records = recs;
 		rg.nrecords = 1 + res.nrp;
 		rg.spf_strings = true;
@@ -274,9 +285,7 @@ gen_run_spf(struct gen_args *g, const struct provider_set *ps)
 		rg.nterms = res.nterms;
 		rg.notes = (const char *const *)res.notes;
 		rg.nnotes = res.nnotes;
-		rg.findings = &l;
-		if (render_json_generate(stdout, &rg) != 0)
-			fprintf(stderr, "%s: cannot write JSON\n", g->prog);
+		print_json(g, &rg, &l);
 	} else {
 		print_spf(stdout, g, &res, &l);
 	}
@@ -364,13 +373,10 @@ gen_run_dmarc(struct gen_args *g)
 
 		memset(&rg, 0, sizeof(rg));
 		rg.kind = "dmarc";
-		rg.domain = g->domain;
 		rg.records = res.rec;
 		rg.nrecords = res.nrec;
 		rg.lookups = -1;
-		rg.findings = &l;
-		if (render_json_generate(stdout, &rg) != 0)
-			fprintf(stderr, "%s: cannot write JSON\n", g->prog);
+		print_json(g, &rg, &l);
 	} else {
 		print_dmarc(stdout, g, &res, &l);
 	}
@@ -492,7 +498,6 @@ gen_run_dkim(struct gen_args *g)
 
 		memset(&rg, 0, sizeof(rg));
 		rg.kind = "dkim";
-		rg.domain = g->domain;
 		rg.records = &rec;
 		rg.nrecords = 1;
 		rg.lookups = -1;
@@ -500,9 +505,7 @@ gen_run_dkim(struct gen_args *g)
 		rg.key_type = g->ed25519 ? "ed25519" : "rsa";
 		rg.bits = kp.bits;
 		rg.key_file = bug ? NULL : out;
-		rg.findings = &l;
-		if (render_json_generate(stdout, &rg) != 0)
-			fprintf(stderr, "%s: cannot write JSON\n", g->prog);
+		print_json(g, &rg, &l);
 	} else if (g->format == GEN_FMT_ZONE) {
 		print_record(stdout, &rec, false, "");
 		zone_findings(stderr, g->prog, &l);
