@@ -58,12 +58,14 @@ int gen_preview_spf(const struct gen_args *g, const struct provider_set *ps,
 
 /*
  * Build, lint and print one record type (to stdout in g->format; zone
- * format sends the findings to stderr); return the exit status: 0, 1 when
- * the SPF record is over the lookup limit or a generated record fails the
- * linter (a bug, said on stderr), 2 for bad options (said on stderr).
- * g->domain is normalised in place (lower case, no trailing dot).
- * gen_run_dkim also writes the private key to g->out (or
- * <selector>.private), mode 0600, never over an existing file.
+ * format sends the findings to stderr); return the exit status: 0; 1 when
+ * the SPF record is over the lookup limit, a generated record fails the
+ * linter (a bug) or a key cannot be made; 2 for bad options or a key file
+ * that exists or cannot be written.  The lookup limit is a finding printed with the records;
+ * the rest are said on stderr.  g->domain ends up pointing at
+ * g->domain_buf, normalised (lower case, no trailing dot).  gen_run_dkim
+ * also writes the private key to g->out (or <selector>.private), mode
+ * 0600, never over an existing file.
  */
 int gen_run_spf(struct gen_args *g, const struct provider_set *ps);
 int gen_run_dmarc(struct gen_args *g);
