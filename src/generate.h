@@ -150,5 +150,11 @@ size_t gen_txt_nstrings(const char *v, size_t len, bool at_spaces);
 /* True when s is a host name we accept from the user: LDH labels (and
  * '_'), at least two labels, valid lengths; a trailing dot is allowed. */
 bool gen_valid_domain(const char *s);
+/* Bytes that hold any name gen_valid_domain() accepts, normalised. */
+#define GEN_DOMAIN_SIZE		256
+/* s in the form the records use -- lower case, no trailing dot -- into
+ * out (size bytes; out may be s).  False, out untouched, when
+ * gen_valid_domain() refuses s or it does not fit. */
+bool gen_domain_norm(const char *s, char *out, size_t size);
 
 #endif
