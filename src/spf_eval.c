@@ -470,8 +470,11 @@ prefetch_cb(void *arg, struct dns_query *q)
 /* Outcome of one mechanism. */
 enum match { M_NO, M_YES, M_TEMPERROR, M_PERMERROR };
 
+/* A lookup that failed without an answer: temperror (§4.4), unlike the
+ * void lookups (is_void) that only count.  Not dns_failed() of
+ * dns_failure.h, which also takes a pending query for failed. */
 static bool
-dns_failed(const struct dns_answer *a)
+is_temperror(const struct dns_answer *a)
 {
 	return a->status == DNS_SERVFAIL || a->status == DNS_TIMEOUT ||
 	    a->status == DNS_ERROR;
@@ -528,7 +531,7 @@ match_addrs(struct ev *ev, const char *name, int c4, int c6,
 	size_t i;
 
 	*out = a;
-	if (dns_failed(a))
+	if (is_temperror(a))
 		return M_TEMPERROR;
 	if (a->status != DNS_OK)
 		return M_NO;
@@ -702,7 +705,7 @@ mechanism(struct ev *ev, const char *domain, unsigned depth,
 		return m;
 	case SPF_M_MX:
 		a = dns_lookup(ev->r, name, DNS_T_MX);
-		if (dns_failed(a))
+		if (is_temperror(a))
 			return temp(ev, name, a);
 		if (is_void(a))
 			return void_lookup(ev, depth, domain, rec, t, name, a);
@@ -734,7 +737,7 @@ mechanism(struct ev *ev, const char *domain, unsigned depth,
 		return M_NO;
 	case SPF_M_EXISTS:
 		a = dns_lookup(ev->r, name, DNS_T_A);
-		if (dns_failed(a))
+		if (is_temperror(a))
 			return temp(ev, name, a);
 		if (is_void(a))
 			return void_lookup(ev, depth, domain, rec, t, name, a);
