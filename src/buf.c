@@ -144,3 +144,21 @@ buf_strdup(const char *s)
 {
 	return s != NULL ? buf_strndup(s, strlen(s)) : NULL;
 }
+
+bool
+buf_grow_array(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap;
+	void *np;
+
+	if (need <= *cap)
+		return true;
+	ncap = *cap ? *cap : 64;
+	while (ncap < need)
+		ncap *= 2;
+	if ((np = realloc(*p, ncap * size)) == NULL)
+		return false;
+	*p = np;
+	*cap = ncap;
+	return true;
+}

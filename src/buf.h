@@ -43,4 +43,9 @@ char *buf_take(struct buf *b);
 char *buf_strndup(const char *p, size_t n);
 char *buf_strdup(const char *s);
 
+/* Room for `need` elements of `size` bytes in the malloc'd array *p of
+ * *cap elements (grown by doubling, from 64); false when out of memory,
+ * the array then untouched. */
+bool buf_grow_array(void **p, size_t *cap, size_t need, size_t size);
+
 #endif

@@ -1,7 +1,7 @@
 /*
  * dns.c -- resolver core: one entry per (name, type) for the whole run,
- * callbacks, counters.  The backends (dns_live.c, dns_zone.c) only resolve;
- * everything callers see is kept here (see dns.h).
+ * callbacks, counters.  The backends (dns_live.c, dns_zone.c, zone_index.c)
+ * only resolve; everything callers see is kept here (see dns.h).
  *
  * Callbacks never run inside a backend: dns_query_done() queues them and
  * they fire from dns_submit(), dns_wait() or dns_run() once the backend has
