@@ -123,8 +123,12 @@ struct dns_resolver *dns_live_new(const struct dns_live_opts *o,
 struct dns_resolver *dns_zone_new(void);
 void dns_free(struct dns_resolver *r);
 
-/* Submit a question.  Returns the entry (owned by the resolver, never
- * NULL except on out-of-memory); cb may be NULL. */
+/* Submit a question; cb may be NULL.  Returns the entry (owned by the
+ * resolver) and cb, if given, is then called exactly once.  NULL when
+ * memory ran out: cb will never be called and the caller must count the
+ * question as failed (incomplete or out of memory), never as unasked.
+ * An answer whose copy ran out of memory completes as DNS_ERROR "out of
+ * memory". */
 struct dns_query *dns_submit(struct dns_resolver *r, const char *name,
     uint16_t type, dns_cb *cb, void *arg);
 /* The answer of q, or NULL while it is pending. */

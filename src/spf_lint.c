@@ -272,6 +272,8 @@ expand(struct spf_lint *L, struct lnode *n)
 				goto oom;
 			n->expq = dns_submit(L->r, name, DNS_T_TXT, NULL, NULL);
 			free(name);
+			if (n->expq == NULL)
+				goto oom;
 		}
 	}
 	for (i = 0; i < n->ntq; i++) {
@@ -291,6 +293,10 @@ expand(struct spf_lint *L, struct lnode *n)
 				    NULL, NULL);
 		}
 		free(name);
+		/* check_lookups() cannot tell an unasked AAAA from none. */
+		if (tq->q[0] == NULL ||
+		    (t->mech == SPF_M_A && tq->q[1] == NULL))
+			L->oom = true;
 	}
 	for (i = 0; i < n->pub.nkids; i++) {
 		kid = (struct lnode *)n->pub.kids[i];
@@ -867,7 +873,9 @@ start_tree(struct dns_resolver *r, const char *domain, const char *given,
 	out->root = &root->pub;
 	L->nodes = 1;
 	if (given == NULL) {
-		L->q99 = dns_submit(r, root->pub.domain, DNS_T_SPF, NULL, NULL);
+		if ((L->q99 = dns_submit(r, root->pub.domain, DNS_T_SPF, NULL,
+		    NULL)) == NULL)
+			L->oom = true;
 		fetch(L, root);
 	} else if ((text = buf_strndup(given, given_len)) == NULL) {
 		L->oom = true;

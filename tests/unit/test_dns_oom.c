@@ -1,0 +1,219 @@
+/*
+ * test_dns_oom.c -- running out of memory never loses part of a result
+ * silently.  Linked with malloc, calloc, realloc and strdup wrapped (see
+ * LDFLAGS_test_dns_oom in the Makefile): while armed, the Nth allocation
+ * of our code fails.  For N = 1, 2, ... until a run makes fewer than N
+ * allocations, an SPF lint over the demo world must not crash or leak
+ * (ASan), and its result is either the same as the run without failures
+ * or says it is incomplete or out of memory.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "diag.h"
+#include "dns.h"
+#include "render.h"
+#include "spf_lint.h"
+
+#define DEMO	"data/demo/"
+
+/* ---- the failing allocator ------------------------------------------- */
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+char *__real_strdup(const char *s);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+char *__wrap_strdup(const char *s);
+
+static bool armed;
+static unsigned long nalloc, fail_at;
+
+/* Count this allocation; true when it is the one to fail. */
+static bool
+fail_now(void)
+{
+	return armed && ++nalloc == fail_at;
+}
+
+void *
+__wrap_malloc(size_t n)
+{
+	return fail_now() ? NULL : __real_malloc(n);
+}
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	return fail_now() ? NULL : __real_calloc(n, size);
+}
+
+void *
+__wrap_realloc(void *p, size_t n)
+{
+	return fail_now() ? NULL : __real_realloc(p, n);
+}
+
+char *
+__wrap_strdup(const char *s)
+{
+	return fail_now() ? NULL : __real_strdup(s);
+}
+
+/* Fail allocation number n (0: none) from now on. */
+static void
+arm(unsigned long n)
+{
+	nalloc = 0;
+	fail_at = n;
+	armed = true;
+}
+
+/* Stop failing; true when the run reached allocation fail_at. */
+static bool
+disarm(void)
+{
+	armed = false;
+	return fail_at != 0 && nalloc >= fail_at;
+}
+
+/* ---- the world --------------------------------------------------------- */
+
+static const char *const zones[] = {
+	DEMO "example.test.zone", DEMO "shop.test.zone",
+	DEMO "bulkmail.test.zone", DEMO "mailhost.test.zone",
+	DEMO "reverse.zone"
+};
+
+static struct dns_resolver *
+world(void)
+{
+	struct dns_resolver *r = dns_zone_new();
+	char err[256];
+	size_t i;
+
+	assert_non_null(r);
+	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
+		if (dns_zone_load(r, zones[i], NULL, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", zones[i], err);
+	return r;
+}
+
+/* Text written by fn(out, arg) to a memory stream (malloc'd). */
+static char *
+capture(int (*fn)(FILE *, const void *), const void *arg)
+{
+	char *p = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	/* The stream's own buffers are not what is being tested. */
+	assert_non_null(f = open_memstream(&p, &len));
+	assert_int_equal(fn(f, arg), 0);
+	assert_int_equal(fclose(f), 0);
+	return p;
+}
+
+/* Fail when got (not flagged) differs from want: where they part. */
+static void
+assert_same(const char *what, unsigned long n, const char *got,
+    const char *want)
+{
+	size_t i = 0;
+
+	if (strcmp(got, want) == 0)
+		return;
+	while (got[i] == want[i])
+		i++;
+	i = i > 200 ? i - 200 : 0;
+	fail_msg("allocation %lu failed: %s changed without incomplete or "
+	    "oom:\n...%.400s\nwant:\n...%.400s", n, what, got + i, want + i);
+}
+
+/* ---- SPF lint (spf_lint.c over the zone backend) ------------------------ */
+
+struct spf_run {
+	struct spf_lint_result res;
+	struct diag_list l;
+	int rc;
+};
+
+static int
+render_spf(FILE *out, const void *arg)
+{
+	const struct spf_run *s = arg;
+
+	return render_json_spf_lint(out, "example.test", &s->res, &s->l);
+}
+
+/* One SPF lint with allocation n failing; its JSON (NULL when the lint
+ * said it ran out of memory or was incomplete), *reached whether the
+ * failure happened. */
+static char *
+spf_once(unsigned long n, bool *reached)
+{
+	struct dns_resolver *r = world();
+	struct diag_sink sink;
+	struct spf_run s;
+	char *json = NULL;
+
+	memset(&s, 0, sizeof(s));
+	diag_list_init(&s.l, 1000);
+	diag_sink_init(&sink, diag_list_add, &s.l);
+	arm(n);
+	s.rc = spf_lint(r, "example.test", &sink, &s.res);
+	*reached = disarm();
+	if (s.rc == 0 && !s.res.incomplete && !s.l.oom)
+		json = capture(render_spf, &s);
+	spf_lint_result_free(&s.res);
+	diag_list_free(&s.l);
+	dns_free(r);
+	return json;
+}
+
+static void
+test_spf_lint(void **state)
+{
+	char *want, *got;
+	unsigned long n, flagged = 0;
+	bool reached;
+
+	(void)state;
+	assert_non_null(want = spf_once(0, &reached));
+	for (n = 1;; n++) {
+		got = spf_once(n, &reached);
+		if (!reached) {
+			assert_non_null(got);
+			assert_string_equal(got, want);
+			free(got);
+			break;
+		}
+		if (got == NULL)
+			flagged++;
+		else
+			assert_same("the SPF lint", n, got, want);
+		free(got);
+	}
+	print_message("spf lint: %lu allocations, %lu runs flagged\n", n - 1,
+	    flagged);
+	free(want);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spf_lint),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
