@@ -18,6 +18,8 @@ struct buf {
 	size_t cap;	/* bytes allocated */
 	size_t max;	/* hard limit on len */
 	bool err;	/* an append failed (over max or out of memory) */
+	bool oom;	/* ... because memory ran out: what the caller built
+			 * is lost, not merely too long */
 };
 
 /* Start an empty buffer that may hold at most `max` bytes. */

@@ -216,8 +216,10 @@ check_start(struct dns_resolver *r, const char *domain,
 	    res);
 	P->apex_mx = dns_submit(r, res->domain, DNS_T_MX, apex_mx_done, res);
 	if (snprintf(name, sizeof(name), "dmarc.%s", res->domain) <
-	    (int)sizeof(name) && dns_name_valid(name, strlen(name)))
-		P->nodot_txt = dns_submit(r, name, DNS_T_TXT, NULL, NULL);
+	    (int)sizeof(name) && dns_name_valid(name, strlen(name)) &&
+	    (P->nodot_txt = dns_submit(r, name, DNS_T_TXT, NULL, NULL)) ==
+	    NULL)
+		return -1;
 	if (P->apex_txt == NULL || P->apex_mx == NULL)
 		return -1;
 	if (dmarc_start(r, res->domain, &res->dmarc) != 0)
@@ -271,6 +273,8 @@ report_misplaced(void *arg, const char *text, size_t len)
 	}
 	if (!fix.err && memchr(text, '\0', len) == NULL)
 		d.fix = buf_str(&fix);
+	if (fix.oom)
+		m->sink->oom = true;
 	diag_reportf(m->sink, DIAG_DMARC_WRONG_LOCATION, &d, "a v=DMARC1 "
 	    "record at %s is never read: receivers look only at _dmarc.%s",
 	    m->qname, m->domain);
@@ -326,6 +330,7 @@ check_finish(struct check_result *res)
 		if (dkim_finish(&res->dkim) != 0)
 			res->oom = true;
 		res->incomplete = res->incomplete || res->dkim.dns_failed;
+		res->oom = res->oom || res->dkim.oom;
 	}
 	if (P->mx_started) {
 		mx_finish(&res->mx, &sink[CHECK_MX]);
@@ -349,9 +354,13 @@ check_finish(struct check_result *res)
 		res->incomplete = res->incomplete || res->bimi.incomplete;
 		res->oom = res->oom || res->bimi.oom;
 	}
-	for (int a = 0; a < CHECK__AREAS; a++)
+	for (int a = 0; a < CHECK__AREAS; a++) {
 		for (int s = 0; s < DIAG_SEV__COUNT; s++)
 			res->count[s] += sink[a].count[s];
+		/* A finding the list could not keep, or one built short of
+		 * memory, is a finding lost. */
+		res->oom = res->oom || res->findings[a].oom || sink[a].oom;
+	}
 	/* DKIM keeps its findings per selector; count them too. */
 	for (size_t i = 0; i < res->dkim.nsel; i++)
 		for (size_t j = 0; j < res->dkim.sel[i].findings.n; j++)

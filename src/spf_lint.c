@@ -509,6 +509,8 @@ corrected(const struct lnode *n, size_t term, const char *rep,
 	if (note != NULL)
 		buf_adds(&b, note);
 	if (b.err || memchr(buf_str(&b), '\0', b.len) != NULL) {
+		if (b.oom)
+			n->L->oom = true;	/* the hint is not the same */
 		buf_free(&b);
 		return NULL;
 	}
@@ -606,6 +608,8 @@ check_terms(struct spf_lint *L, const struct lnode *n)
 		d.fix = !b.err && n->pub.record != NULL &&
 		    memchr(n->pub.record, '\0', n->pub.record_len) == NULL ?
 		    buf_str(&b) : NULL;
+		if (b.oom)
+			L->oom = true;
 		diag_reportf(L->sink, DIAG_SPF_NO_ALL, &d,
 		    "the record%s%s ends without all or redirect=",
 		    n->pub.domain[0] != '\0' ? " of " : "", n->pub.domain);

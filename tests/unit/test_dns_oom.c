@@ -3,9 +3,9 @@
  * silently.  Linked with malloc, calloc, realloc and strdup wrapped (see
  * LDFLAGS_test_dns_oom in the Makefile): while armed, the Nth allocation
  * of our code fails.  For N = 1, 2, ... until a run makes fewer than N
- * allocations, an SPF lint over the demo world must not crash or leak
- * (ASan), and its result is either the same as the run without failures
- * or says it is incomplete or out of memory.
+ * allocations, an SPF lint and a domain report over the demo world must
+ * not crash or leak (ASan), and each result is either the same as the run
+ * without failures or says it is incomplete or out of memory.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "check.h"
 #include "diag.h"
 #include "dns.h"
 #include "render.h"
@@ -93,6 +94,11 @@ static const char *const zones[] = {
 	DEMO "bulkmail.test.zone", DEMO "mailhost.test.zone",
 	DEMO "reverse.zone"
 };
+static const char *const domains[] = {
+	"example.test", "shop.test", "bulkmail.test", "mailhost.test",
+	"nonexistent.test"
+};
+#define NDOMAINS (sizeof(domains) / sizeof(domains[0]))
 
 static struct dns_resolver *
 world(void)
@@ -208,11 +214,91 @@ test_spf_lint(void **state)
 	free(want);
 }
 
+/* ---- the domain report (check.c and every check over the zone backend) - */
+
+struct report_run {
+	struct check_result res[NDOMAINS];
+};
+
+static int
+render_report(FILE *out, const void *arg)
+{
+	const struct report_run *rr = arg;
+	size_t i;
+
+	for (i = 0; i < NDOMAINS; i++)
+		if (render_json_check(out, &rr->res[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* The reports of every domain with allocation n failing, as JSON Lines;
+ * NULL when a report said it is incomplete or ran out of memory. */
+static char *
+report_once(unsigned long n, bool *reached)
+{
+	static const char *const common[] = { "mail", "default", "s1" };
+	struct dns_resolver *r = world();
+	struct report_run *rr = calloc(1, sizeof(*rr));
+	struct check_opts o;
+	char *json = NULL;
+	bool flagged;
+	size_t i;
+	int rc;
+
+	assert_non_null(rr);
+	memset(&o, 0, sizeof(o));
+	o.common_selectors = common;
+	o.ncommon = sizeof(common) / sizeof(common[0]);
+	arm(n);
+	rc = check_run(r, domains, NDOMAINS, &o, rr->res);
+	*reached = disarm();
+	flagged = rc != 0;
+	for (i = 0; i < NDOMAINS; i++)
+		flagged = flagged || rr->res[i].incomplete || rr->res[i].oom;
+	if (!flagged)
+		json = capture(render_report, rr);
+	for (i = 0; i < NDOMAINS; i++)
+		check_free(&rr->res[i]);
+	free(rr);
+	dns_free(r);
+	return json;
+}
+
+static void
+test_domain_report(void **state)
+{
+	char *want, *got;
+	unsigned long n, flagged = 0;
+	bool reached;
+
+	(void)state;
+	assert_non_null(want = report_once(0, &reached));
+	for (n = 1;; n++) {
+		got = report_once(n, &reached);
+		if (!reached) {
+			assert_non_null(got);
+			assert_string_equal(got, want);
+			free(got);
+			break;
+		}
+		if (got == NULL)
+			flagged++;
+		else
+			assert_same("the report", n, got, want);
+		free(got);
+	}
+	print_message("domain report: %lu allocations, %lu runs flagged\n",
+	    n - 1, flagged);
+	free(want);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spf_lint),
+		cmocka_unit_test(test_domain_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
