@@ -286,6 +286,19 @@ fwd_done(void *arg, struct dns_query *oq)
 	free(f);
 }
 
+/* Memory ran out making the answer: say so, never NODATA. */
+static void
+answer_oom(struct ixr *X, struct dns_query *q)
+{
+	struct dns_answer a;
+
+	memset(&a, 0, sizeof(a));
+	a.status = DNS_ERROR;
+	a.why = "out of memory";
+	X->lk->oom = true;
+	dns_query_done(X->r, q, &a);
+}
+
 static void
 answer_outside(struct ixr *X, struct dns_query *q, const char *name,
     uint16_t type)
@@ -298,9 +311,7 @@ answer_outside(struct ixr *X, struct dns_query *q, const char *name,
 	memset(&a, 0, sizeof(a));
 	if (X->lk->outside != NULL) {
 		if ((f = malloc(sizeof(*f))) == NULL) {
-			a.status = DNS_ERROR;
-			a.why = "out of memory";
-			dns_query_done(X->r, q, &a);
+			answer_oom(X, q);
 			return;
 		}
 		f->X = X;
@@ -308,9 +319,7 @@ answer_outside(struct ixr *X, struct dns_query *q, const char *name,
 		f->q = q;
 		if (dns_submit(X->lk->outside, name, type, fwd_done, f) == NULL) {
 			free(f);
-			a.status = DNS_ERROR;
-			a.why = "out of memory";
-			dns_query_done(X->r, q, &a);
+			answer_oom(X, q);
 		}
 		return;
 	}
@@ -336,9 +345,11 @@ reserve_rrs(struct ixr *X, size_t n, size_t k)
 	    k ? k : 1, sizeof(*X->strs));
 }
 
-/* The kept TXT records at e as RRs, strings cut at 255 octets. */
-static size_t
-txt_rrs(struct ixr *X, const struct zone_owner *e, const char *owner)
+/* The kept TXT records at e as RRs, strings cut at 255 octets, into
+ * X->rrs[0..*nrr); false when out of memory. */
+static bool
+txt_rrs(struct ixr *X, const struct zone_owner *e, const char *owner,
+    size_t *nrr)
 {
 	const struct zone_txt *t;
 	size_t n = 0, k = 0, o, c;
@@ -349,7 +360,7 @@ txt_rrs(struct ixr *X, const struct zone_owner *e, const char *owner)
 		k += X->ix->txt[i - 1].len / 255 + 1;
 	}
 	if (!reserve_rrs(X, n, k))
-		return 0;
+		return false;
 	n = k = 0;
 	for (i = e->txt; i != 0 && n < MAX_ANSWER_RR; i = X->ix->txt[i - 1].next) {
 		t = &X->ix->txt[i - 1];
@@ -369,17 +380,20 @@ txt_rrs(struct ixr *X, const struct zone_owner *e, const char *owner)
 		X->rrs[n].u.txt.total = t->len;
 		n++;
 	}
-	return n;
+	*nrr = n;
+	return true;
 }
 
-/* Placeholder RRs: only their number is used by the lint. */
-static size_t
-count_rrs(struct ixr *X, uint16_t type, size_t n, const char *owner)
+/* n placeholder RRs (only their number is used by the lint) into
+ * X->rrs[0..*nrr); false when out of memory. */
+static bool
+count_rrs(struct ixr *X, uint16_t type, size_t n, const char *owner,
+    size_t *nrr)
 {
 	size_t i;
 
 	if (!reserve_rrs(X, n, 0))
-		return 0;
+		return false;
 	for (i = 0; i < n; i++) {
 		memset(&X->rrs[i], 0, sizeof(X->rrs[i]));
 		X->rrs[i].type = type;
@@ -389,7 +403,8 @@ count_rrs(struct ixr *X, uint16_t type, size_t n, const char *owner)
 		else
 			X->rrs[i].u.addr.family = type == DNS_T_A ? 4 : 6;
 	}
-	return n;
+	*nrr = n;
+	return true;
 }
 
 static void
@@ -401,6 +416,7 @@ be_start(void *be, struct dns_query *q)
 	struct dns_answer a;
 	const char *name = dns_query_name(q);
 	size_t hops = 0;
+	bool ok = true;
 
 	memset(&a, 0, sizeof(a));
 	for (;;) {
@@ -421,30 +437,37 @@ be_start(void *be, struct dns_query *q)
 		}
 		switch (type) {
 		case DNS_T_TXT:
-			a.nrr = txt_rrs(X, e, name);
+			ok = txt_rrs(X, e, name, &a.nrr);
 			break;
 		case DNS_T_MX:
-			a.nrr = count_rrs(X, type, e->types & ZI_MX ? e->nmx : 0,
-			    name);
+			ok = count_rrs(X, type, e->types & ZI_MX ? e->nmx : 0,
+			    name, &a.nrr);
 			break;
 		case DNS_T_A:
-			a.nrr = count_rrs(X, type, e->types & ZI_A ? 1 : 0, name);
+			ok = count_rrs(X, type, e->types & ZI_A ? 1 : 0, name,
+			    &a.nrr);
 			break;
 		case DNS_T_AAAA:
-			a.nrr = count_rrs(X, type, e->types & ZI_AAAA ? 1 : 0,
-			    name);
+			ok = count_rrs(X, type, e->types & ZI_AAAA ? 1 : 0,
+			    name, &a.nrr);
 			break;
 		case DNS_T_CNAME:
-			if (e->cname != 0 && reserve_rrs(X, 1, 0)) {
-				memset(&X->rrs[0], 0, sizeof(X->rrs[0]));
-				X->rrs[0].type = DNS_T_CNAME;
-				X->rrs[0].owner = name;
-				X->rrs[0].u.target = X->ix->ctarget[e->cname - 1];
-				a.nrr = 1;
-			}
+			if (e->cname == 0)
+				break;
+			if (!(ok = reserve_rrs(X, 1, 0)))
+				break;
+			memset(&X->rrs[0], 0, sizeof(X->rrs[0]));
+			X->rrs[0].type = DNS_T_CNAME;
+			X->rrs[0].owner = name;
+			X->rrs[0].u.target = X->ix->ctarget[e->cname - 1];
+			a.nrr = 1;
 			break;
 		default:	/* type 99 is reported from the records */
 			break;
+		}
+		if (!ok) {
+			answer_oom(X, q);
+			return;
 		}
 		a.status = a.nrr > 0 ? DNS_OK : DNS_NODATA;
 		a.rr = X->rrs;

@@ -108,6 +108,8 @@ void zone_index_free(struct zone_index *ix);
 struct zone_index_lookups {
 	struct dns_resolver *outside;	/* answers them; NULL: offline */
 	bool incomplete;		/* a query to outside failed */
+	bool oom;			/* memory ran out answering: some
+					 * answers were DNS_ERROR */
 	/* offline: the distinct names asked (at most MAX_OUTSIDE) */
 	size_t nout;
 	uint64_t outh[ZONE_INDEX_MAX_OUTSIDE];

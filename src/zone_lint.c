@@ -811,6 +811,8 @@ lint_spf(struct zl *Z, const struct zone_txt *t)
 		Z->oom = true;
 	if (lk.incomplete)
 		Z->st->incomplete = true;
+	if (lk.oom)	/* its dns.failure findings were taken as outside */
+		Z->oom = true;
 	if (lk.nout > 0) {
 		ctx_rec(&d, t->owner, t->text, t->len);
 		diag_reportf(&Z->fsink, DIAG_ZONE_OUTSIDE_LOOKUPS, &d,
@@ -896,7 +898,7 @@ lint_zone(const char *path, const char *mem, size_t mem_len,
 			lint_spf(Z, &Z->ix.txt[i]);
 	if (!Z->oom)
 		check_mx_targets(Z);
-	if (Z->oom || n == -2)
+	if (Z->oom || Z->fsink.oom || n == -2)
 		rc = -2;
 out:
 	free(Z->mx);

@@ -3,8 +3,9 @@
  * silently.  Linked with malloc, calloc, realloc and strdup wrapped (see
  * LDFLAGS_test_dns_oom in the Makefile): while armed, the Nth allocation
  * of our code fails.  For N = 1, 2, ... until a run makes fewer than N
- * allocations, an SPF lint and a domain report over the demo world must
- * not crash or leak (ASan), and each result is either the same as the run
+ * allocations, an SPF lint and a domain report over the demo world and
+ * the SPF trees of a zone lint (zone_index.c answering them) must not
+ * crash or leak (ASan), and each result is either the same as the run
  * without failures or says it is incomplete or out of memory.
  */
 #include <setjmp.h>
@@ -22,6 +23,8 @@
 #include "dns.h"
 #include "render.h"
 #include "spf_lint.h"
+#include "zone_index.h"
+#include "zone_lint.h"
 
 #define DEMO	"data/demo/"
 
@@ -38,12 +41,52 @@ char *__wrap_strdup(const char *s);
 
 static bool armed;
 static unsigned long nalloc, fail_at;
+/* The zone lint counts only the allocations of its SPF trees: the zone
+ * reader's own out-of-memory handling is not what this tests. */
+static bool trees_only, in_tree;
 
 /* Count this allocation; true when it is the one to fail. */
 static bool
 fail_now(void)
 {
-	return armed && ++nalloc == fail_at;
+	return armed && (!trees_only || in_tree) && ++nalloc == fail_at;
+}
+
+/* zone_lint.c's SPF trees: the resolver over the index, the lint on it. */
+struct dns_resolver *__real_zone_index_resolver_new(
+    const struct zone_index *ix, struct zone_index_lookups *lk);
+struct dns_resolver *__wrap_zone_index_resolver_new(
+    const struct zone_index *ix, struct zone_index_lookups *lk);
+int __real_spf_lint_record(struct dns_resolver *r, const char *domain,
+    const char *text, size_t len, struct diag_sink *sink,
+    struct spf_lint_result *out);
+int __wrap_spf_lint_record(struct dns_resolver *r, const char *domain,
+    const char *text, size_t len, struct diag_sink *sink,
+    struct spf_lint_result *out);
+
+struct dns_resolver *
+__wrap_zone_index_resolver_new(const struct zone_index *ix,
+    struct zone_index_lookups *lk)
+{
+	struct dns_resolver *r;
+
+	in_tree = true;
+	r = __real_zone_index_resolver_new(ix, lk);
+	in_tree = false;
+	return r;
+}
+
+int
+__wrap_spf_lint_record(struct dns_resolver *r, const char *domain,
+    const char *text, size_t len, struct diag_sink *sink,
+    struct spf_lint_result *out)
+{
+	int rc;
+
+	in_tree = true;
+	rc = __real_spf_lint_record(r, domain, text, len, sink, out);
+	in_tree = false;
+	return rc;
 }
 
 void *
@@ -293,12 +336,134 @@ test_domain_report(void **state)
 	free(want);
 }
 
+/* ---- zone lint (zone_lint.c over zone_index.c) -------------------------- */
+
+/* SPF trees inside the zone (include, redirect, a, mx, exists, exp, a
+ * CNAME, a wildcard), names outside it, and the other record kinds. */
+static const char zone_text[] =
+    "$ORIGIN t.test.\n"
+    "$TTL 300\n"
+    "@ SOA ns h 1 2 3 4 5\n"
+    "@ NS ns\n"
+    "ns A 192.0.2.1\n"
+    "@ MX 10 mx1\n"
+    "@ MX 20 mx2\n"
+    "mx1 A 192.0.2.25\n"
+    "mx2 CNAME mx1\n"
+    "@ TXT \"v=spf1 mx a:mx1.t.test include:_s1.t.test "
+    "include:_s2.t.test exists:%{i}.e.t.test redirect=_r.t.test\" "
+    "\" exp=why.t.test\"\n"
+    "@ TXT \"google-site-verification=abc\"\n"
+    "why TXT \"not allowed\"\n"
+    "_s1 TXT \"v=spf1 ip4:192.0.2.0/24 include:_s3.t.test ?all\"\n"
+    "_s2 CNAME _s2b\n"
+    "_s2b TXT \"v=spf1 a:x.w.t.test include:example.test -all\"\n"
+    "_s3 TXT \"v=spf1 a:nope.t.test mx:mx1.t.test include:_s1.t.test "
+    "include:far.example ~all\"\n"
+    "*.w A 192.0.2.9\n"
+    "_r TXT \"v=spf1 ptr a -all\"\n"
+    "_dmarc TXT \"v=DMARC1; p=none\"\n"
+    "sel._domainkey TXT \"v=DKIM1; p=\"\n"
+    "_mta-sts TXT \"v=STSv1; id=1\"\n"
+    "x TXT \"v=spf1\" \"mx -all\"\n";
+
+static void
+print_findings(FILE *out, const struct diag_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		fprintf(out, "%s %s:%lu %s | %s | %s\n",
+		    diag_info(l->v[i].id)->id, l->v[i].file ? l->v[i].file :
+		    "", l->v[i].line, l->v[i].domain ? l->v[i].domain : "",
+		    l->v[i].message ? l->v[i].message : "",
+		    l->v[i].fix ? l->v[i].fix : "");
+}
+
+static int
+render_zone(FILE *out, const void *arg)
+{
+	print_findings(out, arg);
+	return 0;
+}
+
+/* The findings of a zone lint with allocation n failing (outside: the
+ * resolver for names outside the zone, or NULL); NULL when flagged. */
+static char *
+zone_once(unsigned long n, bool outside, bool *reached)
+{
+	struct dns_resolver *r = outside ? world() : NULL;
+	struct zone_lint_opts o;
+	struct zone_lint_stats st;
+	struct diag_sink sink;
+	struct diag_list l;
+	char *out = NULL;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.outside = r;
+	diag_list_init(&l, 1000);
+	diag_sink_init(&sink, diag_list_add, &l);
+	trees_only = true;
+	arm(n);
+	rc = zone_lint_mem(zone_text, sizeof(zone_text) - 1, "t.test.zone",
+	    &o, &sink, &st);
+	*reached = disarm();
+	trees_only = false;
+	if (rc == 0 && !st.incomplete && !l.oom && !sink.oom)
+		out = capture(render_zone, &l);
+	diag_list_free(&l);
+	dns_free(r);
+	return out;
+}
+
+static void
+zone_lint_each(bool outside)
+{
+	char *want, *got;
+	unsigned long n, flagged = 0;
+	bool reached;
+
+	assert_non_null(want = zone_once(0, outside, &reached));
+	for (n = 1;; n++) {
+		got = zone_once(n, outside, &reached);
+		if (!reached) {
+			assert_non_null(got);
+			assert_string_equal(got, want);
+			free(got);
+			break;
+		}
+		if (got == NULL)
+			flagged++;
+		else
+			assert_same("the zone lint", n, got, want);
+		free(got);
+	}
+	print_message("zone lint (%s): %lu allocations, %lu runs flagged\n",
+	    outside ? "outside names resolved" : "offline", n - 1, flagged);
+	free(want);
+}
+
+static void
+test_zone_lint_offline(void **state)
+{
+	(void)state;
+	zone_lint_each(false);
+}
+
+static void
+test_zone_lint_outside(void **state)
+{
+	(void)state;
+	zone_lint_each(true);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spf_lint),
 		cmocka_unit_test(test_domain_report),
+		cmocka_unit_test(test_zone_lint_offline),
+		cmocka_unit_test(test_zone_lint_outside),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
