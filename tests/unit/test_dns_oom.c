@@ -3,10 +3,11 @@
  * silently.  Linked with malloc, calloc, realloc and strdup wrapped (see
  * LDFLAGS_test_dns_oom in the Makefile): while armed, the Nth allocation
  * of our code fails.  For N = 1, 2, ... until a run makes fewer than N
- * allocations, an SPF lint and a domain report over the demo world and
- * the SPF trees of a zone lint (zone_index.c answering them) must not
- * crash or leak (ASan), and each result is either the same as the run
- * without failures or says it is incomplete or out of memory.
+ * allocations, an SPF lint and a domain report over the demo world, the
+ * SPF trees of a zone lint (zone_index.c answering them) and lookups on
+ * the live backend (NSD on loopback, started by tests/lib/servers.sh)
+ * must not crash or leak (ASan), and each result is either the same as
+ * the run without failures or says it is incomplete or out of memory.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "check.h"
@@ -456,6 +458,175 @@ test_zone_lint_outside(void **state)
 	zone_lint_each(true);
 }
 
+/* ---- the live backend (dns_live.c) ------------------------------------ */
+
+static char srvdir[] = "/tmp/authcheck-dnsoom.XXXXXX";
+static bool have_dir;
+static int nsd_port;
+
+static int
+live_setup(void **state)
+{
+	char cmd[512], line[64];
+	FILE *f;
+
+	(void)state;
+	if (mkdtemp(srvdir) == NULL)
+		return -1;
+	have_dir = true;
+	snprintf(cmd, sizeof(cmd), "sh tests/lib/servers.sh nsd %s %ld "
+	    "live.test=tests/zones/live.test.zone "
+	    "other.test=tests/zones/other.test.zone", srvdir, (long)getpid());
+	if ((f = popen(cmd, "r")) == NULL)
+		return -1;
+	if (fgets(line, sizeof(line), f) != NULL)
+		nsd_port = (int)strtol(line, NULL, 10);
+	if (pclose(f) != 0 || nsd_port <= 0) {
+		fprintf(stderr, "could not start: %s\n", cmd);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+live_teardown(void **state)
+{
+	char cmd[256];
+
+	(void)state;
+	if (!have_dir)
+		return 0;
+	snprintf(cmd, sizeof(cmd), "sh tests/lib/servers.sh stop %s", srvdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Answers of every shape: records, a CNAME chain, a CNAME to a missing
+ * name and one into another zone (asked again), NODATA, NXDOMAIN. */
+static const struct {
+	const char *name;
+	uint16_t type;
+} live_qs[] = {
+	{ "live.test", DNS_T_A }, { "live.test", DNS_T_AAAA },
+	{ "live.test", DNS_T_MX }, { "live.test", DNS_T_TXT },
+	{ "c1.live.test", DNS_T_TXT }, { "dangling.live.test", DNS_T_A },
+	{ "outside.live.test", DNS_T_A }, { "nodata.live.test", DNS_T_TXT },
+	{ "nonexistent.live.test", DNS_T_A }, { "ptr.live.test", DNS_T_PTR },
+	{ "bin.live.test", DNS_T_TXT }
+};
+#define NLIVE (sizeof(live_qs) / sizeof(live_qs[0]))
+
+struct live_run {
+	const struct dns_answer *a[NLIVE];
+};
+
+static int
+render_live(FILE *out, const void *arg)
+{
+	const struct live_run *lr = arg;
+	char text[IP_STRLEN];
+	size_t i, j, k;
+
+	for (i = 0; i < NLIVE; i++) {
+		const struct dns_answer *a = lr->a[i];
+
+		fprintf(out, "%s/%s: %s canon %s after %zu, %zu RRs\n",
+		    a->qname, dns_type_name(a->qtype),
+		    dns_status_name(a->status), a->canon, a->ncname, a->nrr);
+		for (j = 0; j < a->nrr; j++) {
+			const struct dns_rr *rr = &a->rr[j];
+
+			fprintf(out, "  %s %s ", rr->owner, dns_type_name(rr->type));
+			switch (rr->type) {
+			case DNS_T_A:
+			case DNS_T_AAAA:
+				ip_format(&rr->u.addr, text, sizeof(text));
+				fprintf(out, "%s", text);
+				break;
+			case DNS_T_MX:
+				fprintf(out, "%u %s", rr->u.mx.pref,
+				    rr->u.mx.host);
+				break;
+			case DNS_T_TXT:
+				for (k = 0; k < rr->u.txt.n; k++)
+					fprintf(out, "[%.*s]",
+					    (int)rr->u.txt.s[k].len,
+					    rr->u.txt.s[k].p);
+				break;
+			default:
+				fprintf(out, "%s", rr->u.target);
+			}
+			fputc('\n', out);
+		}
+	}
+	return 0;
+}
+
+/* The answers with allocation n failing; NULL when one of them (or the
+ * resolver) says it failed: a DNS failure status is what callers see. */
+static char *
+live_once(unsigned long n, bool *reached)
+{
+	char srv[32], err[256];
+	const char *servers[1] = { srv };
+	struct dns_live_opts o = { servers, 1, 2.0, 1 };
+	struct dns_query *q[NLIVE];
+	struct dns_resolver *r;
+	struct live_run lr;
+	char *out = NULL;
+	bool flagged = false;
+	size_t i;
+
+	snprintf(srv, sizeof(srv), "127.0.0.1:%d", nsd_port);
+	arm(n);
+	if ((r = dns_live_new(&o, err, sizeof(err))) != NULL) {
+		for (i = 0; i < NLIVE; i++)
+			q[i] = dns_submit(r, live_qs[i].name, live_qs[i].type,
+			    NULL, NULL);
+		dns_run(r);
+	}
+	*reached = disarm();
+	if (r == NULL)
+		return NULL;
+	for (i = 0; i < NLIVE; i++) {
+		if (q[i] == NULL || (lr.a[i] = dns_answer(q[i])) == NULL ||
+		    lr.a[i]->status == DNS_ERROR ||
+		    lr.a[i]->status == DNS_TIMEOUT)
+			flagged = true;
+	}
+	if (!flagged)
+		out = capture(render_live, &lr);
+	dns_free(r);
+	return out;
+}
+
+static void
+test_live_lookups(void **state)
+{
+	char *want, *got;
+	unsigned long n, flagged = 0;
+	bool reached;
+
+	(void)state;
+	assert_non_null(want = live_once(0, &reached));
+	for (n = 1;; n++) {
+		got = live_once(n, &reached);
+		if (!reached) {
+			assert_non_null(got);
+			assert_string_equal(got, want);
+			free(got);
+			break;
+		}
+		if (got == NULL)
+			flagged++;
+		else
+			assert_same("the live answers", n, got, want);
+		free(got);
+	}
+	print_message("live lookups: %lu allocations, %lu runs flagged\n",
+	    n - 1, flagged);
+	free(want);
+}
+
 int
 main(void)
 {
@@ -464,6 +635,8 @@ main(void)
 		cmocka_unit_test(test_domain_report),
 		cmocka_unit_test(test_zone_lint_offline),
 		cmocka_unit_test(test_zone_lint_outside),
+		cmocka_unit_test_setup_teardown(test_live_lookups, live_setup,
+		    live_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
