@@ -3,7 +3,8 @@
  * silently.  Linked with malloc, calloc, realloc and strdup wrapped (see
  * LDFLAGS_test_dns_oom in the Makefile): while armed, the Nth allocation
  * of our code fails.  For N = 1, 2, ... until a run makes fewer than N
- * allocations, an SPF lint and a domain report over the demo world, the
+ * allocations, an SPF lint, SPF evaluations (check_host with prefetching)
+ * and a domain report over the demo world, the
  * SPF trees of a zone lint (zone_index.c answering them) and lookups on
  * the live backend (NSD on loopback, started by tests/lib/servers.sh)
  * must not crash or leak (ASan), and each result is either the same as
@@ -25,6 +26,7 @@
 #include "dns.h"
 #include "providers.h"
 #include "render.h"
+#include "spf.h"
 #include "spf_lint.h"
 #include "zone_index.h"
 #include "zone_lint.h"
@@ -256,6 +258,112 @@ test_spf_lint(void **state)
 		free(got);
 	}
 	print_message("spf lint: %lu allocations, %lu runs flagged\n", n - 1,
+	    flagged);
+	free(want);
+}
+
+/* ---- SPF evaluation (spf_eval.c over the zone backend) ----------------- */
+
+/* mx match; fail with the exp= explanation (macros); ptr (validated
+ * names), includes and a softfail. */
+static const struct {
+	const char *domain, *ip;
+} eval_cases[] = {
+	{ "example.test", "192.0.2.25" },
+	{ "example.test", "203.0.113.7" },
+	{ "shop.test", "192.0.2.25" },
+	{ "shop.test", "2001:db8:1::25" },
+	{ "bulkmail.test", "198.51.100.77" },
+};
+#define NEVAL (sizeof(eval_cases) / sizeof(eval_cases[0]))
+
+struct eval_run {
+	struct spf_eval_result res[NEVAL];
+};
+
+static int
+render_evals(FILE *out, const void *arg)
+{
+	const struct eval_run *er = arg;
+	struct render_spf_eval e;
+	size_t i;
+
+	for (i = 0; i < NEVAL; i++) {
+		memset(&e, 0, sizeof(e));
+		e.domain = eval_cases[i].domain;
+		e.ip = eval_cases[i].ip;
+		e.sender = "postmaster";
+		/* Not e.queries: a prefetch lost to a failed allocation
+		 * changes how many questions were asked, not the result. */
+		e.res = &er->res[i];
+		if (render_json_spf_eval(out, &e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Every evaluation with allocation n failing (each on a fresh resolver);
+ * NULL when one failed internally or came out temperror. */
+static char *
+eval_once(unsigned long n, bool *reached)
+{
+	struct eval_run *er = calloc(1, sizeof(*er));
+	struct dns_resolver *r[NEVAL];
+	struct spf_eval_opts o;
+	char *out = NULL;
+	bool flagged = false;
+	size_t i;
+
+	assert_non_null(er);
+	for (i = 0; i < NEVAL; i++)
+		r[i] = world();
+	arm(n);
+	for (i = 0; i < NEVAL; i++) {
+		memset(&o, 0, sizeof(o));
+		assert_true(ip_parse(eval_cases[i].ip,
+		    strlen(eval_cases[i].ip), &o.ip));
+		o.domain = eval_cases[i].domain;
+		o.sender = "postmaster";
+		o.helo = "client.test";
+		if (spf_check_host(r[i], &o, &er->res[i]) != 0 ||
+		    er->res[i].result == SPF_TEMPERROR)
+			flagged = true;
+	}
+	*reached = disarm();
+	if (!flagged)
+		out = capture(render_evals, er);
+	for (i = 0; i < NEVAL; i++) {
+		spf_eval_result_free(&er->res[i]);
+		dns_free(r[i]);
+	}
+	free(er);
+	return out;
+}
+
+static void
+test_spf_eval(void **state)
+{
+	char *want, *got;
+	unsigned long n, flagged = 0;
+	bool reached;
+
+	(void)state;
+	assert_non_null(want = eval_once(0, &reached));
+	for (n = 1;; n++) {
+		got = eval_once(n, &reached);
+		if (!reached) {
+			assert_non_null(got);
+			assert_string_equal(got, want);
+			free(got);
+			break;
+		}
+		if (got == NULL)
+			flagged++;
+		else
+			assert_same("the SPF evaluation", n, got, want);
+		free(got);
+	}
+	print_message("spf eval: %lu allocations, %lu runs flagged\n", n - 1,
 	    flagged);
 	free(want);
 }
@@ -652,6 +760,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spf_lint),
+		cmocka_unit_test(test_spf_eval),
 		cmocka_unit_test(test_domain_report),
 		cmocka_unit_test(test_zone_lint_offline),
 		cmocka_unit_test(test_zone_lint_outside),
