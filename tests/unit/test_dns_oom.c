@@ -193,6 +193,39 @@ assert_same(const char *what, unsigned long n, const char *got,
 	    "oom:\n...%.400s\nwant:\n...%.400s", n, what, got + i, want + i);
 }
 
+/* One run with allocation n failing: its output, NULL when the run said it
+ * was incomplete or out of memory; *reached whether allocation n came. */
+typedef char *run_fn(unsigned long n, bool *reached);
+
+/* Run with allocation 1, 2, ... failing until a run makes fewer
+ * allocations; each output must be the unfailed one unless flagged. */
+static void
+fail_each(const char *what, run_fn *run)
+{
+	char *want, *got;
+	unsigned long n, flagged = 0;
+	bool reached;
+
+	assert_non_null(want = run(0, &reached));
+	for (n = 1;; n++) {
+		got = run(n, &reached);
+		if (!reached) {
+			assert_non_null(got);
+			assert_string_equal(got, want);
+			free(got);
+			break;
+		}
+		if (got == NULL)
+			flagged++;
+		else
+			assert_same(what, n, got, want);
+		free(got);
+	}
+	print_message("%s: %lu allocations, %lu runs flagged\n", what, n - 1,
+	    flagged);
+	free(want);
+}
+
 /* ---- SPF lint (spf_lint.c over the zone backend) ------------------------ */
 
 struct spf_run {
@@ -237,29 +270,8 @@ spf_once(unsigned long n, bool *reached)
 static void
 test_spf_lint(void **state)
 {
-	char *want, *got;
-	unsigned long n, flagged = 0;
-	bool reached;
-
 	(void)state;
-	assert_non_null(want = spf_once(0, &reached));
-	for (n = 1;; n++) {
-		got = spf_once(n, &reached);
-		if (!reached) {
-			assert_non_null(got);
-			assert_string_equal(got, want);
-			free(got);
-			break;
-		}
-		if (got == NULL)
-			flagged++;
-		else
-			assert_same("the SPF lint", n, got, want);
-		free(got);
-	}
-	print_message("spf lint: %lu allocations, %lu runs flagged\n", n - 1,
-	    flagged);
-	free(want);
+	fail_each("the SPF lint", spf_once);
 }
 
 /* ---- SPF evaluation (spf_eval.c over the zone backend) ----------------- */
@@ -343,29 +355,8 @@ eval_once(unsigned long n, bool *reached)
 static void
 test_spf_eval(void **state)
 {
-	char *want, *got;
-	unsigned long n, flagged = 0;
-	bool reached;
-
 	(void)state;
-	assert_non_null(want = eval_once(0, &reached));
-	for (n = 1;; n++) {
-		got = eval_once(n, &reached);
-		if (!reached) {
-			assert_non_null(got);
-			assert_string_equal(got, want);
-			free(got);
-			break;
-		}
-		if (got == NULL)
-			flagged++;
-		else
-			assert_same("the SPF evaluation", n, got, want);
-		free(got);
-	}
-	print_message("spf eval: %lu allocations, %lu runs flagged\n", n - 1,
-	    flagged);
-	free(want);
+	fail_each("the SPF evaluation", eval_once);
 }
 
 /* ---- the domain report (check.c and every check over the zone backend) - */
@@ -441,29 +432,8 @@ report_once(unsigned long n, bool *reached)
 static void
 test_domain_report(void **state)
 {
-	char *want, *got;
-	unsigned long n, flagged = 0;
-	bool reached;
-
 	(void)state;
-	assert_non_null(want = report_once(0, &reached));
-	for (n = 1;; n++) {
-		got = report_once(n, &reached);
-		if (!reached) {
-			assert_non_null(got);
-			assert_string_equal(got, want);
-			free(got);
-			break;
-		}
-		if (got == NULL)
-			flagged++;
-		else
-			assert_same("the report", n, got, want);
-		free(got);
-	}
-	print_message("domain report: %lu allocations, %lu runs flagged\n",
-	    n - 1, flagged);
-	free(want);
+	fail_each("the report", report_once);
 }
 
 /* ---- zone lint (zone_lint.c over zone_index.c) -------------------------- */
@@ -545,45 +515,30 @@ zone_once(unsigned long n, bool outside, bool *reached)
 	return out;
 }
 
-static void
-zone_lint_each(bool outside)
+static char *
+zone_offline_once(unsigned long n, bool *reached)
 {
-	char *want, *got;
-	unsigned long n, flagged = 0;
-	bool reached;
+	return zone_once(n, false, reached);
+}
 
-	assert_non_null(want = zone_once(0, outside, &reached));
-	for (n = 1;; n++) {
-		got = zone_once(n, outside, &reached);
-		if (!reached) {
-			assert_non_null(got);
-			assert_string_equal(got, want);
-			free(got);
-			break;
-		}
-		if (got == NULL)
-			flagged++;
-		else
-			assert_same("the zone lint", n, got, want);
-		free(got);
-	}
-	print_message("zone lint (%s): %lu allocations, %lu runs flagged\n",
-	    outside ? "outside names resolved" : "offline", n - 1, flagged);
-	free(want);
+static char *
+zone_outside_once(unsigned long n, bool *reached)
+{
+	return zone_once(n, true, reached);
 }
 
 static void
 test_zone_lint_offline(void **state)
 {
 	(void)state;
-	zone_lint_each(false);
+	fail_each("the zone lint (offline)", zone_offline_once);
 }
 
 static void
 test_zone_lint_outside(void **state)
 {
 	(void)state;
-	zone_lint_each(true);
+	fail_each("the zone lint (outside names resolved)", zone_outside_once);
 }
 
 /* ---- the live backend (dns_live.c) ------------------------------------ */
@@ -730,29 +685,8 @@ live_once(unsigned long n, bool *reached)
 static void
 test_live_lookups(void **state)
 {
-	char *want, *got;
-	unsigned long n, flagged = 0;
-	bool reached;
-
 	(void)state;
-	assert_non_null(want = live_once(0, &reached));
-	for (n = 1;; n++) {
-		got = live_once(n, &reached);
-		if (!reached) {
-			assert_non_null(got);
-			assert_string_equal(got, want);
-			free(got);
-			break;
-		}
-		if (got == NULL)
-			flagged++;
-		else
-			assert_same("the live answers", n, got, want);
-		free(got);
-	}
-	print_message("live lookups: %lu allocations, %lu runs flagged\n",
-	    n - 1, flagged);
-	free(want);
+	fail_each("the live answers", live_once);
 }
 
 int
