@@ -421,8 +421,8 @@ dns_query_done(struct dns_resolver *r, struct dns_query *q,
 	q->ans.why = arena_str(r, a->why);
 	oom = q->ans.canon == NULL || (a->why != NULL && q->ans.why == NULL);
 	if (!oom && a->nrr > 0) {
-		if ((rrs = arena_alloc(&r->arena, a->nrr * sizeof(*rrs))) == NULL)
-			oom = true;
+		rrs = arena_alloc(&r->arena, a->nrr * sizeof(*rrs));
+		oom = rrs == NULL;
 		for (i = 0; !oom && i < a->nrr; i++)
 			if (!copy_rr(r, &rrs[i], &a->rr[i]))
 				oom = true;

@@ -984,8 +984,8 @@ spf_check_host(struct dns_resolver *r, const struct spf_eval_opts *o,
 	}
 	if (!domain_ok(domain)) {
 		res->result = SPF_NONE;
-		res->problem = kept(&ev, buf_strdup("not a valid fully qualified "
-		    "domain name (RFC 7208 §4.3)"));
+		res->problem = kept(&ev, buf_strdup("not a valid fully "
+		    "qualified domain name (RFC 7208 §4.3)"));
 		trace(&ev, 0, domain, NULL, NULL, "invalid domain: none");
 	} else {
 		res->result = check_host_at(&ev, domain, 0, true);

@@ -252,9 +252,9 @@ lookup(const struct zone_index *ix, const char *name)
 		w[0] = '*';
 		w[1] = '.';
 		memcpy(w + 2, p, n + 1);
-		if ((e = zone_index_find(ix, zone_index_hash(w, n + 2))) != NULL)
+		if ((e = zone_index_name(ix, w)) != NULL)
 			return e;
-		if (zone_index_find(ix, zone_index_hash(p, n)) != NULL)
+		if (zone_index_name(ix, p) != NULL)
 			break;	/* an existing ancestor ends the search */
 	}
 	return NULL;
@@ -317,7 +317,8 @@ answer_outside(struct ixr *X, struct dns_query *q, const char *name,
 		f->X = X;
 		f->r = X->r;
 		f->q = q;
-		if (dns_submit(X->lk->outside, name, type, fwd_done, f) == NULL) {
+		if (dns_submit(X->lk->outside, name, type, fwd_done, f) ==
+		    NULL) {
 			free(f);
 			answer_oom(X, q);
 		}
@@ -328,7 +329,8 @@ answer_outside(struct ixr *X, struct dns_query *q, const char *name,
 		;
 	if (i == X->lk->nout && X->lk->nout < ZONE_INDEX_MAX_OUTSIDE) {
 		if (X->lk->nout == 0)
-			snprintf(X->lk->out_first, sizeof(X->lk->out_first), "%s", name);
+			snprintf(X->lk->out_first, sizeof(X->lk->out_first),
+			    "%s", name);
 		X->lk->outh[X->lk->nout++] = h;
 	}
 	a.status = DNS_SERVFAIL;
@@ -355,14 +357,16 @@ txt_rrs(struct ixr *X, const struct zone_owner *e, const char *owner,
 	size_t n = 0, k = 0, o, c;
 	uint32_t i;
 
-	for (i = e->txt; i != 0 && n < MAX_ANSWER_RR; i = X->ix->txt[i - 1].next) {
+	for (i = e->txt; i != 0 && n < MAX_ANSWER_RR;
+	    i = X->ix->txt[i - 1].next) {
 		n++;
 		k += X->ix->txt[i - 1].len / 255 + 1;
 	}
 	if (!reserve_rrs(X, n, k))
 		return false;
 	n = k = 0;
-	for (i = e->txt; i != 0 && n < MAX_ANSWER_RR; i = X->ix->txt[i - 1].next) {
+	for (i = e->txt; i != 0 && n < MAX_ANSWER_RR;
+	    i = X->ix->txt[i - 1].next) {
 		t = &X->ix->txt[i - 1];
 		memset(&X->rrs[n], 0, sizeof(X->rrs[n]));
 		X->rrs[n].type = DNS_T_TXT;

@@ -544,8 +544,8 @@ second_label_is(const char *p, size_t n, const char *label)
  * the owner is one of those names.
  */
 static bool
-check_policy_txt(struct zl *Z, struct zone_owner *e, const char *owner, size_t on,
-    const char *text, size_t len, const struct diag *d)
+check_policy_txt(struct zl *Z, struct zone_owner *e, const char *owner,
+    size_t on, const char *text, size_t len, const struct diag *d)
 {
 	union {
 		struct mtasts_txt mt;
@@ -774,7 +774,8 @@ mark_includes(struct zl *Z, const struct zone_txt *t)
 		if (n > 1 && p[n - 1] == '.')
 			n--;
 		if (memchr(p, '%', n) == NULL &&
-		    (e = zone_index_find(&Z->ix, zone_index_hash(p, n))) != NULL)
+		    (e = zone_index_find(&Z->ix, zone_index_hash(p, n))) !=
+		    NULL)
 			e->flags |= F_INCLUDED;
 	}
 	spf_record_free(rec);
@@ -837,7 +838,8 @@ check_mx_targets(struct zl *Z)
 
 	for (i = 0; i < Z->nmx; i++) {
 		m = &Z->mx[i];
-		if ((e = zone_index_find(&Z->ix, m->th)) == NULL || !(e->types & ZI_CNAME))
+		if ((e = zone_index_find(&Z->ix, m->th)) == NULL ||
+		    !(e->types & ZI_CNAME))
 			continue;
 		set_place(Z, m->file, m->line, m->ign);
 		ctx_rec(&d, m->owner, NULL, 0);

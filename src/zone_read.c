@@ -782,7 +782,8 @@ parse_strings(struct reader *rd, struct fstate *fs, struct zone_rr *rr,
 	size_t i, o = 0, len;
 	const char *why;
 
-	if (!buf_grow_array((void **)&rd->str, &rd->strcap, nr, sizeof(*rd->str)))
+	if (!buf_grow_array((void **)&rd->str, &rd->strcap, nr,
+	    sizeof(*rd->str)))
 		return "out of memory";
 	rr->u.txt.total = 0;
 	for (i = 0; i < nr; i++) {

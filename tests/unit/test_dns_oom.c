@@ -618,7 +618,8 @@ render_live(FILE *out, const void *arg)
 		for (j = 0; j < a->nrr; j++) {
 			const struct dns_rr *rr = &a->rr[j];
 
-			fprintf(out, "  %s %s ", rr->owner, dns_type_name(rr->type));
+			fprintf(out, "  %s %s ", rr->owner,
+			    dns_type_name(rr->type));
 			switch (rr->type) {
 			case DNS_T_A:
 			case DNS_T_AAAA:
