@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "bimi.h"
 #include "dmarc.h"
 #include "dns.h"
@@ -37,7 +38,7 @@ https_uri(const char *p, size_t n)
 	if (n <= 8)
 		return false;
 	for (i = 0; i < 8; i++)
-		if (tl_lower(p[i]) != scheme[i])
+		if (ascii_lower(p[i]) != scheme[i])
 			return false;
 	for (i = 8; i < n; i++)
 		/* ';' is a URI character but ends the tag: never here */

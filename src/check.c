@@ -453,20 +453,13 @@ check_start(struct dns_resolver *r, const char *domain,
     const struct check_opts *o, struct check_result *res)
 {
 	struct check_private *P;
-	size_t len = strlen(domain);
 	char name[300];
 
 	memset(res, 0, sizeof(*res));
 	for (int a = 0; a < CHECK__AREAS; a++)
 		area_result_init(area_of(res, a));
-	if (len > 1 && domain[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253 || !dns_name_valid(domain, len))
+	if (dns_name_norm(res->domain, sizeof(res->domain), domain) < 0)
 		return 0;	/* reported by the caller: not a name */
-	for (size_t i = 0; i < len; i++)
-		res->domain[i] = (domain[i] >= 'A' && domain[i] <= 'Z') ?
-		    (char)(domain[i] - 'A' + 'a') : domain[i];
-	res->domain[len] = '\0';
 	res->valid = true;
 	if ((P = calloc(1, sizeof(*P))) == NULL)
 		return -1;

@@ -331,10 +331,8 @@ parse_args(int argc, char **argv, struct check_args *A)
 	 * should not cost the whole run. */
 	for (size_t i = 0; i < A->domains.n; i++) {
 		const char *d = A->domains.v[i];
-		size_t len = strlen(d);
+		size_t len = dns_name_trim(d, strlen(d));
 
-		if (len > 1 && d[len - 1] == '.')
-			len--;
 		for (size_t k = 0; k < len; k++)
 			if (!host_char(d[k]))
 				return bad_domain(prog, d, "is not a host name: "

@@ -60,7 +60,6 @@ parse_args(int argc, char **argv, struct dkim_args *a)
 {
 	const char *prog = argv[0];
 	char name[256];
-	size_t len;
 	int opt;
 
 	memset(a, 0, sizeof(*a));
@@ -91,15 +90,9 @@ parse_args(int argc, char **argv, struct dkim_args *a)
 	if (optind + 1 < argc)
 		return cli_usage_error(prog, "one DOMAIN only; unexpected '%s'",
 		    argv[optind + 1]);
-	len = strlen(argv[optind]);
-	if (len > 1 && argv[optind][len - 1] == '.')
-		len--;
-	if (len == 0 || len >= sizeof(a->domain) ||
-	    !dns_name_valid(argv[optind], len))
+	if (dns_name_norm(a->domain, sizeof(a->domain), argv[optind]) < 0)
 		return cli_usage_error(prog, "'%s' is not a valid domain name",
 		    argv[optind]);
-	memcpy(a->domain, argv[optind], len);
-	a->domain[len] = '\0';
 	for (size_t i = 0; i < a->nsel; i++)
 		if (!dkim_selector_name(a->selectors[i], a->domain, name,
 		    sizeof(name)))

@@ -84,10 +84,8 @@ spf_usage(FILE *out)
 static bool
 take_domain(const char *name, char *out, size_t outsize)
 {
-	size_t len = strlen(name);
+	size_t len = dns_name_trim(name, strlen(name));
 
-	if (len > 1 && name[len - 1] == '.')
-		len--;
 	if (len == 0 || len >= outsize || !dns_name_valid(name, len))
 		return false;
 	memcpy(out, name, len);

@@ -372,18 +372,14 @@ dmarc_start(struct dns_resolver *r, const char *domain,
     struct dmarc_result *res)
 {
 	struct dmarc_pending *P;
-	size_t len = strlen(domain), labels, n = 0;
+	size_t labels, n = 0;
 	char qname[300];
 	const char *name;
 
 	memset(res, 0, sizeof(*res));
 	area_result_init(&res->area);
-	if (len > 1 && domain[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253 || !dns_name_valid(domain, len))
+	if (dns_name_norm(res->domain, sizeof(res->domain), domain) < 0)
 		return -1;
-	memcpy(res->domain, domain, len);
-	res->domain[len] = '\0';
 	if ((P = calloc(1, sizeof(*P))) == NULL)
 		return -1;
 	P->r = r;

@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "dmarc.h"
+#include "dns.h"
 #include "taglist.h"
 
 bool
@@ -77,9 +79,9 @@ parse_policy(const char *v, size_t n)
 static char
 parse_letter(const char *v, size_t n, const char *set)
 {
-	if (n != 1 || v[0] == '\0' || strchr(set, tl_lower(v[0])) == NULL)
+	if (n != 1 || v[0] == '\0' || strchr(set, ascii_lower(v[0])) == NULL)
 		return 0;
-	return tl_lower(v[0]);
+	return ascii_lower(v[0]);
 }
 
 /* Digits only, at most maxdigits of them, value <= max. */
@@ -127,13 +129,13 @@ parse_fo(struct pstate *st, size_t vs, size_t ve)
 
 	do {
 		more = list_next(p, ve, &i, ':', &a, &b);
-		if (b - a != 1 || strchr("01ds", tl_lower(p[a])) == NULL) {
+		if (b - a != 1 || strchr("01ds", ascii_lower(p[a])) == NULL) {
 			report(st, DIAG_DMARC_INVALID_VALUE, a, b - a,
 			    "fo=: each option must be 0, 1, d or s, "
 			    "separated by ':'");
 			return;
 		}
-		switch (tl_lower(p[a])) {
+		switch (ascii_lower(p[a])) {
 		case '0': fo |= DMARC_FO_0; break;
 		case '1': fo |= DMARC_FO_1; break;
 		case 'd': fo |= DMARC_FO_D; break;
@@ -176,8 +178,7 @@ valid_rf(const char *p, size_t vs, size_t ve)
 static size_t
 valid_host(const char *p, size_t n)
 {
-	if (n > 1 && p[n - 1] == '.')
-		n--;
+	n = dns_name_trim(p, n);
 	return tl_host(p, n) ? n : 0;
 }
 
@@ -233,7 +234,7 @@ parse_uri(struct pstate *st, bool ruf, size_t s, size_t e)
 
 		while (d < e && tl_is(p[d], TL_DIGIT))
 			d++;
-		if (d > bang + 1 && d < e && strchr("kmgt", tl_lower(p[d])))
+		if (d > bang + 1 && d < e && strchr("kmgt", ascii_lower(p[d])))
 			d++;
 		if (d == bang + 1 || d != e) {
 			report(st, DIAG_DMARC_URI_INVALID, bang, e - bang,
@@ -357,9 +358,9 @@ take_tag(struct pstate *st, size_t ns, size_t ne, size_t vs, size_t ve)
 			return;
 		}
 		if (t == T_ADKIM)
-			rec->adkim = tl_lower(v[0]);
+			rec->adkim = ascii_lower(v[0]);
 		else
-			rec->aspf = tl_lower(v[0]);
+			rec->aspf = ascii_lower(v[0]);
 		return;
 	case T_PSD:
 		if ((rec->psd = parse_letter(v, vn, "ynu")) == 0)

@@ -8,6 +8,7 @@
  * returned, so a callback may submit new queries without re-entering the
  * backend's own loops.
  */
+#include "ascii.h"
 #include "arena.h"
 #include "dns.h"
 
@@ -66,16 +67,12 @@ name_hash(const char *s, uint16_t type)
 static char *
 make_key(struct dns_resolver *r, const char *name)
 {
-	size_t n = strlen(name), i;
+	size_t n = dns_name_trim(name, strlen(name));
 	char *k;
 
-	if (n > 1 && name[n - 1] == '.')
-		n--;
 	if ((k = arena_strndup(&r->arena, name, n)) == NULL)
 		return NULL;
-	for (i = 0; i < n; i++)
-		if (k[i] >= 'A' && k[i] <= 'Z')
-			k[i] = (char)(k[i] - 'A' + 'a');
+	ascii_lower_n(k, n);
 	return k;
 }
 
@@ -199,29 +196,31 @@ dns_name_valid(const char *name, size_t len)
 	return label > 0;
 }
 
-int
-dns_name_copy(char *dst, size_t size, const char *name)
+size_t
+dns_name_trim(const char *name, size_t n)
 {
-	size_t n = strlen(name);
+	return n > 1 && name[n - 1] == '.' ? n - 1 : n;
+}
 
-	if (n > 0 && name[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= size || !dns_name_valid(name, n))
+int
+dns_name_norm(char *dst, size_t size, const char *name)
+{
+	size_t n = dns_name_trim(name, strlen(name));
+
+	if (n >= size || !dns_name_valid(name, n))
 		return -1;
-	memcpy(dst, name, n);
+	memmove(dst, name, n);
 	dst[n] = '\0';
-	return 0;
+	ascii_lower_n(dst, n);
+	return (int)n;
 }
 
 bool
 dns_name_within(const char *name, const char *parent)
 {
-	size_t n = strlen(name), p = strlen(parent);
+	size_t n = dns_name_trim(name, strlen(name));
+	size_t p = dns_name_trim(parent, strlen(parent));
 
-	if (n > 1 && name[n - 1] == '.')
-		n--;
-	if (p > 1 && parent[p - 1] == '.')
-		p--;
 	if (p > n || strncasecmp(name + n - p, parent, p) != 0)
 		return false;
 	return n == p || name[n - p - 1] == '.';

@@ -155,10 +155,15 @@ char *dns_txt_join(const struct dns_rr *rr, size_t *len);
 bool dns_name_within(const char *name, const char *parent);
 /* Presentation-name checks: every label 1..63 bytes, total <= 253. */
 bool dns_name_valid(const char *name, size_t len);
-/* Copy the domain name `name` into dst[0..size) without its trailing dot,
- * NUL-terminated.  -1 (dst unspecified) when the name is not valid
- * (dns_name_valid) or does not fit. */
-int dns_name_copy(char *dst, size_t size, const char *name);
+/* The length of name[0..n) without one trailing dot; the root "." keeps
+ * it. */
+size_t dns_name_trim(const char *name, size_t n);
+/* The one normal form of a domain name in authcheck: valid
+ * (dns_name_valid), without its trailing dot, in lower case (ascii.h).
+ * Written to dst[0..size), NUL-terminated; dst may be name.  Returns its
+ * length, or -1 (dst unspecified) when the name is not valid or does not
+ * fit. */
+int dns_name_norm(char *dst, size_t size, const char *name);
 
 /*
  * Zone backend data entry (dns_zone.c).  Records are added by the zone-file

@@ -120,7 +120,7 @@ int
 txt_check_name(struct txt_check *t, const char *label, const char *domain)
 {
 	memset(t, 0, sizeof(*t));
-	if (dns_name_copy(t->domain, sizeof(t->domain), domain) != 0)
+	if (dns_name_norm(t->domain, sizeof(t->domain), domain) < 0)
 		return -1;
 	/* the labels are ours and short, the domain at most 253 bytes */
 	if (snprintf(t->name, sizeof(t->name), "%s.%s", label, t->domain) >=

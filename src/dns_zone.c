@@ -10,6 +10,7 @@
  * allocations, freed at once.  Queries are answered synchronously from
  * start(); there is never anything in flight.
  */
+#include "ascii.h"
 #include "arena.h"
 #include "dns.h"
 #include "zone_read.h"
@@ -58,12 +59,6 @@ struct zone {
 
 static const struct dns_backend_ops zone_ops;
 
-static unsigned char
-lc(unsigned char c)
-{
-	return (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-}
-
 /* ---- names and the node table ---- */
 
 static size_t
@@ -91,7 +86,7 @@ norm_name(const char *name, size_t n, char *out)
 	if (n >= NAMEBUF)
 		return -1;
 	for (i = 0; i < n; i++)
-		out[i] = (char)lc((unsigned char)name[i]);
+		out[i] = ascii_lower(name[i]);
 	out[n] = '\0';
 	return (long)n;
 }

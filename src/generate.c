@@ -48,8 +48,7 @@ gen_valid_domain(const char *s)
 	size_t n = strlen(s), label = 0, labels = 0, lstart = 0;
 	bool alpha_top = false;
 
-	if (n > 0 && s[n - 1] == '.')
-		n--;
+	n = dns_name_trim(s, n);
 	if (n == 0 || n > 253)
 		return false;
 	for (size_t i = 0; i <= n; i++) {
@@ -77,21 +76,7 @@ gen_valid_domain(const char *s)
 bool
 gen_domain_norm(const char *s, char *out, size_t size)
 {
-	size_t n;
-
-	if (!gen_valid_domain(s))
-		return false;
-	n = strlen(s);
-	if (s[n - 1] == '.')
-		n--;
-	if (n >= size)
-		return false;
-	/* Index by index: out may be s. */
-	for (size_t i = 0; i < n; i++)
-		out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' :
-		    s[i]);
-	out[n] = '\0';
-	return true;
+	return gen_valid_domain(s) && dns_name_norm(out, size, s) >= 0;
 }
 
 /* "192.0.2.1", "192.0.2.0/24", "2001:db8::/32" -> "ip4:..." / "ip6:..."
@@ -477,22 +462,14 @@ static bool
 report_uri(const char *in, struct buf *out, char host[256])
 {
 	const char *at, *addr = in;
-	size_t hlen;
 
 	if (strncasecmp(addr, "mailto:", 7) == 0)
 		addr += 7;
 	if ((at = strrchr(addr, '@')) == NULL || !local_ok(addr,
 	    (size_t)(at - addr)))
 		return false;
-	hlen = strlen(at + 1);
-	if (hlen == 0 || hlen > 253 || !gen_valid_domain(at + 1))
+	if (!gen_domain_norm(at + 1, host, 256))
 		return false;
-	memcpy(host, at + 1, hlen + 1);
-	if (host[hlen - 1] == '.')
-		host[--hlen] = '\0';
-	for (size_t i = 0; i < hlen; i++)
-		if (host[i] >= 'A' && host[i] <= 'Z')
-			host[i] = (char)(host[i] - 'A' + 'a');
 	buf_printf(out, "mailto:%.*s@%s", (int)(at - addr), addr, host);
 	return true;
 }

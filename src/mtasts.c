@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "dns.h"
 #include "dns_failure.h"
@@ -38,7 +39,7 @@ static bool
 eq_ci(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (tl_lower(a[i]) != tl_lower(b[i]))
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
 			return false;
 	return true;
 }
@@ -340,10 +341,8 @@ mtasts_parse_policy(const char *p, size_t len, struct mtasts_policy *out,
 bool
 mtasts_mx_match(const char *pat, size_t plen, const char *h, size_t hlen)
 {
-	if (plen > 0 && pat[plen - 1] == '.')
-		plen--;
-	if (hlen > 0 && h[hlen - 1] == '.')
-		hlen--;
+	plen = dns_name_trim(pat, plen);
+	hlen = dns_name_trim(h, hlen);
 	if (plen == 0 || hlen == 0)
 		return false;
 	if (plen >= 2 && pat[0] == '*' && pat[1] == '.') {

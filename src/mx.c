@@ -16,26 +16,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "mx.h"
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* Length of name without one trailing dot (not of the root "."). */
 static size_t
 name_len(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n > 1 && s[n - 1] == '.')
-		n--;
-	return n;
+	return dns_name_trim(s, strlen(s));
 }
 
 /* Host names equal, ignoring case and a trailing dot. */
@@ -47,7 +38,7 @@ name_eq(const char *a, const char *b)
 	if (na != nb)
 		return false;
 	for (i = 0; i < na; i++)
-		if (lower(a[i]) != lower(b[i]))
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
 			return false;
 	return true;
 }
@@ -110,15 +101,14 @@ mx_is_ip_literal(const char *p, size_t len)
 	char tmp[IP_STRLEN + 8];
 	size_t i, n = 0;
 
-	if (len > 0 && p[len - 1] == '.')
-		len--;
+	len = dns_name_trim(p, len);
 	if (len >= 2 && p[0] == '[' && p[len - 1] == ']') {
 		p++;
 		len -= 2;
 	}
 	/* RFC 5321 §4.1.3 address literal tag */
-	if (len > 5 && lower(p[0]) == 'i' && lower(p[1]) == 'p' &&
-	    lower(p[2]) == 'v' && p[3] == '6' && p[4] == ':') {
+	if (len > 5 && ascii_lower(p[0]) == 'i' && ascii_lower(p[1]) == 'p' &&
+	    ascii_lower(p[2]) == 'v' && p[3] == '6' && p[4] == ':') {
 		p += 5;
 		len -= 5;
 	}

@@ -708,9 +708,7 @@ providers_recognise(const struct provider_set *ps, enum provider_clue clue,
 
 	if (name == NULL || (unsigned)clue > PROVIDER_CLUE_CNAME)
 		return NULL;
-	n = strlen(name);
-	if (n > 0 && name[n - 1] == '.')
-		n--;
+	n = dns_name_trim(name, strlen(name));
 	for (size_t i = 0; i < providers_count(ps); i++) {
 		const struct provider *p = &ps->v[i].pub;
 

@@ -14,6 +14,7 @@
  * The lookup and void-lookup limits are counted by the evaluator only, over
  * the terms it actually evaluates.
  */
+#include "ascii.h"
 #include "spf.h"
 
 #include <stdarg.h>
@@ -90,12 +91,6 @@ local_failure(struct ev *ev, const struct dns_answer *a)
 	return true;
 }
 
-static void lowercase(char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s - 'A' + 'a');
-}
 
 const char *
 spf_result_name(enum spf_result r)
@@ -246,11 +241,9 @@ select_record(struct rec *rc, const struct dns_answer *a)
 static struct rec *
 rec_find(struct ev *ev, const char *domain)
 {
-	size_t n = strlen(domain);
+	size_t n = dns_name_trim(domain, strlen(domain));
 	struct rec *rc;
 
-	if (n > 1 && domain[n - 1] == '.')
-		n--;
 	for (rc = ev->recs; rc != NULL; rc = rc->next)
 		if (strlen(rc->domain) == n &&
 		    strncasecmp(rc->domain, domain, n) == 0)
@@ -274,13 +267,8 @@ rec_get(struct ev *ev, const char *domain)
 		free(rc);
 		return NULL;
 	}
-	lowercase(rc->domain);
-	{
-		size_t n = strlen(rc->domain);
-
-		if (n > 1 && rc->domain[n - 1] == '.')
-			rc->domain[n - 1] = '\0';
-	}
+	rc->domain[dns_name_trim(rc->domain, strlen(rc->domain))] = '\0';
+	ascii_lower_n(rc->domain, strlen(rc->domain));
 	rc->next = ev->recs;
 	ev->recs = rc;
 	rc->q = dns_submit(ev->r, domain, DNS_T_TXT,
@@ -925,8 +913,7 @@ domain_ok(const char *d)
 
 	if (!dns_name_valid(d, len))
 		return false;
-	if (d[len - 1] == '.')
-		len--;
+	len = dns_name_trim(d, len);
 	if (memchr(d, '.', len) == NULL)
 		return false;
 	for (i = 0; i < len; i++)

@@ -13,6 +13,7 @@
  * first "all" are never evaluated, and redirect= is ignored when the record
  * has "all" (RFC 7208 §6.1), so those cost nothing (and get a warning).
  */
+#include "ascii.h"
 #include "spf_lint.h"
 
 #include <stdarg.h>
@@ -77,15 +78,11 @@ static char *
 name_dup(const char *s, size_t n)
 {
 	char *p;
-	size_t i;
 
-	if (n > 1 && s[n - 1] == '.')
-		n--;
+	n = dns_name_trim(s, n);
 	if ((p = buf_strndup(s, n)) == NULL)
 		return NULL;
-	for (i = 0; i < n; i++)
-		if (p[i] >= 'A' && p[i] <= 'Z')
-			p[i] = (char)(p[i] - 'A' + 'a');
+	ascii_lower_n(p, n);
 	return p;
 }
 

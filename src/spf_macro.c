@@ -11,6 +11,7 @@
  * so the right-hand 255 bytes are all the answer can ever contain, however
  * long the intermediate expansion was.
  */
+#include "ascii.h"
 #include "spf.h"
 
 #include <stdio.h>
@@ -314,11 +315,6 @@ letter_value(struct exp *x, char letter, struct val *v)
 	}
 }
 
-static char
-lower(unsigned char c)
-{
-	return (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-}
 
 /*
  * Parse (and, when o != NULL, expand) the macro-string.  Stops at the
@@ -378,7 +374,7 @@ run(const char *p, size_t len, struct exp *x, enum spf_macro_mode mode,
 			if (j >= len)
 				goto bad;
 			c = (unsigned char)p[j];
-			letter = lower(c);
+			letter = ascii_lower((char)c);
 			upper = letter != (char)c;
 			if (strchr("slodiphvcrt", letter) == NULL || letter == '\0')
 				goto bad;

@@ -8,6 +8,7 @@
  * must not be evaluated.  Input is (p, len): NUL bytes are data (and an
  * error), nothing is read past len.
  */
+#include "ascii.h"
 #include "spf.h"
 
 #include <stdlib.h>
@@ -85,11 +86,6 @@ spf_mech_name(enum spf_mech m)
 	return mech_names[m];
 }
 
-static char
-lower(unsigned char c)
-{
-	return (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-}
 
 /* Case-insensitive comparison of p[0..n) with the lower-case word w. */
 static bool
@@ -100,7 +96,7 @@ word_eq(const char *p, size_t n, const char *w)
 	if (strlen(w) != n)
 		return false;
 	for (i = 0; i < n; i++)
-		if (lower((unsigned char)p[i]) != w[i])
+		if (ascii_lower(p[i]) != w[i])
 			return false;
 	return true;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "taglist.h"
 
 /*
@@ -59,11 +60,6 @@ tl_is(char c, unsigned cls)
 	return (cclass[(unsigned char)c] & cls) != 0;
 }
 
-char
-tl_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
 
 size_t
 tl_skip_wsp(const char *p, size_t len, size_t i)
@@ -89,7 +85,7 @@ tl_prefix_ci(const char *p, size_t len, const char *w)
 	if (len < n)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (tl_lower(p[i]) != w[i])
+		if (ascii_lower(p[i]) != w[i])
 			return false;
 	return true;
 }

@@ -31,8 +31,6 @@ enum {
 
 /* True when c is in any of the classes cls (TL_ALPHA | TL_DIGIT ...). */
 bool tl_is(char c, unsigned cls);
-/* ASCII lower case; every other byte unchanged. */
-char tl_lower(char c);
 /* The first offset >= i where p[] is not SP/HTAB, at most len. */
 size_t tl_skip_wsp(const char *p, size_t len, size_t i);
 /* The first offset >= i holding c, or len. */

@@ -2,6 +2,7 @@
  * zone_index.c -- a zone's owner names in a hash index, and the resolver
  * backend answering from it (see zone_index.h).
  */
+#include "ascii.h"
 #include "zone_index.h"
 
 #include <stdio.h>
@@ -25,9 +26,7 @@ zone_index_hash(const char *p, size_t n)
 	unsigned char c;
 
 	for (i = 0; i < n; i++) {
-		c = (unsigned char)p[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
+		c = (unsigned char)ascii_lower(p[i]);
 		h ^= c;
 		h *= 1099511628211ULL;
 	}
@@ -118,15 +117,12 @@ bool
 zone_index_add_apex(struct zone_index *ix, const char *p, size_t n)
 {
 	char *s;
-	size_t i;
 
 	if (ix->napex >= ZONE_INDEX_MAX_APEX)
 		return true;
 	if ((s = arena_strndup(&ix->arena, p, n)) == NULL)
 		return false;
-	for (i = 0; i < n; i++)
-		if (s[i] >= 'A' && s[i] <= 'Z')
-			s[i] = (char)(s[i] - 'A' + 'a');
+	ascii_lower_n(s, n);
 	ix->apex[ix->napex++] = s;
 	return true;
 }

@@ -8,6 +8,7 @@
  * recognises: those dns.failure findings become one zone.outside-lookups
  * per record.
  */
+#include "ascii.h"
 #include "zone_lint.h"
 
 #include <stdio.h>
@@ -176,11 +177,7 @@ starts_spf1(const char *p, size_t n)
 	if (n < 6)
 		return false;
 	for (i = 0; i < 6; i++) {
-		char c = p[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != v[i])
+		if (ascii_lower(p[i]) != v[i])
 			return false;
 	}
 	return true;
@@ -333,9 +330,7 @@ mx_ip_literal(const struct zone_rr *rr, const char **tp, size_t *tl)
 	s = p;
 	while (p < end && *p != ' ')
 		p++;
-	n = (size_t)(p - s);
-	if (n > 1 && s[n - 1] == '.')
-		n--;
+	n = dns_name_trim(s, (size_t)(p - s));
 	if (n > 0 && s[0] == '[' && s[n - 1] == ']') {	/* "[192.0.2.1]" */
 		s++;
 		n -= 2;
@@ -770,9 +765,7 @@ mark_includes(struct zl *Z, const struct zone_txt *t)
 		    !term->has_domain)
 			continue;
 		p = rec->text + term->domain.off;
-		n = term->domain.len;
-		if (n > 1 && p[n - 1] == '.')
-			n--;
+		n = dns_name_trim(p, term->domain.len);
 		if (memchr(p, '%', n) == NULL &&
 		    (e = zone_index_find(&Z->ix, zone_index_hash(p, n))) !=
 		    NULL)
@@ -879,9 +872,7 @@ lint_zone(const char *path, const char *mem, size_t mem_len,
 	origin = opts->origin != NULL ? opts->origin :
 	    zone_origin_from_path(path, guess, sizeof(guess));
 	if (origin != NULL) {
-		olen = strlen(origin);
-		if (olen > 1 && origin[olen - 1] == '.')
-			olen--;
+		olen = dns_name_trim(origin, strlen(origin));
 		if (!zone_index_add_apex(&Z->ix, origin, olen))
 			Z->oom = true;
 	}

@@ -9,6 +9,7 @@
  * or a record.  Records are built in buffers owned by the reader and
  * reused, so reading a million records costs a handful of allocations.
  */
+#include "ascii.h"
 #include "zone_read.h"
 
 #include <errno.h>
@@ -50,7 +51,7 @@ tables_init(void)
 	if (tables_ready)
 		return;
 	for (i = 0; i < 256; i++) {
-		lower[i] = (unsigned char)(i >= 'A' && i <= 'Z' ? i + 32 : i);
+		lower[i] = (unsigned char)ascii_lower((char)i);
 		if (i > 0x20 && i < 0x7f)
 			cls[i] |= C_PRINT;
 		if (i >= '0' && i <= '9')

@@ -377,6 +377,40 @@ test_name_within(void **state)
 	assert_false(dns_name_within("example.org", "example.com"));
 }
 
+/* dns_name_norm(): the one normal form -- valid, no trailing dot, lower
+ * case; dns_name_trim() keeps the root. */
+static void
+test_name_norm(void **state)
+{
+	char out[16], big[300];
+
+	(void)state;
+	assert_int_equal(dns_name_norm(out, sizeof(out), "Mail.Example.COM."),
+	    -1);	/* 16 bytes: does not fit */
+	assert_int_equal(dns_name_norm(out, sizeof(out), "A.Example.COM."), 13);
+	assert_string_equal(out, "a.example.com");
+	assert_int_equal(dns_name_norm(out, sizeof(out), "x_Y-z"), 5);
+	assert_string_equal(out, "x_y-z");
+	assert_int_equal(dns_name_norm(out, sizeof(out), "."), -1);
+	assert_int_equal(dns_name_norm(out, sizeof(out), ""), -1);
+	assert_int_equal(dns_name_norm(out, sizeof(out), "a..b"), -1);
+	/* in place */
+	memcpy(out, "AbC.", 5);
+	assert_int_equal(dns_name_norm(out, sizeof(out), out), 3);
+	assert_string_equal(out, "abc");
+	/* a label of 64 bytes is not a name, whatever the buffer */
+	memset(big, 'a', 64);
+	memcpy(big + 64, ".com", 5);
+	assert_int_equal(dns_name_norm(big, sizeof(big), big), -1);
+	/* non-ASCII bytes are left as they are */
+	assert_int_equal(dns_name_norm(out, sizeof(out), "\xc3\x89.fr"), 5);
+	assert_memory_equal(out, "\xc3\x89.fr", 6);
+	assert_int_equal(dns_name_trim("a.", 2), 1);
+	assert_int_equal(dns_name_trim(".", 1), 1);
+	assert_int_equal(dns_name_trim("a", 1), 1);
+	assert_int_equal(dns_name_trim("", 0), 0);
+}
+
 int
 main(void)
 {
@@ -405,6 +439,7 @@ main(void)
 		    setup_empty, teardown),
 		cmocka_unit_test(test_other_backend_refused),
 		cmocka_unit_test(test_name_within),
+		cmocka_unit_test(test_name_norm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
