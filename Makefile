@@ -96,6 +96,8 @@ fuzz: $(FUZZBINS)
 lint:
 	@if grep -nE '\b(sprintf|vsprintf|strcpy|strcat|strtok|atoi|gets)[[:space:]]*\(' src/*.c src/*.h; then \
 	    echo "lint: unbounded string function in src/ (see HACKING.md)"; exit 1; fi
+	@if grep -nE '\b(buf_init|diag_list_init)\([^,]+,[[:space:]]*[0-9]+u?\)' src/*.c; then \
+	    echo "lint: a buffer or list limit as a bare number: name it (BUF_MAX_* in buf.h)"; exit 1; fi
 	@echo "lint: ok"
 
 DEBS := build-essential pkg-config libldns-dev ldnsutils libpcre2-dev \

@@ -22,6 +22,28 @@ struct buf {
 			 * is lost, not merely too long */
 };
 
+/*
+ * The maxima, named for what a buffer holds (as curl's DYN_* limits): a
+ * buffer is started with one of these or with a limit named in its own
+ * module (RECORD_MAX, JOIN_MAX, GEN_RECORD_MAX ...), never a bare number,
+ * so each limit has one reason and one place to change it.
+ */
+#define BUF_MAX_LINE	1024	/* one line: a message, a mail address, a
+				 * provider note, a list of host names */
+#define BUF_MAX_NAME	600	/* a DNS name built from parts (a 253-byte
+				 * domain under a selector, a report host,
+				 * with room to spare) or one short record
+				 * around it ("v=spf1 include:NAME") */
+#define BUF_MAX_TEXT	4096	/* a few lines: a computed fix with the
+				 * record it corrects, curl's resolve entry */
+#define BUF_MAX_PATH	4096	/* a file path (PATH_MAX on Linux) */
+#define BUF_MAX_RECORD	8192	/* a record built for display: a DKIM key
+				 * record of an 8192-bit RSA key fits */
+#define BUF_MAX_ZONE_LINE 16384	/* one zone-file line of a generated record,
+				 * its TXT strings quoted and split */
+#define BUF_MAX_OUTPUT	(1u << 20)	/* a whole output built in memory
+					 * (the findings catalogue) */
+
 /* Start an empty buffer that may hold at most `max` bytes. */
 void buf_init(struct buf *b, size_t max);
 /* Release the memory; the buffer may be reused after buf_init(). */

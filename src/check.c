@@ -208,7 +208,7 @@ report_misplaced(void *arg, const char *text, size_t len)
 	d.domain = m->qname;
 	d.record = text;
 	d.record_len = len;
-	buf_init(&fix, 4096);
+	buf_init(&fix, BUF_MAX_TEXT);
 	if (m->has_own) {
 		buf_printf(&fix, "delete it: _dmarc.%s already holds the "
 		    "record receivers use (move what you meant into that one)",

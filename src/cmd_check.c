@@ -203,7 +203,7 @@ read_common_selectors(const char *prog, struct strlist *out)
 	const char *slash = strrchr(dir, '/');
 	FILE *f;
 
-	buf_init(&path, 4096);
+	buf_init(&path, BUF_MAX_PATH);
 	if (slash != NULL)
 		buf_add(&path, dir, (size_t)(slash - dir));
 	else

@@ -34,8 +34,6 @@ static const char dmarc_exit_help[] =
 "Exit status: 0 no error findings; 1 error findings; 2 bad usage or an\n"
 "unreadable --zone file; 3 a DNS query failed (result incomplete).\n";
 
-#define MAX_FINDINGS 256
-
 static void
 dmarc_usage(FILE *out)
 {
@@ -153,7 +151,7 @@ cmd_dmarc(int argc, char **argv)
 		return rc;
 	if ((r = cli_resolver_new(&c, prog)) == NULL)
 		return CLI_EXIT_USAGE;
-	diag_list_init(&l, MAX_FINDINGS);
+	diag_list_init(&l, AREA_MAX_FINDINGS);
 	diag_sink_init(&sink, diag_list_add, &l);
 	if (dmarc_check(r, domain, &res, &sink) != 0) {
 		dmarc_result_free(&res);

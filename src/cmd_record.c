@@ -285,7 +285,7 @@ cmd_record(int argc, char **argv)
 		    "(no v=spf1, v=DMARC1, v=DKIM1/p=, v=STSv1, v=TLSRPTv1 or "
 		    "v=BIMI1): give --type");
 	}
-	diag_list_init(&l, 256);
+	diag_list_init(&l, AREA_MAX_FINDINGS);
 	diag_sink_init(&sink, diag_list_add, &l);
 	rc = lint(type, domain, p, len, &sink);
 	if (rc != 0 || l.oom) {

@@ -391,7 +391,7 @@ spf_lint_cmd(const char *prog, const struct spf_args *a)
 
 	if ((r = cli_resolver_new(&a->common, prog)) == NULL)
 		return CLI_EXIT_USAGE;
-	diag_list_init(&l, 1000);
+	diag_list_init(&l, SPF_LINT_MAX_FINDINGS);
 	diag_sink_init(&sink, diag_list_add, &l);
 	if (spf_lint(r, a->domain, &sink, &lr) != 0) {
 		fprintf(stderr, "%s: out of memory\n", prog);
@@ -438,7 +438,7 @@ cmd_spf(int argc, char **argv)
 	/* The MAIL FROM the evaluator sees (shown in the output).  With no
 	 * --sender the check is as for postmaster@DOMAIN; '' is passed on
 	 * as the null sender (postmaster@HELO, RFC 7208 §4.3). */
-	buf_init(&sender, 1024);
+	buf_init(&sender, BUF_MAX_LINE);
 	if (a.sender == NULL)
 		buf_printf(&sender, "postmaster@%s", a.domain);
 	else if (a.sender[0] == '\0')

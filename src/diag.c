@@ -318,7 +318,7 @@ diag_catalogue_write(FILE *out, enum diag_catalogue_format fmt)
 	struct buf b;
 	int rc = 0;
 
-	buf_init(&b, 1u << 20);
+	buf_init(&b, BUF_MAX_OUTPUT);
 	for (size_t i = 0; i < DIAG__COUNT; i++) {
 		const struct diag_info *d = &diag_table[i];
 		const char *h = area_heading(d->id);

@@ -275,7 +275,7 @@ lint_rsa(const unsigned char *der, size_t n, struct dkim_key *key,
 	struct crypto_key_info ki;
 	struct buf m;
 
-	buf_init(&m, 256);
+	buf_init(&m, BUF_MAX_LINE);
 	if (!crypto_parse_der_key(der, n, &ki)) {
 		buf_printf(&m, "p= decodes to %zu bytes that are not an RSA "
 		    "public key", n);
@@ -329,7 +329,7 @@ lint_ed25519(const unsigned char *raw, size_t n, struct dkim_key *key,
 	struct crypto_key_info ki;
 	struct buf m;
 
-	buf_init(&m, 256);
+	buf_init(&m, BUF_MAX_LINE);
 	if (crypto_is_ed25519_spki(raw, n)) {
 		report_at(sink, ctx, DIAG_DKIM_INVALID_KEY, pv.off, pv.len,
 		    "the Ed25519 key is wrapped in SubjectPublicKeyInfo; "
@@ -600,7 +600,7 @@ dkim_add(struct dkim_result *res, const char *selector,
 	if (res->nsel == DKIM_MAX_SELECTORS)
 		return 1;
 	s = &res->sel[res->nsel];
-	diag_list_init(&s->findings, 64);
+	diag_list_init(&s->findings, AREA_MAX_FINDINGS);
 	/* Out of memory is also kept in res->area.oom: callers that add from
 	 * inside a callback (recognised providers) cannot tell it from a
 	 * refused selector name. */

@@ -548,7 +548,7 @@ dmarc_lint(const struct dmarc_record *rec, struct diag_sink *sink,
 		    NULL) {
 			struct buf b;
 
-			buf_init(&b, 4096);
+			buf_init(&b, BUF_MAX_TEXT);
 			buf_adds(&b, rec->has_rua ? "once the rua reports "
 			    "show your mail passing, publish: " : "add rua= "
 			    "to receive reports; once they show your mail "
@@ -602,7 +602,7 @@ dmarc_lint(const struct dmarc_record *rec, struct diag_sink *sink,
 			memset(&d, 0, sizeof(d));
 		/* The record with a report address at the domain itself,
 		 * which needs no authorisation record (RFC 9990). */
-		buf_init(&b, 4096);
+		buf_init(&b, BUF_MAX_TEXT);
 		if (d.record != NULL && d.domain != NULL &&
 		    strncmp(d.domain, "_dmarc.", 7) == 0 && d.domain[7] != '\0' &&
 		    memchr(d.record, '\0', d.record_len) == NULL) {

@@ -240,7 +240,7 @@ add_provider(const struct gen_spf_opts *o, const char *domain,
 
 				/* Receivers would return permerror for the
 				 * whole record: say so loudly. */
-				buf_init(&nb, 1024);
+				buf_init(&nb, BUF_MAX_LINE);
 				buf_printf(&nb, "%s: DNS has no single SPF "
 				    "record at %s: an include of it makes "
 				    "SPF fail (permerror).  The template may "
@@ -265,7 +265,7 @@ add_provider(const struct gen_spf_opts *o, const char *domain,
 		struct gen_record *g = &res->rp[res->nrp];
 		struct buf v, n;
 
-		buf_init(&n, 300);
+		buf_init(&n, BUF_MAX_NAME);
 		buf_printf(&n, "%s.%s", p->rp_host, domain);
 		buf_init(&v, GEN_RECORD_MAX);
 		if (strcmp(p->rp_type, "cname") == 0) {
@@ -293,7 +293,7 @@ add_provider(const struct gen_spf_opts *o, const char *domain,
 	{
 		struct buf nb;
 
-		buf_init(&nb, 2048);
+		buf_init(&nb, BUF_MAX_TEXT);
 		buf_printf(&nb, "%s: nothing to add to SPF. %s", p->name,
 		    p->spf_note != NULL ? p->spf_note : "The provider sends "
 		    "with its own envelope domain; DKIM gives alignment.");
@@ -561,7 +561,7 @@ gen_dmarc(const struct gen_dmarc_opts *o, struct gen_dmarc_result *res,
 		buf_free(&rec);
 		return -1;
 	}
-	buf_init(&name, 300);
+	buf_init(&name, BUF_MAX_NAME);
 	buf_printf(&name, "_dmarc.%s", domain);
 	res->rec[0].type = "TXT";
 	res->rec[0].value = buf_take(&rec);
@@ -584,7 +584,7 @@ gen_dmarc(const struct gen_dmarc_opts *o, struct gen_dmarc_result *res,
 		    dns_name_within(domain, hosts[i]))
 			continue;
 		g = &res->rec[res->nrec];
-		buf_init(&name, 600);
+		buf_init(&name, BUF_MAX_NAME);
 		buf_printf(&name, "%s._report._dmarc.%s", domain, hosts[i]);
 		if (!name.err && name.len > 253) {
 			snprintf(err, errsize, "the authorisation name for %s "
@@ -597,7 +597,7 @@ gen_dmarc(const struct gen_dmarc_opts *o, struct gen_dmarc_result *res,
 		buf_free(&name);
 		g->type = "TXT";
 		g->value = buf_strdup("v=DMARC1");
-		buf_init(&name, 600);
+		buf_init(&name, BUF_MAX_NAME);
 		buf_printf(&name, "published by %s (not by you): without it "
 		    "receivers do not send reports there (not needed when %s "
 		    "and %s share an organizational domain)", hosts[i],
@@ -645,7 +645,7 @@ gen_dkim_record(const char *public_b64, bool ed25519, struct diag_sink *sink,
 	struct buf b;
 	char *rec;
 
-	buf_init(&b, 8192);
+	buf_init(&b, BUF_MAX_RECORD);
 	buf_printf(&b, "v=DKIM1; k=%s; p=%s", ed25519 ? "ed25519" : "rsa",
 	    public_b64);
 	if ((rec = buf_take(&b)) == NULL) {

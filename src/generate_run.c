@@ -23,8 +23,6 @@
 #include "providers.h"
 #include "render.h"
 
-#define MAX_FINDINGS 256
-
 /* Use the domain in presentation form: lower case, no trailing dot (the
  * printers add the dot).  False, with a usage message, when invalid. */
 static bool
@@ -47,7 +45,7 @@ print_record(FILE *out, const struct gen_record *r, bool spf_strings,
 {
 	struct buf b;
 
-	buf_init(&b, 16384);
+	buf_init(&b, BUF_MAX_ZONE_LINE);
 	buf_printf(&b, "%s%s%s 3600 IN %s ", indent, r->name,
 	    r->relative ? "" : ".", r->type);
 	if (strcmp(r->type, "TXT") == 0)
@@ -256,7 +254,7 @@ gen_run_spf(struct gen_args *g, const struct provider_set *ps)
 	if (!g->offline && (r = cli_resolver_new(&g->c, g->prog)) == NULL)
 		return CLI_EXIT_USAGE;
 	o.resolver = r;
-	diag_list_init(&l, MAX_FINDINGS);
+	diag_list_init(&l, AREA_MAX_FINDINGS);
 	diag_sink_init(&sink, diag_list_add, &l);
 	if (gen_spf(&o, &res, &sink, err, sizeof(err)) != 0) {
 		diag_list_free(&l);
@@ -362,7 +360,7 @@ gen_run_dmarc(struct gen_args *g)
 	o.ruf = g->ruf;
 	o.nruf = g->nruf;
 	o.testing = g->testing;
-	diag_list_init(&l, MAX_FINDINGS);
+	diag_list_init(&l, AREA_MAX_FINDINGS);
 	diag_sink_init(&sink, diag_list_add, &l);
 	if (gen_dmarc(&o, &res, &sink, err, sizeof(err)) != 0) {
 		diag_list_free(&l);
@@ -470,7 +468,7 @@ gen_run_dkim(struct gen_args *g)
 		fprintf(stderr, "%s: %s\n", g->prog, err);
 		return CLI_EXIT_FAIL;
 	}
-	diag_list_init(&l, MAX_FINDINGS);
+	diag_list_init(&l, AREA_MAX_FINDINGS);
 	diag_sink_init(&sink, diag_list_add, &l);
 	if ((record = gen_dkim_record(kp.public_b64, g->ed25519, &sink,
 	    owner)) == NULL) {

@@ -186,7 +186,7 @@ resolve_entry(const struct https_req *req, unsigned port)
 	struct curl_slist *l;
 	size_t i;
 
-	buf_init(&b, 4096);
+	buf_init(&b, BUF_MAX_TEXT);
 	buf_printf(&b, "%s:%u:", req->host, port);
 	for (i = 0; i < req->naddrs; i++) {
 		char a[IP_STRLEN];

@@ -180,7 +180,7 @@ main(int argc, char **argv)
 		if (strcmp(name, commands[i].name) != 0)
 			continue;
 		/* argv[0] = "authcheck NAME" for the subcommand's messages. */
-		buf_init(&prog, 64);
+		buf_init(&prog, BUF_MAX_LINE);
 		buf_printf(&prog, "authcheck %s", commands[i].name);
 		argv[1] = prog.err ? argv[0] : (char *)buf_str(&prog);
 		rc = commands[i].run(argc - 1, argv + 1);

@@ -533,7 +533,7 @@ check_mx(struct mtasts_result *res, struct diag_sink *sink)
 		return;
 	memset(&d, 0, sizeof(d));
 	d.domain = res->txt.domain;
-	buf_init(&unc, 1024);
+	buf_init(&unc, BUF_MAX_LINE);
 	for (i = 0; a->status == DNS_OK && i < a->nrr; i++) {
 		const char *h;
 

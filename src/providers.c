@@ -128,7 +128,7 @@ valid_spf_domain(const char *s)
 		if (*p == '-' && (p == s || p[-1] == '.' || p[1] == '\0' ||
 		    p[1] == '.'))
 			return false;
-	buf_init(&rec, 512);
+	buf_init(&rec, BUF_MAX_NAME);
 	buf_adds(&rec, "v=spf1 include:");
 	buf_adds(&rec, s);
 	if (rec.err) {

@@ -951,7 +951,7 @@ spf_check_host(struct dns_resolver *r, const struct spf_eval_opts *o,
 	ev.now = (long long)time(NULL);
 
 	/* §4.3: an empty MAIL FROM is checked as postmaster@<helo>. */
-	buf_init(&b, 1024);
+	buf_init(&b, BUF_MAX_LINE);
 	if (o->sender == NULL || o->sender[0] == '\0') {
 		buf_printf(&b, "postmaster@%s", helo);
 	} else if (o->sender[0] == '@' || strchr(o->sender, '@') == NULL) {

@@ -484,7 +484,7 @@ corrected(const struct lnode *n, size_t term, const char *rep,
 
 	if (text == NULL)
 		return NULL;
-	buf_init(&b, 4096);
+	buf_init(&b, BUF_MAX_TEXT);
 	buf_adds(&b, "publish: ");
 	if (rep == NULL || rep == MOVE_TO_END) {
 		/* drop the term and the blank before it */
@@ -597,7 +597,7 @@ check_terms(struct spf_lint *L, const struct lnode *n)
 		struct buf b;
 
 		ctx_node(&d, n);
-		buf_init(&b, 4096);
+		buf_init(&b, BUF_MAX_TEXT);
 		buf_adds(&b, "publish: ");
 		if (n->pub.record != NULL)
 			buf_add(&b, n->pub.record, n->pub.record_len);

@@ -26,6 +26,8 @@ struct diag_sink;
 
 #define SPF_LINT_MAX_DEPTH	20	/* include/redirect levels below root */
 #define SPF_LINT_MAX_NODES	200	/* records in the tree */
+#define SPF_LINT_MAX_FINDINGS	1000	/* kept by `authcheck spf DOMAIN`: a
+					 * few per record of a full tree */
 
 /* What became of one node's record. */
 enum spf_node_status {
