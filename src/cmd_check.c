@@ -41,6 +41,17 @@ static const struct option check_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct cli_optval check_values[] = {
+	{ "domains", CLI_VAL_FILE, NULL },
+	{ "ca-file", CLI_VAL_FILE, NULL },
+	CLI_COMMON_VALUES,
+	{ NULL, CLI_VAL_TEXT, NULL }
+};
+
+const struct cli_spec cmd_check_spec = {
+	":hs:", check_longopts, check_values, CLI_VAL_TEXT, NULL
+};
+
 static const char check_help[] =
 "Usage: authcheck [check] DOMAIN... [OPTIONS]\n"
 "       authcheck [check] --domains FILE|- [OPTIONS]\n"
@@ -262,8 +273,8 @@ parse_args(int argc, char **argv, struct check_args *A)
 	A->selectors.max = DKIM_MAX_SELECTORS / 2;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":hs:", check_longopts,
-	    NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, cmd_check_spec.shortopts,
+	    check_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			check_usage(stdout);
