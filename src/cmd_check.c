@@ -372,7 +372,7 @@ cmd_check(int argc, char **argv)
 	char err[512];
 	const char *env;
 	unsigned long errors = 0, warnings = 0;
-	bool incomplete = false, color, progress;
+	bool incomplete = false, told_curl = false, color, progress;
 	int rc;
 
 	memset(&A, 0, sizeof(A));
@@ -431,6 +431,12 @@ cmd_check(int argc, char **argv)
 					    res[i].domain);
 			} else {
 				render_text_check(stdout, &res[i], color);
+			}
+			if (res[i].mtasts.skipped[0] != '\0' && !told_curl) {
+				fprintf(stderr, "%s: MTA-STS policy fetching "
+				    "skipped: %s (install libcurl4)\n", prog,
+				    res[i].mtasts.skipped);
+				told_curl = true;
 			}
 			errors += res[i].count[DIAG_ERROR];
 			warnings += res[i].count[DIAG_WARNING];
