@@ -352,7 +352,12 @@ write_zsh(FILE *out, const struct cli_command_info *cmds, size_t n,
 			fputs("1:argument:", out);
 		else
 			fputs("*:argument:", out);
-		zsh_action(out, s->args, s->arg_words, ps);
+		/* Free text: a message only, and not when the word is an
+		 * option (an empty action would hide the options). */
+		if (s->args == CLI_VAL_TEXT)
+			fputs("_guard \"^-*\" argument", out);
+		else
+			zsh_action(out, s->args, s->arg_words, ps);
 		fputs("'\n}\n\n", out);
 	}
 	fputs("_authcheck()\n{\n\tlocal -a cmds\n\tcmds=(", out);
