@@ -32,7 +32,8 @@ TESTBINS := $(foreach t,$(TESTSRCS),build/san/tests/$(basename $(notdir $(t))))
 FUZZSRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZBINS := $(FUZZSRCS:tests/fuzz/%.c=build/fuzz/%)
 
-.PHONY: all deps deps-if-missing check test-build demo fuzz lint install clean bench bench-check
+.PHONY: all deps deps-if-missing check test-build demo fuzz lint install clean bench bench-check \
+        bench-tools
 
 all: authcheck
 
@@ -48,14 +49,21 @@ build/san/%.o: src/%.c $(wildcard src/*.h) | build/san
 build/san/authcheck: $(SANOBJS)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $(SANOBJS) $(PKG_LIBS) -lm
 
-# Every tests/*/test_*.c is one program linked with the library objects.
+# Every tests/*/test_*.c is one program linked with the library objects,
+# plus LDFLAGS_<program> when set.
 define testprog
 build/san/tests/$(basename $(notdir $(1))): $(1) $(SANLIB) $(wildcard tests/*/*.h) | build/san/tests
-	$$(CC) $$(ALL_CFLAGS) $$(TEST_CFLAGS) $$(SAN) -Itests -o $$@ $(1) $$(SANLIB) $$(PKG_LIBS) $$(TEST_LIBS) -lm
+	$$(CC) $$(ALL_CFLAGS) $$(TEST_CFLAGS) $$(SAN) -Itests -o $$@ $(1) $$(SANLIB) $$(PKG_LIBS) $$(TEST_LIBS) $$(LDFLAGS_$(basename $(notdir $(1)))) -lm
 endef
+# The allocation-failure test puts its own allocator under our code
+# (allocations inside the libraries are not counted) and marks the SPF
+# trees of the zone lint.
+LDFLAGS_test_dns_oom := -Wl,--wrap=malloc -Wl,--wrap=calloc \
+    -Wl,--wrap=realloc -Wl,--wrap=strdup \
+    -Wl,--wrap=zone_index_resolver_new -Wl,--wrap=spf_lint_record
 $(foreach t,$(TESTSRCS),$(eval $(call testprog,$(t))))
 
-build/rel build/san build/san/tests build/fuzz build/fuzz/obj:
+build/rel build/san build/san/tests build/fuzz build/fuzz/obj build/bench:
 	mkdir -p $@
 
 test-build: build/san/authcheck $(TESTBINS)
@@ -105,12 +113,20 @@ deps-if-missing:
 	done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(MAKE) deps; fi
 
-# Latency and query counts against spfquery on ../shared/bench (needs root).
-bench: authcheck
+# The benchmarks' own tools (tests/bench/): the delay proxy that stands for
+# the network in front of the world's NSD.  Not part of authcheck.
+bench-tools: build/bench/delayproxy
+
+build/bench/delayproxy: tests/bench/delayproxy.c | build/bench
+	$(CC) $(WARN) $(CFLAGS) -pthread -o $@ $<
+
+# Latency and query counts against spfquery on the synthetic world of
+# tests/bench/gen_world.py (needs root: network namespace + NSD).
+bench: authcheck bench-tools
 	sh tests/bench/spf_bench.sh
 
 # The domain report's latency, queries and cache hit rate on the same world (root).
-bench-check: authcheck
+bench-check: authcheck bench-tools
 	sh tests/bench/check_bench.sh
 
 # ---- packaging: completions, install, uninstall, the Debian package -------

@@ -12,7 +12,7 @@ buf_init(struct buf *b, size_t max)
 	b->p = NULL;
 	b->len = b->cap = 0;
 	b->max = max;
-	b->err = false;
+	b->err = b->oom = false;
 }
 
 void
@@ -27,7 +27,7 @@ void
 buf_reset(struct buf *b)
 {
 	b->len = 0;
-	b->err = false;
+	b->err = b->oom = false;
 	if (b->p != NULL)
 		b->p[0] = '\0';
 }
@@ -52,7 +52,7 @@ buf_grow(struct buf *b, size_t need)
 	if (cap > b->max + 1)
 		cap = b->max + 1;
 	if ((p = realloc(b->p, cap)) == NULL) {
-		b->err = true;
+		b->err = b->oom = true;
 		return false;
 	}
 	b->p = p;
@@ -143,4 +143,22 @@ char *
 buf_strdup(const char *s)
 {
 	return s != NULL ? buf_strndup(s, strlen(s)) : NULL;
+}
+
+bool
+buf_grow_array(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap;
+	void *np;
+
+	if (need <= *cap)
+		return true;
+	ncap = *cap ? *cap : 64;
+	while (ncap < need)
+		ncap *= 2;
+	if ((np = realloc(*p, ncap * size)) == NULL)
+		return false;
+	*p = np;
+	*cap = ncap;
+	return true;
 }

@@ -18,6 +18,8 @@ struct buf {
 	size_t cap;	/* bytes allocated */
 	size_t max;	/* hard limit on len */
 	bool err;	/* an append failed (over max or out of memory) */
+	bool oom;	/* ... because memory ran out: what the caller built
+			 * is lost, not merely too long */
 };
 
 /* Start an empty buffer that may hold at most `max` bytes. */
@@ -42,5 +44,10 @@ char *buf_take(struct buf *b);
  * of memory.  buf_strdup(NULL) is NULL. */
 char *buf_strndup(const char *p, size_t n);
 char *buf_strdup(const char *s);
+
+/* Room for `need` elements of `size` bytes in the malloc'd array *p of
+ * *cap elements (grown by doubling, from 64); false when out of memory,
+ * the array then untouched. */
+bool buf_grow_array(void **p, size_t *cap, size_t need, size_t size);
 
 #endif

@@ -221,6 +221,8 @@ report_misplaced(void *arg, const char *text, size_t len)
 	}
 	if (!fix.err && memchr(text, '\0', len) == NULL)
 		d.fix = buf_str(&fix);
+	if (fix.oom)
+		m->sink->oom = true;
 	diag_reportf(m->sink, DIAG_DMARC_WRONG_LOCATION, &d, "a v=DMARC1 "
 	    "record at %s is never read: receivers look only at _dmarc.%s",
 	    m->qname, m->domain);
@@ -485,8 +487,10 @@ check_start(struct dns_resolver *r, const char *domain,
 	    res);
 	P->apex_mx = dns_submit(r, res->domain, DNS_T_MX, apex_mx_done, res);
 	if (snprintf(name, sizeof(name), "dmarc.%s", res->domain) <
-	    (int)sizeof(name) && dns_name_valid(name, strlen(name)))
-		P->nodot_txt = dns_submit(r, name, DNS_T_TXT, NULL, NULL);
+	    (int)sizeof(name) && dns_name_valid(name, strlen(name)) &&
+	    (P->nodot_txt = dns_submit(r, name, DNS_T_TXT, NULL, NULL)) ==
+	    NULL)
+		return -1;
 	if (P->apex_txt == NULL || P->apex_mx == NULL)
 		return -1;
 	return 0;
@@ -505,7 +509,9 @@ check_finish(struct check_result *res)
 		diag_sink_init(&sink, diag_list_add, &h->findings);
 		if (P->started[a])
 			check_modules[a].finish(res, &sink);
-		if (h->findings.oom)
+		/* A finding the list could not keep, or one built short of
+		 * memory, is a finding lost. */
+		if (h->findings.oom || sink.oom)
 			h->oom = true;
 		res->incomplete = res->incomplete || h->incomplete;
 		res->oom = res->oom || h->oom;

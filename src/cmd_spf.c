@@ -479,7 +479,9 @@ cmd_spf(int argc, char **argv)
 	o.helo = a.helo;
 	o.no_prefetch = a.no_prefetch;
 	if (spf_check_host(r, &o, &res) != 0) {
-		fprintf(stderr, "%s: out of memory\n", prog);
+		fprintf(stderr, "%s: evaluation incomplete: out of memory or a "
+		    "local resolver failure\n", prog);
+		spf_eval_result_free(&res);
 		dns_free(r);
 		buf_free(&sender);
 		return CLI_EXIT_DNS;

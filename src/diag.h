@@ -333,6 +333,9 @@ struct diag_sink {
 	diag_cb *cb;		/* may be NULL: count only */
 	void *arg;
 	unsigned long count[DIAG_SEV__COUNT];
+	bool oom;		/* a check ran out of memory building a
+				 * finding (its fix): the findings differ
+				 * from a full run's */
 };
 
 /* Start a sink with zero counts; cb(arg, d) receives each finding. */

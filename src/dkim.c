@@ -601,18 +601,24 @@ dkim_add(struct dkim_result *res, const char *selector,
 		return 1;
 	s = &res->sel[res->nsel];
 	diag_list_init(&s->findings, 64);
+	/* Out of memory is also kept in res->area.oom: callers that add from
+	 * inside a callback (recognised providers) cannot tell it from a
+	 * refused selector name. */
 	if ((s->selector = strdup(selector)) == NULL ||
 	    (s->name = strdup(name)) == NULL) {
 		free(s->selector);
 		s->selector = NULL;
+		res->area.oom = true;
 		return -1;
 	}
 	s->source = source;
 	s->provider = provider;
 	res->nsel++;
 	if ((s->q = dns_submit(res->r, s->name, DNS_T_TXT, NULL, NULL)) ==
-	    NULL)
+	    NULL) {
+		res->area.oom = true;
 		return -1;
+	}
 	return 0;
 }
 

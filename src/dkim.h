@@ -138,7 +138,8 @@ void dkim_result_free(struct dkim_result *res);
  * caller's dns_run(), dkim_finish() lints every answer.  start returns 0
  * or -1 (bad domain, out of memory; *res already freed); add returns 0, 1
  * when DKIM_MAX_SELECTORS are taken, -1 on a bad selector name or out of
- * memory; finish returns 0 or -1 (out of memory).  Free with
+ * memory (then res->oom is set too); finish returns 0 or -1 (out of
+ * memory).  Free with
  * dkim_result_free() (after dns_run()).
  */
 int dkim_start(struct dns_resolver *r, const char *domain,

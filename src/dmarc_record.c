@@ -558,6 +558,8 @@ dmarc_lint(const struct dmarc_record *rec, struct diag_sink *sink,
 			    rec->p_span.len, d.record_len - rec->p_span.off -
 			    rec->p_span.len);
 			fix = b.err ? NULL : buf_take(&b);
+			if (b.oom)
+				sink->oom = true;
 			buf_free(&b);
 		}
 		d.fix = fix;
@@ -614,6 +616,8 @@ dmarc_lint(const struct dmarc_record *rec, struct diag_sink *sink,
 			    "address that exists, or a report service's)",
 			    d.domain + 7);
 			d.fix = b.err ? NULL : buf_str(&b);
+			if (b.oom)
+				sink->oom = true;
 		}
 		lint_report(sink, &d, DIAG_DMARC_RUA_MISSING, NULL,
 		    "no rua= tag: nobody receives aggregate reports");

@@ -1,7 +1,7 @@
 /*
  * dns.c -- resolver core: one entry per (name, type) for the whole run,
- * callbacks, counters.  The backends (dns_live.c, dns_zone.c) only resolve;
- * everything callers see is kept here (see dns.h).
+ * callbacks, counters.  The backends (dns_live.c, dns_zone.c, zone_index.c)
+ * only resolve; everything callers see is kept here (see dns.h).
  *
  * Callbacks never run inside a backend: dns_query_done() queues them and
  * they fire from dns_submit(), dns_wait() or dns_run() once the backend has
@@ -279,8 +279,10 @@ dns_submit(struct dns_resolver *r, const char *name, uint16_t type,
 			r->ops->start(r->be, q);
 	}
 	if (cb != NULL) {
+		/* Without its entry cb could never fire: the caller must know
+		 * (the query itself stays, answered for others). */
 		if ((e = malloc(sizeof(*e))) == NULL)
-			return q;
+			return NULL;
 		e->cb = cb;
 		e->arg = arg;
 		e->q = q;
@@ -369,7 +371,8 @@ copy_rr(struct dns_resolver *r, struct dns_rr *d, const struct dns_rr *s)
 	size_t i;
 
 	*d = *s;
-	d->owner = arena_str(r, s->owner != NULL ? s->owner : "");
+	if ((d->owner = arena_str(r, s->owner != NULL ? s->owner : "")) == NULL)
+		return false;
 	switch (s->type) {
 	case DNS_T_MX:
 		d->u.mx.host = arena_str(r, s->u.mx.host != NULL ? s->u.mx.host : "");
@@ -395,7 +398,7 @@ copy_rr(struct dns_resolver *r, struct dns_rr *d, const struct dns_rr *s)
 		d->u.txt.s = strs;
 		return true;
 	default:
-		return d->owner != NULL;
+		return true;
 	}
 }
 
@@ -406,6 +409,7 @@ dns_query_done(struct dns_resolver *r, struct dns_query *q,
 	struct dns_rr *rrs = NULL;
 	struct cbent *e, *next;
 	size_t i;
+	bool oom;
 
 	if (q->ans.status != DNS_PENDING)
 		return;
@@ -415,19 +419,23 @@ dns_query_done(struct dns_resolver *r, struct dns_query *q,
 	q->ans.ncname = a->ncname;
 	q->ans.tcp = a->tcp;
 	q->ans.why = arena_str(r, a->why);
-	if (a->nrr > 0 && (rrs = arena_alloc(&r->arena, a->nrr * sizeof(*rrs))) != NULL) {
-		for (i = 0; i < a->nrr; i++)
+	oom = q->ans.canon == NULL || (a->why != NULL && q->ans.why == NULL);
+	if (!oom && a->nrr > 0) {
+		rrs = arena_alloc(&r->arena, a->nrr * sizeof(*rrs));
+		oom = rrs == NULL;
+		for (i = 0; !oom && i < a->nrr; i++)
 			if (!copy_rr(r, &rrs[i], &a->rr[i]))
-				break;
-		q->ans.nrr = i;
+				oom = true;
+		q->ans.nrr = a->nrr;
 		q->ans.rr = rrs;
-		if (i < a->nrr) {
-			q->ans.status = DNS_ERROR;
-			q->ans.why = "out of memory";
-		}
-	} else if (a->nrr > 0) {
+	}
+	if (oom) {
+		/* Part of the answer is lost: it must not read as an answer. */
 		q->ans.status = DNS_ERROR;
+		q->ans.canon = q->key;
 		q->ans.why = "out of memory";
+		q->ans.nrr = 0;
+		q->ans.rr = NULL;
 	}
 	if (q->ans.status == DNS_TIMEOUT)
 		r->stats.timeouts++;

@@ -4,12 +4,15 @@
  * Callers submit many queries, then wait.  A query is identified by
  * (name, type); the resolver keeps one entry per pair for the whole run (the
  * cache), so submitting the same question twice costs nothing and both
- * callers see the same answer.  Two backends implement the network side:
+ * callers see the same answer.  Three backends implement the network side:
  *
- *   dns_live.c  ldns wire format over our own non-blocking sockets, every
- *               submitted query in flight at once;
- *   dns_zone.c  answers from zone files or from records added by a program
- *               (offline linting, the demo, the test suites).
+ *   dns_live.c    ldns wire format over our own non-blocking sockets, every
+ *                 submitted query in flight at once;
+ *   dns_zone.c    answers from zone files or from records added by a
+ *                 program (offline linting, the demo, the test suites);
+ *   zone_index.c  answers from the compact owner-name index `authcheck
+ *                 zone` builds of a zone too big to load (placeholder
+ *                 A/AAAA/MX data: the SPF lint only counts them).
  *
  * No ldns type crosses this interface: answers are decoded into the plain
  * structures below at the backend boundary.
@@ -120,8 +123,12 @@ struct dns_resolver *dns_live_new(const struct dns_live_opts *o,
 struct dns_resolver *dns_zone_new(void);
 void dns_free(struct dns_resolver *r);
 
-/* Submit a question.  Returns the entry (owned by the resolver, never
- * NULL except on out-of-memory); cb may be NULL. */
+/* Submit a question; cb may be NULL.  Returns the entry (owned by the
+ * resolver) and cb, if given, is then called exactly once.  NULL when
+ * memory ran out: cb will never be called and the caller must count the
+ * question as failed (incomplete or out of memory), never as unasked.
+ * An answer whose copy ran out of memory completes as DNS_ERROR "out of
+ * memory". */
 struct dns_query *dns_submit(struct dns_resolver *r, const char *name,
     uint16_t type, dns_cb *cb, void *arg);
 /* The answer of q, or NULL while it is pending. */
@@ -181,7 +188,8 @@ size_t dns_zone_errors(const struct dns_resolver *r,
     const struct dns_zone_error **out);
 
 /*
- * Backend side (dns.c <-> dns_live.c / dns_zone.c).  Not for checks.
+ * Backend side (dns.c <-> dns_live.c / dns_zone.c / zone_index.c).  Not
+ * for checks.
  */
 struct dns_backend_ops {
 	/* Start resolving q (dns_query_name/type); call dns_query_done()

@@ -868,6 +868,11 @@ finish_neg(struct live *be, struct lq *lq, enum dns_status st, uint8_t rcode,
 	a.tcp = tcp;
 	if (lq->ncname > 0)
 		a.canon = name_str(&s, canon);
+	if (s.err) {	/* without it the answer is about the wrong name */
+		a.status = DNS_ERROR;
+		a.rcode = 0;
+		a.why = "out of memory decoding the answer";
+	}
 	lq_finish(be, lq, &a);
 	scratch_free(&s);
 }
@@ -965,10 +970,18 @@ handle_msg(struct live *be, struct lq *lq, const uint8_t *m, size_t len,
     bool tcp)
 {
 	ldns_pkt *p = NULL;
+	ldns_status st;
 
 	if (len < 12)
 		return false;
-	if (ldns_wire2pkt(&p, m, len) != LDNS_STATUS_OK) {
+	if ((st = ldns_wire2pkt(&p, m, len)) == LDNS_STATUS_MEM_ERR) {
+		/* Not the server's fault: waiting for another answer would
+		 * only end in a timeout. */
+		lq_fail(be, lq, DNS_ERROR, 0, "out of memory decoding the "
+		    "answer");
+		return true;
+	}
+	if (st != LDNS_STATUS_OK) {
 		/* A truncated datagram may be cut mid-record; its header
 		 * is enough to go to TCP, where the answer is checked. */
 		if (!tcp && (m[2] & 0x80) && (m[2] & 0x02) &&
@@ -1122,11 +1135,14 @@ live_start(void *arg, struct dns_query *q)
 	ldns_rdf *name = NULL;
 	const char *qn = dns_query_name(q);
 	struct dns_answer a;
+	ldns_status st = LDNS_STATUS_OK;
 
 	memset(&a, 0, sizeof(a));
-	if (qn[0] == '\0' || ldns_str2rdf_dname(&name, qn) != LDNS_STATUS_OK) {
-		a.status = DNS_BADNAME;
-		a.why = "invalid domain name";
+	if (qn[0] == '\0' || (st = ldns_str2rdf_dname(&name, qn)) !=
+	    LDNS_STATUS_OK) {
+		a.status = st == LDNS_STATUS_MEM_ERR ? DNS_ERROR : DNS_BADNAME;
+		a.why = st == LDNS_STATUS_MEM_ERR ? "out of memory" :
+		    "invalid domain name";
 		a.qname = qn;
 		a.qtype = dns_query_type(q);
 		dns_query_done(be->r, q, &a);

@@ -75,21 +75,24 @@ gen_valid_domain(const char *s)
 	return labels >= 2 && alpha_top;
 }
 
-/* Lower-case copy without a trailing dot, or NULL. */
-static char *
-norm_domain(const char *s)
+bool
+gen_domain_norm(const char *s, char *out, size_t size)
 {
-	size_t n = strlen(s);
-	char *c;
+	size_t n;
 
-	if (n > 0 && s[n - 1] == '.')
+	if (!gen_valid_domain(s))
+		return false;
+	n = strlen(s);
+	if (s[n - 1] == '.')
 		n--;
-	if ((c = buf_strndup(s, n)) == NULL)
-		return NULL;
+	if (n >= size)
+		return false;
+	/* Index by index: out may be s. */
 	for (size_t i = 0; i < n; i++)
-		if (c[i] >= 'A' && c[i] <= 'Z')
-			c[i] = (char)(c[i] - 'A' + 'a');
-	return c;
+		out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' :
+		    s[i]);
+	out[n] = '\0';
+	return true;
 }
 
 /* "192.0.2.1", "192.0.2.0/24", "2001:db8::/32" -> "ip4:..." / "ip6:..."
@@ -319,12 +322,13 @@ gen_spf(const struct gen_spf_opts *o, struct gen_spf_result *res,
     struct diag_sink *sink, char *err, size_t errsize)
 {
 	struct buf rec;
-	char *domain = NULL;
+	char domain[GEN_DOMAIN_SIZE];
 	struct diag d;
 
 	memset(res, 0, sizeof(*res));
 	res->all_live = true;
-	if (o->domain == NULL || !gen_valid_domain(o->domain)) {
+	if (o->domain == NULL || !gen_domain_norm(o->domain, domain,
+	    sizeof(domain))) {
 		snprintf(err, errsize, "'%s' is not a valid domain name",
 		    o->domain ? o->domain : "");
 		return -1;
@@ -334,8 +338,6 @@ gen_spf(const struct gen_spf_opts *o, struct gen_spf_result *res,
 		    GEN_MAX_PROVIDERS, GEN_MAX_ADDRS);
 		return -1;
 	}
-	if ((domain = norm_domain(o->domain)) == NULL)
-		goto oom;
 	buf_init(&rec, GEN_RECORD_MAX);
 	buf_adds(&rec, "v=spf1");
 	for (size_t i = 0; i < o->naddrs; i++) {
@@ -345,7 +347,6 @@ gen_spf(const struct gen_spf_opts *o, struct gen_spf_result *res,
 			snprintf(err, errsize, "'%s' is not an IPv4 or IPv6 "
 			    "address or network", o->addrs[i]);
 			buf_free(&rec);
-			free(domain);
 			gen_spf_result_free(res);
 			return -1;
 		}
@@ -412,12 +413,10 @@ gen_spf(const struct gen_spf_opts *o, struct gen_spf_result *res,
 		diag_reportf(sink, DIAG_SPF_RECORD_TOO_LONG, &d,
 		    "the generated record is %zu octets (over %d)",
 		    d.record_len, TXT_ANSWER_MAX);
-	free(domain);
 	return 0;
 oom_rec:
 	buf_free(&rec);
 oom:
-	free(domain);
 	gen_spf_result_free(res);
 	snprintf(err, errsize, "out of memory or record too long");
 	return -1;
@@ -538,11 +537,12 @@ gen_dmarc(const struct gen_dmarc_opts *o, struct gen_dmarc_result *res,
 	size_t nhosts = 0;
 	struct dmarc_record dr;
 	struct buf rec, name;
-	char *domain;
+	char domain[GEN_DOMAIN_SIZE];
 	struct diag ctx;
 
 	memset(res, 0, sizeof(*res));
-	if (o->domain == NULL || !gen_valid_domain(o->domain)) {
+	if (o->domain == NULL || !gen_domain_norm(o->domain, domain,
+	    sizeof(domain))) {
 		snprintf(err, errsize, "'%s' is not a valid domain name",
 		    o->domain ? o->domain : "");
 		return -1;
@@ -569,10 +569,6 @@ gen_dmarc(const struct gen_dmarc_opts *o, struct gen_dmarc_result *res,
 		    DMARC_MAX_URIS);
 		return -1;
 	}
-	if ((domain = norm_domain(o->domain)) == NULL) {
-		snprintf(err, errsize, "out of memory");
-		return -1;
-	}
 	buf_init(&rec, GEN_RECORD_MAX);
 	buf_printf(&rec, "v=DMARC1; p=%s", o->policy);
 	if (o->sp != NULL)
@@ -589,7 +585,6 @@ gen_dmarc(const struct gen_dmarc_opts *o, struct gen_dmarc_result *res,
 	    errsize) != 0 || add_uris(&rec, "ruf", o->ruf, o->nruf, hosts,
 	    &nhosts, err, errsize) != 0) {
 		buf_free(&rec);
-		free(domain);
 		return -1;
 	}
 	buf_init(&name, 300);
@@ -621,7 +616,6 @@ gen_dmarc(const struct gen_dmarc_opts *o, struct gen_dmarc_result *res,
 			snprintf(err, errsize, "the authorisation name for %s "
 			    "would exceed 253 octets", hosts[i]);
 			buf_free(&name);
-			free(domain);
 			gen_dmarc_result_free(res);
 			return -1;
 		}
@@ -651,10 +645,8 @@ gen_dmarc(const struct gen_dmarc_opts *o, struct gen_dmarc_result *res,
 		    "is not DMARC");
 	else
 		dmarc_lint(&dr, sink, &ctx);
-	free(domain);
 	return 0;
 oom:
-	free(domain);
 	gen_dmarc_result_free(res);
 	snprintf(err, errsize, "out of memory");
 	return -1;

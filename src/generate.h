@@ -155,5 +155,11 @@ extern const char *const gen_align_words[];
 /* True when s is a host name we accept from the user: LDH labels (and
  * '_'), at least two labels, valid lengths; a trailing dot is allowed. */
 bool gen_valid_domain(const char *s);
+/* Bytes that hold any name gen_valid_domain() accepts, normalised. */
+#define GEN_DOMAIN_SIZE		256
+/* s in the form the records use -- lower case, no trailing dot -- into
+ * out (size bytes; out may be s).  False, out untouched, when
+ * gen_valid_domain() refuses s or it does not fit. */
+bool gen_domain_norm(const char *s, char *out, size_t size);
 
 #endif

@@ -17,7 +17,7 @@
 #include "diag.h"
 #include "dkim.h"
 #include "generate.h"
-#include "generate_cmd.h"
+#include "generate_wizard.h"
 #include "ip.h"
 #include "prompt.h"
 #include "providers.h"
@@ -85,26 +85,9 @@ contains_ci(const char *hay, const char *needle)
 static void
 show_record(struct wiz *w)
 {
-	const struct provider *provs[GEN_MAX_PROVIDERS];
-	struct gen_spf_opts o;
 	struct gen_spf_result res;
-	struct diag_sink quiet;
-	char err[256];
-	size_t n;
 
-	memset(&o, 0, sizeof(o));
-	if (gen_resolve_providers(w->g, w->ps, provs, &n) != 0)
-		return;
-	o.domain = w->g->domain;
-	o.providers = provs;
-	o.nproviders = n;
-	o.addrs = w->g->addrs;
-	o.naddrs = w->g->naddrs;
-	o.a = w->g->a;
-	o.mx = w->g->mx;
-	o.fail = w->g->fail;
-	diag_sink_init(&quiet, NULL, NULL);
-	if (gen_spf(&o, &res, &quiet, err, sizeof(err)) != 0)
+	if (gen_preview_spf(w->g, w->ps, &res) != 0)
 		return;
 	say("    SPF so far: %s\n    lookups: %u of %d%s\n", res.record,
 	    res.lookups, GEN_LOOKUP_LIMIT, res.lookups > GEN_LOOKUP_LIMIT ?
@@ -226,8 +209,9 @@ check_service(struct wiz *w, const char *a, char *why, size_t n)
 		if (pick(w, item, &nmatch) != NULL)
 			continue;
 		if (nmatch == 0) {
-			snprintf(why, n, "no service matches '%s'; '?' lists "
-			    "them all", item);
+			/* An item can be a whole line: quote its start. */
+			snprintf(why, n, "no service matches '%.64s'; '?' "
+			    "lists them all", item);
 			return false;
 		}
 		off = (size_t)snprintf(why, n, "'%s' matches several:", item);
@@ -394,6 +378,8 @@ static int
 run(struct wiz *w)
 {
 	struct gen_args *g = w->g;
+	const struct provider *provs[GEN_MAX_PROVIDERS];
+	size_t nprovs;
 	const char *a;
 	bool want_spf, want_dmarc;
 	int rc, rc2;
@@ -507,12 +493,12 @@ run(struct wiz *w)
 	}
 	if (want_dmarc)
 		rc2 = gen_run_dmarc(g);
-	if (want_spf && g->nprovider_ids > 0) {
+	if (want_spf && gen_resolve_providers(g, w->ps, provs, &nprovs) == 0 &&
+	    nprovs > 0) {
 		sayln("DKIM: set up signing in each service's console; the "
 		    "selectors to expect:");
-		for (size_t i = 0; i < g->nprovider_ids; i++) {
-			const struct provider *p = providers_find(w->ps,
-			    g->provider_ids[i]);
+		for (size_t i = 0; i < nprovs; i++) {
+			const struct provider *p = provs[i];
 
 			say("  %-16s %s:", p->id, p->dkim_type);
 			for (size_t k = 0; k < p->ndkim_selectors; k++)

@@ -567,6 +567,8 @@ check_mx(struct mtasts_result *res, struct diag_sink *sink)
 			    "policy mode is testing: failures are only "
 			    "reported, mail is still delivered");
 	}
+	if (unc.oom)
+		res->area.oom = true;	/* the list of hosts is not all */
 	buf_free(&unc);
 }
 

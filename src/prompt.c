@@ -47,6 +47,15 @@ is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* The answer that is never valid, so that callers re-ask. */
+static const char *
+refuse(struct prompt *p)
+{
+	p->line[0] = '\x01';
+	p->line[1] = '\0';
+	return p->line;
+}
+
 /* Copy s[0..n) trimmed into p->line; "\x01" when too long or holding
  * control characters (terminal escapes must not come back out). */
 static const char *
@@ -59,20 +68,44 @@ keep_line(struct prompt *p, const char *s, size_t n)
 		n--;
 	}
 	if (n > PROMPT_MAX_LINE)
-		goto bad;
+		return refuse(p);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x20 || c == 0x7f)
-			goto bad;
+			return refuse(p);
 	}
 	memmove(p->line, s, n);
 	p->line[n] = '\0';
 	return p->line;
-bad:
-	p->line[0] = '\x01';
-	p->line[1] = '\0';
-	return p->line;
+}
+
+/* One line of standard input, read byte by byte (fgets would stop
+ * reading at a NUL's string end and take the next line for the rest of
+ * this one).  A line that does not fit is read past and refused; the
+ * answer is echoed, unless refused, so the transcript reads like a
+ * session. */
+static const char *
+read_line(struct prompt *p)
+{
+	size_t n = 0;
+	bool too_long = false;
+	const char *r;
+	int c;
+
+	while ((c = getchar()) != EOF && c != '\n') {
+		if (n < sizeof(p->line) - 1)
+			p->line[n++] = (char)c;
+		else
+			too_long = true;
+	}
+	if (c == EOF && n == 0)
+		return NULL;
+	r = too_long ? refuse(p) : keep_line(p, p->line, n);
+	if (r[0] != '\x01')
+		fwrite(r, 1, strlen(r), p->out);
+	putc('\n', p->out);
+	return r;
 }
 
 const char *
@@ -92,22 +125,5 @@ prompt_ask(struct prompt *p, const char *question)
 	}
 	fputs(question, p->out);
 	fflush(p->out);
-	if (fgets(p->line, sizeof(p->line), stdin) == NULL)
-		return NULL;
-	if (strchr(p->line, '\n') == NULL && !feof(stdin)) {
-		int c;
-
-		/* Longer than the buffer: read past the rest, refuse it. */
-		while ((c = getchar()) != EOF && c != '\n')
-			;
-		p->line[0] = '\x01';
-		p->line[1] = '\0';
-		putc('\n', p->out);
-		return p->line;
-	}
-	/* Echo the answer so the transcript reads like a session. */
-	fputs(p->line, p->out);
-	if (strchr(p->line, '\n') == NULL)
-		putc('\n', p->out);
-	return keep_line(p, p->line, strlen(p->line));
+	return read_line(p);
 }

@@ -193,7 +193,9 @@ struct spf_eval_result {
 size_t spf_select_txt(const struct dns_answer *a, char **text, size_t *len);
 
 /* Evaluate check_host(ip, domain, sender).  Fills *res (free with
- * spf_eval_result_free).  Returns 0, or -1 on internal failure (memory). */
+ * spf_eval_result_free).  Returns 0, or -1 on internal failure: memory, or
+ * a local resolver failure (DNS_ERROR) where RFC 7208 would read a DNS
+ * error as no match or no explanation; *res is then partial. */
 int spf_check_host(struct dns_resolver *r, const struct spf_eval_opts *o,
     struct spf_eval_result *res);
 void spf_eval_result_free(struct spf_eval_result *res);

@@ -63,7 +63,32 @@ struct ev {
 	struct spf_eval_result *res;
 	char *problem;			/* first permerror/temperror reason */
 	long long now;
+	bool lost;			/* part of the result (a trace line,
+					 * a reason, the explanation) was lost
+					 * to memory or a local resolver
+					 * failure: spf_check_host() fails */
 };
+
+/* s, noting in ev when an allocation behind it failed (s NULL). */
+static char *
+kept(struct ev *ev, char *s)
+{
+	if (s == NULL)
+		ev->lost = true;
+	return s;
+}
+
+/* Is a a local failure (DNS_ERROR: out of memory, no socket)?  Where
+ * RFC 7208 reads a DNS error as "no match" or "no explanation" that is
+ * about the DNS, not about us: noted in ev. */
+static bool
+local_failure(struct ev *ev, const struct dns_answer *a)
+{
+	if (a->status != DNS_ERROR)
+		return false;
+	ev->lost = true;
+	return true;
+}
 
 static void lowercase(char *s)
 {
@@ -104,16 +129,19 @@ trace(struct ev *ev, unsigned depth, const char *domain,
 	va_start(ap, fmt);
 	vsnprintf(note, sizeof(note), fmt, ap);
 	va_end(ap);
-	if ((n = realloc(res->trace, (res->ntrace + 1) * sizeof(*n))) == NULL)
+	if ((n = realloc(res->trace, (res->ntrace + 1) * sizeof(*n))) == NULL) {
+		ev->lost = true;
 		return;
+	}
 	res->trace = n;
 	tr = &res->trace[res->ntrace++];
 	tr->depth = depth;
-	tr->domain = buf_strdup(domain);
-	tr->record = rec != NULL ? buf_strndup(rec->text, rec->len) : NULL;
-	tr->term = t != NULL && rec != NULL ?
-	    buf_strndup(rec->text + t->span.off, t->span.len) : NULL;
-	tr->note = buf_strdup(note);
+	tr->domain = kept(ev, buf_strdup(domain));
+	tr->record = rec != NULL ? kept(ev, buf_strndup(rec->text, rec->len)) :
+	    NULL;
+	tr->term = t != NULL && rec != NULL ? kept(ev,
+	    buf_strndup(rec->text + t->span.off, t->span.len)) : NULL;
+	tr->note = kept(ev, buf_strdup(note));
 }
 
 /* Remember the first reason for an error result. */
@@ -130,7 +158,7 @@ problem(struct ev *ev, enum spf_result r, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
-		ev->problem = buf_strdup(msg);
+		ev->problem = kept(ev, buf_strdup(msg));
 	}
 	return r;
 }
@@ -470,8 +498,11 @@ prefetch_cb(void *arg, struct dns_query *q)
 /* Outcome of one mechanism. */
 enum match { M_NO, M_YES, M_TEMPERROR, M_PERMERROR };
 
+/* A lookup that failed without an answer: temperror (§4.4), unlike the
+ * void lookups (is_void) that only count.  Not dns_failed() of
+ * dns_failure.h, which also takes a pending query for failed. */
 static bool
-dns_failed(const struct dns_answer *a)
+is_temperror(const struct dns_answer *a)
 {
 	return a->status == DNS_SERVFAIL || a->status == DNS_TIMEOUT ||
 	    a->status == DNS_ERROR;
@@ -528,7 +559,7 @@ match_addrs(struct ev *ev, const char *name, int c4, int c6,
 	size_t i;
 
 	*out = a;
-	if (dns_failed(a))
+	if (is_temperror(a))
 		return M_TEMPERROR;
 	if (a->status != DNS_OK)
 		return M_NO;
@@ -554,21 +585,23 @@ for_validated(struct ev *ev, bool (*fn)(void *, const char *), void *arg)
 
 	ip_reverse_name(&ev->ip, rev, sizeof(rev));
 	pa = dns_lookup(ev->r, rev, DNS_T_PTR);
-	if (pa->status != DNS_OK)
+	if (local_failure(ev, pa) || pa->status != DNS_OK)
 		return false;
 	n = pa->nrr < MAX_PTR_NAMES ? pa->nrr : MAX_PTR_NAMES;
 	/* Submit all forward lookups before waiting on any. */
 	for (i = 0; i < n; i++)
 		dns_submit(ev->r, pa->rr[i].u.target, addr_type(ev), NULL, NULL);
-	if ((names = calloc(n ? n : 1, sizeof(*names))) == NULL)
+	if ((names = calloc(n ? n : 1, sizeof(*names))) == NULL) {
+		ev->lost = true;
 		return false;
+	}
 	for (i = 0; i < n; i++)
-		names[i] = buf_strdup(pa->rr[i].u.target);
+		names[i] = kept(ev, buf_strdup(pa->rr[i].u.target));
 	for (i = 0; i < n && !hit; i++) {
 		if (names[i] == NULL)
 			continue;
 		aa = dns_lookup(ev->r, names[i], addr_type(ev));
-		if (aa->status != DNS_OK)
+		if (local_failure(ev, aa) || aa->status != DNS_OK)
 			continue;
 		for (j = 0; j < aa->nrr; j++)
 			if (aa->rr[j].type == addr_type(ev) &&
@@ -586,6 +619,7 @@ for_validated(struct ev *ev, bool (*fn)(void *, const char *), void *arg)
 struct ptr_match {
 	const char *target;
 	char *chosen;		/* for %{p}: the name picked */
+	bool oom;		/* ... but it could not be kept */
 };
 
 static bool
@@ -603,11 +637,12 @@ ptr_pick_fn(void *arg, const char *name)
 {
 	struct ptr_match *pm = arg;
 
-	if (pm->chosen == NULL)
-		pm->chosen = buf_strdup(name);
+	if (pm->chosen == NULL && (pm->chosen = buf_strdup(name)) == NULL)
+		pm->oom = true;
 	if (dns_name_within(name, pm->target)) {
 		free(pm->chosen);
-		pm->chosen = buf_strdup(name);
+		if ((pm->chosen = buf_strdup(name)) == NULL)
+			pm->oom = true;
 		return true;
 	}
 	return false;
@@ -623,6 +658,8 @@ ptr_validated(void *arg)
 		ev->ptr_done = true;
 		for_validated(ev, ptr_pick_fn, &pm);
 		ev->ptr_name = pm.chosen;
+		if (pm.oom)
+			ev->lost = true;
 	}
 	return ev->ptr_name;
 }
@@ -702,7 +739,7 @@ mechanism(struct ev *ev, const char *domain, unsigned depth,
 		return m;
 	case SPF_M_MX:
 		a = dns_lookup(ev->r, name, DNS_T_MX);
-		if (dns_failed(a))
+		if (is_temperror(a))
 			return temp(ev, name, a);
 		if (is_void(a))
 			return void_lookup(ev, depth, domain, rec, t, name, a);
@@ -734,7 +771,7 @@ mechanism(struct ev *ev, const char *domain, unsigned depth,
 		return M_NO;
 	case SPF_M_EXISTS:
 		a = dns_lookup(ev->r, name, DNS_T_A);
-		if (dns_failed(a))
+		if (is_temperror(a))
 			return temp(ev, name, a);
 		if (is_void(a))
 			return void_lookup(ev, depth, domain, rec, t, name, a);
@@ -763,9 +800,9 @@ explain(struct ev *ev, const char *domain, const struct spf_record *rec)
 	    SPF_MACRO_OK || name[0] == '\0')
 		return;
 	a = dns_lookup(ev->r, name, DNS_T_TXT);
-	if (a->status != DNS_OK || a->nrr != 1)
+	if (local_failure(ev, a) || a->status != DNS_OK || a->nrr != 1)
 		return;
-	if ((text = dns_txt_join(&a->rr[0], &len)) == NULL)
+	if ((text = kept(ev, dns_txt_join(&a->rr[0], &len))) == NULL)
 		return;
 	for (i = 0; i < len; i++)
 		if ((unsigned char)text[i] >= 0x80 || text[i] == '\0')
@@ -773,7 +810,7 @@ explain(struct ev *ev, const char *domain, const struct spf_record *rec)
 	macro_ctx(ev, domain, &mc);
 	if (spf_macro_expand(text, len, &mc, SPF_MACRO_EXPLAIN, out,
 	    sizeof(out), &outlen, NULL) == SPF_MACRO_OK)
-		ev->res->explanation = buf_strndup(out, outlen);
+		ev->res->explanation = kept(ev, buf_strndup(out, outlen));
 out:
 	free(text);
 }
@@ -813,10 +850,16 @@ check_host_at(struct ev *ev, const char *domain, unsigned depth, bool top)
 	if ((rc = rec_fetch(ev, domain)) == NULL || rc->q == NULL)
 		return problem(ev, SPF_TEMPERROR, "out of memory");
 	if (rc->status != SPF_PASS) {
+		/* select_record() gives every other status a reason. */
+		if (rc->problem == NULL)
+			ev->lost = true;
 		trace(ev, depth, domain, rc->spf, NULL, "%s: %s",
-		    spf_result_name(rc->status), rc->problem);
+		    spf_result_name(rc->status), rc->problem != NULL ?
+		    rc->problem : "out of memory");
 		if (rc->status != SPF_NONE)
-			problem(ev, rc->status, "%s: %s", domain, rc->problem);
+			problem(ev, rc->status, "%s: %s", domain,
+			    rc->problem != NULL ? rc->problem :
+			    "out of memory");
 		return rc->status;
 	}
 	rec = rc->spf;
@@ -843,9 +886,9 @@ check_host_at(struct ev *ev, const char *domain, unsigned depth, bool top)
 		if (top) {
 			free(ev->res->decided_by);
 			free(ev->res->decided_domain);
-			ev->res->decided_by = buf_strndup(rec->text + t->span.off,
-			    t->span.len);
-			ev->res->decided_domain = buf_strdup(domain);
+			ev->res->decided_by = kept(ev, buf_strndup(rec->text +
+			    t->span.off, t->span.len));
+			ev->res->decided_domain = kept(ev, buf_strdup(domain));
 		}
 		if (r == SPF_FAIL && top && rec->exp >= 0)
 			explain(ev, domain, rec);
@@ -941,8 +984,8 @@ spf_check_host(struct dns_resolver *r, const struct spf_eval_opts *o,
 	}
 	if (!domain_ok(domain)) {
 		res->result = SPF_NONE;
-		res->problem = buf_strdup("not a valid fully qualified domain name "
-		    "(RFC 7208 §4.3)");
+		res->problem = kept(&ev, buf_strdup("not a valid fully "
+		    "qualified domain name (RFC 7208 §4.3)"));
 		trace(&ev, 0, domain, NULL, NULL, "invalid domain: none");
 	} else {
 		res->result = check_host_at(&ev, domain, 0, true);
@@ -965,7 +1008,7 @@ spf_check_host(struct dns_resolver *r, const struct spf_eval_opts *o,
 		spf_record_free(rc->spf);
 		free(rc);
 	}
-	return 0;
+	return ev.lost ? -1 : 0;
 }
 
 void

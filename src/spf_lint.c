@@ -272,6 +272,8 @@ expand(struct spf_lint *L, struct lnode *n)
 				goto oom;
 			n->expq = dns_submit(L->r, name, DNS_T_TXT, NULL, NULL);
 			free(name);
+			if (n->expq == NULL)
+				goto oom;
 		}
 	}
 	for (i = 0; i < n->ntq; i++) {
@@ -291,6 +293,10 @@ expand(struct spf_lint *L, struct lnode *n)
 				    NULL, NULL);
 		}
 		free(name);
+		/* check_lookups() cannot tell an unasked AAAA from none. */
+		if (tq->q[0] == NULL ||
+		    (t->mech == SPF_M_A && tq->q[1] == NULL))
+			L->oom = true;
 	}
 	for (i = 0; i < n->pub.nkids; i++) {
 		kid = (struct lnode *)n->pub.kids[i];
@@ -503,6 +509,8 @@ corrected(const struct lnode *n, size_t term, const char *rep,
 	if (note != NULL)
 		buf_adds(&b, note);
 	if (b.err || memchr(buf_str(&b), '\0', b.len) != NULL) {
+		if (b.oom)
+			n->L->oom = true;	/* the hint is not the same */
 		buf_free(&b);
 		return NULL;
 	}
@@ -600,6 +608,8 @@ check_terms(struct spf_lint *L, const struct lnode *n)
 		d.fix = !b.err && n->pub.record != NULL &&
 		    memchr(n->pub.record, '\0', n->pub.record_len) == NULL ?
 		    buf_str(&b) : NULL;
+		if (b.oom)
+			L->oom = true;
 		diag_reportf(L->sink, DIAG_SPF_NO_ALL, &d,
 		    "the record%s%s ends without all or redirect=",
 		    n->pub.domain[0] != '\0' ? " of " : "", n->pub.domain);
@@ -868,7 +878,9 @@ start_tree(struct dns_resolver *r, const char *domain, const char *given,
 	out->root = &root->pub;
 	L->nodes = 1;
 	if (given == NULL) {
-		L->q99 = dns_submit(r, root->pub.domain, DNS_T_SPF, NULL, NULL);
+		if ((L->q99 = dns_submit(r, root->pub.domain, DNS_T_SPF, NULL,
+		    NULL)) == NULL)
+			L->oom = true;
 		fetch(L, root);
 	} else if ((text = buf_strndup(given, given_len)) == NULL) {
 		L->oom = true;

@@ -2,19 +2,11 @@
  * zone_lint.c -- email-authentication checks over zone files (see
  * zone_lint.h for what is kept and when each check runs).
  *
- * Why an index instead of the zone backend: a 1M-record zone loaded whole
- * costs hundreds of megabytes, yet the checks only need to know which
- * names exist with which types, the TXT records SPF can reach, and a few
- * counts.  The index holds one 32-byte slot per owner name keyed by a
- * 64-bit hash of the name; a collision (odds about n^2 / 2^65) could at
- * worst merge the counts of two names.
- *
- * SPF trees are linted by spf_lint_record() on a resolver whose backend
- * answers from the index: A/AAAA/MX answers carry the right number of RRs
- * but placeholder data (the lint only counts them), TXT answers the kept
- * records.  Names outside the zone go to opts->outside, or, offline, fail
- * in a way the lint's sink recognises: those dns.failure findings become
- * one zone.outside-lookups per record.
+ * The pass fills a zone_index (zone_index.h); SPF trees are linted by
+ * spf_lint_record() on the resolver over that index.  Names outside the
+ * zone go to opts->outside, or, offline, fail in a way the lint's sink
+ * recognises: those dns.failure findings become one zone.outside-lookups
+ * per record.
  */
 #include "zone_lint.h"
 
@@ -33,50 +25,17 @@
 #include "spf.h"
 #include "spf_lint.h"
 #include "tlsrpt.h"
+#include "zone_index.h"
 #include "zone_read.h"
 
 #define TXT_ANSWER_MAX	450		/* RFC 7208 §3.4, as spf_lint.c */
 #define JOIN_MAX	(1u << 20)	/* joined TXT strings we look at */
-#define MAX_APEX	16
-#define MAX_ANSWER_RR	256		/* RRs in one synthesized answer */
-#define MAX_CNAME_HOPS	16
-#define MAX_OUTSIDE	64		/* distinct outside names per record */
 
-/* Types present at a name (struct oent.types). */
-enum {
-	B_A = 1 << 0, B_AAAA = 1 << 1, B_MX = 1 << 2, B_TXT = 1 << 3,
-	B_CNAME = 1 << 4, B_NS = 1 << 5, B_SOA = 1 << 6, B_SPF99 = 1 << 7,
-	B_OTHER = 1 << 8,
-	B_DNSSEC = 1 << 9	/* RRSIG, NSEC: allowed next to a CNAME */
-};
-/* struct oent.flags */
+/* struct zone_owner.flags */
 enum {
 	F_NULLMX = 1, F_REALMX = 2, F_CNAME_DONE = 4, F_NULLMIX_DONE = 8,
 	F_TOOLONG_DONE = 16,
 	F_INCLUDED = 32		/* an include: target of an SPF record here */
-};
-
-/* One owner name. */
-struct oent {
-	uint64_t h;		/* 0: empty slot */
-	uint32_t txt_total;	/* octets of all TXT strings (saturating) */
-	uint32_t txt;		/* first kept TXT record + 1; 0 none */
-	uint32_t cname;		/* CNAME target index + 1; 0 none */
-	uint16_t types;
-	uint8_t nmx, nspf, ndmarc, ndkim, ncname, flags;
-	uint8_t npolicy;	/* MTA-STS, TLS-RPT or BIMI records here */
-};
-
-/* A kept TXT record (not DMARC or DKIM): what SPF can look up. */
-struct trec {
-	const char *owner;
-	const char *text;	/* strings joined, NUL-terminated */
-	uint32_t len;
-	uint32_t next;		/* next kept TXT at the owner + 1 */
-	uint32_t file;
-	uint32_t ign;		/* inline ignore set + 1; 0 none */
-	unsigned long line;
-	bool spf;
 };
 
 struct mxref {
@@ -118,135 +77,27 @@ struct zl {
 	struct diag_sink *sink;
 	struct zone_lint_stats *st;
 	struct diag_sink fsink;		/* every finding passes here */
-	struct arena arena;		/* names, texts, file names */
-	struct oent *tab;
-	size_t tabsize, count;
-	struct trec *txt;
-	size_t ntxt, txtcap;
+	struct zone_index ix;		/* its arena: our strings too */
 	struct mxref *mx;
 	size_t nmx, mxcap;
 	struct idset *ign;
 	size_t nign, igncap;
-	const char **ctarget;		/* CNAME targets */
-	size_t nct, ctcap;
 	const char **files;
 	size_t nfiles, filecap;
 	const char *last_file_ptr;
 	uint32_t last_file;
-	const char *apex[MAX_APEX];
-	size_t napex;
 	struct buf join;
 	bool oom;
 	/* the record being checked: fills findings that lack a place */
 	uint32_t cur_file, cur_ign;
 	unsigned long cur_line;
 	/* SPF lint of one record */
-	struct dns_resolver *r;
 	const char *root;
-	uint64_t outh[MAX_OUTSIDE];
-	size_t nout;
-	char out_first[256];
-	struct dns_rr *rrs;
-	size_t rrcap;
-	struct dns_str *strs;
-	size_t strcap;
 	struct dkim_memo *memo;		/* DKIM_MEMO_SLOTS, or NULL */
 	struct dkim_memo *recording;	/* the slot memo_cb fills */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static uint64_t
-hash_name(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-	unsigned char c;
-
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)p[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		h ^= c;
-		h *= 1099511628211ULL;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h != 0 ? h : 1;
-}
-
-static bool
-grow_array(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t ncap;
-	void *np;
-
-	if (need <= *cap)
-		return true;
-	ncap = *cap ? *cap : 64;
-	while (ncap < need)
-		ncap *= 2;
-	if ((np = realloc(*p, ncap * size)) == NULL)
-		return false;
-	*p = np;
-	*cap = ncap;
-	return true;
-}
-
-static bool
-tab_grow(struct zl *Z)
-{
-	size_t nsize = Z->tabsize ? Z->tabsize * 2 : 4096, i, j;
-	struct oent *nt = calloc(nsize, sizeof(*nt));
-
-	if (nt == NULL)
-		return false;
-	for (i = 0; i < Z->tabsize; i++) {
-		if (Z->tab[i].h == 0)
-			continue;
-		j = (size_t)Z->tab[i].h & (nsize - 1);
-		while (nt[j].h != 0)
-			j = (j + 1) & (nsize - 1);
-		nt[j] = Z->tab[i];
-	}
-	free(Z->tab);
-	Z->tab = nt;
-	Z->tabsize = nsize;
-	return true;
-}
-
-static struct oent *
-tab_find(const struct zl *Z, uint64_t h)
-{
-	size_t j;
-
-	if (Z->tabsize == 0)
-		return NULL;
-	for (j = (size_t)h & (Z->tabsize - 1); Z->tab[j].h != 0;
-	    j = (j + 1) & (Z->tabsize - 1))
-		if (Z->tab[j].h == h)
-			return &Z->tab[j];
-	return NULL;
-}
-
-static struct oent *
-tab_get(struct zl *Z, uint64_t h)
-{
-	struct oent *e;
-	size_t j;
-
-	if ((e = tab_find(Z, h)) != NULL)
-		return e;
-	if ((Z->count + 1) * 10 > Z->tabsize * 7 && !tab_grow(Z))
-		return NULL;
-	for (j = (size_t)h & (Z->tabsize - 1); Z->tab[j].h != 0;
-	    j = (j + 1) & (Z->tabsize - 1))
-		;
-	Z->tab[j].h = h;
-	Z->count++;
-	return &Z->tab[j];
-}
 
 static uint8_t
 inc8(uint8_t v)
@@ -270,9 +121,9 @@ file_index(struct zl *Z, const char *name)
 	for (i = 0; i < Z->nfiles; i++)
 		if (strcmp(Z->files[i], name) == 0)
 			goto found;
-	if (!grow_array((void **)&Z->files, &Z->filecap, Z->nfiles + 1,
+	if (!buf_grow_array((void **)&Z->files, &Z->filecap, Z->nfiles + 1,
 	    sizeof(*Z->files)) ||
-	    (copy = arena_strndup(&Z->arena, name, strlen(name))) == NULL) {
+	    (copy = arena_strndup(&Z->ix.arena, name, strlen(name))) == NULL) {
 		Z->oom = true;
 		return 0;
 	}
@@ -388,7 +239,7 @@ record_ignores(struct zl *Z, const struct zone_rr *rr)
 	memset(&s, 0, sizeof(s));
 	if (!zone_lint_parse_ignore(rr->comment, rr->comment_len, s.w))
 		return 0;
-	if (!grow_array((void **)&Z->ign, &Z->igncap, Z->nign + 1,
+	if (!buf_grow_array((void **)&Z->ign, &Z->igncap, Z->nign + 1,
 	    sizeof(*Z->ign))) {
 		Z->oom = true;
 		return 0;
@@ -459,7 +310,7 @@ on_error(void *arg, const struct zone_error *e)
 static const char *
 keep_owner(struct zl *Z, const struct zone_rr *rr)
 {
-	const char *s = arena_strndup(&Z->arena, rr->owner.p, rr->owner.len);
+	const char *s = arena_strndup(&Z->ix.arena, rr->owner.p, rr->owner.len);
 
 	if (s == NULL)
 		Z->oom = true;
@@ -495,7 +346,7 @@ mx_ip_literal(const struct zone_rr *rr, const char **tp, size_t *tl)
 }
 
 static void
-check_mx(struct zl *Z, struct oent *e, const struct zone_rr *rr,
+check_mx(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr,
     uint32_t file, uint32_t ign)
 {
 	struct diag d;
@@ -521,15 +372,15 @@ check_mx(struct zl *Z, struct oent *e, const struct zone_rr *rr,
 		    (int)rr->owner.len, rr->owner.p, (int)tl, tp);
 		return;
 	}
-	if (!grow_array((void **)&Z->mx, &Z->mxcap, Z->nmx + 1,
+	if (!buf_grow_array((void **)&Z->mx, &Z->mxcap, Z->nmx + 1,
 	    sizeof(*Z->mx))) {
 		Z->oom = true;
 		return;
 	}
 	m = &Z->mx[Z->nmx];
-	m->th = hash_name(rr->u.mx.host.p, rr->u.mx.host.len);
+	m->th = zone_index_hash(rr->u.mx.host.p, rr->u.mx.host.len);
 	m->owner = keep_owner(Z, rr);
-	m->target = arena_strndup(&Z->arena, rr->u.mx.host.p,
+	m->target = arena_strndup(&Z->ix.arena, rr->u.mx.host.p,
 	    rr->u.mx.host.len);
 	m->file = file;
 	m->line = rr->line;
@@ -640,7 +491,7 @@ lint_dkim(struct zl *Z, const char *text, size_t len, const struct diag *ctx)
 	if (Z->memo == NULL)
 		Z->memo = calloc(DKIM_MEMO_SLOTS, sizeof(*Z->memo));
 	if (Z->memo != NULL && len <= DKIM_MEMO_TEXT) {
-		h = hash_name(text, len);
+		h = zone_index_hash(text, len);
 		m = &Z->memo[h & (DKIM_MEMO_SLOTS - 1)];
 		if (m->h == h && m->len == len && !m->full &&
 		    memcmp(m->text, text, len) == 0) {
@@ -693,8 +544,8 @@ second_label_is(const char *p, size_t n, const char *label)
  * the owner is one of those names.
  */
 static bool
-check_policy_txt(struct zl *Z, struct oent *e, const char *owner, size_t on,
-    const char *text, size_t len, const struct diag *d)
+check_policy_txt(struct zl *Z, struct zone_owner *e, const char *owner,
+    size_t on, const char *text, size_t len, const struct diag *d)
 {
 	union {
 		struct mtasts_txt mt;
@@ -739,7 +590,7 @@ check_policy_txt(struct zl *Z, struct oent *e, const char *owner, size_t on,
 }
 
 static void
-check_txt(struct zl *Z, struct oent *e, const struct zone_rr *rr,
+check_txt(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr,
     uint32_t file, uint32_t ign)
 {
 	const char *text, *owner = rr->owner.p;
@@ -747,7 +598,7 @@ check_txt(struct zl *Z, struct oent *e, const struct zone_rr *rr,
 	bool too_long = (rr->flags & ZONE_RR_STRING_TOO_LONG) != 0, spf;
 	struct dmarc_record dr;
 	struct diag d;
-	struct trec *t;
+	struct zone_txt *t;
 
 	if ((uint64_t)e->txt_total + rr->u.txt.total > UINT32_MAX)
 		e->txt_total = UINT32_MAX;
@@ -806,89 +657,45 @@ check_txt(struct zl *Z, struct oent *e, const struct zone_rr *rr,
 			    (int)on, owner);
 	}
 	/* Keep it: SPF may look it up (include, redirect, exp). */
-	if (!grow_array((void **)&Z->txt, &Z->txtcap, Z->ntxt + 1,
-	    sizeof(*Z->txt)) || Z->ntxt >= UINT32_MAX - 1) {
+	if ((t = zone_index_keep_txt(&Z->ix, e, owner, on, text, len)) ==
+	    NULL) {
 		Z->oom = true;
 		return;
 	}
-	t = &Z->txt[Z->ntxt];
-	memset(t, 0, sizeof(*t));
-	t->owner = keep_owner(Z, rr);
-	t->text = arena_strndup(&Z->arena, text, len);
-	if (t->owner == NULL || t->text == NULL) {
-		Z->oom = true;
-		return;
-	}
-	t->len = (uint32_t)len;
 	t->file = file;
 	t->line = rr->line;
 	t->ign = ign;
 	t->spf = spf_is_record(text, len);
-	/* Kept in file order at the owner (prepending would reverse it). */
-	t->next = 0;
-	if (e->txt == 0) {
-		e->txt = (uint32_t)Z->ntxt + 1;
-	} else {
-		uint32_t k = e->txt;
-
-		while (Z->txt[k - 1].next != 0)
-			k = Z->txt[k - 1].next;
-		Z->txt[k - 1].next = (uint32_t)Z->ntxt + 1;
-	}
-	Z->ntxt++;
 }
 
 static void
-note_cname(struct zl *Z, struct oent *e, const struct zone_rr *rr)
+note_cname(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr)
 {
-	const char *t;
-
 	e->ncname = inc8(e->ncname);
-	if (e->cname != 0)
-		return;
-	if (!grow_array((void **)&Z->ctarget, &Z->ctcap, Z->nct + 1,
-	    sizeof(*Z->ctarget)) ||
-	    (t = arena_strndup(&Z->arena, rr->u.target.p,
-	    rr->u.target.len)) == NULL) {
+	if (!zone_index_add_cname(&Z->ix, e, rr->u.target.p, rr->u.target.len))
 		Z->oom = true;
-		return;
-	}
-	Z->ctarget[Z->nct++] = t;
-	e->cname = (uint32_t)Z->nct;
 }
 
 static int
 on_rr(void *arg, const struct zone_rr *rr)
 {
 	struct zl *Z = arg;
-	struct oent *e;
+	struct zone_owner *e;
 	struct diag d;
 	uint32_t file = file_index(Z, rr->file), ign;
-	uint16_t bit;
 
 	Z->st->records++;
 	ign = record_ignores(Z, rr);
 	set_place(Z, file, rr->line, ign);
-	if ((e = tab_get(Z, hash_name(rr->owner.p, rr->owner.len))) == NULL) {
+	if ((e = zone_index_get(&Z->ix, zone_index_hash(rr->owner.p,
+	    rr->owner.len))) == NULL) {
 		Z->oom = true;
 		return 1;
 	}
-	switch (rr->type) {
-	case DNS_T_A:		bit = B_A; break;
-	case DNS_T_AAAA:	bit = B_AAAA; break;
-	case DNS_T_MX:		bit = B_MX; break;
-	case DNS_T_TXT:		bit = B_TXT; break;
-	case DNS_T_CNAME:	bit = B_CNAME; break;
-	case DNS_T_NS:		bit = B_NS; break;
-	case DNS_T_SOA:		bit = B_SOA; break;
-	case DNS_T_SPF:		bit = B_SPF99; break;
-	case 46: case 47:	bit = B_DNSSEC; break;	/* RRSIG, NSEC */
-	default:		bit = B_OTHER; break;
-	}
-	e->types |= bit;
-	if (rr->type == DNS_T_SOA && Z->napex < MAX_APEX &&
-	    (Z->apex[Z->napex] = keep_owner(Z, rr)) != NULL)
-		Z->napex++;
+	e->types |= zone_index_type_bit(rr->type);
+	if (rr->type == DNS_T_SOA &&
+	    !zone_index_add_apex(&Z->ix, rr->owner.p, rr->owner.len))
+		Z->oom = true;
 	if (!(rr->flags & ZONE_RR_GENERIC) || rr->type == DNS_T_TXT) {
 		if (rr->type == DNS_T_MX && !(rr->flags & ZONE_RR_GENERIC))
 			check_mx(Z, e, rr, file, ign);
@@ -903,8 +710,8 @@ on_rr(void *arg, const struct zone_rr *rr)
 		    "%.*s publishes an SPF (type 99) record; only TXT is read",
 		    (int)rr->owner.len, rr->owner.p);
 	}
-	if ((e->types & B_CNAME) && !(e->flags & F_CNAME_DONE) &&
-	    ((e->types & ~(B_CNAME | B_DNSSEC)) || e->ncname > 1)) {
+	if ((e->types & ZI_CNAME) && !(e->flags & F_CNAME_DONE) &&
+	    ((e->types & ~(ZI_CNAME | ZI_DNSSEC)) || e->ncname > 1)) {
 		e->flags |= F_CNAME_DONE;
 		ctx_rec(&d, NULL, NULL, 0);
 		diag_reportf(&Z->fsink, DIAG_ZONE_CNAME_AND_OTHER_DATA, &d,
@@ -913,279 +720,6 @@ on_rr(void *arg, const struct zone_rr *rr)
 	}
 	return Z->oom ? 1 : 0;
 }
-
-/* ---- the resolver over the index --------------------------------------- */
-
-static bool
-within_apex(const struct zl *Z, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < Z->napex; i++)
-		if (dns_name_within(name, Z->apex[i]))
-			return true;
-	return false;
-}
-
-/* Inside the zone: under an apex (origin or SOA owner), or the name or
- * one of its ancestors is in the index (files without an SOA). */
-static bool
-inside(const struct zl *Z, const char *name)
-{
-	const char *p = name;
-
-	if (within_apex(Z, name))
-		return true;
-	while (p != NULL && *p != '\0') {
-		if (tab_find(Z, hash_name(p, strlen(p))) != NULL)
-			return true;
-		if ((p = strchr(p, '.')) != NULL)
-			p++;
-	}
-	return false;
-}
-
-/* The entry answering for name: itself, else the closest "*.ancestor". */
-static const struct oent *
-lookup(const struct zl *Z, const char *name)
-{
-	const struct oent *e = tab_find(Z, hash_name(name, strlen(name)));
-	const char *p = name;
-	char w[ZONE_NAME_MAX + 4];
-	size_t n;
-
-	if (e != NULL)
-		return e;
-	while ((p = strchr(p, '.')) != NULL) {
-		p++;
-		if ((n = strlen(p)) + 3 > sizeof(w))
-			break;
-		w[0] = '*';
-		w[1] = '.';
-		memcpy(w + 2, p, n + 1);
-		if ((e = tab_find(Z, hash_name(w, n + 2))) != NULL)
-			return e;
-		if (tab_find(Z, hash_name(p, n)) != NULL)
-			break;	/* an existing ancestor ends the search */
-	}
-	return NULL;
-}
-
-struct fwd {
-	struct zl *Z;
-	struct dns_resolver *r;
-	struct dns_query *q;
-};
-
-static void
-fwd_done(void *arg, struct dns_query *oq)
-{
-	struct fwd *f = arg;
-	const struct dns_answer *a = dns_answer(oq);
-	struct dns_answer fail;
-
-	if (a == NULL) {
-		memset(&fail, 0, sizeof(fail));
-		fail.status = DNS_ERROR;
-		fail.why = "no answer";
-		a = &fail;
-	}
-	if (a->status != DNS_OK && a->status != DNS_NODATA &&
-	    a->status != DNS_NXDOMAIN)
-		f->Z->st->incomplete = true;
-	dns_query_done(f->r, f->q, a);
-	free(f);
-}
-
-static void
-answer_outside(struct zl *Z, struct dns_query *q, const char *name,
-    uint16_t type)
-{
-	struct dns_answer a;
-	struct fwd *f;
-	uint64_t h;
-	size_t i;
-
-	memset(&a, 0, sizeof(a));
-	if (Z->o->outside != NULL) {
-		if ((f = malloc(sizeof(*f))) == NULL) {
-			a.status = DNS_ERROR;
-			a.why = "out of memory";
-			dns_query_done(Z->r, q, &a);
-			return;
-		}
-		f->Z = Z;
-		f->r = Z->r;
-		f->q = q;
-		if (dns_submit(Z->o->outside, name, type, fwd_done, f) == NULL) {
-			free(f);
-			a.status = DNS_ERROR;
-			a.why = "out of memory";
-			dns_query_done(Z->r, q, &a);
-		}
-		return;
-	}
-	h = hash_name(name, strlen(name));
-	for (i = 0; i < Z->nout && Z->outh[i] != h; i++)
-		;
-	if (i == Z->nout && Z->nout < MAX_OUTSIDE) {
-		if (Z->nout == 0)
-			snprintf(Z->out_first, sizeof(Z->out_first), "%s", name);
-		Z->outh[Z->nout++] = h;
-	}
-	a.status = DNS_SERVFAIL;
-	a.why = "outside the zone, not resolved offline";
-	dns_query_done(Z->r, q, &a);
-}
-
-/* Room for n RRs (and k strings) in the scratch arrays. */
-static bool
-reserve_rrs(struct zl *Z, size_t n, size_t k)
-{
-	return grow_array((void **)&Z->rrs, &Z->rrcap, n ? n : 1,
-	    sizeof(*Z->rrs)) && grow_array((void **)&Z->strs, &Z->strcap,
-	    k ? k : 1, sizeof(*Z->strs));
-}
-
-/* The kept TXT records at e as RRs, strings cut at 255 octets. */
-static size_t
-txt_rrs(struct zl *Z, const struct oent *e, const char *owner)
-{
-	const struct trec *t;
-	size_t n = 0, k = 0, o, c;
-	uint32_t i;
-
-	for (i = e->txt; i != 0 && n < MAX_ANSWER_RR; i = Z->txt[i - 1].next) {
-		n++;
-		k += Z->txt[i - 1].len / 255 + 1;
-	}
-	if (!reserve_rrs(Z, n, k))
-		return 0;
-	n = k = 0;
-	for (i = e->txt; i != 0 && n < MAX_ANSWER_RR; i = Z->txt[i - 1].next) {
-		t = &Z->txt[i - 1];
-		memset(&Z->rrs[n], 0, sizeof(Z->rrs[n]));
-		Z->rrs[n].type = DNS_T_TXT;
-		Z->rrs[n].owner = owner;
-		Z->rrs[n].u.txt.s = &Z->strs[k];
-		for (o = 0; o == 0 || o < t->len; o += c) {
-			c = t->len - o > 255 ? 255 : t->len - o;
-			Z->strs[k].p = t->text + o;
-			Z->strs[k].len = (uint8_t)c;
-			k++;
-			Z->rrs[n].u.txt.n++;
-			if (c == 0)
-				break;
-		}
-		Z->rrs[n].u.txt.total = t->len;
-		n++;
-	}
-	return n;
-}
-
-/* Placeholder RRs: only their number is used by the lint. */
-static size_t
-count_rrs(struct zl *Z, uint16_t type, size_t n, const char *owner)
-{
-	size_t i;
-
-	if (!reserve_rrs(Z, n, 0))
-		return 0;
-	for (i = 0; i < n; i++) {
-		memset(&Z->rrs[i], 0, sizeof(Z->rrs[i]));
-		Z->rrs[i].type = type;
-		Z->rrs[i].owner = owner;
-		if (type == DNS_T_MX)
-			Z->rrs[i].u.mx.host = "";
-		else
-			Z->rrs[i].u.addr.family = type == DNS_T_A ? 4 : 6;
-	}
-	return n;
-}
-
-static void
-be_start(void *be, struct dns_query *q)
-{
-	struct zl *Z = be;
-	uint16_t type = dns_query_type(q);
-	const struct oent *e;
-	struct dns_answer a;
-	const char *name = dns_query_name(q);
-	size_t hops = 0;
-
-	memset(&a, 0, sizeof(a));
-	for (;;) {
-		if (!inside(Z, name)) {
-			answer_outside(Z, q, name, type);
-			return;
-		}
-		if ((e = lookup(Z, name)) == NULL) {
-			a.status = DNS_NXDOMAIN;
-			a.rcode = 3;
-			break;
-		}
-		if ((e->types & B_CNAME) && type != DNS_T_CNAME &&
-		    e->cname != 0 && hops < MAX_CNAME_HOPS) {
-			name = Z->ctarget[e->cname - 1];
-			hops++;
-			continue;
-		}
-		switch (type) {
-		case DNS_T_TXT:
-			a.nrr = txt_rrs(Z, e, name);
-			break;
-		case DNS_T_MX:
-			a.nrr = count_rrs(Z, type, e->types & B_MX ? e->nmx : 0,
-			    name);
-			break;
-		case DNS_T_A:
-			a.nrr = count_rrs(Z, type, e->types & B_A ? 1 : 0, name);
-			break;
-		case DNS_T_AAAA:
-			a.nrr = count_rrs(Z, type, e->types & B_AAAA ? 1 : 0,
-			    name);
-			break;
-		case DNS_T_CNAME:
-			if (e->cname != 0 && reserve_rrs(Z, 1, 0)) {
-				memset(&Z->rrs[0], 0, sizeof(Z->rrs[0]));
-				Z->rrs[0].type = DNS_T_CNAME;
-				Z->rrs[0].owner = name;
-				Z->rrs[0].u.target = Z->ctarget[e->cname - 1];
-				a.nrr = 1;
-			}
-			break;
-		default:	/* type 99 is reported from the records */
-			break;
-		}
-		a.status = a.nrr > 0 ? DNS_OK : DNS_NODATA;
-		a.rr = Z->rrs;
-		break;
-	}
-	a.canon = name;
-	a.ncname = hops;
-	dns_query_done(Z->r, q, &a);
-}
-
-static size_t
-be_poll(void *be, int timeout_ms)
-{
-	struct zl *Z = be;
-
-	(void)timeout_ms;
-	if (Z->o->outside != NULL)
-		dns_run(Z->o->outside);
-	return 0;
-}
-
-static void
-be_free(void *be)
-{
-	(void)be;	/* the index belongs to zone_lint_file() */
-}
-
-static const struct dns_backend_ops index_ops = {
-	be_start, be_poll, be_free
-};
 
 /* ---- after the pass ---------------------------------------------------- */
 
@@ -1197,20 +731,20 @@ static void
 spf_cb(void *arg, const struct diag *d)
 {
 	struct zl *Z = arg;
-	const struct oent *e;
+	const struct zone_owner *e;
 
 	if (d->id == DIAG_DNS_FAILURE && Z->o->outside == NULL)
 		return;
 	/* A record only included by others (no host, no mail there) needs no
 	 * all: its "neutral" is the includer's "no match", as intended. */
 	if (d->id == DIAG_SPF_NO_ALL &&
-	    (e = tab_find(Z, hash_name(Z->root, strlen(Z->root)))) != NULL &&
-	    (e->flags & F_INCLUDED) && !(e->types & (B_A | B_AAAA | B_MX)))
+	    (e = zone_index_name(&Z->ix, Z->root)) != NULL &&
+	    (e->flags & F_INCLUDED) && !(e->types & (ZI_A | ZI_AAAA | ZI_MX)))
 		return;
 	if (d->domain != NULL && strcmp(d->domain, Z->root) != 0 &&
 	    d->id != DIAG_SPF_DUPLICATE_INCLUDE &&
 	    d->id != DIAG_SPF_INCLUDE_LOOP &&
-	    (e = tab_find(Z, hash_name(d->domain, strlen(d->domain)))) != NULL &&
+	    (e = zone_index_name(&Z->ix, d->domain)) != NULL &&
 	    e->nspf > 0)
 		return;
 	filter_cb(Z, d);
@@ -1218,11 +752,11 @@ spf_cb(void *arg, const struct diag *d)
 
 /* Mark the in-zone include targets of t (F_INCLUDED). */
 static void
-mark_includes(struct zl *Z, const struct trec *t)
+mark_includes(struct zl *Z, const struct zone_txt *t)
 {
 	struct spf_record *rec = spf_parse(t->text, t->len);
 	const struct spf_term *term;
-	struct oent *e;
+	struct zone_owner *e;
 	size_t i, n;
 	const char *p;
 
@@ -1240,19 +774,22 @@ mark_includes(struct zl *Z, const struct trec *t)
 		if (n > 1 && p[n - 1] == '.')
 			n--;
 		if (memchr(p, '%', n) == NULL &&
-		    (e = tab_find(Z, hash_name(p, n))) != NULL)
+		    (e = zone_index_find(&Z->ix, zone_index_hash(p, n))) !=
+		    NULL)
 			e->flags |= F_INCLUDED;
 	}
 	spf_record_free(rec);
 }
 
 static void
-lint_spf(struct zl *Z, const struct trec *t)
+lint_spf(struct zl *Z, const struct zone_txt *t)
 {
 	struct spf_lint_result res;
+	struct zone_index_lookups lk;
+	struct dns_resolver *r;
 	struct diag_sink sink;
 	struct diag d;
-	struct oent *e = tab_find(Z, hash_name(t->owner, strlen(t->owner)));
+	struct zone_owner *e = zone_index_name(&Z->ix, t->owner);
 
 	set_place(Z, t->file, t->line, t->ign);
 	if (e != NULL && e->txt_total > TXT_ANSWER_MAX &&
@@ -1263,40 +800,46 @@ lint_spf(struct zl *Z, const struct trec *t)
 		    "the TXT records at %s hold %u octets (over %d)", t->owner,
 		    (unsigned)e->txt_total, TXT_ANSWER_MAX);
 	}
-	if ((Z->r = dns_resolver_new(&index_ops, Z)) == NULL) {
+	memset(&lk, 0, sizeof(lk));
+	lk.outside = Z->o->outside;
+	if ((r = zone_index_resolver_new(&Z->ix, &lk)) == NULL) {
 		Z->oom = true;
 		return;
 	}
 	Z->root = t->owner;
-	Z->nout = 0;
 	diag_sink_init(&sink, spf_cb, Z);
-	if (spf_lint_record(Z->r, t->owner, t->text, t->len, &sink, &res) != 0)
+	if (spf_lint_record(r, t->owner, t->text, t->len, &sink, &res) != 0)
 		Z->oom = true;
-	if (Z->nout > 0) {
+	if (lk.incomplete)
+		Z->st->incomplete = true;
+	if (lk.oom)	/* its dns.failure findings were taken as outside */
+		Z->oom = true;
+	if (lk.nout > 0) {
 		ctx_rec(&d, t->owner, t->text, t->len);
 		diag_reportf(&Z->fsink, DIAG_ZONE_OUTSIDE_LOOKUPS, &d,
 		    "%zu%s name%s outside the zone (%s%s) not resolved offline: "
-		    "%u lookup%s counted, a lower bound", Z->nout,
-		    Z->nout == MAX_OUTSIDE ? "+" : "", Z->nout == 1 ? "" : "s",
-		    Z->out_first, Z->nout > 1 ? ", ..." : "", res.lookups,
+		    "%u lookup%s counted, a lower bound", lk.nout,
+		    lk.nout == ZONE_INDEX_MAX_OUTSIDE ? "+" : "",
+		    lk.nout == 1 ? "" : "s", lk.out_first,
+		    lk.nout > 1 ? ", ..." : "", res.lookups,
 		    res.lookups == 1 ? "" : "s");
 	}
 	spf_lint_result_free(&res);
-	dns_free(Z->r);
-	Z->r = NULL;
+	dns_free(r);
 }
 
 static void
 check_mx_targets(struct zl *Z)
 {
 	const struct mxref *m;
-	const struct oent *e;
+	const struct zone_owner *e;
 	struct diag d;
 	size_t i;
 
 	for (i = 0; i < Z->nmx; i++) {
 		m = &Z->mx[i];
-		if ((e = tab_find(Z, m->th)) == NULL || !(e->types & B_CNAME))
+		if ((e = zone_index_find(&Z->ix, m->th)) == NULL ||
+		    !(e->types & ZI_CNAME))
 			continue;
 		set_place(Z, m->file, m->line, m->ign);
 		ctx_rec(&d, m->owner, NULL, 0);
@@ -1330,7 +873,7 @@ lint_zone(const char *path, const char *mem, size_t mem_len,
 	Z->st = st;
 	/* Big chunks for files (fewer mallocs on big zones); the default for
 	 * zones in memory (fuzzing: many small inputs). */
-	Z->arena.chunk_size = mem == NULL ? 1u << 20 : 0;
+	Z->ix.arena.chunk_size = mem == NULL ? 1u << 20 : 0;
 	buf_init(&Z->join, JOIN_MAX);
 	diag_sink_init(&Z->fsink, filter_cb, Z);
 	origin = opts->origin != NULL ? opts->origin :
@@ -1339,11 +882,8 @@ lint_zone(const char *path, const char *mem, size_t mem_len,
 		olen = strlen(origin);
 		if (olen > 1 && origin[olen - 1] == '.')
 			olen--;
-		if ((Z->apex[0] = arena_strndup(&Z->arena, origin, olen)) != NULL)
-			Z->napex = 1;
-		for (i = 0; Z->napex == 1 && i < olen; i++)
-			if (Z->apex[0][i] >= 'A' && Z->apex[0][i] <= 'Z')
-				((char *)Z->apex[0])[i] += 'a' - 'A';
+		if (!zone_index_add_apex(&Z->ix, origin, olen))
+			Z->oom = true;
 	}
 	n = mem == NULL ? zone_read_file(path, origin, on_rr, on_error, Z) :
 	    zone_read_mem(mem, mem_len, path, origin, ZONE_READ_NO_INCLUDE,
@@ -1352,30 +892,25 @@ lint_zone(const char *path, const char *mem, size_t mem_len,
 		rc = -1;
 		goto out;
 	}
-	for (i = 0; i < Z->ntxt && !Z->oom; i++)
-		if (Z->txt[i].spf)
-			mark_includes(Z, &Z->txt[i]);
-	for (i = 0; i < Z->ntxt && !Z->oom; i++)
-		if (Z->txt[i].spf)
-			lint_spf(Z, &Z->txt[i]);
+	for (i = 0; i < Z->ix.ntxt && !Z->oom; i++)
+		if (Z->ix.txt[i].spf)
+			mark_includes(Z, &Z->ix.txt[i]);
+	for (i = 0; i < Z->ix.ntxt && !Z->oom; i++)
+		if (Z->ix.txt[i].spf)
+			lint_spf(Z, &Z->ix.txt[i]);
 	if (!Z->oom)
 		check_mx_targets(Z);
-	if (Z->oom || n == -2)
+	if (Z->oom || Z->fsink.oom || n == -2)
 		rc = -2;
 out:
-	free(Z->tab);
-	free(Z->txt);
 	free(Z->mx);
 	free(Z->ign);
-	free(Z->ctarget);
 	free(Z->files);
-	free(Z->rrs);
-	free(Z->strs);
 	for (i = 0; Z->memo != NULL && i < DKIM_MEMO_SLOTS; i++)
 		memo_clear(&Z->memo[i]);
 	free(Z->memo);
 	buf_free(&Z->join);
-	arena_free(&Z->arena);
+	zone_index_free(&Z->ix);
 	free(Z);
 	return rc;
 }

@@ -3,9 +3,10 @@
  * records linted offline, straight from zone files.
  *
  * One streaming pass over the file (zone_read, $INCLUDEs followed) keeps
- * only what the checks need: a compact hash index of the owner names (types
- * present, counts of SPF/DMARC/DKIM/MX records, CNAMEs), the TXT records
- * that SPF may look up, and the in-zone MX targets.  DMARC and DKIM records
+ * only what the checks need: a compact hash index of the owner names
+ * (zone_index.h: types present, counts of SPF/DMARC/DKIM/MX records,
+ * CNAMEs), the TXT records that SPF may look up, and the in-zone MX
+ * targets.  DMARC and DKIM records
  * and everything a single record shows are checked during the pass; the
  * SPF trees (spf_lint_record() over a resolver answering from the index),
  * MX targets that are CNAMEs and the TXT answer sizes after it.

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "dns.h"
 
 #define READ_BLOCK	(1u << 20)	/* first read buffer size */
@@ -681,24 +682,6 @@ wire_name(const unsigned char *w, size_t wlen, size_t *off, char *out,
 
 /* ---- records ---- */
 
-static bool
-reserve(void **p, size_t *cap, size_t need, size_t elem)
-{
-	void *n;
-	size_t c;
-
-	if (need <= *cap)
-		return true;
-	c = *cap ? *cap : 256;
-	while (c < need)
-		c *= 2;
-	if ((n = realloc(*p, c * elem)) == NULL)
-		return false;
-	*p = n;
-	*cap = c;
-	return true;
-}
-
 /* rdata as RFC 3597 "\# LEN HEX..." into rd->sbuf; *wlen gets LEN. */
 static const char *
 parse_generic(struct reader *rd, const struct tok *r, size_t nr, size_t *wlen)
@@ -770,7 +753,7 @@ decode_generic(struct reader *rd, struct zone_rr *rr, size_t wlen)
 			len = w[off++];
 			if (off + len > wlen)
 				return "truncated string in \\# rdata";
-			if (!reserve((void **)&rd->str, &rd->strcap, n + 1,
+			if (!buf_grow_array((void **)&rd->str, &rd->strcap, n + 1,
 			    sizeof(*rd->str)))
 				return "out of memory";
 			rd->str[n].p = (const char *)w + off;
@@ -799,7 +782,8 @@ parse_strings(struct reader *rd, struct fstate *fs, struct zone_rr *rr,
 	size_t i, o = 0, len;
 	const char *why;
 
-	if (!reserve((void **)&rd->str, &rd->strcap, nr, sizeof(*rd->str)))
+	if (!buf_grow_array((void **)&rd->str, &rd->strcap, nr,
+	    sizeof(*rd->str)))
 		return "out of memory";
 	rr->u.txt.total = 0;
 	for (i = 0; i < nr; i++) {
@@ -904,8 +888,8 @@ rdata_text(struct reader *rd, const struct tok *r, size_t nr,
 
 	for (i = 0; i < nr; i++)
 		need += r[i].len + 3;
-	if (!reserve((void **)&rd->text, &rd->textcap, need, 1) ||
-	    !reserve((void **)&rd->sbuf, &rd->sbufcap, need, 1))
+	if (!buf_grow_array((void **)&rd->text, &rd->textcap, need, 1) ||
+	    !buf_grow_array((void **)&rd->sbuf, &rd->sbufcap, need, 1))
 		return false;
 	for (i = 0; i < nr; i++) {
 		if (i > 0)

@@ -26,12 +26,14 @@ after that answer.  Per area:
          (facts.tsv spf_depth, shown as `dep`, counts that macro exists as a level, so it
          is 1 above `spf` for salesforce-deepest domains; `spf` is what a linter can ask.)
   mx     MX <domain>: 1; A+AAAA of each host: 2; PTR of each address: 3; A+AAAA of each
-         PTR name: 4.  The world has no reverse zones and NSD REFUSES names outside its
-         zones: the PTR questions are asked (round 3, counted) but answer nothing, so the
-         branch ends there.  A domain with an address-less MX host stops at 2.
+         PTR name: 4.  The world has one reverse zone, 18.198.in-addr.arpa, with PTR
+         records for most domains' own mail hosts (those reach round 4); the providers'
+         addresses have none (NXDOMAIN from the root zone: asked at round 3, counted,
+         nothing follows).  A domain with an address-less MX host stops at 2.
   dmarc  TXT _dmarc.<each walk name> (RFC 9989 tree walk; all names are known at once):
-         1, and A <domain> (RFC 8020 np/sp): 1.  _dmarc.test is outside every zone, so it
-         is REFUSED (asked, counted, nothing follows).  The record that applies names its
+         1, and A <domain> (RFC 8020 np/sp): 1.  _dmarc.test is outside every zone but
+         the root, so it is NXDOMAIN (asked, counted, nothing follows).  The record that
+         applies names its
          mailto: hosts: MX, A, AAAA of each, and for a host outside the domain the
          authorisation TXT <domain>._report._dmarc.<host>: record's round + 1.
   dkim   TXT _domainkey.<domain> and TXT <selector>._domainkey.<domain> for each common
@@ -97,7 +99,7 @@ class Ref:
         """Ask at round rnd; returns (status, rdata, round of the final answer).  NSD
         follows a CNAME into any zone it serves, in the same answer (with EDNS; a 2048-bit
         key behind a CNAME does not fit 512 octets); a target outside them is asked again,
-        one round later, and is REFUSED."""
+        one round later (this world has none)."""
         name = name.rstrip(".").lower()
         key = (name, typ)
         rnd = min(rnd, self.q.get(key, rnd))

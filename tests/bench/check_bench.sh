@@ -4,11 +4,11 @@
 #
 #   sh tests/bench/check_bench.sh [NDOMAINS]      (from the repository top; root)
 #
-# Builds the world with the shared bench scripts (../shared/bench, or $SHARED/bench)
-# into a mktemp directory, serves it in network namespace $NS (default acbench2, so
-# it never shares one with spf_bench.sh), runs tests/bench/check_bench.py inside the
-# namespace and always tears it down.  The chain rule (the ideal wall time) is in
-# check_bench.py's header.
+# Builds the world with tests/bench/gen_world.py into a mktemp directory, serves it
+# with NSD behind the delay proxy (make bench-tools) in network namespace $NS
+# (default acbench2, so it never shares one with spf_bench.sh), runs
+# tests/bench/check_bench.py inside the namespace and always tears it down.  The
+# chain rule (the ideal wall time) is in check_bench.py's header.
 # Exit: 0 measured (ratios over target are reported, not failed); 1 the world could
 # not be set up; 2 usage or missing prerequisites.  See tests/bench/README.md.
 

@@ -39,7 +39,10 @@ TXT_STR = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 class World:
-    """(name, type) -> rdata list from world.py's zone files (its simple, fixed format)."""
+    """(name, type) -> rdata list from gen_world.py's zone files (its simple, fixed format:
+    absolute or relative owners, every record on one line with its TTL and class).  The
+    world serves the root zone (origin ""), so a name outside the other zones is NXDOMAIN;
+    REFUSED is left for a world without one."""
 
     def __init__(self, wdir):
         self.rr, self.names, self.zones, self.wild = {}, set(), set(), set()
@@ -74,14 +77,14 @@ class World:
     def lookup(self, name, typ):
         """('ok'|'nodata'|'nxdomain'|'refused', rdata list), as NSD would answer."""
         name = name.rstrip(".").lower()
-        if not any(name == z or name.endswith("." + z) for z in self.zones):
+        if not any(z == "" or name == z or name.endswith("." + z) for z in self.zones):
             return "refused", []
         if name not in self.names:
             if self.exists(name):
                 return "nodata", []         # empty non-terminal
             encloser = name
             while not self.exists(encloser):
-                encloser = encloser.split(".", 1)[1]
+                encloser = encloser.split(".", 1)[1] if "." in encloser else ""
             if encloser not in self.wild:   # RFC 4592: only the closest encloser's *
                 return "nxdomain", []
             name = "*." + encloser
@@ -90,7 +93,8 @@ class World:
 
     def exists(self, name):
         """Owner name or empty non-terminal (a zone apex always has records)."""
-        return name in self.names or any(n.endswith("." + name) for n in self.names)
+        return name in self.names or (name != "" and
+                                      any(n.endswith("." + name) for n in self.names))
 
     def spf_record(self, name):
         recs = [r for r in self.rr.get((name, "TXT"), []) if re.match(r"v=spf1( |$)", r, re.I)]

@@ -4,9 +4,10 @@
 #
 #   sh tests/bench/spf_bench.sh [NDOMAINS]        (from the repository top; root)
 #
-# Builds the world with the shared bench scripts (../shared/bench, or $SHARED/bench)
-# into a mktemp directory, serves it in network namespace $NS (default acbench),
-# runs tests/bench/spf_bench.py inside the namespace and always tears it down.
+# Builds the world with tests/bench/gen_world.py into a mktemp directory, serves it
+# with NSD behind the delay proxy (make bench-tools) in network namespace $NS
+# (default acbench), runs tests/bench/spf_bench.py inside the namespace and
+# always tears it down.
 # Exit: 0 measured (ratios over target are reported, not failed); 1 the world could
 # not be set up; 2 usage or missing prerequisites.  See tests/bench/README.md.
 

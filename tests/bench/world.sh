@@ -1,13 +1,12 @@
 # world.sh -- what spf_bench.sh and check_bench.sh share, sourced by both:
-# checks, the bench world built from ../shared/bench (or $SHARED/bench) in a
-# mktemp directory and served in network namespace $NS behind the delay
-# proxy, a private copy of the binary, the harness run inside the namespace,
-# and the teardown.  The caller sets NAME (for messages), N, NS, AUTHCHECK.
+# checks, the bench world (gen_world.py) in a mktemp directory, served in
+# network namespace $NS behind the delay proxy (ns_up.sh, delayproxy.c), a
+# private copy of the binary, the harness run inside the namespace, and the
+# teardown (ns_down.sh).  The caller sets NAME (for messages), N, NS,
+# AUTHCHECK.
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-SHARED=${SHARED:-$(dirname "$REPO")/shared}
-BENCH=$SHARED/bench
 DELAY_MS=${DELAY_MS:-20}
 export NS DELAY_MS
 
@@ -16,17 +15,16 @@ fail() {
 	exit 2
 }
 
-# bench_check TOOL...: root, the tools, the shared scripts, a free namespace.
+# bench_check TOOL...: root, the tools, the delay proxy built, a free namespace.
 bench_check() {
 	[ "$(id -u)" = 0 ] || fail "needs root (network namespace, NSD on port 53)"
-	for tool in ip nsd python3 bash "$@"; do
+	for tool in ip nsd python3 openssl make "$@"; do
 		command -v "$tool" >/dev/null 2>&1 || fail "$tool not found"
 	done
-	for f in world.py up.sh down.sh delayproxy.py; do
-		[ -r "$BENCH/$f" ] || fail "$BENCH/$f not found (set SHARED=/path/to/shared)"
-	done
-	# up.sh reuses an existing namespace and down.sh deletes it: never
-	# touch one we did not create (another bench run may own it).
+	# Up to date with tests/bench/delayproxy.c (a no-op when it is).
+	make -C "$REPO" -s bench-tools >/dev/null || fail "make bench-tools failed"
+	# Never touch a namespace we did not create (another bench run may
+	# own it); ns_up.sh refuses one too, this says why earlier.
 	if ip netns list | grep -q -E "^$NS( |\$)"; then
 		echo "$NAME: network namespace $NS exists (another bench running?" \
 		    "if stale: ip netns del $NS)" >&2
@@ -36,7 +34,7 @@ bench_check() {
 
 # shellcheck disable=SC2317 # called from the trap
 bench_cleanup() {
-	bash "$BENCH/down.sh" "$W" >/dev/null 2>&1
+	sh "$HERE/ns_down.sh" "$W" >/dev/null 2>&1
 	rm -rf "$TMP"
 }
 
@@ -62,16 +60,18 @@ bench_copy() {
 	AUTHCHECK=$TMP/authcheck
 }
 
-# bench_up: build the world of $N domains and serve it.
+# bench_up: build the world of $N domains and serve it, through a copy of
+# the delay proxy (a rebuild during the run must not replace it either).
 bench_up() {
-	python3 "$BENCH/world.py" "$W" "$N" >"$TMP/world.log" 2>&1 || {
+	python3 "$HERE/gen_world.py" "$W" "$N" >"$TMP/world.log" 2>&1 || {
 		cat "$TMP/world.log" >&2
-		echo "$NAME: world.py failed" >&2
+		echo "$NAME: gen_world.py failed" >&2
 		exit 1
 	}
-	bash "$BENCH/up.sh" "$W" >"$TMP/up.log" 2>&1 || {
+	cp "$REPO/build/bench/delayproxy" "$TMP/delayproxy" || exit 1
+	sh "$HERE/ns_up.sh" "$W" "$TMP/delayproxy" >"$TMP/up.log" 2>&1 || {
 		cat "$TMP/up.log" >&2
-		echo "$NAME: up.sh failed" >&2
+		echo "$NAME: ns_up.sh failed" >&2
 		exit 1
 	}
 }

@@ -4,31 +4,35 @@
 #
 #   sh tests/bench/zone_bench.sh [NHOSTS]     # default 170000 hosts = ~1.02M RRs
 #
-# The zone comes from $SHARED/bench/bigzone.py (default ../shared/bench next to
-# the repository) into a mktemp -d directory removed at exit.  Each tool runs
-# REPEAT times (default 3), alternating, under /usr/bin/time -v; the median
-# wall and CPU times and the largest peak RSS are reported, then the ratios.  The goal (issue 5):
+# The zone comes from tests/bench/gen_bigzone.py into a mktemp -d directory
+# removed at exit.  Each tool runs REPEAT times (default 3), alternating,
+# under /usr/bin/time -v; the median wall and CPU times and the largest peak
+# RSS are reported, then the ratios.  The goal (issue 5):
 # authcheck at least 2x faster with peak memory no higher.  authcheck's exit
 # status 1 is expected only if the zone has errors; the bench also checks
 # that a syntax error planted in the middle of a copy is reported.
-# Environment: AUTHCHECK (default ./authcheck), AUTHCHECK_ARGS, REPEAT,
-# SHARED.  Exit 0 when measured (a measurement, not a test), 1 on set-up
-# failure.
+# Environment: AUTHCHECK (default ./authcheck), AUTHCHECK_ARGS, REPEAT.
+# Exit 0 when measured (a measurement, not a test), 1 on set-up
+# failure, 2 on a usage error.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-170000}
+case $n in
+'' | *[!0-9]* | 0)
+	echo "usage: sh tests/bench/zone_bench.sh [NHOSTS]" >&2
+	exit 2 ;;
+esac
 repeat=${REPEAT:-3}
-shared=${SHARED:-$top/../shared}
 bin=${AUTHCHECK:-$top/authcheck}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
-for t in python3 named-checkzone /usr/bin/time "$bin"; do
+for t in python3 openssl named-checkzone /usr/bin/time "$bin"; do
 	command -v "$t" >/dev/null 2>&1 || { echo "zone_bench: $t not found" >&2; exit 1; }
 done
-[ -f "$shared/bench/bigzone.py" ] || { echo "zone_bench: no $shared/bench/bigzone.py" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 zone=$tmp/big.test.zone
-python3 "$shared/bench/bigzone.py" "$zone" "$n" || { echo "zone_bench: bigzone.py failed" >&2; exit 1; }
+python3 "$top/tests/bench/gen_bigzone.py" "$zone" "$n" ||
+    { echo "zone_bench: gen_bigzone.py failed" >&2; exit 1; }
 rrs=$(grep -c -v '^\$' "$zone")
 echo "zone: $zone, $rrs records, $(wc -c <"$zone") bytes"
 

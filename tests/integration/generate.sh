@@ -61,6 +61,7 @@ cp "$tmp/out" "$tmp/prov.json"
 pycheck "providers json" "$tmp/prov.json" 'len(ds) >= 25 and all(x["kind"] in ("mailbox", "sender") and x["docs"].startswith("https://") and isinstance(x["unverified"], list) for x in ds) and [x for x in ds if x["id"] == "google"][0]["spf"]["includes"] == ["_spf.google.com"]'
 ac providers --format yaml
 expect "providers bad format" 2
+has "bad format named" err "--format must be text or json, not 'yaml'"
 # A broken template is refused with its file and field named.
 mkdir -p "$tmp/data/providers"
 printf '{"id": "x"}\n' >"$tmp/data/providers/x.json"
@@ -87,6 +88,13 @@ expect "spf over the limit" 1
 has "over: finding" out "spf.lookup-limit"
 has "over: advice" out "flattening"
 has "over: count" out "DNS lookups: 12 of 10"
+lacks "over: the limit, not a generator bug" err "BUG"
+# Exit 1 is also a generated record failing the linter: the only error
+# finding must be the lookup limit.
+ac generate spf --domain example.com --provider google,microsoft365,freshdesk,zoho --mx --offline --format json
+expect "spf over the limit, json" 1
+cp "$tmp/out" "$tmp/over.json"
+pycheck "over: only the lookup-limit error" "$tmp/over.json" 'd["lookups"] == 12 and [f["id"] for f in d["findings"] if f["severity"] == "error"] == ["spf.lookup-limit"]'
 
 # Live counting through --zone: the served tree (5) replaces the template (4).
 ac generate spf --domain example.com --provider google --zone tests/zones/generate/tree.zone --format json
@@ -121,25 +129,41 @@ ac spf example.com --zone "$tmp/spf.zone" --format json
 expect "spf lint of the generated zone" 0
 cp "$tmp/out" "$tmp/spflint.json"
 pycheck "generated record lints clean" "$tmp/spflint.json" 'd["spf"]["lookups"] == 0 and not [f for f in d["findings"] if f["id"] in ("spf.syntax", "spf.string-boundary", "spf.string-too-long")]'
-ac spf example.com --ip 198.51.100.20 --zone "$tmp/spf.zone"
+ac spf example.com --ip 198.51.100.20 --zone "$tmp/spf.zone" --format json
 expect "generated record authorises a listed address" 0
-ac spf example.com --ip 198.51.100.21 --zone "$tmp/spf.zone"
+cp "$tmp/out" "$tmp/pass.json"
+pycheck "listed address: pass by its ip4 term" "$tmp/pass.json" 'd["result"] == "pass" and d["decided_by"]["term"] == "ip4:198.51.100.20"'
+# Exit 1 is any of fail, softfail, neutral, none, permerror: it must be
+# fail, decided by -all.
+ac spf example.com --ip 198.51.100.21 --zone "$tmp/spf.zone" --format json
 expect "generated record refuses others (-all)" 1
-has "generated record: fail" out "fail"
+cp "$tmp/out" "$tmp/fail.json"
+pycheck "other address: fail by -all" "$tmp/fail.json" 'd["result"] == "fail" and d["decided_by"]["term"] == "-all" and d["problem"] is None'
 
 # Bad input is a usage error.
+# Exit 2 is every kind of bad usage: each says which.
 ac generate spf --domain example.com --provider nosuch --offline
 expect "unknown provider" 2
+has "unknown provider named" err "unknown provider 'nosuch' (see 'authcheck providers')"
 ac generate spf --domain example.com --ip4 192.0.2.0/33 --offline
 expect "bad network" 2
+has "bad network named" err "'192.0.2.0/33' is not an IPv4 or IPv6 address or network"
 ac generate spf --domain example.com --ip4 2001:db8::1 --offline
 expect "ip6 given to --ip4" 2
+has "wrong family: option and value named" err "--ip4 '2001:db8::1': wrong address family"
+ac generate spf --domain example.com --ip6=192.0.2.1 --offline
+expect "ip4 given to --ip6" 2
+has "wrong family: option and value named (--ip6=)" err "--ip6 '192.0.2.1': wrong address family"
 ac generate spf --domain nodot --mx --offline
 expect "bad domain" 2
+has "bad domain named" err "'nodot' is not a valid domain name"
 ac generate spf --domain example.com --offline
 expect "nothing sends" 2
+has "nothing sends said" err "nothing sends mail: give --provider"
 ac generate spf --provider google --offline </dev/null
 expect "no domain, no terminal" 2
+has "no domain said" err "--domain is required"
+lacks "no domain: nothing asked" out "domain> "
 
 # ---- generate dmarc --------------------------------------------------------
 
@@ -176,10 +200,13 @@ cp "$tmp/out" "$tmp/dj.json"
 pycheck "dmarc json" "$tmp/dj.json" 'd["kind"] == "dmarc" and d["records"][0]["name"] == "_dmarc.example.com" and "dmarc.rua-missing" in [f["id"] for f in d["findings"]]'
 ac generate dmarc --domain example.com --policy strict
 expect "dmarc bad policy" 2
+has "dmarc bad policy said" err "--policy must be none, quarantine or reject"
 ac generate dmarc --domain example.com --policy none --rua 'not-an-address'
 expect "dmarc bad rua" 2
+has "dmarc bad rua named" err "--rua 'not-an-address': not an email address"
 ac generate dmarc --domain example.com --policy none --adkim x
 expect "dmarc bad adkim" 2
+has "dmarc bad adkim said" err "--adkim and --aspf must be s (strict) or r (relaxed)"
 
 # ---- generate dkim ---------------------------------------------------------
 
@@ -212,8 +239,11 @@ openssl pkey -in ed.pem -noout -text 2>/dev/null | head -n 1 | grep -q 'ED25519'
 [ "$(stat -c %a ed.pem)" = 600 ] && ok || bad "ed key mode"
 ac generate dkim -s x --bits 1024
 expect "dkim 1024 refused" 2
+has "dkim 1024: sizes said" err "--bits must be 2048, 3072 or 4096"
+[ ! -e x.private ] && ok || bad "dkim 1024 wrote a key"
 ac generate dkim -s 'bad selector' --domain example.com
 expect "dkim bad selector" 2
+has "dkim bad selector named" err "'bad selector' is not a valid selector"
 ac generate dkim -s j --domain example.com --format json --out j.pem
 expect "dkim json" 0
 cp "$tmp/out" "$tmp/kj.json"
@@ -248,6 +278,13 @@ printf 'example.com\n' | "$AUTHCHECK" generate --interactive --offline >"$tmp/ou
 rc=$?
 expect "interactive: end of input" 2
 has "end of input said" err "end of input"
+# A NUL in an answer refuses that line only; the next line is the next
+# answer (a string-based read once took it for the rest of this one).
+printf 'ex\000ample.com\nexample.org\nreject\n\n' | "$AUTHCHECK" generate dmarc --interactive >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "interactive: NUL in an answer" 0
+has "NUL answer refused" out "control characters); try again"
+has "next line answered" out '_dmarc.example.org. 3600 IN TXT "v=DMARC1; p=reject"'
 # With --format json the dialogue goes to stderr: stdout is JSON Lines.
 printf '%s\n' example.com goo '' '' reject '' | "$AUTHCHECK" generate --interactive --offline --format json >"$tmp/out" 2>"$tmp/err"
 rc=$?
@@ -267,6 +304,35 @@ expect "interactive spf only" 0
 has "spf only: record" out 'example.com. 3600 IN TXT "v=spf1 include:_spf.google.com ~all"'
 lacks "spf only: no policy step" out "policy [none]> "
 lacks "spf only: services given, not asked" out "service> "
+# An unknown --provider is refused before the first question (it used to
+# reach the wizard's DKIM list and crash on the missing template).
+for fmt in text json; do
+	printf 'example.com\n\nnone\n\n' | "$AUTHCHECK" generate --interactive --offline --provider nosuch --format $fmt >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	expect "interactive: unknown --provider ($fmt)" 2
+	has "interactive: unknown id named ($fmt)" err "unknown provider 'nosuch'"
+	has "interactive: where the ids are listed ($fmt)" err "'authcheck providers'"
+	lacks "interactive: nothing asked ($fmt)" out "domain> "
+	lacks "interactive: nothing asked ($fmt)" err "domain> "
+done
+printf 'example.com\n\n' | "$AUTHCHECK" generate spf --interactive --offline --provider google,nosuch >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "interactive spf: unknown --provider" 2
+has "interactive spf: unknown id named" err "unknown provider 'nosuch'"
+# Typed ids are looked up, never trusted: unknown ones are re-asked.
+printf '%s\n' example.com nosuch 0 99999 google '' '' '' '' | "$AUTHCHECK" generate --interactive --offline >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "interactive: unknown typed ids" 0
+has "typed unknown id re-asked" out "no service matches 'nosuch'"
+has "typed number 0 re-asked" out "no service matches '0'"
+has "typed number out of range re-asked" out "no service matches '99999'"
+has "typed ids: DKIM selectors listed" out "google           txt:"
+# A long unknown item is quoted by its start, the line is re-asked whole.
+long=$(printf '%0300d' 0 | tr 0 q)
+printf '%s\n' example.com "$long" '' '' '' '' | "$AUTHCHECK" generate --interactive --offline >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "interactive: long unknown service" 0
+has "long item: its start quoted" out "no service matches '$(printf '%064d' 0 | tr 0 q)'; '?' lists them all"
 printf 'sel1\n' | (cd "$tmp" && "$AUTHCHECK" generate dkim --interactive --domain example.org) >"$tmp/out" 2>"$tmp/err"
 rc=$?
 expect "interactive dkim" 0

@@ -70,6 +70,9 @@ srv_nsd() {
 server:
 	ip-address: 127.0.0.1@$_port
 	server-count: 1
+	# response rate limiting (compiled into Debian's NSD, 200/s per /24 by
+	# default) would drop answers to the loopback client of a fast test
+	rrl-ratelimit: 0
 	username: ""
 	chroot: ""
 	database: ""

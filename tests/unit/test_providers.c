@@ -310,6 +310,31 @@ test_bad_input(void **state)
 	assert_false(gen_valid_domain("-a.example.com"));
 }
 
+/* The one normalisation the builders and the command share. */
+static void
+test_domain_norm(void **state)
+{
+	char d[GEN_DOMAIN_SIZE];
+	char in_place[] = "MAIL.Example.ORG.";
+	char longest[GEN_DOMAIN_SIZE];
+
+	(void)state;
+	assert_true(gen_domain_norm("Example.COM.", d, sizeof(d)));
+	assert_string_equal(d, "example.com");
+	assert_true(gen_domain_norm(in_place, in_place, sizeof(in_place)));
+	assert_string_equal(in_place, "mail.example.org");
+	assert_false(gen_domain_norm("nodot", d, sizeof(d)));
+	assert_false(gen_domain_norm("example.com", d, 11));
+	/* 4 labels of 62 and one of 1: 253 octets, plus the root dot. */
+	memset(longest, 'a', 253);
+	for (size_t i = 62; i < 253; i += 63)
+		longest[i] = '.';
+	longest[253] = '.';
+	longest[254] = '\0';
+	assert_true(gen_domain_norm(longest, d, sizeof(d)));
+	assert_int_equal(strlen(d), 253);
+}
+
 static void
 test_recognise(void **state)
 {
@@ -676,6 +701,7 @@ main(void)
 		cmocka_unit_test(test_over_limit_templates),
 		cmocka_unit_test(test_over_limit_live),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_domain_norm),
 		cmocka_unit_test(test_recognise),
 		cmocka_unit_test(test_broken_templates),
 		cmocka_unit_test(test_default_dir),
