@@ -15,7 +15,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/nul
 TEST_CFLAGS := $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
 TEST_LIBS   := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(WARN) $(DEFS) $(DATADIR_DEF) $(CFLAGS) $(PKG_CFLAGS) -Isrc
+ALL_CFLAGS = $(WARN) $(DEFS) $(DATADIR_DEF) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -Isrc
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -38,7 +38,7 @@ FUZZBINS := $(FUZZSRCS:tests/fuzz/%.c=build/fuzz/%)
 all: authcheck
 
 authcheck: $(OBJS)
-	$(CC) $(CFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS) -lm
 
 build/rel/%.o: src/%.c $(wildcard src/*.h) | build/rel
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -131,11 +131,65 @@ bench: authcheck bench-tools
 bench-check: authcheck bench-tools
 	sh tests/bench/check_bench.sh
 
-install: authcheck
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/authcheck
-	install -m 755 authcheck $(DESTDIR)$(PREFIX)/bin/authcheck
-	install -m 644 man/authcheck.1 $(DESTDIR)$(PREFIX)/share/man/man1/authcheck.1
-	cp -R data/. $(DESTDIR)$(PREFIX)/share/authcheck/
+# ---- packaging: completions, install, uninstall, the Debian package -------
+# `make install PREFIX=... DESTDIR=...` / `make uninstall` with the same
+# values; `make deb` builds ../authcheck_VERSION_ARCH.deb (debian/), `make
+# deb-check` builds it from a clean clone and runs lintian on it
+# (tests/package/deb_check.sh).  The shell completion scripts are printed by
+# the program from its option tables (src/cmd_completion.c).
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+PKGDATADIR  = $(PREFIX)/share/authcheck
+COMPLETIONS := build/completion/authcheck build/completion/_authcheck
+DEBS += debhelper dpkg-dev lintian zsh bash-completion
+
+.PHONY: completion uninstall deb deb-check
+all: completion
+completion: $(COMPLETIONS)
+
+# The compiled-in data directory follows PREFIX: rebuild what reads it when
+# PREFIX changes (the stamp changes only then).
+build/datadir.stamp: FORCE | build/rel
+	@echo '$(DATADIR_DEF)' | cmp -s - $@ || echo '$(DATADIR_DEF)' >$@
+build/rel/providers.o build/san/providers.o: build/datadir.stamp
+.PHONY: FORCE
+FORCE:
+
+build/completion:
+	mkdir -p $@
+build/completion/authcheck: authcheck $(wildcard data/providers/*.json) | build/completion
+	AUTHCHECK_DATADIR=$(CURDIR)/data ./authcheck completion bash >$@.tmp && mv $@.tmp $@
+build/completion/_authcheck: authcheck $(wildcard data/providers/*.json) | build/completion
+	AUTHCHECK_DATADIR=$(CURDIR)/data ./authcheck completion zsh >$@.tmp && mv $@.tmp $@
+
+install: authcheck $(COMPLETIONS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PKGDATADIR) \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 authcheck $(DESTDIR)$(BINDIR)/authcheck
+	install -m 644 man/authcheck.1 $(DESTDIR)$(MANDIR)/man1/authcheck.1
+	cp -R data/. $(DESTDIR)$(PKGDATADIR)/
+	install -m 644 build/completion/authcheck $(DESTDIR)$(BASHCOMPDIR)/authcheck
+	install -m 644 build/completion/_authcheck $(DESTDIR)$(ZSHCOMPDIR)/_authcheck
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/authcheck $(DESTDIR)$(MANDIR)/man1/authcheck.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/authcheck $(DESTDIR)$(ZSHCOMPDIR)/_authcheck
+	rm -rf $(DESTDIR)$(PKGDATADIR)
+
+# dpkg-buildpackage cleans the tree it builds in and writes to its parent:
+# build in a copy (the tracked files as they are now) under build/deb/.
+deb:
+	rm -rf build/deb && mkdir -p build/deb/src
+	if [ -e .git ]; then git ls-files -z | xargs -0 cp -P --parents -t build/deb/src; \
+	else tar -cf - --exclude=./build . | tar -xf - -C build/deb/src; fi
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	@ls build/deb/*.deb
+
+deb-check:
+	sh tests/package/deb_check.sh
+# ---- end of packaging -------------------------------------------------------
 
 clean:
 	rm -rf build authcheck

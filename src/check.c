@@ -522,6 +522,7 @@ fetch_policies(struct check_result *res, size_t n, const struct check_opts *o)
 {
 	struct https_req *reqs;
 	struct https_opts ho;
+	char why[200];
 	size_t k = 0;
 
 	if (!o->https || (reqs = calloc(n, sizeof(*reqs))) == NULL)
@@ -534,6 +535,23 @@ fetch_policies(struct check_result *res, size_t n, const struct check_opts *o)
 			P->has_req = true;
 			reqs[k++] = P->req;
 		}
+	}
+	if (k > 0 && !https_available(why, sizeof(why))) {
+		/* No libcurl (it is only recommended): the policies are not
+		 * fetched, which is no fault of the domains -- each report
+		 * says fetching was skipped, and why (mtasts.skipped). */
+		for (size_t i = 0; i < n; i++) {
+			struct check_private *P = res[i].priv;
+
+			if (P != NULL && P->has_req) {
+				snprintf(res[i].mtasts.skipped,
+				    sizeof(res[i].mtasts.skipped), "%s", why);
+				res[i].mtasts.req = NULL;
+				P->has_req = false;
+			}
+		}
+		free(reqs);
+		return;
 	}
 	memset(&ho, 0, sizeof(ho));
 	ho.timeout = o->https_timeout;

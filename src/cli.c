@@ -21,6 +21,17 @@ const char cli_common_help[] =
 "  --no-color             no ANSI colour (also when NO_COLOR is set)\n"
 "  -h, --help             this help\n";
 
+const char *const cli_format_words[] = { "text", "json", NULL };
+
+int
+cli_word(const char *const *words, const char *s)
+{
+	for (int i = 0; words[i] != NULL; i++)
+		if (strcmp(words[i], s) == 0)
+			return i;
+	return -1;
+}
+
 void
 cli_common_init(struct cli_common *c)
 {
@@ -109,11 +120,14 @@ cli_common_opt(struct cli_common *c, const char *prog, int opt,
 
 	switch (opt) {
 	case CLI_OPT_FORMAT:
-		if (strcmp(arg, "text") == 0)
+		switch (cli_word(cli_format_words, arg)) {
+		case 0:
 			c->format = CLI_FMT_TEXT;
-		else if (strcmp(arg, "json") == 0)
+			break;
+		case 1:
 			c->format = CLI_FMT_JSON;
-		else {
+			break;
+		default:
 			cli_usage_error(prog,
 			    "--format must be text or json, not '%s'", arg);
 			return -1;

@@ -62,6 +62,48 @@ enum {
 	{ "zone", required_argument, NULL, CLI_OPT_ZONE }, \
 	{ "no-color", no_argument, NULL, CLI_OPT_NO_COLOR }
 
+/*
+ * A subcommand's options as its parser reads them, for shell completion
+ * (`authcheck completion bash|zsh`, cmd_completion.c): its getopt short
+ * option string, its getopt_long table, and what the values of some
+ * options are.  The word lists are the ones the parser checks values
+ * against (cli_word()), so completion cannot offer a value the parser
+ * refuses.  Options not named in `values` take free text (CLI_VAL_TEXT)
+ * when they take a value.
+ */
+enum cli_value {
+	CLI_VAL_TEXT,		/* free text: a domain, an address, a number */
+	CLI_VAL_WORDS,		/* one of `words` */
+	CLI_VAL_FILE,		/* a file name */
+	CLI_VAL_PROVIDERS,	/* provider IDs, comma-separated */
+	CLI_VAL_FINDINGS	/* finding IDs, comma-separated */
+};
+
+struct cli_optval {
+	const char *name;		/* long option name, NULL ends */
+	enum cli_value kind;
+	const char *const *words;	/* CLI_VAL_WORDS: NULL-terminated */
+};
+
+struct cli_spec {
+	const char *shortopts;		/* what getopt_long is given */
+	const struct option *longopts;	/* likewise */
+	const struct cli_optval *values;
+	enum cli_value args;		/* the operands */
+	const char *const *arg_words;	/* args == CLI_VAL_WORDS */
+};
+
+/* --format of most subcommands: text, json (in enum cli_format order). */
+extern const char *const cli_format_words[];
+
+/* Entries for a subcommand's `struct cli_optval` array. */
+#define CLI_COMMON_VALUES \
+	{ "format", CLI_VAL_WORDS, cli_format_words }, \
+	{ "zone", CLI_VAL_FILE, NULL }
+
+/* The index of s in the NULL-terminated words, or -1. */
+int cli_word(const char *const *words, const char *s);
+
 /* Help text for the common options, for each subcommand's --help. */
 extern const char cli_common_help[];
 
@@ -115,6 +157,24 @@ int cmd_zone(int argc, char **argv);	/* cmd_zone.c */
  * (cmd_generate.c). */
 int cmd_providers(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+/* `authcheck findings` (main.c). */
+int cmd_findings(int argc, char **argv);
+
+/* The option specs of the subcommands (next to each parser). */
+extern const struct cli_spec cmd_check_spec, cmd_spf_spec, cmd_record_spec,
+    cmd_dmarc_spec, cmd_dkim_spec, cmd_zone_spec, cmd_providers_spec,
+    cmd_generate_spec, cmd_findings_spec;
+
+/* `authcheck completion bash|zsh` (cmd_completion.c): print a completion
+ * script for the shell.  names[i] runs the subcommand specs[i] (a name
+ * may repeat); summaries[i] describes it (first line used). */
+struct cli_command_info {
+	const char *name;
+	const struct cli_spec *spec;
+	const char *summary;
+};
+int cli_completion(int argc, char **argv, const struct cli_command_info *cmds,
+    size_t ncmds);
 
 /* Flush standard output: a write error (disk full, closed pipe) is
  * reported and turns rc into CLI_EXIT_USAGE, so output is never silently

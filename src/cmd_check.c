@@ -41,6 +41,17 @@ static const struct option check_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct cli_optval check_values[] = {
+	{ "domains", CLI_VAL_FILE, NULL },
+	{ "ca-file", CLI_VAL_FILE, NULL },
+	CLI_COMMON_VALUES,
+	{ NULL, CLI_VAL_TEXT, NULL }
+};
+
+const struct cli_spec cmd_check_spec = {
+	":hs:", check_longopts, check_values, CLI_VAL_TEXT, NULL
+};
+
 static const char check_help[] =
 "Usage: authcheck [check] DOMAIN... [OPTIONS]\n"
 "       authcheck [check] --domains FILE|- [OPTIONS]\n"
@@ -262,8 +273,8 @@ parse_args(int argc, char **argv, struct check_args *A)
 	A->selectors.max = DKIM_MAX_SELECTORS / 2;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":hs:", check_longopts,
-	    NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, cmd_check_spec.shortopts,
+	    check_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			check_usage(stdout);
@@ -359,7 +370,7 @@ cmd_check(int argc, char **argv)
 	char err[512];
 	const char *env;
 	unsigned long errors = 0, warnings = 0;
-	bool incomplete = false, color, progress;
+	bool incomplete = false, told_curl = false, color, progress;
 	int rc;
 
 	memset(&A, 0, sizeof(A));
@@ -418,6 +429,12 @@ cmd_check(int argc, char **argv)
 					    res[i].domain);
 			} else {
 				render_text_check(stdout, &res[i], color);
+			}
+			if (res[i].mtasts.skipped[0] != '\0' && !told_curl) {
+				fprintf(stderr, "%s: MTA-STS policy fetching "
+				    "skipped: %s (install libcurl4)\n", prog,
+				    res[i].mtasts.skipped);
+				told_curl = true;
 			}
 			errors += res[i].count[DIAG_ERROR];
 			warnings += res[i].count[DIAG_WARNING];

@@ -20,6 +20,15 @@ static const struct option dkim_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct cli_optval dkim_values[] = {
+	CLI_COMMON_VALUES,
+	{ NULL, CLI_VAL_TEXT, NULL }
+};
+
+const struct cli_spec cmd_dkim_spec = {
+	":hs:", dkim_longopts, dkim_values, CLI_VAL_TEXT, NULL
+};
+
 static const char dkim_help[] =
 "Usage: authcheck dkim DOMAIN -s SELECTOR [-s SELECTOR]... [OPTIONS]\n"
 "\n"
@@ -66,8 +75,8 @@ parse_args(int argc, char **argv, struct dkim_args *a)
 	cli_common_init(&a->common);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":hs:", dkim_longopts,
-	    NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, cmd_dkim_spec.shortopts,
+	    dkim_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			if (a->nsel == DKIM_MAX_SELECTORS)

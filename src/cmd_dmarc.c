@@ -20,6 +20,15 @@ static const struct option dmarc_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct cli_optval dmarc_values[] = {
+	CLI_COMMON_VALUES,
+	{ NULL, CLI_VAL_TEXT, NULL }
+};
+
+const struct cli_spec cmd_dmarc_spec = {
+	":h", dmarc_longopts, dmarc_values, CLI_VAL_TEXT, NULL
+};
+
 static const char dmarc_help[] =
 "Usage: authcheck dmarc DOMAIN [OPTIONS]\n"
 "\n"
@@ -53,8 +62,8 @@ parse_args(int argc, char **argv, struct cli_common *c, const char **domain)
 	*domain = NULL;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", dmarc_longopts,
-	    NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, cmd_dmarc_spec.shortopts,
+	    dmarc_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			dmarc_usage(stdout);

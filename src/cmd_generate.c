@@ -46,6 +46,33 @@ static const struct option gen_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* Values the parser accepts (in enum gen_format order for --format). */
+static const char *const gen_format_words[] = { "text", "zone", "json",
+	NULL };
+static const char *const gen_all_words[] = { "softfail", "fail", NULL };
+static const char *const gen_bits_words[] = { "2048", "3072", "4096",
+	NULL };
+static const char *const gen_kind_words[] = { "spf", "dmarc", "dkim", NULL };
+
+static const struct cli_optval gen_values[] = {
+	{ "format", CLI_VAL_WORDS, gen_format_words },
+	{ "provider", CLI_VAL_PROVIDERS, NULL },
+	{ "all", CLI_VAL_WORDS, gen_all_words },
+	{ "policy", CLI_VAL_WORDS, gen_policy_words },
+	{ "sp", CLI_VAL_WORDS, gen_policy_words },
+	{ "np", CLI_VAL_WORDS, gen_policy_words },
+	{ "adkim", CLI_VAL_WORDS, gen_align_words },
+	{ "aspf", CLI_VAL_WORDS, gen_align_words },
+	{ "bits", CLI_VAL_WORDS, gen_bits_words },
+	{ "out", CLI_VAL_FILE, NULL },
+	CLI_COMMON_VALUES,
+	{ NULL, CLI_VAL_TEXT, NULL }
+};
+
+const struct cli_spec cmd_generate_spec = {
+	":hs:", gen_longopts, gen_values, CLI_VAL_WORDS, gen_kind_words
+};
+
 static const char gen_help[] =
 "Usage: authcheck generate spf|dmarc|dkim [OPTIONS]\n"
 "       authcheck generate [--interactive]\n"
@@ -130,14 +157,11 @@ split_into(char *arg, const char **v, size_t *n, size_t max)
 static int
 parse_format(const char *s, enum gen_format *out)
 {
-	if (strcmp(s, "text") == 0)
-		*out = GEN_FMT_TEXT;
-	else if (strcmp(s, "zone") == 0)
-		*out = GEN_FMT_ZONE;
-	else if (strcmp(s, "json") == 0)
-		*out = GEN_FMT_JSON;
-	else
+	int i = cli_word(gen_format_words, s);
+
+	if (i < 0)
 		return -1;
+	*out = (enum gen_format)i;
 	return 0;
 }
 
@@ -153,8 +177,8 @@ parse_args(int argc, char **argv, struct gen_args *g)
 	g->bits = 2048;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":hs:", gen_longopts,
-	    NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, cmd_generate_spec.shortopts,
+	    gen_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			gen_usage(stdout);
@@ -188,11 +212,10 @@ parse_args(int argc, char **argv, struct gen_args *g)
 			g->mx = true;
 			continue;
 		case OPT_ALL:
-			if (strcmp(optarg, "fail") == 0)
-				g->fail = true;
-			else if (strcmp(optarg, "softfail") != 0)
+			if (cli_word(gen_all_words, optarg) < 0)
 				return cli_usage_error(prog, "--all must be "
 				    "fail or softfail");
+			g->fail = strcmp(optarg, "fail") == 0;
 			continue;
 		case OPT_OFFLINE:
 			g->offline = true;
@@ -227,9 +250,8 @@ parse_args(int argc, char **argv, struct gen_args *g)
 			g->selector = optarg;
 			continue;
 		case OPT_BITS:
-			if (!cli_parse_uint(optarg, 65536, &g->bits) ||
-			    (g->bits != 2048 && g->bits != 3072 &&
-			    g->bits != 4096))
+			if (cli_word(gen_bits_words, optarg) < 0 ||
+			    !cli_parse_uint(optarg, 65536, &g->bits))
 				return cli_usage_error(prog, "--bits must be "
 				    "2048, 3072 or 4096");
 			continue;
@@ -261,8 +283,7 @@ parse_args(int argc, char **argv, struct gen_args *g)
 	if (optind < argc)
 		return cli_usage_error(prog, "unexpected argument '%s'",
 		    argv[optind]);
-	if (g->kind != NULL && strcmp(g->kind, "spf") != 0 &&
-	    strcmp(g->kind, "dmarc") != 0 && strcmp(g->kind, "dkim") != 0)
+	if (g->kind != NULL && cli_word(gen_kind_words, g->kind) < 0)
 		return cli_usage_error(prog, "unknown record type '%s' (spf, "
 		    "dmarc or dkim)", g->kind);
 	return -1;

@@ -67,14 +67,24 @@ print_text(FILE *out, const struct provider_set *ps)
 	    providers_count(ps));
 }
 
+static const struct option providers_longopts[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct cli_optval providers_values[] = {
+	{ "format", CLI_VAL_WORDS, cli_format_words },
+	{ NULL, CLI_VAL_TEXT, NULL }
+};
+
+const struct cli_spec cmd_providers_spec = {
+	":h", providers_longopts, providers_values, CLI_VAL_TEXT, NULL
+};
+
 int
 cmd_providers(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *prog = argv[0], *format = "text";
 	struct provider_set *ps;
 	char err[512];
@@ -82,7 +92,8 @@ cmd_providers(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, cmd_providers_spec.shortopts,
+	    providers_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			format = optarg;
@@ -101,7 +112,7 @@ cmd_providers(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(prog, "unexpected argument '%s'",
 		    argv[optind]);
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+	if (cli_word(cli_format_words, format) < 0)
 		return cli_usage_error(prog, "--format must be text or json, "
 		    "not '%s'", format);
 	if ((ps = providers_load(NULL, err, sizeof(err))) == NULL) {

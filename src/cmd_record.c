@@ -61,18 +61,26 @@ enum rtype { RT_NONE, RT_SPF, RT_DMARC, RT_DKIM, RT_MTA_STS, RT_TLS_RPT,
 static const char *const rtype_names[] = {
 	[RT_NONE] = "?", [RT_SPF] = "spf", [RT_DMARC] = "dmarc",
 	[RT_DKIM] = "dkim", [RT_MTA_STS] = "mta-sts",
-	[RT_TLS_RPT] = "tls-rpt", [RT_BIMI] = "bimi",
+	[RT_TLS_RPT] = "tls-rpt", [RT_BIMI] = "bimi", [RT_BIMI + 1] = NULL
 };
 
 static enum rtype
 rtype_parse(const char *s)
 {
-	for (size_t i = RT_SPF; i < sizeof(rtype_names) / sizeof(rtype_names[0]);
-	    i++)
-		if (strcmp(s, rtype_names[i]) == 0)
-			return (enum rtype)i;
-	return RT_NONE;
+	int i = cli_word(rtype_names + RT_SPF, s);
+
+	return i < 0 ? RT_NONE : (enum rtype)(RT_SPF + i);
 }
+
+static const struct cli_optval record_values[] = {
+	{ "type", CLI_VAL_WORDS, rtype_names + RT_SPF },
+	{ "format", CLI_VAL_WORDS, cli_format_words },
+	{ NULL, CLI_VAL_TEXT, NULL }
+};
+
+const struct cli_spec cmd_record_spec = {
+	":h", record_longopts, record_values, CLI_VAL_TEXT, NULL
+};
 
 /* "v=DKIM1" first, or a tag list with p= (v= is optional in DKIM). */
 static bool
@@ -233,8 +241,8 @@ cmd_record(int argc, char **argv)
 	cli_common_init(&c);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", record_longopts,
-	    NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, cmd_record_spec.shortopts,
+	    record_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(record_help, stdout);

@@ -26,6 +26,15 @@ static const struct option spf_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct cli_optval spf_values[] = {
+	CLI_COMMON_VALUES,
+	{ NULL, CLI_VAL_TEXT, NULL }
+};
+
+const struct cli_spec cmd_spf_spec = {
+	":h", spf_longopts, spf_values, CLI_VAL_TEXT, NULL
+};
+
 static const char spf_help[] =
 "Usage: authcheck spf [DOMAIN] --ip IP [--sender ADDR] [--helo NAME] [OPTIONS]\n"
 "       authcheck spf DOMAIN [OPTIONS]\n"
@@ -105,8 +114,8 @@ parse_args(int argc, char **argv, struct spf_args *a)
 	cli_common_init(&a->common);
 	optind = 1;
 	opterr = 0;	/* our own messages, with the subcommand's name */
-	while ((opt = getopt_long(argc, argv, ":h", spf_longopts,
-	    NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, cmd_spf_spec.shortopts,
+	    spf_longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_IP:
 			a->ip_arg = optarg;

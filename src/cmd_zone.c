@@ -44,6 +44,16 @@ static const struct option zone_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct cli_optval zone_values[] = {
+	{ "ignore", CLI_VAL_FINDINGS, NULL },
+	CLI_COMMON_VALUES,
+	{ NULL, CLI_VAL_TEXT, NULL }
+};
+
+const struct cli_spec cmd_zone_spec = {
+	":h", zone_longopts, zone_values, CLI_VAL_FILE, NULL
+};
+
 static const char zone_help[] =
 "Usage: authcheck zone [OPTIONS] FILE...\n"
 "       authcheck zone --install-hook [--force]\n"
@@ -164,8 +174,8 @@ parse_args(int argc, char **argv, struct zone_args *a)
 	cli_common_init(&a->c);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", zone_longopts,
-	    NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, cmd_zone_spec.shortopts,
+	    zone_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			zone_usage(stdout);

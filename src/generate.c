@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cli.h"
 #include "diag.h"
 #include "dkim.h"
 #include "dmarc.h"
@@ -431,11 +432,14 @@ gen_spf_result_free(struct gen_spf_result *res)
 
 /* ---- DMARC -------------------------------------------------------------- */
 
+const char *const gen_policy_words[] = { "none", "quarantine", "reject",
+	NULL };
+const char *const gen_align_words[] = { "s", "r", NULL };
+
 static bool
 is_policy(const char *s)
 {
-	return strcmp(s, "none") == 0 || strcmp(s, "quarantine") == 0 ||
-	    strcmp(s, "reject") == 0;
+	return cli_word(gen_policy_words, s) >= 0;
 }
 
 /* Local parts we write without percent-encoding: printable ASCII except
@@ -531,9 +535,8 @@ gen_dmarc(const struct gen_dmarc_opts *o, struct gen_dmarc_result *res,
 		    "or reject");
 		return -1;
 	}
-	if ((o->adkim != NULL && strcmp(o->adkim, "s") != 0 &&
-	    strcmp(o->adkim, "r") != 0) || (o->aspf != NULL &&
-	    strcmp(o->aspf, "s") != 0 && strcmp(o->aspf, "r") != 0)) {
+	if ((o->adkim != NULL && cli_word(gen_align_words, o->adkim) < 0) ||
+	    (o->aspf != NULL && cli_word(gen_align_words, o->aspf) < 0)) {
 		snprintf(err, errsize, "--adkim and --aspf must be s (strict) "
 		    "or r (relaxed)");
 		return -1;

@@ -147,6 +147,11 @@ size_t gen_txt_chunk(const char *v, size_t len, size_t i, bool at_spaces);
 /* Number of character-strings gen_txt_strings would write. */
 size_t gen_txt_nstrings(const char *v, size_t len, bool at_spaces);
 
+/* The values --policy, --sp and --np accept, and --adkim and --aspf
+ * (NULL-terminated; the parser and shell completion share them). */
+extern const char *const gen_policy_words[];
+extern const char *const gen_align_words[];
+
 /* True when s is a host name we accept from the user: LDH labels (and
  * '_'), at least two labels, valid lengths; a trailing dot is allowed. */
 bool gen_valid_domain(const char *s);

@@ -311,8 +311,7 @@ static bool
 check_policy(struct wiz *w, const char *a, char *why, size_t n)
 {
 	(void)w;
-	if (a[0] == '\0' || strcmp(a, "none") == 0 ||
-	    strcmp(a, "quarantine") == 0 || strcmp(a, "reject") == 0)
+	if (a[0] == '\0' || cli_word(gen_policy_words, a) >= 0)
 		return true;
 	snprintf(why, n, "answer none, quarantine or reject (empty: none); "
 	    "try again");

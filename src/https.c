@@ -111,12 +111,16 @@ load_curl(char *why, size_t whysize)
 		SYM(slist_free_all, curl_slist_free_all),
 #undef SYM
 	};
+	const char *so = getenv("AUTHCHECK_LIBCURL");
 	void *h;
 
 	if (state == 0) {
 		state = -1;
-		/* The soname of the ABI we were compiled against. */
-		if ((h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		/* The soname of the ABI we were compiled against (another
+		 * file for tests: one that does not exist). */
+		if (so == NULL || so[0] == '\0')
+			so = "libcurl.so.4";
+		if ((h = dlopen(so, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 			snprintf(err, sizeof(err), "cannot load libcurl: %s",
 			    dlerror());
 			goto out;
@@ -144,6 +148,12 @@ out:
 	if (state < 0)
 		snprintf(why, whysize, "%s", err);
 	return state > 0;
+}
+
+bool
+https_available(char *why, size_t whysize)
+{
+	return load_curl(why, whysize);
 }
 
 static size_t

@@ -63,6 +63,12 @@ struct https_req {
 int https_fetch_all(struct https_req *reqs, size_t n,
     const struct https_opts *o);
 
+/* Load libcurl now (once per process; https_fetch_all() does it too).
+ * False, with the reason in why, when it is not installed or unusable: the
+ * caller can then say that fetching was skipped instead of blaming each
+ * server.  The library is libcurl.so.4, or $AUTHCHECK_LIBCURL (tests). */
+bool https_available(char *why, size_t whysize);
+
 /* Free a request's outputs and reset them; the inputs are left alone. */
 void https_req_free(struct https_req *req);
 

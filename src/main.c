@@ -15,62 +15,61 @@
 #include "dmarc.h"
 #include "render.h"
 
-static int cmd_findings(int argc, char **argv);
-
 static const struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
+	const struct cli_spec *spec;	/* its options, for completion */
 	const char *usage;	/* shown by `authcheck --help` */
 	const char *summary;
 } commands[] = {
-	{ "check", cmd_check,
+	{ "check", cmd_check, &cmd_check_spec,
 	  "[check] DOMAIN... | --domains FILE|-",
 	  "the full report: SPF tree, DMARC, DKIM, MX and reverse DNS,\n"
 	  "      MTA-STS, TLS-RPT, BIMI; a verdict and a score per domain" },
-	{ "spf", cmd_spf,
+	{ "spf", cmd_spf, &cmd_spf_spec,
 	  "spf [DOMAIN] --ip IP [--sender ADDR] [--helo NAME]",
 	  "evaluate SPF check_host(): is IP authorised to send for DOMAIN?" },
-	{ "spf", cmd_spf,
+	{ "spf", cmd_spf, &cmd_spf_spec,
 	  "spf DOMAIN",
 	  "lint DOMAIN's whole SPF tree: lookups per node, every finding" },
-	{ "record", cmd_record,
+	{ "record", cmd_record, &cmd_record_spec,
 	  "record [--type TYPE] [--domain NAME] 'TEXT'",
 	  "lint one record value offline (SPF, DMARC, DKIM, MTA-STS, TLS-RPT,\n"
 	  "      BIMI; the type told from its version tag)" },
-	{ "dmarc", cmd_dmarc,
+	{ "dmarc", cmd_dmarc, &cmd_dmarc_spec,
 	  "dmarc DOMAIN",
 	  "find and lint the DMARC policy that applies to DOMAIN" },
-	{ "dkim", cmd_dkim,
+	{ "dkim", cmd_dkim, &cmd_dkim_spec,
 	  "dkim DOMAIN -s|--selector SELECTOR [-s SELECTOR]...",
 	  "fetch and lint the DKIM key records of the named selectors" },
-	{ "zone", cmd_zone,
+	{ "zone", cmd_zone, &cmd_zone_spec,
 	  "zone [--origin NAME] [--live] [--strict] [--ignore ID]... FILE...",
 	  "lint zone files offline: SPF, DMARC, DKIM, MX records with file:line" },
-	{ "zone", cmd_zone,
+	{ "zone", cmd_zone, &cmd_zone_spec,
 	  "zone --install-hook [--force]",
 	  "install the git pre-commit hook that lints staged zone files" },
-	{ "providers", cmd_providers,
+	{ "providers", cmd_providers, &cmd_providers_spec,
 	  "providers [--format text|json]",
 	  "list the provider templates: SPF include, where it goes, DKIM" },
-	{ "generate", cmd_generate,
+	{ "generate", cmd_generate, &cmd_generate_spec,
 	  "generate spf --domain D [--provider ID,...] [--ip4 ADDR]... "
 	  "[--ip6 ADDR]...\n"
 	  "                     [--a] [--mx] [--all fail|softfail] [--offline]",
 	  "the SPF record from provider templates and own servers" },
-	{ "generate", cmd_generate,
+	{ "generate", cmd_generate, &cmd_generate_spec,
 	  "generate dmarc --domain D --policy none|quarantine|reject "
 	  "[--rua ADDR]...\n"
 	  "                     [--ruf ADDR]... [--sp P] [--np P] [--adkim s|r] "
 	  "[--aspf s|r] [--testing]",
 	  "an RFC 9989 DMARC record and report authorisations" },
-	{ "generate", cmd_generate,
+	{ "generate", cmd_generate, &cmd_generate_spec,
 	  "generate dkim -s|--selector S [--domain D] [--bits 2048|3072|4096] "
 	  "[--ed25519] [--out FILE]",
 	  "a DKIM key pair (private key file 0600) and its key record" },
-	{ "generate", cmd_generate,
+	{ "generate", cmd_generate, &cmd_generate_spec,
 	  "generate [--interactive] [--format text|zone|json]",
 	  "ask step by step (on a terminal, or --interactive: piped answers)" },
-	{ "findings", cmd_findings,
+	{ "findings", cmd_findings, &cmd_findings_spec,
 	  "findings [--format text|json|man]",
 	  "list every finding ID with its severity and reference" },
 };
@@ -101,23 +100,37 @@ usage(FILE *out)
 	    "3 incomplete because DNS failed (temperror).\n", out);
 }
 
+static const struct option findings_longopts[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char *const findings_format_words[] = { "text", "json", "man",
+	NULL };
+
+static const struct cli_optval findings_values[] = {
+	{ "format", CLI_VAL_WORDS, findings_format_words },
+	{ NULL, CLI_VAL_TEXT, NULL }
+};
+
+const struct cli_spec cmd_findings_spec = {
+	":h", findings_longopts, findings_values, CLI_VAL_TEXT, NULL
+};
+
 /* `authcheck findings`: the catalogue, also the source of the man page's
  * FINDINGS section (`--format man`). */
-static int
+int
 cmd_findings(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *prog = argv[0];
 	const char *format = "text";
 	int opt, rc;
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, cmd_findings_spec.shortopts,
+	    findings_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			format = optarg;
@@ -138,15 +151,20 @@ cmd_findings(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error(prog, "unexpected argument '%s'",
 		    argv[optind]);
-	if (strcmp(format, "text") == 0)
+	switch (cli_word(findings_format_words, format)) {
+	case 0:
 		rc = diag_catalogue_write(stdout, DIAG_CAT_TEXT);
-	else if (strcmp(format, "man") == 0)
-		rc = diag_catalogue_write(stdout, DIAG_CAT_MAN);
-	else if (strcmp(format, "json") == 0)
+		break;
+	case 1:
 		rc = render_json_catalogue(stdout);
-	else
+		break;
+	case 2:
+		rc = diag_catalogue_write(stdout, DIAG_CAT_MAN);
+		break;
+	default:
 		return cli_usage_error(prog, "--format must be text, json or "
 		    "man, not '%s'", format);
+	}
 	if (rc != 0 || fflush(stdout) != 0) {
 		fprintf(stderr, "%s: write error on standard output\n", prog);
 		return CLI_EXIT_USAGE;
@@ -175,6 +193,18 @@ main(int argc, char **argv)
 	if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
 		printf("authcheck %s\n", AUTHCHECK_VERSION);
 		return CLI_EXIT_OK;
+	}
+	/* Hidden: the shell completion scripts, made from the tables. */
+	if (strcmp(name, "completion") == 0) {
+		struct cli_command_info info[NCOMMANDS];
+
+		for (size_t i = 0; i < NCOMMANDS; i++) {
+			info[i].name = commands[i].name;
+			info[i].spec = commands[i].spec;
+			info[i].summary = commands[i].summary;
+		}
+		argv[1] = (char *)"authcheck completion";
+		return cli_completion(argc - 1, argv + 1, info, NCOMMANDS);
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(name, commands[i].name) != 0)

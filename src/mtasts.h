@@ -109,6 +109,8 @@ struct mtasts_result {
 	struct https_req *req;		/* the caller's slot, until finish */
 	enum mtasts_policy_state state;
 	char fetch_err[256];		/* why unreachable */
+	char skipped[256];		/* why not fetched although asked
+					 * (libcurl missing), else "" */
 	char *policy;			/* body (malloc'd), NULL if none */
 	size_t policy_len;
 	struct mtasts_policy pol;

@@ -514,6 +514,8 @@ mtasts_json(const struct mtasts_result *m, bool *ok)
 	put(o, "record", jstrn(m->txt.record, m->txt.record_len), ok);
 	put(o, "id", m->record_ok ? jstr(m->id) : json_null(), ok);
 	put(o, "policy", json_string(mtasts_policy_state_name(m->state)), ok);
+	put(o, "policy_skipped", m->skipped[0] ? jstr(m->skipped) : json_null(),
+	    ok);
 	put(o, "mode", m->state == MTASTS_POLICY_OK ?
 	    json_string(mtasts_mode_name(m->pol.mode)) : json_null(), ok);
 	put(o, "max_age", m->state == MTASTS_POLICY_OK && m->pol.has_max_age ?

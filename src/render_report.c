@@ -220,6 +220,11 @@ render_text_area_mtasts(FILE *out, const struct check_result *res,
 	fputs("  policy https://", out);
 	cli_put_safe(out, m->host);
 	fprintf(out, "%s: %s", MTASTS_PATH, mtasts_policy_state_name(m->state));
+	if (m->skipped[0] != '\0') {
+		fputs(" (MTA-STS policy fetching skipped: ", out);
+		cli_put_safe(out, m->skipped);
+		fputs("; install libcurl4)", out);
+	}
 	if (m->state == MTASTS_POLICY_OK)
 		fprintf(out, ", mode %s, max_age %lu, %zu mx pattern%s",
 		    mtasts_mode_name(m->pol.mode), m->pol.max_age,
