@@ -10,6 +10,8 @@
 #include "dmarc.h"
 #include "render_hub.h"
 
+static void cell(FILE *out, const char *s, bool text, bool first);
+
 const char *
 render_area_status(const struct check_result *res, enum check_area a)
 {
@@ -42,6 +44,12 @@ render_verdict_rank(const char *v)
 	if (strcmp(v, "warn") == 0)
 		return 2;
 	return 3;
+}
+
+void
+render_csv_cell(FILE *out, const char *s)
+{
+	cell(out, s, true, true);
 }
 
 /* One cell: quoted when needed (RFC 4180 §2), a formula guard for text. */

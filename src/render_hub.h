@@ -36,6 +36,8 @@ int render_csv_header(FILE *out, bool with_changes);
  * run DNS data as a formula. */
 int render_csv_row(FILE *out, const struct check_result *res,
     const struct changes *ch, bool with_changes);
+/* One text cell as render_csv_row() writes it (for tests). */
+void render_csv_cell(FILE *out, const char *s);
 
 /* ---- the text summary table (render_summary.c) ---- */
 
