@@ -571,6 +571,7 @@ baseline_load(struct baseline *b, const char *path, char *err,
 {
 	FILE *f = fopen(path, "r");
 	unsigned long lineno = 0;
+	unsigned long long kept = 0;
 	struct buf line;
 	int rc = -1, got;
 
@@ -604,6 +605,14 @@ baseline_load(struct baseline *b, const char *path, char *err,
 		if ((e = lookup(b, s.domain)) == NULL) {
 			snap_free(&s);
 			continue;
+		}
+		/* A snapshot is smaller than its line: this bounds memory. */
+		if ((kept += line.len) > BASELINE_MAX_KEPT) {
+			snap_free(&s);
+			seterr(err, errsize, "%s:%lu: the reports of this run's "
+			    "domains exceed %llu bytes: compare fewer domains "
+			    "per run", path, lineno, BASELINE_MAX_KEPT);
+			goto out;
 		}
 		if (e->snap == NULL && (e->snap = calloc(1, sizeof(s))) == NULL) {
 			snap_free(&s);

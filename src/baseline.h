@@ -19,6 +19,7 @@
 struct json_t;
 
 #define BASELINE_MAX_LINE (16u << 20)	/* bytes of one JSON line */
+#define BASELINE_MAX_KEPT (1ull << 30)	/* bytes of lines kept, in all */
 
 /* The record texts compared, in the order changes are shown. */
 enum snap_record {
@@ -102,7 +103,8 @@ const struct snap *baseline_find(const struct baseline *b,
 /* Read an earlier run's JSON Lines from path and keep the snapshots of
  * the names already in the set (baseline_want()); later lines win.
  * Returns 0, or -1 with a message in err (unreadable file, a line longer
- * than BASELINE_MAX_LINE, a line that is not a report, out of memory). */
+ * than BASELINE_MAX_LINE, lines kept longer than BASELINE_MAX_KEPT in all,
+ * a line that is not a report, out of memory). */
 int baseline_load(struct baseline *b, const char *path, char *err,
     size_t errsize);
 

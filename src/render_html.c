@@ -193,12 +193,6 @@ render_html_free(struct render_html *h)
 	free(h);
 }
 
-static const char *
-status_class(const char *status)
-{
-	return status;	/* "fail", "warn", "pass", "incomplete" */
-}
-
 static void
 finding_html(FILE *out, const struct diag *d)
 {
@@ -439,7 +433,8 @@ render_html_add(struct render_html *h, const struct check_result *res,
 	for (int a = 0; a < CHECK__AREAS; a++) {
 		const char *st = render_area_status(res, a);
 
-		fprintf(out, "<td class=\"v %s\">%s</td>", status_class(st),
+		/* The status words are also the page's style classes. */
+		fprintf(out, "<td class=\"v %s\">%s</td>", st,
 		    strcmp(st, "incomplete") == 0 ? "incompl." : st);
 	}
 	fprintf(out, "<td class=\"num\">%lu</td><td class=\"num\">%lu</td>",
