@@ -642,8 +642,8 @@ cmd_check(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (A.html != NULL && (R.html = render_html_new("authcheck: mail "
-	    "authentication of many domains", A.baseline, err,
+	if (A.html != NULL && (R.html = render_html_new(A.html, "authcheck: "
+	    "mail authentication of many domains", A.baseline, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "%s: --html: %s\n", prog, err);
 		goto out;
@@ -717,7 +717,7 @@ cmd_check(int argc, char **argv)
 	if (R.sum != NULL) {
 		render_summary_print(R.out, R.sum, R.color);
 	}
-	if (R.html != NULL && render_html_write(R.html, A.html, err,
+	if (R.html != NULL && render_html_write(R.html, err,
 	    sizeof(err)) != 0) {
 		fprintf(stderr, "%s: --html: %s\n", prog, err);
 		R.failed = true;

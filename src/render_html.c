@@ -42,6 +42,9 @@ struct render_html {
 	char *tmpl;			/* the template, NUL-terminated */
 	char *title;
 	char *baseline;			/* its path, or NULL */
+	char *path, *tmppath;		/* the page, and where it is written
+					 * until complete */
+	FILE *page;			/* open on tmppath */
 	FILE *rows, *changes;		/* scratch files */
 	struct html_row *idx;
 	size_t n, cap;
@@ -149,10 +152,11 @@ read_template(char *err, size_t errsize)
 }
 
 struct render_html *
-render_html_new(const char *title, const char *baseline, char *err,
-    size_t errsize)
+render_html_new(const char *path, const char *title, const char *baseline,
+    char *err, size_t errsize)
 {
 	struct render_html *h = calloc(1, sizeof(*h));
+	struct buf tmp;
 
 	if (h == NULL) {
 		seterr(err, errsize, "out of memory");
@@ -160,6 +164,21 @@ render_html_new(const char *title, const char *baseline, char *err,
 	}
 	if ((h->tmpl = read_template(err, errsize)) == NULL)
 		goto fail;
+	/* The page's file is created now: a bad path fails before the
+	 * run, not after it. */
+	buf_init(&tmp, 8192);
+	buf_printf(&tmp, "%s.tmp", path);
+	if ((h->tmppath = buf_take(&tmp)) == NULL ||
+	    (h->path = buf_strdup(path)) == NULL) {
+		buf_free(&tmp);
+		seterr(err, errsize, "out of memory");
+		goto fail;
+	}
+	buf_free(&tmp);
+	if ((h->page = fopen(h->tmppath, "w")) == NULL) {
+		seterr(err, errsize, "%s: %s", h->tmppath, strerror(errno));
+		goto fail;
+	}
 	if ((h->title = buf_strdup(title)) == NULL ||
 	    (baseline != NULL && (h->baseline = buf_strdup(baseline)) ==
 	    NULL)) {
@@ -185,6 +204,13 @@ render_html_free(struct render_html *h)
 	free(h->tmpl);
 	free(h->title);
 	free(h->baseline);
+	if (h->page != NULL) {
+		/* Not written to the end: the page is not replaced. */
+		fclose(h->page);
+		remove(h->tmppath);
+	}
+	free(h->path);
+	free(h->tmppath);
 	if (h->rows != NULL)
 		fclose(h->rows);
 	if (h->changes != NULL)
@@ -596,24 +622,14 @@ upto(FILE *out, const char **p, const char *name)
 }
 
 int
-render_html_write(struct render_html *h, const char *path, char *err,
-    size_t errsize)
+render_html_write(struct render_html *h, char *err, size_t errsize)
 {
 	const char *p = h->tmpl;
-	struct buf tmp;
-	FILE *out;
-	int rc = -1;
+	FILE *out = h->page;
 	char when[64];
 	time_t now = time(NULL);
 	struct tm tm;
 
-	buf_init(&tmp, 8192);
-	buf_printf(&tmp, "%s.tmp", path);
-	if (tmp.err || (out = fopen(buf_str(&tmp), "w")) == NULL) {
-		seterr(err, errsize, "%s: %s", buf_str(&tmp), strerror(errno));
-		buf_free(&tmp);
-		return -1;
-	}
 	if (gmtime_r(&now, &tm) == NULL ||
 	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm) == 0)
 		snprintf(when, sizeof(when), "?");
@@ -650,26 +666,25 @@ render_html_write(struct render_html *h, const char *path, char *err,
 			    h->idx[i].len) != 0)
 				goto fail;
 	upto(out, &p, "end");
-	if (fflush(out) != 0 || ferror(out))
-		goto fail;
-	if (fclose(out) != 0) {
-		out = NULL;
-		goto fail;
-	}
-	out = NULL;
-	if (rename(buf_str(&tmp), path) != 0) {
-		seterr(err, errsize, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-	goto out;
-fail:
-	seterr(err, errsize, "%s: write error: %s", buf_str(&tmp),
-	    strerror(errno));
-	if (out != NULL)
+	h->page = NULL;
+	if (fflush(out) != 0 || ferror(out)) {
 		fclose(out);
-	remove(buf_str(&tmp));
-out:
-	buf_free(&tmp);
-	return rc;
+		goto fail_closed;
+	}
+	if (fclose(out) != 0)
+		goto fail_closed;
+	if (rename(h->tmppath, h->path) != 0) {
+		seterr(err, errsize, "%s: %s", h->path, strerror(errno));
+		remove(h->tmppath);
+		return -1;
+	}
+	return 0;
+fail:
+	h->page = NULL;
+	fclose(out);
+fail_closed:
+	seterr(err, errsize, "%s: write error: %s", h->tmppath,
+	    strerror(errno));
+	remove(h->tmppath);
+	return -1;
 }

@@ -63,19 +63,19 @@ void render_text_changes(FILE *out, const char *domain,
 
 struct render_html;
 
-/* Start a page: reads the template (data/report.html, found like the
- * provider templates) and opens scratch space for the rows.  NULL with a
- * message in err. */
-struct render_html *render_html_new(const char *title, const char *baseline,
-    char *err, size_t errsize);
+/* Start a page for path: reads the template (data/report.html, found like
+ * the provider templates), creates path.tmp and opens scratch space for
+ * the rows.  NULL with a message in err. */
+struct render_html *render_html_new(const char *path, const char *title,
+    const char *baseline, char *err, size_t errsize);
 /* Add a domain (ch: its changes, or NULL).  0, or -1 on a write error or
  * out of memory. */
 int render_html_add(struct render_html *h, const struct check_result *res,
     const struct changes *ch);
-/* Write the page to path: the summary, the changes, every domain worst
- * first.  0, or -1 with a message in err. */
-int render_html_write(struct render_html *h, const char *path, char *err,
-    size_t errsize);
+/* Write the page: the summary, the changes, every domain worst first;
+ * then rename path.tmp to path.  0, or -1 with a message in err (path is
+ * then left as it was). */
+int render_html_write(struct render_html *h, char *err, size_t errsize);
 void render_html_free(struct render_html *h);
 
 /* The file name of the page template in the data directory. */

@@ -180,6 +180,10 @@ expect "baseline missing exit 2" 2
 ac --domains "$tmp/list" $V2 --baseline "$tmp/v1.jsonl" --html "$tmp/hub.html" --format json
 expect "html exit" 1
 page="$tmp/hub.html"
+ac good.hub.test $V1 --html "$tmp/no/such/dir/x.html"
+expect "html: an unwritable path fails first" 2
+has "html: unwritable path named" "$tmp/err" "no/such/dir/x.html.tmp"
+if [ ! -e "$page.tmp" ]; then ok; else bad "html: scratch page left"; fi
 for d in $DOMAINS; do has "html has $d" "$page" "data-name=\"$d\""; done
 hasnt "html escapes script" "$page" "<script>alert"
 hasnt "html escapes img" "$page" "<img src=x"
