@@ -265,7 +265,24 @@ expect "resume: --format csv refused" 2
 for k in 1 2 3; do
 	ac --domains "$tmp/list" $V1 --format json --shard "$k/3"
 	cat "$tmp/out" >>"$tmp/shards"
+	cp "$tmp/out" "$tmp/shard.$k"
 done
+# The documented hash: FNV-1a 64 of the lower-case name, modulo N, is K-1.
+py "shards follow the documented hash" "$tmp" <<'PY'
+import json, sys
+def fnv(s):
+    h = 14695981039346656037
+    for c in s.lower().rstrip(".").encode():
+        h = ((h ^ c) * 1099511628211) % (1 << 64)
+    return h
+bad = []
+for k in (1, 2, 3):
+    for line in open("%s/shard.%d" % (sys.argv[1], k)):
+        d = json.loads(line)["domain"]
+        if fnv(d) % 3 != k - 1:
+            bad.append((k, d))
+print("ok" if not bad else bad)
+PY
 if sort "$tmp/shards" | cmp -s - "$tmp/single.sorted"; then ok; else
 	bad "shards: merged output differs from one run"; fi
 ac --domains "$tmp/list" $V1 --shard 4/3
