@@ -83,8 +83,10 @@ int changes_compute(struct changes *ch, const struct snap *old,
 void changes_free(struct changes *ch);
 /* Something to report (a new domain counts). */
 bool changes_any(const struct changes *ch);
-/* Add "changes" to a report object: null without a baseline entry...
- * see authcheck(1).  0, or -1 when memory ran out. */
+/* Add "changes" to a report object: {new_domain, score: {old, new},
+ * spf_lookups: {old, new}, appeared, fixed, records, new_errors,
+ * new_warnings} (authcheck(1), JSON OUTPUT).  0, or -1 when memory ran
+ * out. */
 int changes_put_json(struct json_t *o, const struct changes *ch);
 
 /* A set of domain names (compared case-insensitively, without a trailing
