@@ -6,26 +6,36 @@
  * providers shared between domains are asked about once); inside a batch
  * every check of every domain runs at once.  Reports come out in input
  * order, a batch at a time, so a long list streams.
+ *
+ * A run over many domains can also write CSV (--format csv), one HTML page
+ * (--html), compare with an earlier JSON run (--baseline), continue a run
+ * that was stopped (--resume) and take one shard of the list (--shard);
+ * text output ends with a summary table, worst first.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "buf.h"
 #include "check.h"
 #include "cli.h"
 #include "dns.h"
 #include "providers.h"
 #include "render.h"
+#include "render_hub.h"
 
 #define CHECK_BATCH	64	/* domains in flight at once */
 #define MAX_DOMAINS	1000000	/* names read from --domains */
 #define MAX_COMMON	64	/* common DKIM selectors read from data/ */
+#define SUMMARY_ROWS	1000	/* rows of the text summary table */
 
 enum {
 	OPT_DOMAINS = CLI_OPT__NEXT, OPT_IP, OPT_NO_HTTPS, OPT_CA_FILE,
-	OPT_STRICT, OPT_STATS
+	OPT_STRICT, OPT_STATS, OPT_HTML, OPT_BASELINE, OPT_RESUME, OPT_SHARD
 };
 
 static const struct option check_longopts[] = {
@@ -37,6 +47,10 @@ static const struct option check_longopts[] = {
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "html", required_argument, NULL, OPT_HTML },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -73,13 +87,28 @@ static const char check_help[] =
 "      --ca-file FILE     trust the CAs in FILE (PEM) for MTA-STS policies\n"
 "      --strict           exit 1 on warnings too\n"
 "      --stats            print query counts and the cache hit rate to\n"
-"                         standard error at the end\n";
+"                         standard error at the end\n"
+"\n"
+"Many domains (text output ends with a summary table, worst first; a\n"
+"progress line goes to standard error when it is a terminal):\n"
+"      --format csv       one CSV row per domain, with a header row\n"
+"      --html FILE        also write one self-contained HTML page: summary,\n"
+"                         sortable table, each domain's details\n"
+"      --baseline FILE    compare with an earlier --format json run: what\n"
+"                         appeared, was fixed or changed; exit 1 only when\n"
+"                         new errors appeared\n"
+"      --resume FILE      append JSON Lines to FILE, skipping the domains\n"
+"                         it already holds (an unfinished last line is\n"
+"                         checked again)\n"
+"      --shard K/N        check only the K-th of N shards of the list (a\n"
+"                         hash of each name; K from 1 to N)\n";
 
 static const char check_exit_help[] =
 "\n"
 "Exit status: 0 no error findings; 1 error findings (--strict: or\n"
-"warnings); 2 bad usage, a bad domain name or unreadable input; 3 a DNS\n"
-"query failed (results incomplete).\n";
+"warnings; --baseline: errors that were not in the baseline); 2 bad\n"
+"usage, a bad domain name or unreadable input; 3 a DNS query failed\n"
+"(results incomplete).\n";
 
 static void
 check_usage(FILE *out)
@@ -234,8 +263,12 @@ struct check_args {
 	struct strlist selectors;
 	struct ipaddr ips[64];
 	size_t nips;
-	bool https, strict, stats;
+	bool https, strict, stats, csv;
 	const char *ca_file;
+	const char *html;		/* --html FILE */
+	const char *baseline;		/* --baseline FILE */
+	const char *resume;		/* --resume FILE */
+	unsigned long shard_k, shard_n;	/* --shard K/N; n 0: all */
 };
 
 /* The bytes of a host name as mail domains use them (LDH, and '_' for
@@ -259,12 +292,101 @@ bad_domain(const char *prog, const char *d, const char *why)
 	return CLI_EXIT_USAGE;
 }
 
+/* "K/N", 1 <= K <= N <= 1000000. */
+static bool
+parse_shard(const char *s, unsigned long *k, unsigned long *n)
+{
+	const char *slash = strchr(s, '/');
+	char kbuf[16];
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(kbuf))
+		return false;
+	memcpy(kbuf, s, (size_t)(slash - s));
+	kbuf[slash - s] = '\0';
+	return cli_parse_uint(kbuf, 1000000, k) &&
+	    cli_parse_uint(slash + 1, 1000000, n) && *k >= 1 && *k <= *n;
+}
+
+/* The shard of a name, 0..n-1: FNV-1a (64 bits) of the name in lower
+ * case without a trailing dot, modulo n (documented in authcheck(1), so
+ * other tools can split a list the same way). */
+static unsigned long
+shard_of(const char *d, unsigned long n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t len = strlen(d);
+
+	if (len > 1 && d[len - 1] == '.')
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)d[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		h = (h ^ c) * 1099511628211ULL;
+	}
+	return (unsigned long)(h % n);
+}
+
+/* Keep the domains for which keep() is true, in order. */
+static void
+strlist_filter(struct strlist *l, bool (*keep)(const char *, const void *),
+    const void *arg)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (keep(l->v[i], arg))
+			l->v[j++] = l->v[i];
+		else
+			free(l->v[i]);
+	}
+	l->n = j;
+}
+
+static bool
+in_shard(const char *d, const void *arg)
+{
+	const struct check_args *A = arg;
+
+	return shard_of(d, A->shard_n) == A->shard_k - 1;
+}
+
+static bool
+not_done(const char *d, const void *arg)
+{
+	return !baseline_has(arg, d);
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* "authcheck: 640/2000 domains, 212.4/s, ETA 0:06" on one line, redrawn. */
+static void
+progress_show(const char *prog, size_t done, size_t total, double t0)
+{
+	double el = now_seconds() - t0, rate = el > 0 ? (double)done / el : 0;
+	unsigned long eta = rate > 0 ? (unsigned long)((double)(total - done) /
+	    rate + 0.5) : 0;
+
+	fprintf(stderr, "\r%s: %zu/%zu domains, %.1f/s, ETA %lu:%02lu\033[K",
+	    prog, done, total, rate, eta / 60, eta % 60);
+	fflush(stderr);
+}
+
 /* Parse argv.  Returns -1 to go on, else an exit status. */
 static int
 parse_args(int argc, char **argv, struct check_args *A)
 {
 	const char *prog = argv[0];
 	const char *domains_file = NULL;
+	const char *format = NULL;
 	int opt;
 
 	cli_common_init(&A->c);
@@ -320,6 +442,27 @@ parse_args(int argc, char **argv, struct check_args *A)
 		case OPT_STATS:
 			A->stats = true;
 			continue;
+		case OPT_HTML:
+			A->html = optarg;
+			continue;
+		case OPT_BASELINE:
+			A->baseline = optarg;
+			continue;
+		case OPT_RESUME:
+			A->resume = optarg;
+			continue;
+		case OPT_SHARD:
+			if (!parse_shard(optarg, &A->shard_k, &A->shard_n))
+				return cli_usage_error(prog, "--shard: '%s' is "
+				    "not K/N with 1 <= K <= N", optarg);
+			continue;
+		case CLI_OPT_FORMAT:
+			/* csv is this command's own format. */
+			format = optarg;
+			A->csv = strcmp(optarg, "csv") == 0;
+			if (A->csv)
+				continue;
+			break;
 		default:
 			break;
 		}
@@ -327,6 +470,11 @@ parse_args(int argc, char **argv, struct check_args *A)
 		    argv[optind - 1]) < 0)
 			return CLI_EXIT_USAGE;
 	}
+	if (A->resume != NULL && format != NULL && strcmp(format, "json") != 0)
+		return cli_usage_error(prog, "--resume writes JSON Lines: "
+		    "--format %s does not go with it", format);
+	if (A->resume != NULL)
+		A->c.format = CLI_FMT_JSON;
 	for (; optind < argc; optind++)
 		if (strlist_add(&A->domains, argv[optind],
 		    strlen(argv[optind])) != 0)
@@ -357,6 +505,93 @@ parse_args(int argc, char **argv, struct check_args *A)
 	return -1;
 }
 
+/* Everything one run writes, besides the text or JSON per domain. */
+struct run_out {
+	const char *prog;
+	const struct check_args *A;
+	FILE *out;			/* stdout, or the --resume file */
+	bool color;
+	struct baseline *bl;		/* --baseline, or NULL */
+	struct render_summary *sum;	/* text over many domains, or NULL */
+	struct render_html *html;	/* --html, or NULL */
+	unsigned long errors, warnings;	/* counted for the exit status */
+	bool incomplete, failed;
+	bool told_curl;			/* MTA-STS fetching skipped: said */
+};
+
+/* One domain's output in every form asked for. */
+static void
+emit_domain(struct run_out *R, const struct check_result *res)
+{
+	const struct check_args *A = R->A;
+	struct json_t *o = NULL;
+	struct snap cur;
+	struct changes ch;
+	bool have_ch = false, json = A->c.format == CLI_FMT_JSON && !A->csv;
+
+	memset(&cur, 0, sizeof(cur));
+	if (res->mtasts.skipped[0] != '\0' && !R->told_curl) {
+		fprintf(stderr, "%s: MTA-STS policy fetching skipped: %s "
+		    "(install libcurl4)\n", R->prog, res->mtasts.skipped);
+		R->told_curl = true;
+	}
+	if ((json || R->bl != NULL) &&
+	    (o = render_json_check_new(res)) == NULL)
+		fprintf(stderr, "%s: %s: out of memory writing JSON\n",
+		    R->prog, res->domain);
+	if (R->bl != NULL && o != NULL) {
+		if (snap_from_json(&cur, o) == 0 &&
+		    changes_compute(&ch, baseline_find(R->bl, res->domain),
+		    &cur) == 0)
+			have_ch = true;
+		else
+			fprintf(stderr, "%s: %s: out of memory comparing "
+			    "with the baseline\n", R->prog, res->domain);
+	}
+	if (json) {
+		if (o != NULL && have_ch && changes_put_json(o, &ch) != 0)
+			fprintf(stderr, "%s: %s: out of memory writing the "
+			    "changes\n", R->prog, res->domain);
+		if (o != NULL && render_json_emit(R->out, o) != 0)
+			R->failed = true;
+		o = NULL;
+	} else if (A->csv) {
+		if (render_csv_row(R->out, res, have_ch ? &ch : NULL,
+		    R->bl != NULL) != 0)
+			R->failed = true;
+	} else {
+		render_text_check(R->out, res, R->color);
+		if (have_ch)
+			render_text_changes(R->out, res->domain, &ch,
+			    A->baseline);
+	}
+	if (R->html != NULL && render_html_add(R->html, res, have_ch ? &ch :
+	    NULL) != 0) {
+		fprintf(stderr, "%s: --html: out of memory or scratch space\n",
+		    R->prog);
+		render_html_free(R->html);
+		R->html = NULL;
+		R->failed = true;
+	}
+	if (R->sum != NULL)
+		render_summary_add(R->sum, res, have_ch ? &ch : NULL);
+	if (R->bl == NULL) {
+		R->errors += res->count[DIAG_ERROR];
+		R->warnings += res->count[DIAG_WARNING];
+	} else if (have_ch) {
+		R->errors += ch.new_errors;
+		R->warnings += ch.new_warnings;
+	} else {
+		R->errors++;	/* not compared: do not report "no change" */
+	}
+	R->incomplete = R->incomplete || res->incomplete || res->oom;
+	if (have_ch)
+		changes_free(&ch);
+	snap_free(&cur);
+	if (o != NULL)
+		render_json_free(o);
+}
+
 int
 cmd_check(int argc, char **argv)
 {
@@ -366,19 +601,73 @@ cmd_check(int argc, char **argv)
 	struct check_result *res = NULL;
 	struct dns_resolver *r = NULL;
 	struct provider_set *ps = NULL;
+	struct baseline *done = NULL;
 	struct strlist common;
+	struct run_out R;
 	char err[512];
 	const char *env;
-	unsigned long errors = 0, warnings = 0;
-	bool incomplete = false, told_curl = false, color, progress;
+	bool progress;
+	size_t total;
+	double t0;
 	int rc;
 
 	memset(&A, 0, sizeof(A));
+	memset(&R, 0, sizeof(R));
 	memset(&common, 0, sizeof(common));
 	common.max = MAX_COMMON;
 	if ((rc = parse_args(argc, argv, &A)) >= 0)
 		goto out;
 	rc = CLI_EXIT_USAGE;
+	R.prog = prog;
+	R.A = &A;
+	R.out = stdout;
+	if (A.shard_n > 0)
+		strlist_filter(&A.domains, in_shard, &A);
+	if (A.resume != NULL) {
+		long n;
+
+		if ((done = baseline_new()) == NULL) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			goto out;
+		}
+		if ((n = baseline_resume_scan(done, A.resume, err,
+		    sizeof(err))) < 0) {
+			fprintf(stderr, "%s: --resume: %s\n", prog, err);
+			goto out;
+		}
+		strlist_filter(&A.domains, not_done, done);
+		if ((R.out = fopen(A.resume, "a")) == NULL) {
+			fprintf(stderr, "%s: --resume: %s: %s\n", prog,
+			    A.resume, strerror(errno));
+			goto out;
+		}
+	}
+	if (A.baseline != NULL) {
+		if ((R.bl = baseline_new()) == NULL) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			goto out;
+		}
+		for (size_t i = 0; i < A.domains.n; i++)
+			if (baseline_want(R.bl, A.domains.v[i]) != 0) {
+				fprintf(stderr, "%s: out of memory\n", prog);
+				goto out;
+			}
+		if (baseline_load(R.bl, A.baseline, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s: --baseline: %s\n", prog, err);
+			goto out;
+		}
+	}
+	if (A.html != NULL && (R.html = render_html_new(A.html, "authcheck: "
+	    "mail authentication of many domains", A.baseline, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "%s: --html: %s\n", prog, err);
+		goto out;
+	}
+	if (A.c.format == CLI_FMT_TEXT && !A.csv && A.domains.n > 1 &&
+	    (R.sum = render_summary_new(SUMMARY_ROWS)) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		goto out;
+	}
 	if ((ps = providers_load(NULL, err, sizeof(err))) == NULL)
 		fprintf(stderr, "%s: provider templates not loaded (%s): DKIM "
 		    "selectors of providers are not discovered\n", prog, err);
@@ -411,61 +700,76 @@ cmd_check(int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", prog);
 		goto out;
 	}
-	color = cli_use_color(&A.c);
-	progress = A.domains.n > CHECK_BATCH && isatty(STDERR_FILENO);
-	for (size_t at = 0; at < A.domains.n; at += CHECK_BATCH) {
-		size_t n = A.domains.n - at < CHECK_BATCH ?
-		    A.domains.n - at : CHECK_BATCH;
+	R.color = !A.csv && A.resume == NULL && cli_use_color(&A.c);
+	if (A.csv && render_csv_header(R.out, R.bl != NULL) != 0)
+		R.failed = true;
+	total = A.domains.n;
+	/* On a terminal only: a pipe or a log file gets no progress line. */
+	progress = total > 1 && isatty(STDERR_FILENO);
+	t0 = now_seconds();
+	for (size_t at = 0; at < total; at += CHECK_BATCH) {
+		size_t n = total - at < CHECK_BATCH ? total - at : CHECK_BATCH;
 
 		if (check_run(r, (const char *const *)A.domains.v + at, n, &o,
 		    res) != 0)
 			fprintf(stderr, "%s: out of memory: some results "
 			    "are partial\n", prog);
+		if (progress && at > 0 && R.out == stdout &&
+		    isatty(STDOUT_FILENO))
+			fputs("\r\033[K", stderr);	/* reports follow */
 		for (size_t i = 0; i < n; i++) {
-			if (A.c.format == CLI_FMT_JSON) {
-				if (render_json_check(stdout, &res[i]) != 0)
-					fprintf(stderr, "%s: %s: out of memory "
-					    "writing JSON\n", prog,
-					    res[i].domain);
-			} else {
-				render_text_check(stdout, &res[i], color);
-			}
-			if (res[i].mtasts.skipped[0] != '\0' && !told_curl) {
-				fprintf(stderr, "%s: MTA-STS policy fetching "
-				    "skipped: %s (install libcurl4)\n", prog,
-				    res[i].mtasts.skipped);
-				told_curl = true;
-			}
-			errors += res[i].count[DIAG_ERROR];
-			warnings += res[i].count[DIAG_WARNING];
-			incomplete = incomplete || res[i].incomplete ||
-			    res[i].oom;
+			emit_domain(&R, &res[i]);
 			check_free(&res[i]);
 		}
+		/* A stopped run loses at most the batch being written. */
+		if (fflush(R.out) != 0)
+			R.failed = true;
 		if (progress)
-			fprintf(stderr, "%s: %zu of %zu domains checked\r",
-			    prog, at + n, A.domains.n);
+			progress_show(prog, at + n, total, t0);
 	}
 	if (progress)
-		fputc('\n', stderr);
+		fputs("\r\033[K", stderr);
+	if (R.sum != NULL) {
+		render_summary_print(R.out, R.sum, R.color);
+	}
+	if (R.html != NULL && render_html_write(R.html, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "%s: --html: %s\n", prog, err);
+		R.failed = true;
+	}
 	if (A.stats) {
 		const struct dns_stats *st = dns_stats(r);
 
 		fprintf(stderr, "%s: %zu domain(s): %lu questions, %lu answered "
 		    "from the cache (%.1f%%), %lu queries sent, %lu packets, "
 		    "%lu TCP, %lu timeouts, at most %lu in flight\n", prog,
-		    A.domains.n, st->submitted, st->cache_hits,
+		    total, st->submitted, st->cache_hits,
 		    st->submitted ? 100.0 * (double)st->cache_hits /
 		    (double)st->submitted : 0.0, st->queries, st->packets,
 		    st->tcp, st->timeouts, st->in_flight_max);
 	}
-	rc = cli_check_status(incomplete, errors +
-	    (A.strict ? warnings : 0));
+	rc = cli_check_status(R.incomplete, R.errors +
+	    (A.strict ? R.warnings : 0));
+	if (R.out != stdout) {
+		if (fclose(R.out) != 0)
+			R.failed = true;
+		R.out = stdout;
+	}
+	if (R.failed) {
+		fprintf(stderr, "%s: some output could not be written\n", prog);
+		rc = CLI_EXIT_USAGE;
+	}
 	rc = cli_finish(prog, rc);
 out:
+	if (R.out != NULL && R.out != stdout)
+		fclose(R.out);
 	free(res);
 	dns_free(r);
 	providers_free(ps);
+	baseline_free(done);
+	baseline_free(R.bl);
+	render_summary_free(R.sum);
+	render_html_free(R.html);
 	strlist_free(&common);
 	strlist_free(&A.domains);
 	strlist_free(&A.selectors);

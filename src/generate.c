@@ -117,10 +117,12 @@ add_addr_term(struct buf *b, const char *s)
 
 /* ---- SPF ---------------------------------------------------------------- */
 
-enum live { LIVE_OK, LIVE_FAILED, LIVE_MISSING };
+enum live { LIVE_OK, LIVE_FAILED, LIVE_MISSING, LIVE_NXDOMAIN,
+	LIVE_MULTIPLE };
 
 /* Cost of include:dom -- the term itself plus its tree -- through DNS.
- * LIVE_MISSING: DNS answered, but dom has no (single) SPF record. */
+ * DNS answered, but: LIVE_NXDOMAIN, dom does not exist; LIVE_MISSING, it
+ * has no SPF record; LIVE_MULTIPLE, it has several. */
 static enum live
 live_cost(struct dns_resolver *r, const char *dom, unsigned *cost)
 {
@@ -135,9 +137,18 @@ live_cost(struct dns_resolver *r, const char *dom, unsigned *cost)
 		    !lr.truncated) {
 			*cost = 1 + lr.lookups;
 			st = LIVE_OK;
-		} else if (lr.root->status == SPF_NODE_MISSING ||
-		    lr.root->status == SPF_NODE_MULTIPLE) {
-			st = LIVE_MISSING;
+		} else if (lr.root->status == SPF_NODE_MULTIPLE) {
+			st = LIVE_MULTIPLE;
+		} else if (lr.root->status == SPF_NODE_MISSING) {
+			/* The TXT answer is in the run's cache: which kind
+			 * of missing costs no query. */
+			struct dns_query *q = dns_submit(r, dom, DNS_T_TXT,
+			    NULL, NULL);
+
+			if (q != NULL)
+				dns_run(r);
+			st = q != NULL && dns_answer(q)->status ==
+			    DNS_NXDOMAIN ? LIVE_NXDOMAIN : LIVE_MISSING;
 		}
 	}
 	spf_lint_result_free(&lr);
@@ -236,17 +247,20 @@ add_provider(const struct gen_spf_opts *o, const char *domain,
 				src = GEN_COST_LIVE;
 			else if (cost == 0)
 				cost = 1;	/* the include term itself */
-			if (st == LIVE_MISSING) {
+			if (st == LIVE_MISSING || st == LIVE_NXDOMAIN ||
+			    st == LIVE_MULTIPLE) {
 				struct buf nb;
 
 				/* Receivers would return permerror for the
 				 * whole record: say so loudly. */
 				buf_init(&nb, BUF_MAX_LINE);
-				buf_printf(&nb, "%s: DNS has no single SPF "
-				    "record at %s: an include of it makes "
-				    "SPF fail (permerror).  The template may "
-				    "be out of date; check %s", p->name, inc,
-				    p->docs);
+				buf_printf(&nb, "%s: %s %s: an include of it "
+				    "makes SPF fail (permerror).  The template "
+				    "may be out of date; check %s", p->name, inc,
+				    st == LIVE_NXDOMAIN ? "does not exist "
+				    "(NXDOMAIN)" : st == LIVE_MULTIPLE ?
+				    "publishes several SPF records" :
+				    "has no SPF record", p->docs);
 				if (add_note(res, &nb) != 0)
 					return -1;
 			}

@@ -87,6 +87,14 @@ RENDER_AREA(bimi)
  * [selectors named or found], "mx", "mta_sts", "tls_rpt", "bimi"} as one
  * line.  0, or -1 on out-of-memory or a write error. */
 int render_json_check(FILE *out, const struct check_result *res);
+/* The same object, for the caller to extend (--baseline adds "changes")
+ * and print with render_json_emit(); NULL when memory ran out. */
+struct json_t *render_json_check_new(const struct check_result *res);
+/* Print o as one line and release it (o NULL: -1).  0, or -1 on a write
+ * error. */
+int render_json_emit(FILE *out, struct json_t *o);
+/* Release an object of render_json_check_new() that is not printed. */
+void render_json_free(struct json_t *o);
 /* The text report: verdict and score, then each area's records and
  * findings. */
 void render_text_check(FILE *out, const struct check_result *res,

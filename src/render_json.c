@@ -627,8 +627,26 @@ render_json_area_bimi(json_t *o, const struct check_result *res)
 	return ok ? 0 : -1;
 }
 
+void
+render_json_free(json_t *o)
+{
+	json_decref(o);
+}
+
+int
+render_json_emit(FILE *out, json_t *o)
+{
+	return emit(out, o, o != NULL);
+}
+
 int
 render_json_check(FILE *out, const struct check_result *res)
+{
+	return render_json_emit(out, render_json_check_new(res));
+}
+
+json_t *
+render_json_check_new(const struct check_result *res)
 {
 	json_t *o = json_object(), *counts = json_object();
 	json_t *all = json_array(), *prov = json_array();
@@ -640,7 +658,7 @@ render_json_check(FILE *out, const struct check_result *res)
 		json_decref(counts);
 		json_decref(all);
 		json_decref(prov);
-		return -1;
+		return NULL;
 	}
 	put(o, "domain", jstr(res->domain), &ok);
 	put(o, "verdict", json_string(check_verdict(res)), &ok);
@@ -667,7 +685,11 @@ render_json_check(FILE *out, const struct check_result *res)
 	for (int a = 0; a < CHECK__AREAS && ok; a++)
 		if (check_modules[a].render_json(o, res) != 0)
 			ok = false;
-	return emit(out, o, ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 /* ---- `authcheck zone FILE` ------------------------------------------- */

@@ -42,8 +42,10 @@ render_text_area_spf(FILE *out, const struct check_result *res,
 		fputs("  record: ", out);
 		render_text_bytes(out, s->root->record, s->root->record_len);
 		putc('\n', out);
-		spf_tree_print(out, s->root, s, 2);
 	}
+	/* Several records: no "record:", but each one's tree. */
+	if (s->root != NULL && (s->root->record != NULL || s->root->nkids > 0))
+		spf_tree_print(out, s->root, s, 2);
 	fprintf(out, "  lookups: %u/10 over the whole tree%s, void lookups: "
 	    "%u/2\n", s->lookups, s->area.incomplete || s->truncated ?
 	    " (at least)" : "", s->void_lookups);

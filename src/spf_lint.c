@@ -316,6 +316,59 @@ set_failure(struct lnode *n, const struct dns_answer *a)
 	n->why = buf_strndup(buf, strlen(buf));
 }
 
+/*
+ * The root publishes several v=spf1 records (a permerror for receivers):
+ * each one becomes a kid reached "via" the pseudo-term "record", linted
+ * and expanded like the one record would be, so that its own problems
+ * are not hidden and the root's lookup count is what merging them would
+ * cost.
+ */
+static void
+lint_each(struct spf_lint *L, struct lnode *n, const struct dns_answer *a)
+{
+	size_t i, len, count = 0;
+	char *text;
+
+	for (i = 0; i < a->nrr; i++)
+		if (a->rr[i].type == DNS_T_TXT)
+			count++;
+	if (count > SPF_LINT_MAX_RECORDS)
+		count = SPF_LINT_MAX_RECORDS;
+	if ((n->pub.kids = calloc(count, sizeof(*n->pub.kids))) == NULL)
+		goto oom;
+	for (i = 0; i < a->nrr; i++) {
+		struct lnode *kid;
+
+		if (a->rr[i].type != DNS_T_TXT)
+			continue;
+		if ((text = dns_txt_join(&a->rr[i], &len)) == NULL)
+			goto oom;
+		if (!spf_is_record(text, len)) {
+			free(text);
+			continue;
+		}
+		if (n->pub.nkids == count || L->created >= MAX_CREATED) {
+			free(text);
+			L->res->truncated = true;
+			continue;
+		}
+		if ((kid = node_new(L, n, "record", n->pub.domain,
+		    strlen(n->pub.domain))) == NULL) {
+			free(text);
+			goto oom;
+		}
+		L->created++;
+		L->nodes++;
+		kid->pterm = SIZE_MAX;
+		kid->txt_status = DNS_OK;
+		n->pub.kids[n->pub.nkids++] = &kid->pub;
+		use_record(L, kid, text, len);
+	}
+	return;
+oom:
+	L->oom = true;
+}
+
 /* A TXT answer for node n: select the record, parse it, expand it. */
 static void
 txt_done(void *arg, struct dns_query *q)
@@ -341,6 +394,8 @@ txt_done(void *arg, struct dns_query *q)
 	}
 	if (nspf > 1) {
 		n->pub.status = SPF_NODE_MULTIPLE;
+		if (n->pub.parent == NULL)
+			lint_each(L, n, a);
 		return;
 	}
 	if (chosen == NULL) {
@@ -714,6 +769,18 @@ check_exp(struct spf_lint *L, const struct lnode *n)
 	free(text);
 }
 
+/* The DNS-querying terms of n's record and of all below it (as
+ * subtree_cost, before check_node() has set it). */
+static unsigned
+tree_cost(const struct spf_tree_node *n)
+{
+	unsigned c = n->cost;
+
+	for (size_t i = 0; i < n->nkids; i++)
+		c += tree_cost(n->kids[i]);
+	return c;
+}
+
 /* Findings about how n was reached: missing target, loop, failure. */
 static void
 check_status(struct spf_lint *L, struct lnode *n)
@@ -741,8 +808,16 @@ check_status(struct spf_lint *L, struct lnode *n)
 		break;
 	case SPF_NODE_MULTIPLE:
 		d.domain = n->pub.domain;
-		diag_reportf(L->sink, DIAG_SPF_MULTIPLE_RECORDS, &d,
-		    "%s publishes several v=spf1 records", n->pub.domain);
+		if (n->pub.nkids > 0)
+			diag_reportf(L->sink, DIAG_SPF_MULTIPLE_RECORDS, &d,
+			    "%s publishes %zu v=spf1 records (each is checked "
+			    "as \"record\"); merged into one, their terms "
+			    "would cost %u DNS lookups", n->pub.domain,
+			    n->pub.nkids, tree_cost(&n->pub));
+		else
+			diag_reportf(L->sink, DIAG_SPF_MULTIPLE_RECORDS, &d,
+			    "%s publishes several v=spf1 records",
+			    n->pub.domain);
 		break;
 	case SPF_NODE_DNS_FAILURE:
 		L->res->area.incomplete = true;
@@ -1032,8 +1107,14 @@ print_kids(FILE *out, const struct spf_tree_node *n, unsigned indent)
 
 	for (i = 0; i < n->nkids; i++) {
 		k = n->kids[i];
-		fprintf(out, "%*s%s:%s  %u", (int)indent, "", k->via,
-		    k->domain, 1 + k->subtree_cost);
+		/* A "record" kid (several records at the root) is reached by
+		 * no term: it costs only its own. */
+		if (strcmp(k->via, "record") == 0)
+			fprintf(out, "%*srecord %zu of %zu  %u", (int)indent, "",
+			    i + 1, n->nkids, k->subtree_cost);
+		else
+			fprintf(out, "%*s%s:%s  %u", (int)indent, "", k->via,
+			    k->domain, 1 + k->subtree_cost);
 		print_notes(out, k);
 		if (indent < 2 * (SPF_LINT_MAX_DEPTH + 2))
 			print_kids(out, k, indent + 2);

@@ -28,6 +28,8 @@ struct diag_sink;
 #define SPF_LINT_MAX_NODES	200	/* records in the tree */
 #define SPF_LINT_MAX_FINDINGS	1000	/* kept by `authcheck spf DOMAIN`: a
 					 * few per record of a full tree */
+#define SPF_LINT_MAX_RECORDS	8	/* v=spf1 records at the root, each
+					 * linted when there are several */
 
 /* What became of one node's record. */
 enum spf_node_status {
@@ -47,7 +49,9 @@ struct spf_tree_node {
 	char *record;		/* the selected record text, NUL-terminated,
 				 * or NULL */
 	size_t record_len;
-	const char *via;	/* "include", "redirect"; NULL at the root */
+	const char *via;	/* "include", "redirect"; NULL at the root;
+				 * "record": one of several v=spf1 records
+				 * at the root, each linted */
 	enum spf_node_status status;
 	unsigned depth;		/* 0 = the linted domain */
 	unsigned cost;		/* DNS-querying terms in this record */

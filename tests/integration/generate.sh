@@ -102,10 +102,12 @@ expect "spf json via zone" 0
 cp "$tmp/out" "$tmp/live.json"
 pycheck "live count" "$tmp/live.json" 'd["kind"] == "spf" and d["lookups"] == 5 and d["lookups_source"] == "live" and d["terms"][0]["source"] == "live" and d["records"][0]["value"] == "v=spf1 include:_spf.google.com ~all"'
 
-# An include that DNS says has no SPF record is pointed out (permerror).
+# An include that DNS says does not exist is pointed out (permerror), as
+# NXDOMAIN rather than a missing record.
 ac generate spf --domain example.com --provider google,fastmail --zone tests/zones/generate/tree.zone
 expect "spf with a missing include" 0
-has "missing include noted" out "no single SPF record at spf.messagingengine.com"
+has "missing include noted" out "Fastmail: spf.messagingengine.com does not exist (NXDOMAIN): an include of it makes SPF fail (permerror)"
+lacks "NXDOMAIN is not 'no record'" out "no SPF record"
 has "template cost marked" out "Fastmail, template"
 
 # A long record: zone output splits at <= 255 octets between terms, and

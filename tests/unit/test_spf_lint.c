@@ -269,6 +269,40 @@ test_failure_incomplete(void **state)
 	run_free(&run);
 }
 
+/* Several records: each is a "record" kid, linted and expanded; the
+ * lookup count is what the merged record would cost. */
+static void
+test_multiple_each_linted(void **state)
+{
+	struct run run;
+	const struct spf_tree_node *root;
+	bool said = false;
+
+	(void)state;
+	run_lint(&run, "multiple-each", NULL);
+	root = run.res.root;
+	assert_int_equal(root->status, SPF_NODE_MULTIPLE);
+	assert_null(root->record);
+	assert_int_equal(root->nkids, 2);
+	assert_string_equal(root->kids[0]->via, "record");
+	assert_string_equal(root->kids[1]->via, "record");
+	assert_string_equal(root->kids[0]->record,
+	    "v=spf1 include:a.example.test ptr -all");
+	assert_int_equal(root->kids[0]->subtree_cost, 4);
+	assert_int_equal(root->kids[1]->subtree_cost, 1);
+	assert_int_equal(run.res.lookups, 5);
+	assert_int_equal(count_id(&run, "spf.multiple-records"), 1);
+	assert_int_equal(count_id(&run, "spf.ptr"), 1);
+	for (size_t i = 0; i < run.list.n; i++)
+		if (run.list.v[i].message != NULL &&
+		    strstr(run.list.v[i].message, "2 v=spf1 records") != NULL &&
+		    strstr(run.list.v[i].message, "would cost 5 DNS lookups") !=
+		    NULL)
+			said = true;
+	assert_true(said);
+	run_free(&run);
+}
+
 static void
 test_print(void **state)
 {
@@ -304,6 +338,7 @@ main(void)
 		cmocka_unit_test(test_syntax_each_error),
 		cmocka_unit_test(test_void_terms_named),
 		cmocka_unit_test(test_failure_incomplete),
+		cmocka_unit_test(test_multiple_each_linted),
 		cmocka_unit_test(test_print),
 	};
 
