@@ -103,8 +103,15 @@ render_text_area_dkim(FILE *out, const struct check_result *res,
 			putc(')', out);
 		}
 		if (!s->found) {
-			fprintf(out, ": no key (%s)\n",
-			    dns_status_name(s->status));
+			if (s->wildcard)
+				fputs(": no key of its own (the wildcard "
+				    "under _domainkey answers)\n", out);
+			else if (s->nforeign > 0)
+				fputs(": no key (its TXT record is not a "
+				    "DKIM key)\n", out);
+			else
+				fprintf(out, ": no key (%s)\n",
+				    dns_status_name(s->status));
 			continue;
 		}
 		if (s->key.revoked)
