@@ -455,12 +455,17 @@ check_dmarc_location(struct check_result *res, struct diag_sink *sink)
 {
 	struct check_private *P = res->priv;
 	struct dns_query *qs[2] = { P->apex_txt, P->nodot_txt };
+	const struct dns_answer *wild = P->wild_txt ?
+	    dns_answer(P->wild_txt) : NULL;
 
 	for (size_t k = 0; k < 2; k++) {
 		const struct dns_answer *a = qs[k] ? dns_answer(qs[k]) : NULL;
 		struct misplaced m;
 
-		if (a == NULL)
+		/* A wildcard's answer is nobody's misplaced record: it is
+		 * judged once, as the wildcard (dmarc.wildcard-record when
+		 * it answers at _dmarc too). */
+		if (a == NULL || wildcard_same(a, wild))
 			continue;
 		m.sink = sink;
 		m.has_own = res->dmarc.found && !res->dmarc.inherited;
