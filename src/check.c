@@ -163,6 +163,9 @@ recognise_late(struct check_result *res)
 
 /* ---- wildcards and parked domains ------------------------------------ */
 
+static struct area_result *area_of(struct check_result *res,
+    enum check_area a);
+
 /* What an SPF record says about senders. */
 enum spf_shape {
 	SHAPE_NONE,		/* no single, well-formed SPF record */
@@ -359,21 +362,43 @@ parked_judge(struct check_result *res, struct diag_sink *sink)
 }
 
 /* Findings that do not apply to a parked domain, which sends and
- * receives no mail: reports about its mail, a mail server to be
- * published (the null MX is judged by spf.parked-incomplete instead),
+ * receives no mail: no DKIM key, reports about its mail, a mail server to
+ * be published (the null MX is judged by spf.parked-incomplete instead),
  * TLS reporting for mail it never receives. */
 static bool
 not_for_parked(enum diag_id id)
 {
-	return id == DIAG_DMARC_RUA_MISSING || id == DIAG_MX_MISSING ||
-	    id == DIAG_TLSRPT_MISSING;
+	return id == DIAG_DKIM_NONE_FOUND || id == DIAG_DMARC_RUA_MISSING ||
+	    id == DIAG_MX_MISSING || id == DIAG_TLSRPT_MISSING;
 }
 
+/* After the areas: parked_detect()'s verdict stands unless DKIM found a
+ * key record that is not revoked (a domain may send with DKIM alone,
+ * under a provider's envelope, and still say "v=spf1 -all").  Then the
+ * findings that do not apply go, and the practice is judged. */
 static void
-parked_filter(void *arg, const struct diag *d)
+parked_settle(struct check_result *res)
 {
-	if (!not_for_parked(d->id))
-		diag_list_add(arg, d);
+	struct check_private *P = res->priv;
+
+	for (size_t i = 0; res->parked && i < res->dkim.nsel; i++)
+		if (res->dkim.sel[i].found && !res->dkim.sel[i].key.revoked)
+			res->parked = false;
+	if (!res->parked)
+		return;
+	for (int a = 0; a < CHECK__AREAS; a++)
+		(void)diag_list_drop(&area_of(res, a)->findings,
+		    not_for_parked);
+	if (P->started[CHECK_SPF]) {
+		struct diag_sink sink;
+
+		/* Into the SPF area's list: a domain is parked because its
+		 * SPF says it sends nothing. */
+		diag_sink_init(&sink, diag_list_add, &res->spf.area.findings);
+		parked_judge(res, &sink);
+		if (res->spf.area.findings.oom)
+			res->spf.area.oom = true;
+	}
 }
 
 /* ---- the areas -------------------------------------------------------- */
@@ -518,7 +543,6 @@ static void
 dkim_finish_(struct check_result *res, struct diag_sink *sink)
 {
 	(void)sink;
-	res->dkim.no_mail = res->parked;
 	if (dkim_finish(&res->dkim) != 0)
 		res->dkim.area.oom = true;
 }
@@ -733,14 +757,18 @@ check_finish(struct check_result *res)
 
 	parked_detect(res);
 	for (int a = 0; a < CHECK__AREAS; a++) {
-		struct area_result *h = area_of(res, a);
 		struct diag_sink sink;
-		const struct diag_list *l;
 
-		diag_sink_init(&sink, res->parked ? parked_filter :
-		    diag_list_add, &h->findings);
+		diag_sink_init(&sink, diag_list_add, &area_of(res, a)->findings);
 		if (P->started[a])
 			check_modules[a].finish(res, &sink);
+	}
+	if (res->parked)
+		parked_settle(res);
+	for (int a = 0; a < CHECK__AREAS; a++) {
+		struct area_result *h = area_of(res, a);
+		const struct diag_list *l;
+
 		if (h->findings.oom)
 			h->oom = true;
 		res->incomplete = res->incomplete || h->incomplete;
@@ -749,20 +777,6 @@ check_finish(struct check_result *res)
 		    i++)
 			for (size_t j = 0; j < l->n; j++)
 				res->count[diag_info(l->v[j].id)->severity]++;
-	}
-	/* The parked-domain judgement reads DMARC and MX: after them, into
-	 * the SPF area's list. */
-	if (res->parked && P->started[CHECK_SPF]) {
-		struct diag_list *fl = &res->spf.area.findings;
-		struct diag_sink sink;
-		size_t before = fl->n;
-
-		diag_sink_init(&sink, diag_list_add, fl);
-		parked_judge(res, &sink);
-		if (fl->oom)
-			res->spf.area.oom = res->oom = true;
-		for (size_t j = before; j < fl->n; j++)
-			res->count[diag_info(fl->v[j].id)->severity]++;
 	}
 	res->score = check_score(res);
 }

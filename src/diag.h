@@ -391,6 +391,9 @@ struct diag_list {
 
 void diag_list_init(struct diag_list *l, size_t max);
 void diag_list_free(struct diag_list *l);
+/* Remove (and free) every finding of l for which drop(id) is true,
+ * keeping the others in order.  Returns how many went. */
+size_t diag_list_drop(struct diag_list *l, bool (*drop)(enum diag_id id));
 /* A diag_cb: arg is the struct diag_list. */
 void diag_list_add(void *arg, const struct diag *d);
 

@@ -813,7 +813,7 @@ dkim_finish(struct dkim_result *res)
 		ctx.record_len = 0;
 		free(text);
 	}
-	if (nfound == 0 && !res->area.incomplete && !res->no_mail) {
+	if (nfound == 0 && !res->area.incomplete) {
 		if (a->status == DNS_NXDOMAIN)
 			diag_reportf(&sink, DIAG_DKIM_NONE_FOUND, &ctx,
 			    "%s does not exist (NXDOMAIN): no DKIM keys are "

@@ -122,9 +122,6 @@ struct dkim_result {
 	struct dns_query *wildcard_q;	/* TXT <random>._domainkey.<domain>
 					 * (wildcard.h) */
 	bool wildcard;		/* a wildcard answers TXT under _domainkey */
-	bool no_mail;		/* set by the caller before dkim_finish():
-				 * the domain sends no mail (parked), so
-				 * finding no key is what it should be */
 };
 
 /* Most selectors one lookup takes (bounded work for hostile input). */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "bimi.h"
@@ -697,6 +698,19 @@ check_dkim_wildcard(struct zl *Z, const char *owner, size_t on,
 		lint_dkim(Z, text, len, d);
 }
 
+/* Is p[0..n) one of the zone's apexes?  A wildcard right under an apex
+ * answers for the domain's subdomains; deeper ones ("*._spf", "*.mail")
+ * are mostly include targets, judged as any SPF record. */
+static bool
+at_apex(const struct zl *Z, const char *p, size_t n)
+{
+	for (size_t i = 0; i < Z->napex; i++)
+		if (strlen(Z->apex[i]) == n && strncasecmp(Z->apex[i], p, n) ==
+		    0)
+			return true;
+	return false;
+}
+
 /* An SPF record at "*.<domain>": spf.wildcard-all when it is "v=spf1
  * -all" alone, spf.wildcard-senders when it authorises anyone. */
 static void
@@ -873,7 +887,8 @@ check_txt(struct zl *Z, struct oent *e, const struct zone_rr *rr,
 			    "without records of its own, a policy receivers "
 			    "apply to those names", (int)on, owner,
 			    (int)(on > 2 ? on - 2 : 0), owner + (on > 2 ? 2 : on));
-		else if (spf_is_record(text, len))
+		else if (spf_is_record(text, len) && at_apex(Z, owner + 2,
+		    on - 2))
 			check_spf_wildcard(Z, owner, on, text, len, &d);
 	} else if (dmarc_is_record(text, len) && !contains(owner, on,
 	    "._report._dmarc"))
