@@ -6,12 +6,18 @@
  *   wave 1  TXT <domain> (SPF root, also read for misplaced DMARC records),
  *           the DMARC tree walk, _domainkey and the DKIM selectors named
  *           or commonly used, MX, and the other checks' first questions;
+ *           and the wildcard probes: TXT and MX at a random name under
+ *           the domain (DKIM and DMARC ask their own under _domainkey and
+ *           beside each _dmarc name), see wildcard.h;
  *   later   each check's callbacks submit the next level as answers come
  *           (include targets, MX host addresses, PTRs, report hosts);
  *           the apex TXT and MX callbacks recognise providers and add
  *           their DKIM selectors while the SPF tree is still growing.
  * After dns_run(), a last pass recognises providers deeper in the SPF tree
  * and behind DKIM CNAMEs; their selectors, when new, cost one more round.
+ * Finishing judges the areas in table order, then, for a parked domain
+ * ("v=spf1 -all" alone, no MX or a null MX, no key but revoked ones),
+ * drops what does not apply to it and judges the parked-domain practice.
  */
 #include "check.h"
 
