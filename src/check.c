@@ -272,9 +272,11 @@ check_spf_wildcard(struct check_result *res, struct diag_sink *sink)
 	else if (sh == SHAPE_SENDERS)
 		diag_reportf(sink, DIAG_SPF_WILDCARD_SENDERS, &d, "a wildcard "
 		    "gives every name under %s without records of its own an "
-		    "SPF record that authorises senders: any made-up "
+		    "SPF record that authorises senders%s%s%s: any made-up "
 		    "subdomain (anything.%s) passes SPF for them", res->domain,
-		    res->domain);
+		    a->ncname > 0 && a->canon != NULL ? " (through a CNAME to " :
+		    "", a->ncname > 0 && a->canon != NULL ? a->canon : "",
+		    a->ncname > 0 && a->canon != NULL ? ")" : "", res->domain);
 	free(text);
 }
 

@@ -198,6 +198,8 @@ wcase "$wz/levels.zone" wc-levels.test \
     'spf.wildcard-all,!spf.wildcard-senders,noerror'
 wcase "$wz/levels.zone" mail.wc-levels.test \
     'spf.wildcard-senders,!spf.wildcard-all,dkim.wildcard,!dkim.syntax'
+wcase "$wz/cname-apex.zone" wc-cname-apex.test \
+    'spf.wildcard-senders,dkim.wildcard,!dkim.syntax,!dkim.multiple-records,!dmarc.wrong-location,noerror'
 wcase "$lz/spf/spf.parked.zone" parked.test \
     'verdict=pass,noerror,nowarning,parked=protected,spf.parked,!dkim.revoked,!dkim.none-found'
 wcase "$lz/spf/spf.parked-incomplete.zone" parked-incomplete.test \
