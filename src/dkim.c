@@ -818,7 +818,7 @@ dkim_finish(struct dkim_result *res)
 			diag_reportf(&sink, DIAG_DKIM_NONE_FOUND, &ctx,
 			    "%s does not exist (NXDOMAIN): no DKIM keys are "
 			    "published under it (RFC 8020)", name);
-		else if (wild != NULL)
+		else if (wild != NULL && nwild > 0)
 			diag_reportf(&sink, DIAG_DKIM_NONE_FOUND, &ctx,
 			    "no key found at the %zu selector(s) tried%s; "
 			    "answers equal to the wildcard's are not keys, so "
@@ -826,6 +826,11 @@ dkim_finish(struct dkim_result *res)
 			    "(name them with -s)", res->nsel,
 			    nnamed < res->nsel ? " (common names included)" :
 			    "");
+		else if (wild != NULL)
+			diag_reportf(&sink, DIAG_DKIM_NONE_FOUND, &ctx,
+			    "no key found at the %zu selector(s) tried; keys "
+			    "may be published under other selector names (name "
+			    "them with -s)", res->nsel);
 		else
 			diag_reportf(&sink, DIAG_DKIM_NONE_FOUND, &ctx,
 			    "no key found at the %zu selector(s) tried%s; %s "
