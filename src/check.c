@@ -352,7 +352,8 @@ parked_judge(struct check_result *res, struct diag_sink *sink)
 		    "mail) and is fully protected: DMARC p=reject for it and "
 		    "its subdomains, wildcard \"v=spf1 -all\" and null MX for "
 		    "subdomains; it needs no DKIM key, MTA-STS, TLS-RPT or "
-		    "BIMI", res->domain);
+		    "BIMI (if it does sign mail, with a selector discovery "
+		    "did not try, name it with -s)", res->domain);
 		return;
 	}
 	buf_init(&m, 1024);
@@ -363,9 +364,11 @@ parked_judge(struct check_result *res, struct diag_sink *sink)
 			buf_adds(&m, check_parked_item(1u << b));
 		}
 	diag_reportf(sink, DIAG_SPF_PARKED_INCOMPLETE, &d, "%s is a parked "
-	    "domain (\"v=spf1 -all\" alone, no MX or a null MX: it sends and "
-	    "receives no mail), but the parked-domain practice also asks "
-	    "for: %s", res->domain, m.err ? "(out of memory)" : buf_str(&m));
+	    "domain (\"v=spf1 -all\" alone, no MX or a null MX, no DKIM key "
+	    "found: it sends and receives no mail), but the parked-domain "
+	    "practice also asks for: %s (if it does sign mail, with a "
+	    "selector discovery did not try, name it with -s)", res->domain,
+	    m.err ? "(out of memory)" : buf_str(&m));
 	buf_free(&m);
 }
 
