@@ -6,12 +6,18 @@
  *   wave 1  TXT <domain> (SPF root, also read for misplaced DMARC records),
  *           the DMARC tree walk, _domainkey and the DKIM selectors named
  *           or commonly used, MX, and the other checks' first questions;
+ *           and the wildcard probes: TXT and MX at a random name under
+ *           the domain (DKIM and DMARC ask their own under _domainkey and
+ *           beside each _dmarc name), see wildcard.h;
  *   later   each check's callbacks submit the next level as answers come
  *           (include targets, MX host addresses, PTRs, report hosts);
  *           the apex TXT and MX callbacks recognise providers and add
  *           their DKIM selectors while the SPF tree is still growing.
  * After dns_run(), a last pass recognises providers deeper in the SPF tree
  * and behind DKIM CNAMEs; their selectors, when new, cost one more round.
+ * Finishing judges the areas in table order, then, for a parked domain
+ * ("v=spf1 -all" alone, no MX or a null MX, no key but revoked ones),
+ * drops what does not apply to it and judges the parked-domain practice.
  */
 #include "check.h"
 
@@ -28,6 +34,7 @@
 #include "providers.h"
 #include "render.h"
 #include "spf.h"
+#include "wildcard.h"
 
 /* Per-domain state that only this file needs. */
 struct check_private {
@@ -41,7 +48,18 @@ struct check_private {
 	struct dns_query *apex_txt;	/* TXT <domain> */
 	struct dns_query *apex_mx;	/* MX <domain> */
 	struct dns_query *nodot_txt;	/* TXT dmarc.<domain> (a common typo) */
+	struct dns_query *wild_txt;	/* TXT <random>.<domain>: what a
+					 * wildcard answers (wildcard.h) */
+	struct dns_query *wild_mx;	/* MX <random>.<domain> */
 };
+
+/* The answer to q, or NULL when q was never asked (a submit that ran out
+ * of memory: the start failed and the area says so). */
+static const struct dns_answer *
+answer_of(struct dns_query *q)
+{
+	return q != NULL ? dns_answer(q) : NULL;
+}
 
 /* ---- provider discovery --------------------------------------------- */
 
@@ -157,6 +175,249 @@ recognise_late(struct check_result *res)
 	return res->dkim.nsel > before;
 }
 
+/* ---- wildcards and parked domains ------------------------------------ */
+
+static struct area_result *area_of(struct check_result *res,
+    enum check_area a);
+
+/* What an SPF record says about senders. */
+enum spf_shape {
+	SHAPE_NONE,		/* no single, well-formed SPF record */
+	SHAPE_CLOSED,		/* "v=spf1 -all" alone: nobody may send */
+	SHAPE_SENDERS,		/* some sender is authorised (a mechanism
+				 * with the pass qualifier, or redirect=) */
+	SHAPE_OTHER		/* neither ("v=spf1 ~all") */
+};
+
+/* The shape of the SPF record in TXT answer a; *text gets the record
+ * (malloc'd, the caller frees) when there is one. */
+static enum spf_shape
+spf_shape(const struct dns_answer *a, char **text, size_t *len)
+{
+	struct spf_record *rec;
+	enum spf_shape sh = SHAPE_OTHER;
+
+	*text = NULL;
+	*len = 0;
+	if (a == NULL || a->status != DNS_OK ||
+	    spf_select_txt(a, text, len) != 1 || *text == NULL)
+		return SHAPE_NONE;
+	if ((rec = spf_parse(*text, *len)) == NULL)
+		return SHAPE_NONE;
+	if (rec->nerrs > 0) {
+		sh = SHAPE_NONE;
+	} else if (rec->nterms == 1 && rec->terms[0].kind == SPF_T_MECH &&
+	    rec->terms[0].mech == SPF_M_ALL && rec->terms[0].qual == '-') {
+		sh = SHAPE_CLOSED;
+	} else {
+		for (size_t i = 0; i < rec->nterms; i++) {
+			const struct spf_term *t = &rec->terms[i];
+
+			if ((t->kind == SPF_T_MECH && t->qual == '+') ||
+			    (t->kind == SPF_T_MOD &&
+			    t->mod == SPF_MOD_REDIRECT))
+				sh = SHAPE_SENDERS;
+		}
+	}
+	spf_record_free(rec);
+	return sh;
+}
+
+/* The MX answer a is a null MX (RFC 7505): records, all of them ".". */
+static bool
+null_mx(const struct dns_answer *a)
+{
+	size_t n = 0;
+
+	if (a == NULL || a->status != DNS_OK)
+		return false;
+	for (size_t i = 0; i < a->nrr; i++) {
+		if (a->rr[i].type != DNS_T_MX)
+			continue;
+		if (a->rr[i].u.mx.host[0] != '\0')
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+/* The domain has no MX at all (the name or the type is absent). */
+static bool
+no_mx(const struct dns_answer *a)
+{
+	return a != NULL && (a->status == DNS_NXDOMAIN ||
+	    a->status == DNS_NODATA);
+}
+
+/* spf.wildcard-all / spf.wildcard-senders: what the TXT records a
+ * wildcard gives every subdomain without records of its own say about
+ * senders.  A wildcard that is not SPF says nothing here. */
+static void
+check_spf_wildcard(struct check_result *res, struct diag_sink *sink)
+{
+	struct check_private *P = res->priv;
+	const struct dns_answer *a = answer_of(P->wild_txt);
+	enum spf_shape sh;
+	char owner[300];
+	struct diag d;
+	char *text;
+	size_t len;
+
+	if (!wildcard_answers(a))
+		return;
+	sh = spf_shape(a, &text, &len);
+	memset(&d, 0, sizeof(d));
+	snprintf(owner, sizeof(owner), "*.%s", res->domain);
+	d.domain = owner;
+	d.record = text;
+	d.record_len = len;
+	if (sh == SHAPE_CLOSED)
+		diag_reportf(sink, DIAG_SPF_WILDCARD_ALL, &d, "a wildcard "
+		    "gives every name under %s without records of its own "
+		    "\"v=spf1 -all\": no such subdomain can be used to send "
+		    "mail in the domain's name (good practice)", res->domain);
+	else if (sh == SHAPE_SENDERS)
+		diag_reportf(sink, DIAG_SPF_WILDCARD_SENDERS, &d, "a wildcard "
+		    "gives every name under %s without records of its own an "
+		    "SPF record that authorises senders%s%s%s: any made-up "
+		    "subdomain (anything.%s) passes SPF for them", res->domain,
+		    a->ncname > 0 && a->canon != NULL ? " (through a CNAME to " :
+		    "", a->ncname > 0 && a->canon != NULL ? a->canon : "",
+		    a->ncname > 0 && a->canon != NULL ? ")" : "", res->domain);
+	free(text);
+}
+
+const char *
+check_parked_item(unsigned b)
+{
+	switch (b) {
+	case CHECK_PARKED_DMARC_REJECT:
+		return "a DMARC policy of p=reject";
+	case CHECK_PARKED_DMARC_SP:
+		return "a DMARC policy that rejects for subdomains (sp=reject)";
+	case CHECK_PARKED_NULL_MX:
+		return "a null MX (MX 0 .)";
+	case CHECK_PARKED_WILDCARD_SPF:
+		return "a wildcard * TXT \"v=spf1 -all\" for subdomains";
+	case CHECK_PARKED_WILDCARD_MX:
+		return "a wildcard * MX 0 . for subdomains";
+	default:
+		return NULL;
+	}
+}
+
+/* Before the areas are finished: is the domain parked?  Read from the
+ * report's own answers (apex TXT and MX), so that every area can judge
+ * it as one. */
+static void
+parked_detect(struct check_result *res)
+{
+	struct check_private *P = res->priv;
+	const struct dns_answer *mx = answer_of(P->apex_mx);
+	char *text;
+	size_t len;
+
+	res->parked = spf_shape(answer_of(P->apex_txt), &text, &len) ==
+	    SHAPE_CLOSED && (null_mx(mx) || no_mx(mx));
+	free(text);
+}
+
+/* After the areas: spf.parked or spf.parked-incomplete, into the SPF
+ * area's list (a domain is parked because its SPF says it sends
+ * nothing). */
+static void
+parked_judge(struct check_result *res, struct diag_sink *sink)
+{
+	struct check_private *P = res->priv;
+	const struct dmarc_result *dm = &res->dmarc;
+	const struct dns_answer *wt = answer_of(P->wild_txt);
+	struct buf m;
+	struct diag d;
+	char *text;
+	size_t len;
+	unsigned miss = 0;
+
+	if (!dm->found || dm->policy != DMARC_POLICY_REJECT)
+		miss |= CHECK_PARKED_DMARC_REJECT;
+	else if (!dm->inherited && dm->eff.sp != DMARC_POLICY_REJECT)
+		miss |= CHECK_PARKED_DMARC_SP;
+	if (!null_mx(answer_of(P->apex_mx)))
+		miss |= CHECK_PARKED_NULL_MX;
+	if (spf_shape(wt, &text, &len) != SHAPE_CLOSED)
+		miss |= CHECK_PARKED_WILDCARD_SPF;
+	free(text);
+	if (!null_mx(answer_of(P->wild_mx)))
+		miss |= CHECK_PARKED_WILDCARD_MX;
+	res->parked_missing = miss;
+
+	memset(&d, 0, sizeof(d));
+	d.domain = res->domain;
+	if (miss == 0) {
+		diag_reportf(sink, DIAG_SPF_PARKED, &d, "%s is a parked domain "
+		    "(\"v=spf1 -all\" and a null MX: it sends and receives no "
+		    "mail) and is fully protected: DMARC p=reject for it and "
+		    "its subdomains, wildcard \"v=spf1 -all\" and null MX for "
+		    "subdomains; it needs no DKIM key, MTA-STS, TLS-RPT or "
+		    "BIMI (if it does sign mail, with a selector discovery "
+		    "did not try, name it with -s)", res->domain);
+		return;
+	}
+	buf_init(&m, BUF_MAX_LINE);
+	for (unsigned b = 0; b < CHECK_PARKED__BITS; b++)
+		if (miss & (1u << b)) {
+			if (m.len > 0)
+				buf_adds(&m, ", ");
+			buf_adds(&m, check_parked_item(1u << b));
+		}
+	diag_reportf(sink, DIAG_SPF_PARKED_INCOMPLETE, &d, "%s is a parked "
+	    "domain (\"v=spf1 -all\" alone, no MX or a null MX, no DKIM key "
+	    "found: it sends and receives no mail), but the parked-domain "
+	    "practice also asks for: %s (if it does sign mail, with a "
+	    "selector discovery did not try, name it with -s)", res->domain,
+	    m.err ? "(out of memory)" : buf_str(&m));
+	buf_free(&m);
+}
+
+/* Findings that do not apply to a parked domain, which sends and
+ * receives no mail: no DKIM key, reports about its mail, a mail server to
+ * be published (the null MX is judged by spf.parked-incomplete instead),
+ * TLS reporting for mail it never receives. */
+static bool
+not_for_parked(enum diag_id id)
+{
+	return id == DIAG_DKIM_NONE_FOUND || id == DIAG_DMARC_RUA_MISSING ||
+	    id == DIAG_MX_MISSING || id == DIAG_TLSRPT_MISSING;
+}
+
+/* After the areas: parked_detect()'s verdict stands unless DKIM found a
+ * key record that is not revoked (a domain may send with DKIM alone,
+ * under a provider's envelope, and still say "v=spf1 -all").  Then the
+ * findings that do not apply go, and the practice is judged. */
+static void
+parked_settle(struct check_result *res)
+{
+	struct check_private *P = res->priv;
+
+	for (size_t i = 0; res->parked && i < res->dkim.nsel; i++)
+		if (res->dkim.sel[i].found && !res->dkim.sel[i].key.revoked)
+			res->parked = false;
+	if (!res->parked)
+		return;
+	for (int a = 0; a < CHECK__AREAS; a++)
+		(void)diag_list_drop(&area_of(res, a)->findings,
+		    not_for_parked);
+	if (P->started[CHECK_SPF]) {
+		struct diag_sink sink;
+
+		/* Into the SPF area's list: a domain is parked because its
+		 * SPF says it sends nothing. */
+		diag_sink_init(&sink, diag_list_add, &res->spf.area.findings);
+		parked_judge(res, &sink);
+		if (res->spf.area.findings.oom)
+			res->spf.area.oom = true;
+	}
+}
+
 /* ---- the areas -------------------------------------------------------- */
 
 static int
@@ -176,6 +437,7 @@ spf_finish(struct check_result *res, struct diag_sink *sink)
 	if (spf_lint_finish(P->spf, sink) != 0)
 		res->spf.area.oom = true;
 	P->spf = NULL;
+	check_spf_wildcard(res, sink);
 }
 
 static void
@@ -237,12 +499,16 @@ check_dmarc_location(struct check_result *res, struct diag_sink *sink)
 {
 	struct check_private *P = res->priv;
 	struct dns_query *qs[2] = { P->apex_txt, P->nodot_txt };
+	const struct dns_answer *wild = answer_of(P->wild_txt);
 
 	for (size_t k = 0; k < 2; k++) {
-		const struct dns_answer *a = qs[k] ? dns_answer(qs[k]) : NULL;
+		const struct dns_answer *a = answer_of(qs[k]);
 		struct misplaced m;
 
-		if (a == NULL)
+		/* A wildcard's answer is nobody's misplaced record: it is
+		 * judged once, as the wildcard (dmarc.wildcard-record when
+		 * it answers at _dmarc too). */
+		if (a == NULL || wildcard_same(a, wild))
 			continue;
 		m.sink = sink;
 		m.has_own = res->dmarc.found && !res->dmarc.inherited;
@@ -484,6 +750,14 @@ check_start(struct dns_resolver *r, const char *domain,
 	    (P->nodot_txt = dns_submit(r, name, DNS_T_TXT, NULL, NULL)) ==
 	    NULL)
 		return -1;
+	/* What a wildcard answers under the domain, asked with the rest:
+	 * no extra round trip. */
+	if (wildcard_name(name, sizeof(name), res->domain) == 0) {
+		P->wild_txt = dns_submit(r, name, DNS_T_TXT, NULL, NULL);
+		P->wild_mx = dns_submit(r, name, DNS_T_MX, NULL, NULL);
+		if (P->wild_txt == NULL || P->wild_mx == NULL)
+			return -1;
+	}
 	if (P->apex_txt == NULL || P->apex_mx == NULL)
 		return -1;
 	return 0;
@@ -493,18 +767,26 @@ static void
 check_finish(struct check_result *res)
 {
 	struct check_private *P = res->priv;
+	bool lost[CHECK__AREAS] = { false };
 
+	parked_detect(res);
 	for (int a = 0; a < CHECK__AREAS; a++) {
-		struct area_result *h = area_of(res, a);
 		struct diag_sink sink;
-		const struct diag_list *l;
 
-		diag_sink_init(&sink, diag_list_add, &h->findings);
+		diag_sink_init(&sink, diag_list_add, &area_of(res, a)->findings);
 		if (P->started[a])
 			check_modules[a].finish(res, &sink);
+		lost[a] = sink.oom;
+	}
+	if (res->parked)
+		parked_settle(res);
+	for (int a = 0; a < CHECK__AREAS; a++) {
+		struct area_result *h = area_of(res, a);
+		const struct diag_list *l;
+
 		/* A finding the list could not keep, or one built short of
 		 * memory, is a finding lost. */
-		if (h->findings.oom || sink.oom)
+		if (h->findings.oom || lost[a])
 			h->oom = true;
 		res->incomplete = res->incomplete || h->incomplete;
 		res->oom = res->oom || h->oom;

@@ -119,8 +119,29 @@ struct check_result {
 					 * report's own queries failed */
 	bool oom;			/* out of memory: results partial */
 	unsigned score;			/* 0..100, see check_score() */
+	/* A parked domain: its SPF record is "v=spf1 -all" alone and it
+	 * has no MX or a null MX, so it sends and receives no mail.  It is
+	 * judged against the parked-domain practice (spf.parked,
+	 * spf.parked-incomplete) instead of a sending domain's. */
+	bool parked;
+	unsigned parked_missing;	/* CHECK_PARKED_* bits: what the
+					 * practice asks for and is not there */
 	struct check_private *priv;
 };
+
+/* What the parked-domain practice (M3AAWG "Protecting Parked Domains",
+ * UK NCSC) asks for beyond "v=spf1 -all": the bits of parked_missing. */
+enum {
+	CHECK_PARKED_DMARC_REJECT = 1u << 0,	/* DMARC p=reject */
+	CHECK_PARKED_DMARC_SP = 1u << 1,	/* ... and subdomains reject */
+	CHECK_PARKED_NULL_MX = 1u << 2,		/* MX 0 . */
+	CHECK_PARKED_WILDCARD_SPF = 1u << 3,	/* * TXT "v=spf1 -all" */
+	CHECK_PARKED_WILDCARD_MX = 1u << 4,	/* * MX 0 . */
+	CHECK_PARKED__BITS = 5
+};
+/* What bit b (one of the above) asks for, as a short phrase for the
+ * report: "a null MX (MX 0 .)".  NULL for an unknown bit. */
+const char *check_parked_item(unsigned b);
 
 /* Area a's header: its findings, incomplete, oom. */
 const struct area_result *check_area(const struct check_result *res,

@@ -178,6 +178,21 @@ diag_list_free(struct diag_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+size_t
+diag_list_drop(struct diag_list *l, bool (*drop)(enum diag_id id))
+{
+	size_t k = 0, n0 = l->n;
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (drop(l->v[i].id))
+			diag_free_copy(&l->v[i]);
+		else
+			l->v[k++] = l->v[i];
+	}
+	l->n = k;
+	return n0 - k;
+}
+
 /* Copy n bytes and a NUL; *ok turns false on allocation failure. */
 static char *
 dup_bytes(const char *p, size_t n, bool *ok)

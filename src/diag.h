@@ -103,6 +103,18 @@ X(SPF_STRING_TOO_LONG, "spf.string-too-long", ERROR, "RFC 1035 §3.3", \
 X(SPF_EXP_INVALID, "spf.exp-invalid", WARNING, "RFC 7208 §6.2", \
   "the exp= target is missing, multiple, or not a valid explain-string", \
   "publish exactly one TXT record with valid macro text at the exp= name") \
+X(SPF_WILDCARD_ALL, "spf.wildcard-all", INFO, "RFC 4592; M3AAWG parked domains BCP", \
+  "a wildcard gives every subdomain without records of its own \"v=spf1 -all\"", \
+  "nothing to do: no subdomain can be used to send mail in the domain's name") \
+X(SPF_WILDCARD_SENDERS, "spf.wildcard-senders", WARNING, "RFC 4592, RFC 7208 §2.1", \
+  "a wildcard SPF record authorises senders for every subdomain", \
+  "publish *.<domain> TXT \"v=spf1 -all\" and give each subdomain that sends its own record") \
+X(SPF_PARKED, "spf.parked", INFO, "M3AAWG parked domains BCP; RFC 7505", \
+  "parked domain (sends and receives no mail), fully protected", \
+  "nothing to do") \
+X(SPF_PARKED_INCOMPLETE, "spf.parked-incomplete", WARNING, "M3AAWG parked domains BCP; RFC 7505", \
+  "parked domain (v=spf1 -all alone) without all of the parked-domain records", \
+  "publish what the finding names: _dmarc TXT \"v=DMARC1; p=reject; sp=reject\", MX 0 ., * TXT \"v=spf1 -all\", * MX 0 .") \
 \
 X(DMARC_MISSING, "dmarc.missing", ERROR, "RFC 9989 §4.10", \
   "no DMARC record at _dmarc.<domain> nor via the tree walk", \
@@ -155,6 +167,9 @@ X(DMARC_WRONG_LOCATION, "dmarc.wrong-location", WARNING, "RFC 9989 §4.10", \
 X(DMARC_SIZE_SUFFIX, "dmarc.size-suffix", INFO, "RFC 9989 §4.8", \
   "obsolete !size suffix on a report URI", \
   "remove the !size suffix") \
+X(DMARC_WILDCARD_RECORD, "dmarc.wildcard-record", WARNING, "RFC 4592, RFC 9989 §4.10", \
+  "the v=DMARC1 record read at a _dmarc name is a wildcard's answer", \
+  "publish the policy at _dmarc.<domain> itself and keep v=DMARC1 out of wildcard TXT records") \
 \
 X(DKIM_MISSING, "dkim.missing", ERROR, "RFC 6376 §3.6.2", \
   "a selector named by the user or a detected provider has no key record", \
@@ -195,6 +210,12 @@ X(DKIM_TESTING, "dkim.testing", WARNING, "RFC 6376 §3.6.1", \
 X(DKIM_SERVICE_NOT_EMAIL, "dkim.service-not-email", ERROR, "RFC 6376 §3.6.1", \
   "s= excludes email", \
   "remove s= or set s=email") \
+X(DKIM_WILDCARD, "dkim.wildcard", INFO, "RFC 4592", \
+  "a wildcard answers TXT under _domainkey: discovery cannot tell which selectors exist", \
+  "name the selectors you sign with using -s to check them") \
+X(DKIM_NOT_A_KEY, "dkim.not-a-key", ERROR, "RFC 6376 §3.6.1, §3.6.2.2", \
+  "the TXT record at a selector named with -s is another kind of record, not a DKIM key", \
+  "publish the key at <selector>._domainkey.<domain>, or fix the selector name") \
 \
 X(MX_MISSING, "mx.missing", WARNING, "RFC 5321 §5.1", \
   "no MX: mail falls back to the A record", \
@@ -373,6 +394,9 @@ struct diag_list {
 
 void diag_list_init(struct diag_list *l, size_t max);
 void diag_list_free(struct diag_list *l);
+/* Remove (and free) every finding of l for which drop(id) is true,
+ * keeping the others in order.  Returns how many went. */
+size_t diag_list_drop(struct diag_list *l, bool (*drop)(enum diag_id id));
 /* A diag_cb: arg is the struct diag_list. */
 void diag_list_add(void *arg, const struct diag *d);
 

@@ -13,6 +13,7 @@
 #include "dns.h"
 #include "dns_failure.h"
 #include "taglist.h"
+#include "wildcard.h"
 
 static const char tag_names[DKIM_TAG__COUNT] = {
 	[DKIM_TAG_V] = 'v', [DKIM_TAG_H] = 'h', [DKIM_TAG_K] = 'k',
@@ -482,13 +483,56 @@ report_dns_failure(struct dkim_result *res, const char *name,
 	res->area.incomplete = true;
 }
 
-/* Fill one selector from its answer. */
+bool
+dkim_is_foreign(const char *p, size_t len)
+{
+	size_t i = skip_ws(p, len, 0);
+
+	if (i >= len || p[i] != 'v')
+		return false;
+	i = skip_ws(p, len, i + 1);
+	if (i >= len || p[i] != '=')
+		return false;
+	i = skip_ws(p, len, i + 1);
+	return !(len - i >= 4 && strncasecmp(p + i, "DKIM", 4) == 0);
+}
+
+/* What a foreign record is, for the message: "an SPF record". */
+static const char *
+foreign_kind(const char *p, size_t len)
+{
+	static const struct {
+		const char *v;
+		const char *kind;
+	} kinds[] = {
+		{ "spf1", "an SPF record" }, { "DMARC1", "a DMARC record" },
+		{ "STSv1", "an MTA-STS record" },
+		{ "TLSRPTv1", "a TLS-RPT record" }, { "BIMI1", "a BIMI record" },
+	};
+	size_t i = skip_ws(p, len, 0) + 1;
+
+	i = skip_ws(p, len, i);
+	i = skip_ws(p, len, i + 1);	/* past '=' */
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t n = strlen(kinds[k].v);
+
+		if (len - i >= n && strncasecmp(p + i, kinds[k].v, n) == 0 &&
+		    (len - i == n || p[i + n] == ';' || p[i + n] == ' '))
+			return kinds[k].kind;
+	}
+	return "a record of another kind";
+}
+
+/* Fill one selector from its answer; wild is the answer at a random
+ * name under _domainkey (wildcard.h), or NULL. */
 static int
 take_answer(struct dkim_result *res, struct dkim_selector *s,
-    const struct dns_answer *a)
+    const struct dns_answer *a, const struct dns_answer *wild)
 {
 	struct diag_sink sink;
 	struct diag ctx;
+	bool discovered = s->source != DKIM_SRC_USER;
+	size_t ntxt = 0, nkeys;
 
 	diag_sink_init(&sink, diag_list_add, &s->findings);
 	memset(&ctx, 0, sizeof(ctx));
@@ -502,24 +546,87 @@ take_answer(struct dkim_result *res, struct dkim_selector *s,
 		report_dns_failure(res, s->name, a);
 		return 0;
 	}
-	for (size_t i = 0; i < a->nrr; i++)
-		if (a->rr[i].type == DNS_T_TXT)
-			s->nrecords++;
+	s->wildcard = wildcard_same(a, wild);
+	for (size_t i = 0; i < a->nrr; i++) {
+		size_t len;
+		char *text;
+
+		if (a->rr[i].type != DNS_T_TXT)
+			continue;
+		ntxt++;
+		if ((text = dns_txt_join(&a->rr[i], &len)) == NULL)
+			return -1;
+		if (!dkim_is_foreign(text, len)) {
+			free(text);
+			continue;
+		}
+		if (s->nforeign++ == 0) {
+			s->foreign = text;
+			s->foreign_len = len;
+		} else {
+			free(text);
+		}
+	}
+	nkeys = ntxt - s->nforeign;
+	/* A discovered name answered by the wildcard, or holding no key
+	 * record, has no key of its own. */
+	if (discovered && s->wildcard)
+		nkeys = 0;
+	s->nrecords = discovered ? nkeys : ntxt;
 	if (s->nrecords == 0) {
 		if (s->source == DKIM_SRC_COMMON)
 			return 0;	/* a guess that missed */
-		diag_reportf(&sink, DIAG_DKIM_MISSING, &ctx,
-		    "no key record at %s (%s)", s->name,
-		    dns_status_name(a->status));
+		if (s->wildcard)
+			diag_reportf(&sink, DIAG_DKIM_MISSING, &ctx,
+			    "no key record of its own at %s: only the "
+			    "wildcard under _domainkey.%s answers there",
+			    s->name, res->domain);
+		else if (s->nforeign > 0)
+			diag_reportf(&sink, DIAG_DKIM_MISSING, &ctx,
+			    "no key record at %s: the TXT record there is %s, "
+			    "not a DKIM key", s->name,
+			    foreign_kind(s->foreign, s->foreign_len));
+		else
+			diag_reportf(&sink, DIAG_DKIM_MISSING, &ctx,
+			    "no key record at %s (%s)", s->name,
+			    dns_status_name(a->status));
 		return 0;
 	}
+	if (!discovered && s->nforeign > 0) {
+		/* The user says a key is here; say what is here instead. */
+		for (size_t i = 0; i < a->nrr; i++) {
+			size_t len;
+			char *text;
+
+			if (a->rr[i].type != DNS_T_TXT)
+				continue;
+			if ((text = dns_txt_join(&a->rr[i], &len)) == NULL)
+				return -1;
+			if (dkim_is_foreign(text, len)) {
+				ctx.record = text;
+				ctx.record_len = len;
+				diag_reportf(&sink, DIAG_DKIM_NOT_A_KEY, &ctx,
+				    "%s holds %s, not a DKIM key record%s%s",
+				    s->name, foreign_kind(text, len),
+				    s->wildcard ? ": it is the answer of a "
+				    "wildcard that covers every name under "
+				    "_domainkey." : "",
+				    s->wildcard ? res->domain : "");
+				ctx.record = NULL;
+				ctx.record_len = 0;
+			}
+			free(text);
+		}
+	}
+	if (nkeys == 0)
+		return 0;
 	s->found = true;
-	if (s->nrecords > 1)
+	if (nkeys > 1)
 		diag_reportf(&sink, DIAG_DKIM_MULTIPLE_RECORDS, &ctx,
 		    "%zu TXT records at %s: which key verifiers use is "
-		    "undefined", s->nrecords, s->name);
-	/* Lint every record (each may be the one a verifier picks); keep
-	 * the first for display. */
+		    "undefined", nkeys, s->name);
+	/* Lint every key record (each may be the one a verifier picks);
+	 * keep the first for display. */
 	for (size_t i = 0; i < a->nrr; i++) {
 		struct dkim_key key;
 		size_t len;
@@ -529,6 +636,10 @@ take_answer(struct dkim_result *res, struct dkim_selector *s,
 			continue;
 		if ((text = dns_txt_join(&a->rr[i], &len)) == NULL)
 			return -1;
+		if (dkim_is_foreign(text, len)) {
+			free(text);
+			continue;
+		}
 		ctx.record = text;
 		ctx.record_len = len;
 		if (dkim_lint(text, len, &key, &sink, &ctx) != 0) {
@@ -553,7 +664,7 @@ take_answer(struct dkim_result *res, struct dkim_selector *s,
 int
 dkim_start(struct dns_resolver *r, const char *domain, struct dkim_result *res)
 {
-	char name[256];
+	char name[256], probe[300];
 
 	memset(res, 0, sizeof(*res));
 	area_result_init(&res->area);
@@ -568,6 +679,13 @@ dkim_start(struct dns_resolver *r, const char *domain, struct dkim_result *res)
 	    (int)sizeof(name) || !dns_name_valid(name, strlen(name)))
 		goto fail;
 	if ((res->domainkey_q = dns_submit(r, name, DNS_T_TXT, NULL,
+	    NULL)) == NULL)
+		goto fail;
+	/* A name under _domainkey that cannot exist: what a wildcard there
+	 * answers (asked with the rest, no extra round trip). */
+	if (snprintf(name, sizeof(name), "_domainkey.%s", domain) <
+	    (int)sizeof(name) && wildcard_name(probe, sizeof(probe), name) ==
+	    0 && (res->wildcard_q = dns_submit(r, probe, DNS_T_TXT, NULL,
 	    NULL)) == NULL)
 		goto fail;
 	return 0;
@@ -622,38 +740,103 @@ dkim_add(struct dkim_result *res, const char *selector,
 	return 0;
 }
 
+/* Printable ASCII only: safe to quote in a message. */
+static bool
+printable(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
+			return false;
+	return true;
+}
+
 int
 dkim_finish(struct dkim_result *res)
 {
-	const struct dns_answer *a;
+	const struct dns_answer *a, *wild = NULL;
 	char name[256];
-	size_t nfound = 0, nnamed = 0;
+	size_t nfound = 0, nnamed = 0, nwild = 0;
+	struct diag_sink sink;
+	struct diag ctx;
 
+	if (res->wildcard_q != NULL) {
+		wild = dns_answer_final(res->wildcard_q);
+		res->wildcard = wildcard_answers(wild) && wild->qtype ==
+		    DNS_T_TXT;
+		for (size_t i = 0; res->wildcard && i < wild->nrr; i++)
+			if (wild->rr[i].type != DNS_T_TXT)
+				res->wildcard = false;
+		if (!res->wildcard)
+			wild = NULL;
+	}
 	for (size_t i = 0; i < res->nsel; i++) {
 		if (take_answer(res, &res->sel[i],
-		    dns_answer_final(res->sel[i].q)) != 0)
+		    dns_answer_final(res->sel[i].q), wild) != 0)
 			return -1;
 		if (res->sel[i].found)
 			nfound++;
 		if (res->sel[i].source != DKIM_SRC_COMMON)
 			nnamed++;
+		if (res->sel[i].wildcard &&
+		    res->sel[i].source != DKIM_SRC_USER)
+			nwild++;
 	}
 	snprintf(name, sizeof(name), "_domainkey.%s", res->domain);
 	a = dns_answer_final(res->domainkey_q);
 	res->domainkey_status = a->status;
 	if (failed(a->status))
 		report_dns_failure(res, name, a);
-	if (nfound == 0 && !res->area.incomplete) {
-		struct diag_sink sink;
-		struct diag ctx;
+	diag_sink_init(&sink, diag_list_add, &res->area.findings);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.domain = name;
+	if (wild != NULL) {
+		size_t len;
+		char *text = dns_txt_join(&wild->rr[0], &len);
 
-		diag_sink_init(&sink, diag_list_add, &res->area.findings);
-		memset(&ctx, 0, sizeof(ctx));
-		ctx.domain = name;
+		if (text == NULL)
+			return -1;
+		ctx.record = text;
+		ctx.record_len = len;
+		int shown = printable(text, len) ? (int)(len > 80 ? 80 : len) :
+		    0;
+		const char *more = len > (size_t)shown ? "..." : "";
+
+		if (nwild > 0)
+			diag_reportf(&sink, DIAG_DKIM_WILDCARD, &ctx, "a "
+			    "wildcard answers TXT at every name under %s that "
+			    "has no records of its own (\"%.*s%s\"), so "
+			    "discovery cannot tell which selectors exist: the "
+			    "answers equal to it at %zu common or provider "
+			    "selector name(s) were not taken for keys", name,
+			    shown, text, more, nwild);
+		else
+			diag_reportf(&sink, DIAG_DKIM_WILDCARD, &ctx, "a "
+			    "wildcard answers TXT at every name under %s that "
+			    "has no records of its own (\"%.*s%s\"), so "
+			    "discovery cannot tell which selectors exist", name,
+			    shown, text, more);
+		ctx.record = NULL;
+		ctx.record_len = 0;
+		free(text);
+	}
+	if (nfound == 0 && !res->area.incomplete) {
 		if (a->status == DNS_NXDOMAIN)
 			diag_reportf(&sink, DIAG_DKIM_NONE_FOUND, &ctx,
 			    "%s does not exist (NXDOMAIN): no DKIM keys are "
 			    "published under it (RFC 8020)", name);
+		else if (wild != NULL && nwild > 0)
+			diag_reportf(&sink, DIAG_DKIM_NONE_FOUND, &ctx,
+			    "no key found at the %zu selector(s) tried%s; "
+			    "answers equal to the wildcard's are not keys, so "
+			    "keys may be published under other selector names "
+			    "(name them with -s)", res->nsel,
+			    nnamed < res->nsel ? " (common names included)" :
+			    "");
+		else if (wild != NULL)
+			diag_reportf(&sink, DIAG_DKIM_NONE_FOUND, &ctx,
+			    "no key found at the %zu selector(s) tried; keys "
+			    "may be published under other selector names (name "
+			    "them with -s)", res->nsel);
 		else
 			diag_reportf(&sink, DIAG_DKIM_NONE_FOUND, &ctx,
 			    "no key found at the %zu selector(s) tried%s; %s "
@@ -699,6 +882,7 @@ dkim_result_free(struct dkim_result *res)
 		free(s->name);
 		free(s->cname);
 		free(s->record);
+		free(s->foreign);
 		diag_list_free(&s->findings);
 	}
 	free(res->sel);

@@ -97,6 +97,13 @@ struct dkim_selector {
 	size_t nrecords;	/* TXT records at the name */
 	char *record;		/* the first record, joined; NULL if none */
 	size_t record_len;
+	bool wildcard;		/* the answer is the wildcard's under
+				 * _domainkey (wildcard.h): for a discovered
+				 * name, no key of its own */
+	size_t nforeign;	/* TXT records that are plainly not DKIM
+				 * keys (v= other than DKIM1: SPF, ...) */
+	char *foreign;		/* the first of those, joined, or NULL */
+	size_t foreign_len;
 	struct dkim_key key;	/* lint of the first record */
 	struct dkim_record parsed;	/* its tag positions (for display) */
 	struct diag_list findings;	/* this selector's findings */
@@ -112,6 +119,9 @@ struct dkim_result {
 	struct dkim_selector *sel;
 	size_t nsel;
 	enum dns_status domainkey_status;	/* of _domainkey.<domain> */
+	struct dns_query *wildcard_q;	/* TXT <random>._domainkey.<domain>
+					 * (wildcard.h) */
+	bool wildcard;		/* a wildcard answers TXT under _domainkey */
 };
 
 /* Most selectors one lookup takes (bounded work for hostile input). */
@@ -119,8 +129,11 @@ struct dkim_result {
 
 /*
  * Query TXT at <selector>._domainkey.<domain> for every selector (all
- * submitted before waiting) and _domainkey.<domain>, then lint each
- * record.  Missing selectors are dkim.missing, several records
+ * submitted before waiting), _domainkey.<domain> and a random name under
+ * it (wildcard.h), then lint each record.  A discovered selector whose
+ * answer is the wildcard's, or holds only records that are plainly not
+ * keys (dkim_is_foreign), has no key; for a selector the user named
+ * those are dkim.not-a-key.  Missing selectors are dkim.missing, several records
  * dkim.multiple-records, no selector found at all dkim.none-found (saying
  * when _domainkey is NXDOMAIN, RFC 8020), failed queries dns.failure.
  * Returns 0 with *res filled (free with dkim_result_free()), or -1 on
@@ -152,6 +165,12 @@ int dkim_finish(struct dkim_result *res);
  * fit or is not a valid DNS name (labels 1..63, total <= 253). */
 bool dkim_selector_name(const char *selector, const char *domain, char *out,
     size_t outsize);
+
+/* True when the joined TXT text p[0..len) is plainly another kind of
+ * record: its first tag is v= with a value that does not begin with
+ * "DKIM" (an SPF, DMARC, MTA-STS... record).  A malformed key record is
+ * still a key record (dkim.syntax). */
+bool dkim_is_foreign(const char *p, size_t len);
 
 /* Short name of a key type: "rsa", "ed25519", "unknown". */
 const char *dkim_key_type_name(enum dkim_key_type t);

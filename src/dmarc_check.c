@@ -17,6 +17,7 @@
 #include "dns.h"
 #include "dns_failure.h"
 #include "dns_txt.h"
+#include "wildcard.h"
 
 /* ---- discovery (RFC 9989 §4.10) --------------------------------------- */
 
@@ -107,6 +108,9 @@ struct dmarc_pending {
 	struct walkq wq[DMARC_MAX_WALK];
 	size_t waiting;			/* walk answers still to come */
 	struct dns_query *exists_q;
+	/* TXT <random>.<walk name>: what a wildcard answers there, and so
+	 * at its _dmarc name when that is not published (wildcard.h). */
+	struct dns_query *probe[DMARC_MAX_WALK];
 	struct dest dst[DMARC_MAX_URIS];
 	size_t nd;
 	bool oom;
@@ -404,6 +408,11 @@ dmarc_start(struct dns_resolver *r, const char *domain,
 	if ((P->exists_q = dns_submit(r, res->domain, DNS_T_A, NULL,
 	    NULL)) == NULL)
 		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (wildcard_name(qname, sizeof(qname), res->walk[i]) == 0 &&
+		    (P->probe[i] = dns_submit(r, qname, DNS_T_TXT, NULL,
+		    NULL)) == NULL)
+			return -1;
 	for (size_t i = 0; i < n; i++) {
 		P->wq[i].P = P;
 		P->wq[i].i = i;
@@ -413,6 +422,37 @@ dmarc_start(struct dns_resolver *r, const char *domain,
 			return -1;
 	}
 	return 0;
+}
+
+/* dmarc.wildcard-record: the record that applies is what a wildcard
+ * answers (a random name beside its _dmarc name got the same records).
+ * Receivers use it all the same, so it stays the policy; the finding
+ * says where it comes from. */
+static void
+report_wildcard(struct dmarc_pending *P, struct diag_sink *sink,
+    const struct diag *ctx)
+{
+	struct dmarc_result *res = P->res;
+
+	for (size_t i = 0; i < res->nqueried; i++) {
+		const struct dns_answer *a, *w;
+
+		if (strcasecmp(res->walk[i], res->found_at) != 0)
+			continue;
+		if (P->probe[i] == NULL || P->q[i] == NULL)
+			return;
+		a = dns_answer_final(P->q[i]);
+		w = dns_answer(P->probe[i]);
+		if (wildcard_same(a, w))
+			diag_reportf(sink, DIAG_DMARC_WILDCARD_RECORD, ctx,
+			    "the v=DMARC1 record read at _dmarc.%s is also "
+			    "what a random name under %s answers: it comes "
+			    "from a wildcard (unless _dmarc.%s publishes the "
+			    "very same records), which gives every name "
+			    "under it this record", res->found_at,
+			    res->found_at, res->found_at);
+		return;
+	}
 }
 
 int
@@ -475,6 +515,7 @@ dmarc_finish(struct dmarc_result *res, struct diag_sink *sink)
 	ctx.domain = at;
 	ctx.record = res->record;
 	ctx.record_len = res->record_len;
+	report_wildcard(P, sink, &ctx);
 	dmarc_parse(res->record, res->record_len, &res->rec, sink, &ctx);
 	dmarc_lint(&res->rec, sink, &ctx);
 	return check_destinations(P, sink, &ctx);

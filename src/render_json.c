@@ -671,6 +671,26 @@ render_json_check_new(const struct check_result *res)
 	put(counts, "info", json_integer((json_int_t)res->count[DIAG_INFO]),
 	    &ok);
 	put(o, "counts", counts, &ok);
+	if (res->parked) {
+		/* Only for a parked domain: other reports keep their shape. */
+		json_t *pk = json_object(), *miss = json_array();
+
+		if (pk == NULL || miss == NULL) {
+			json_decref(pk);
+			json_decref(miss);
+			ok = false;
+		} else {
+			for (unsigned b = 0; b < CHECK_PARKED__BITS; b++)
+				if ((res->parked_missing & (1u << b)) &&
+				    json_array_append_new(miss, json_string(
+				    check_parked_item(1u << b))) != 0)
+					ok = false;
+			put(pk, "protected", json_boolean(
+			    res->parked_missing == 0), &ok);
+			put(pk, "missing", miss, &ok);
+			put(o, "parked", pk, &ok);
+		}
+	}
 	for (size_t i = 0; i < res->nproviders; i++)
 		if (json_array_append_new(prov, jstr(res->providers[i])) != 0)
 			ok = false;

@@ -105,8 +105,15 @@ render_text_area_dkim(FILE *out, const struct check_result *res,
 			putc(')', out);
 		}
 		if (!s->found) {
-			fprintf(out, ": no key (%s)\n",
-			    dns_status_name(s->status));
+			if (s->wildcard)
+				fputs(": no key of its own (the wildcard "
+				    "under _domainkey answers)\n", out);
+			else if (s->nforeign > 0)
+				fputs(": no key (its TXT record is not a "
+				    "DKIM key)\n", out);
+			else
+				fprintf(out, ": no key (%s)\n",
+				    dns_status_name(s->status));
 			continue;
 		}
 		if (s->key.revoked)
@@ -261,7 +268,21 @@ render_text_check(FILE *out, const struct check_result *res, bool color)
 	    res->score, res->count[DIAG_ERROR],
 	    res->count[DIAG_ERROR] == 1 ? "" : "s", res->count[DIAG_WARNING],
 	    res->count[DIAG_WARNING] == 1 ? "" : "s", res->count[DIAG_INFO]);
-	if (strcmp(verdict, "fail") == 0)
+	if (res->parked && res->parked_missing == 0 &&
+	    strcmp(verdict, "pass") == 0) {
+		fputs("  parked, fully protected: the domain sends and "
+		    "receives no mail, and says so\n", out);
+	} else if (res->parked) {
+		fputs("  parked (sends and receives no mail)", out);
+		for (unsigned b = 0, n = 0; b < CHECK_PARKED__BITS; b++)
+			if (res->parked_missing & (1u << b))
+				fprintf(out, "%s%s", n++ ? ", " :
+				    "; missing: ", check_parked_item(1u << b));
+		putc('\n', out);
+	}
+	if (res->parked && strcmp(verdict, "fail") != 0)
+		;	/* said above */
+	else if (strcmp(verdict, "fail") == 0)
 		fputs("  mail from this domain is likely to be rejected or "
 		    "filtered as spam until the errors below are fixed\n", out);
 	else if (strcmp(verdict, "warn") == 0)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "bimi.h"
@@ -519,6 +520,80 @@ lint_dkim(struct zl *Z, const char *text, size_t len, const struct diag *ctx)
 	Z->recording = NULL;
 }
 
+/* A key record at "*._domainkey.<domain>": the answer of every selector
+ * without records of its own.  "v=DKIM1; p=" there is the parked-domain
+ * practice (every such selector revoked), not a revoked key someone still
+ * signs with; anything else is linted as a key. */
+static void
+check_dkim_wildcard(struct zl *Z, const char *owner, size_t on,
+    const char *text, size_t len, const struct diag *d)
+{
+	struct dkim_record rec;
+	struct diag_sink none;
+
+	diag_sink_init(&none, NULL, NULL);
+	dkim_parse(text, len, &rec, &none, NULL);
+	diag_reportf(&Z->fsink, DIAG_DKIM_WILDCARD, d, "%.*s answers every "
+	    "selector name under %.*s that has no records of its own%s",
+	    (int)on, owner, (int)(on > 2 ? on - 2 : 0), owner + (on > 2 ? 2 :
+	    on), rec.syntax_ok && rec.tag[DKIM_TAG_P].present &&
+	    rec.tag[DKIM_TAG_P].value.len == 0 ? " with a revoked key: "
+	    "signatures made with any selector not published fail" : "");
+	if (!(rec.syntax_ok && rec.tag[DKIM_TAG_P].present &&
+	    rec.tag[DKIM_TAG_P].value.len == 0))
+		lint_dkim(Z, text, len, d);
+}
+
+/* Is p[0..n) one of the zone's apexes?  A wildcard right under an apex
+ * answers for the domain's subdomains; deeper ones ("*._spf", "*.mail")
+ * are mostly include targets, judged as any SPF record. */
+static bool
+at_apex(const struct zl *Z, const char *p, size_t n)
+{
+	for (size_t i = 0; i < Z->ix.napex; i++)
+		if (strlen(Z->ix.apex[i]) == n &&
+		    strncasecmp(Z->ix.apex[i], p, n) == 0)
+			return true;
+	return false;
+}
+
+/* An SPF record at "*.<domain>": spf.wildcard-all when it is "v=spf1
+ * -all" alone, spf.wildcard-senders when it authorises anyone. */
+static void
+check_spf_wildcard(struct zl *Z, const char *owner, size_t on,
+    const char *text, size_t len, const struct diag *d)
+{
+	struct spf_record *rec = spf_parse(text, len);
+	bool closed, senders = false;
+
+	if (rec == NULL) {
+		Z->oom = true;
+		return;
+	}
+	closed = rec->nerrs == 0 && rec->nterms == 1 &&
+	    rec->terms[0].kind == SPF_T_MECH && rec->terms[0].mech ==
+	    SPF_M_ALL && rec->terms[0].qual == '-';
+	for (size_t i = 0; rec->nerrs == 0 && i < rec->nterms; i++)
+		if ((rec->terms[i].kind == SPF_T_MECH &&
+		    rec->terms[i].qual == '+') ||
+		    (rec->terms[i].kind == SPF_T_MOD &&
+		    rec->terms[i].mod == SPF_MOD_REDIRECT))
+			senders = true;
+	if (closed)
+		diag_reportf(&Z->fsink, DIAG_SPF_WILDCARD_ALL, d, "%.*s gives "
+		    "every name under %.*s without records of its own "
+		    "\"v=spf1 -all\": no such subdomain can be used to send "
+		    "mail in the domain's name (good practice)", (int)on, owner,
+		    (int)(on > 2 ? on - 2 : 0), owner + (on > 2 ? 2 : on));
+	else if (senders)
+		diag_reportf(&Z->fsink, DIAG_SPF_WILDCARD_SENDERS, d, "%.*s "
+		    "gives every name under %.*s without records of its own an "
+		    "SPF record that authorises senders: any made-up subdomain "
+		    "passes SPF for them", (int)on, owner,
+		    (int)(on > 2 ? on - 2 : 0), owner + (on > 2 ? 2 : on));
+	spf_record_free(rec);
+}
+
 /* Is the second label of p[0..n) `label` ("x._bimi.example")? */
 static bool
 second_label_is(const char *p, size_t n, const char *label)
@@ -629,14 +704,40 @@ check_txt(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr,
 	if (check_policy_txt(Z, e, owner, on, text, len, &d))
 		return;
 	if (is_dkim_owner(owner, on)) {
+		if (dkim_is_foreign(text, len)) {
+			/* Another kind of record at a selector name: what
+			 * verifiers get there is not a key. */
+			diag_reportf(&Z->fsink, DIAG_DKIM_NOT_A_KEY, &d,
+			    "%.*s holds a record that is not a DKIM key "
+			    "(v= is not DKIM1)", (int)on, owner);
+			return;
+		}
 		e->ndkim = inc8(e->ndkim);
 		if (e->ndkim == 2)
 			diag_reportf(&Z->fsink, DIAG_DKIM_MULTIPLE_RECORDS, &d,
 			    "%.*s has more than one TXT record", (int)on, owner);
-		lint_dkim(Z, text, len, &d);
+		if (first_label_is(owner, on, "*"))
+			check_dkim_wildcard(Z, owner, on, text, len, &d);
+		else
+			lint_dkim(Z, text, len, &d);
 		return;
 	}
-	if (dmarc_is_record(text, len) && !contains(owner, on, "._report._dmarc"))
+	if (first_label_is(owner, on, "*")) {
+		/* What the wildcard gives every name under its parent that
+		 * has no records of its own. */
+		if (dmarc_is_record(text, len) && !contains(owner, on,
+		    "._report._dmarc"))
+			diag_reportf(&Z->fsink, DIAG_DMARC_WILDCARD_RECORD, &d,
+			    "a v=DMARC1 record in the wildcard %.*s: it is the "
+			    "answer at _dmarc.<name> for every name under %.*s "
+			    "without records of its own, a policy receivers "
+			    "apply to those names", (int)on, owner,
+			    (int)(on > 2 ? on - 2 : 0), owner + (on > 2 ? 2 : on));
+		else if (spf_is_record(text, len) && at_apex(Z, owner + 2,
+		    on - 2))
+			check_spf_wildcard(Z, owner, on, text, len, &d);
+	} else if (dmarc_is_record(text, len) && !contains(owner, on,
+	    "._report._dmarc"))
 		diag_reportf(&Z->fsink, DIAG_DMARC_WRONG_LOCATION, &d,
 		    "a v=DMARC1 record at %.*s: receivers only look at "
 		    "_dmarc.<domain>", (int)on, owner);

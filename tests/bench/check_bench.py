@@ -42,6 +42,9 @@ after that answer.  Per area:
          it serves within the same answer (outlook's selector1 CNAME: still round 1); a
          target outside its zones would cost one more round (none in this world).
   other  TXT _mta-sts.<domain>, _smtp._tls.<domain>, default._bimi.<domain>: 1.
+The wildcard probes (TXT and MX <random>.<domain>, TXT <random>._domainkey.<domain>,
+TXT <random>.<each walk name>: round 1) have a random label, so they are not in the
+reference; they show as "RANDOM" among the questions beyond it.
 A REFUSED, NXDOMAIN or empty answer ends its branch: the question still counts and still
 costs its round.  `chain` = the deepest round of any reference question (the issue's
 bound); `ch_ac` = the deepest round among the reference questions authcheck really asked
@@ -227,6 +230,8 @@ def pattern(name, typ, d):
         name = name[: len(name) - len(d)] + "D"
     if name.endswith(".in-addr.arpa") or name.endswith(".ip6.arpa"):
         name = "*." + name.split(".", 4)[-1] if name.endswith("in-addr.arpa") else "*.ip6.arpa"
+    # the wildcard probes' random label (src/wildcard.c): one pattern for all
+    name = re.sub(r"(^|\.)x[a-z0-9]{23}(\.|$)", r"\1RANDOM\2", name)
     name = re.sub(r"d\d{6}-test", "D-dashed", name)
     name = re.sub(r"d\d{6}\.test", "D", name)
     return "%s %s" % (typ, name)

@@ -84,7 +84,7 @@ run_fixture() {
 	if [ "${1:-}" = --https ]; then
 		https=; shift	# the policy host of these has no address
 	fi
-	dom=$(fixture_domain "$f")
+	dom=${fixdom:-$(fixture_domain "$f")}
 	if ! serve "$f"; then
 		ko "$id: NSD does not serve $f"
 		return
@@ -158,6 +158,53 @@ k=$(b64key "-algorithm RSA -pkeyopt rsa_keygen_bits:2048" spki) &&
     keyzone clean.test "v=DKIM1; k=rsa; p=$k" |
     sed 's/^sel\._domainkey/google._domainkey/' >"$work/clean.zone" &&
     run_fixture "$work/clean.zone" clean
+
+# Wildcards and parked domains (tests/zones/wildcard/, README "Wildcards
+# and parked domains"): each shape served by NSD and, the same file,
+# answered offline with --zone; "expect:" conditions are check_json.py's.
+# @KEY@ in a file is a 2048-bit key made now.
+fixdom=
+k=$(b64key "-algorithm RSA -pkeyopt rsa_keygen_bits:2048" spki)
+keyrec=$(txt_strings "v=DKIM1; k=rsa; p=$k")
+wcase() {	# FILE DOMAIN CONDITIONS [ARGS...]
+	_src=$1; _f=$work/wc.$(basename "$1"); _d=$2; _w=$3; shift 3
+	sed "s|@KEY@|$keyrec|" "$_src" >"$_f"
+	fixdom=$_d
+	run_fixture "$_f" "expect:$_w" "$@"
+	fixdom=
+	nrun=$((nrun + 1))
+	"$AUTHCHECK" "$_d" --zone "$_f" --no-https --format json "$@" \
+	    >"$work/out.$nrun.json" 2>"$work/err"
+	echo "$work/out.$nrun.json expect:$_w $? $_d --zone $(basename "$_src") $*" >>"$work/manifest"
+}
+wz=$top/tests/zones/wildcard
+lz=$top/tests/zones/lint
+wcase "$wz/spf-only.zone" wc-spf-only.test \
+    '!dkim.syntax,!dkim.revoked,!dkim.not-a-key,spf.wildcard-all,dkim.wildcard,noerror'
+wcase "$wz/clean.zone" wc-clean.test \
+    'verdict=pass,noerror,nowarning,spf.wildcard-all,found=google,!dkim.wildcard'
+wcase "$wz/s1.zone" wc-s1.test 'found=s1,noerror,!dkim.not-a-key' -s s1
+wcase "$wz/s1.zone" wc-s1.test 'found=k2026,noerror,!dkim.not-a-key' -s k2026
+wcase "$wz/s1.zone" wc-s1.test 'found=s1,notfound=k2026,noerror,!dkim.syntax'
+wcase "$wz/revoked.zone" wc-revoked.test \
+    'found=google,dkim.wildcard,!dkim.revoked,!dkim.syntax,noerror,nowarning'
+wcase "$wz/walk.zone" shop.wc-walk.test \
+    'dmarc.inherited,!dmarc.missing,!dmarc.wrong-location,!dmarc.wildcard-record,!dmarc.syntax'
+wcase "$wz/cname.zone" wc-cname.test \
+    'dkim.wildcard,!dkim.multiple-records,notfound=google,noerror'
+wcase "$wz/not-spf.zone" wc-notspf.test \
+    'dkim.wildcard,!dkim.syntax,!spf.wildcard-all,!spf.wildcard-senders,noerror'
+wcase "$wz/levels.zone" wc-levels.test \
+    'spf.wildcard-all,!spf.wildcard-senders,noerror'
+wcase "$wz/levels.zone" mail.wc-levels.test \
+    'spf.wildcard-senders,!spf.wildcard-all,dkim.wildcard,!dkim.syntax'
+wcase "$wz/cname-apex.zone" wc-cname-apex.test \
+    'spf.wildcard-senders,dkim.wildcard,!dkim.syntax,!dkim.multiple-records,!dmarc.wrong-location,noerror'
+wcase "$lz/spf/spf.parked.zone" parked.test \
+    'verdict=pass,noerror,nowarning,parked=protected,spf.parked,!dkim.revoked,!dkim.none-found'
+wcase "$lz/spf/spf.parked-incomplete.zone" parked-incomplete.test \
+    'parked=missing,spf.parked-incomplete,!mx.missing,!dkim.none-found'
+wcase "$wz/clean.zone" wc-clean.test 'parked=no'
 
 python3 "$top/tests/lib/check_json.py" --manifest "$work/manifest" >"$work/judged"
 sed '$d' "$work/judged"

@@ -2,7 +2,7 @@
 """Validate `authcheck DOMAIN --format json` output against the documented
 fields (authcheck(1), DOMAIN REPORT JSON) and expect a finding ID.
 
-Usage: check_json.py FILE ID|clean EXIT_STATUS
+Usage: check_json.py FILE ID|clean|expect:CONDS EXIT_STATUS
        check_json.py --manifest LIST
 LIST has one "FILE ID EXIT_STATUS NAME" line per run (one interpreter for
 many runs: its start-up is slow on a busy machine); each failing run is
@@ -10,7 +10,8 @@ printed as "FAIL: NAME: why" and the closing line is "N passed, M failed".
 FILE holds one JSON object per line (JSON Lines).  With an ID, some line's
 findings must contain it and the exit status must match its severity
 (1 for an error, else 0 or 1); with "clean", no line may hold an error or a
-warning and the exit status must be 0.  Prints why on failure, exits 1.
+warning and the exit status must be 0; with "expect:C1,C2,..." each
+condition of check_expect() must hold.  Prints why on failure, exits 1.
 """
 import json
 import sys
@@ -81,6 +82,47 @@ def check_report(o):
                 fail("dkim: missing %r" % k)
 
 
+def check_expect(reports, conds, rc):
+    """want = "expect:C1,C2,...": each condition must hold.
+    ID     the finding is reported        !ID    it is not
+    verdict=V                             noerror / nowarning
+    parked=protected|missing|no           found=SEL: selector SEL has a key
+    notfound=SEL: selector SEL has none (or was not listed)"""
+    ids = [f["id"] for o in reports for f in o["findings"]]
+    sevs = [f["severity"] for o in reports for f in o["findings"]]
+    for c in conds.split(","):
+        if c.startswith("!"):
+            if c[1:] in ids:
+                fail("%s reported (got %s)" % (c[1:], ids))
+        elif c.startswith("verdict="):
+            got = [o["verdict"] for o in reports]
+            if got != [c[8:]]:
+                fail("verdict %s, want %s (findings %s)" % (got, c[8:], ids))
+        elif c == "noerror":
+            if "error" in sevs or rc not in (0, 3):
+                fail("errors: %s (exit %d)" % (ids, rc))
+        elif c == "nowarning":
+            if "warning" in sevs:
+                fail("warnings: %s" % ids)
+        elif c.startswith("parked="):
+            p = reports[0].get("parked")
+            want = c[7:]
+            got = ("no" if p is None else
+                   "protected" if p["protected"] else "missing")
+            if got != want:
+                fail("parked %r, want %s" % (p, want))
+        elif c.startswith("found=") or c.startswith("notfound="):
+            sel = c.split("=", 1)[1]
+            hit = [s for s in reports[0]["dkim"] if s["selector"] == sel]
+            has = bool(hit) and hit[0]["found"] and bool(hit[0]["bits"])
+            if c.startswith("found=") and not has:
+                fail("selector %s: no key found (%s)" % (sel, hit))
+            if c.startswith("notfound=") and hit and hit[0]["found"]:
+                fail("selector %s: taken for a key (%s)" % (sel, hit))
+        elif c not in ids:
+            fail("%s not reported (got %s, exit %d)" % (c, ids, rc))
+
+
 def check_run(path, want, rc):
     with open(path, encoding="utf-8") as fp:
         lines = [l for l in fp.read().split("\n") if l]
@@ -94,6 +136,9 @@ def check_run(path, want, rc):
             fail("not JSON: %s: %.80s" % (e, l))
     for o in reports:
         check_report(o)
+    if want.startswith("expect:"):
+        check_expect(reports, want[7:], rc)
+        return
     ids = [f["id"] for o in reports for f in o["findings"]]
     if want == "clean":
         bad = [f["id"] for o in reports for f in o["findings"]

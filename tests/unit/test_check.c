@@ -108,6 +108,58 @@ test_areas_counts_score(void **state)
 	dns_free(r);
 }
 
+/* Parked domains: judged against the practice after every area; a key
+ * that is not revoked means the domain signs and is not parked. */
+static void
+test_parked(void **state)
+{
+	struct dns_resolver *r = load_zone("tests/zones/unit/check_parked.zone");
+	const char *names[] = { "parked.example", "signs.example",
+	    "bare.example" };
+	const char *const *common;
+	struct check_result res[3];
+	struct check_opts o;
+	char ids[512];
+	static const char *const sels[] = { "default", "google" };
+
+	(void)state;
+	common = sels;
+	memset(&o, 0, sizeof(o));
+	o.common_selectors = common;
+	o.ncommon = 2;
+	assert_int_equal(check_run(r, names, 3, &o, res), 0);
+
+	assert_true(res[0].parked);
+	assert_int_equal(res[0].parked_missing, 0);
+	area_ids(&res[0], CHECK_SPF, ids, sizeof(ids));
+	assert_string_equal(ids, "spf.wildcard-all spf.parked");
+	area_ids(&res[0], CHECK_DKIM, ids, sizeof(ids));
+	assert_string_equal(ids, "dkim.wildcard");	/* no none-found */
+	assert_string_equal(check_verdict(&res[0]), "pass");
+	assert_int_equal(res[0].score, 100);
+
+	assert_false(res[1].parked);
+	area_ids(&res[1], CHECK_SPF, ids, sizeof(ids));
+	assert_string_equal(ids, "");
+
+	assert_true(res[2].parked);
+	assert_int_equal(res[2].parked_missing, CHECK_PARKED_DMARC_REJECT |
+	    CHECK_PARKED_NULL_MX | CHECK_PARKED_WILDCARD_SPF |
+	    CHECK_PARKED_WILDCARD_MX);
+	area_ids(&res[2], CHECK_SPF, ids, sizeof(ids));
+	assert_string_equal(ids, "spf.parked-incomplete");
+	area_ids(&res[2], CHECK_MX, ids, sizeof(ids));
+	assert_string_equal(ids, "");		/* mx.missing dropped */
+	area_ids(&res[2], CHECK_DKIM, ids, sizeof(ids));
+	assert_string_equal(ids, "");		/* dkim.none-found too */
+	area_ids(&res[2], CHECK_DMARC, ids, sizeof(ids));
+	assert_string_equal(ids, "dmarc.missing");	/* still an error */
+	assert_string_equal(check_verdict(&res[2]), "fail");
+	for (int i = 0; i < 3; i++)
+		check_free(&res[i]);
+	dns_free(r);
+}
+
 /* A name that is not a domain: nothing started, still safe to free. */
 static void
 test_invalid_name(void **state)
@@ -135,6 +187,7 @@ main(void)
 		cmocka_unit_test(test_module_table),
 		cmocka_unit_test(test_areas_counts_score),
 		cmocka_unit_test(test_invalid_name),
+		cmocka_unit_test(test_parked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

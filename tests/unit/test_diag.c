@@ -45,6 +45,9 @@ static const char *const required_ids[] = {
 	"bimi.logo-not-https", "bimi.dmarc-not-enforced",
 	"zone.syntax", "zone.cname-and-other-data", "zone.outside-lookups",
 	"dns.failure",
+	"spf.wildcard-all", "spf.wildcard-senders", "spf.parked",
+	"spf.parked-incomplete", "dmarc.wildcard-record", "dkim.wildcard",
+	"dkim.not-a-key",
 };
 
 #define NREQUIRED (sizeof(required_ids) / sizeof(required_ids[0]))

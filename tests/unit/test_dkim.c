@@ -588,6 +588,73 @@ test_lookup(void **state)
 	dns_free(r);
 }
 
+/* Wildcards under _domainkey (RFC 4592): a discovered selector whose
+ * answer is the wildcard's has no key; one with its own key keeps it; a
+ * TXT record that is plainly not a key is "no key" for a discovered name
+ * and dkim.not-a-key for a selector the user named. */
+static void
+test_wildcard(void **state)
+{
+	struct dns_resolver *r = dns_zone_new();
+	struct dkim_result res;
+	const struct dkim_selector *s;
+	char *t;
+
+	(void)state;
+	assert_non_null(r);
+	add_txt(r, "*._domainkey.example.test", "v=DKIM1; p=");
+	t = record("v=DKIM1; k=rsa; p=", K.rsa2048, "");
+	add_txt(r, "google._domainkey.example.test", t);
+	free(t);
+	add_txt(r, "spf._domainkey.example.test", "v=spf1 -all");
+	add_txt(r, "pasted._domainkey.example.test", "v=spf1 -all");
+
+	assert_int_equal(dkim_start(r, "example.test", &res), 0);
+	assert_int_equal(dkim_add(&res, "default", DKIM_SRC_COMMON, NULL), 0);
+	assert_int_equal(dkim_add(&res, "google", DKIM_SRC_COMMON, NULL), 0);
+	assert_int_equal(dkim_add(&res, "spf", DKIM_SRC_COMMON, NULL), 0);
+	assert_int_equal(dkim_add(&res, "pasted", DKIM_SRC_USER, NULL), 0);
+	assert_int_equal(dkim_add(&res, "named", DKIM_SRC_USER, NULL), 0);
+	dns_run(r);
+	assert_int_equal(dkim_finish(&res), 0);
+	assert_true(res.wildcard);
+	assert_int_equal(count_id(&res.area.findings, DIAG_DKIM_WILDCARD), 1);
+	assert_int_equal(count_id(&res.area.findings, DIAG_DKIM_NONE_FOUND),
+	    0);
+
+	s = sel(&res, "default");	/* the wildcard's answer: no key */
+	assert_true(s->wildcard);
+	assert_false(s->found);
+	assert_int_equal(s->findings.n, 0);
+	s = sel(&res, "google");	/* its own key */
+	assert_false(s->wildcard);
+	assert_true(s->found);
+	assert_int_equal(s->key.bits, 2048);
+	assert_int_equal(s->findings.n, 0);
+	s = sel(&res, "spf");		/* discovered, not a key: silent */
+	assert_false(s->found);
+	assert_int_equal(s->nforeign, 1);
+	assert_int_equal(s->findings.n, 0);
+	s = sel(&res, "pasted");	/* named: says what is there */
+	assert_false(s->found);
+	assert_int_equal(count_id(&s->findings, DIAG_DKIM_NOT_A_KEY), 1);
+	assert_int_equal(count_id(&s->findings, DIAG_DKIM_SYNTAX), 0);
+	s = sel(&res, "named");		/* named, only the wildcard answers:
+					 * verifiers get a revoked key */
+	assert_true(s->wildcard);
+	assert_true(s->found);
+	assert_int_equal(count_id(&s->findings, DIAG_DKIM_REVOKED), 1);
+	dkim_result_free(&res);
+	dns_free(r);
+
+	assert_true(dkim_is_foreign("v=spf1 -all", 11));
+	assert_true(dkim_is_foreign(" v = DMARC1; p=none", 19));
+	assert_false(dkim_is_foreign("v=DKIM1; p=", 11));
+	assert_false(dkim_is_foreign("v=dkim1; p=", 11));	/* dkim.syntax */
+	assert_false(dkim_is_foreign("k=rsa; p=", 9));
+	assert_false(dkim_is_foreign("", 0));
+}
+
 static void
 test_lookup_none(void **state)
 {
@@ -666,6 +733,8 @@ test_fixtures(void **state)
 		{ "dkim.multiple-records", "multiple-records.test" },
 		{ "dkim.missing", "missing.test" },
 		{ "dkim.none-found", "none-found.test" },
+		{ "dkim.wildcard", "dkim-wildcard.test" },
+		{ "dkim.not-a-key", "not-a-key.test" },
 	};
 	static const char *const sels[] = { "sel" };
 
@@ -713,6 +782,7 @@ main(void)
 		cmocka_unit_test(test_ed25519),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_lookup_none),
+		cmocka_unit_test(test_wildcard),
 		cmocka_unit_test(test_lookup_timeout),
 		cmocka_unit_test(test_bad_selector_name),
 		cmocka_unit_test(test_fixtures),

@@ -495,6 +495,7 @@ static const struct id_fixture fixtures[] = {
 	{ "dmarc.rua-unauthorized", "rua-unauthorized.test", NULL },
 	{ "dmarc.report-domain-no-mx", "report-domain-no-mx.test", NULL },
 	{ "dmarc.size-suffix", "size-suffix.test", NULL },
+	{ "dmarc.wildcard-record", "shop.dmarc-wildcard.test", NULL },
 };
 
 static void
