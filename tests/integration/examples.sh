@@ -51,6 +51,11 @@ cat >"$tmp/expect" <<'E'
 network	authcheck example.com
 network	authcheck example.com example.net --format json
 network	authcheck --domains list.txt --stats
+network	authcheck --domains list.txt
+network	authcheck --domains list.txt --format csv >health.csv
+network	authcheck --domains list.txt --html health.html >/dev/null
+network	authcheck --domains list.txt --format json >today.jsonl
+network	authcheck --domains list.txt --baseline today.jsonl
 network	authcheck example.com -s s1 -s s2 --ip 192.0.2.10
 0	authcheck record '"v=spf1 include:_spf.example.net" " -all"'
 network	authcheck spf --ip 192.0.2.10 --sender alice@example.com
