@@ -168,10 +168,14 @@ recognise_late(struct check_result *res)
 	size_t before = res->dkim.nsel;
 
 	recognise_tree(res, res->spf.root);
-	for (size_t i = 0; i < res->dkim.nsel; i++)
-		if (res->dkim.sel[i].cname != NULL)
-			recognise(res, PROVIDER_CLUE_CNAME,
-			    res->dkim.sel[i].cname);
+	/* The selectors' answers, not dkim_finish()'s copy of their CNAME
+	 * targets: the areas are finished only after this last round. */
+	for (size_t i = 0; i < before; i++) {
+		const struct dns_answer *a = answer_of(res->dkim.sel[i].q);
+
+		if (a != NULL && a->ncname > 0 && a->canon != NULL)
+			recognise(res, PROVIDER_CLUE_CNAME, a->canon);
+	}
 	return res->dkim.nsel > before;
 }
 
