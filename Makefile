@@ -2,7 +2,7 @@
 # every test (sanitized build); `make deps` installs the Debian packages.
 
 CC      ?= cc
-PKGS    := ldns libpcre2-8 libcrypto jansson libpsl libcurl libedit
+PKGS    := ldns libpcre2-8 libcrypto libssl jansson libpsl libcurl libedit
 TESTPKGS := cmocka yaml-0.1
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wwrite-strings -Wformat=2 \
