@@ -109,6 +109,7 @@ int cli_put_safe(FILE *out, const char *s);
 /* Subcommands. */
 int cmd_spf(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_smtp(int argc, char **argv);	/* cmd_smtp.c */
 int cmd_record(int argc, char **argv);	/* cmd_record.c */
 int cmd_zone(int argc, char **argv);	/* cmd_zone.c */
 /* `authcheck providers` (cmd_providers.c) and `authcheck generate`
