@@ -405,7 +405,7 @@ cmd_check(int argc, char **argv)
 	char err[512], helo[256] = "localhost";
 	const char *env;
 	unsigned long errors = 0, warnings = 0;
-	bool incomplete = false, color, progress;
+	bool incomplete = false, color, progress, said_blocked = false;
 	int rc;
 
 	memset(&A, 0, sizeof(A));
@@ -481,6 +481,16 @@ cmd_check(int argc, char **argv)
 					    res[i].domain);
 			} else {
 				render_text_check(stdout, &res[i], color);
+			}
+			if (res[i].transport.port25_blocked &&
+			    !said_blocked) {
+				/* once per run, where the user looks */
+				fprintf(stderr, "%s: every SMTP connection "
+				    "timed out: outbound port %u is probably "
+				    "blocked on this network (--no-smtp skips "
+				    "the probe)\n", prog, A.smtp_port ?
+				    A.smtp_port : 25);
+				said_blocked = true;
 			}
 			errors += res[i].count[DIAG_ERROR];
 			warnings += res[i].count[DIAG_WARNING];

@@ -265,6 +265,7 @@ cmd_smtp(int argc, char **argv)
 	dns_run(r);
 	area_result_init(&t->area);
 	transport_init(t, NULL);
+	t->report_unresolved = true;
 	for (size_t i = 0; i < ntg; i++) {
 		struct ipaddr ips[MX_MAX_ADDRS];
 		bool failed = false;

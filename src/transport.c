@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mtasts.h"
 
@@ -182,39 +183,72 @@ transport_plan(struct transport_result *t, const struct mx_result *mx,
 	return 0;
 }
 
+/* The same dialogue asked for twice (domains sharing a provider's MX):
+ * one probe, its result copied to each. */
+static bool
+same_target(const struct smtp_probe *a, const struct smtp_probe *b)
+{
+	return a->port == b->port && a->mode == b->mode &&
+	    ip_equal(&a->ip, &b->ip) && strcasecmp(a->host, b->host) == 0;
+}
+
 /* The host names point into the results, which do not move. */
 int
 transport_probe_all(struct transport_result **t, size_t n,
     const struct smtp_opts *o)
 {
 	struct smtp_probe *all;
-	size_t total = 0, k = 0, tried = 0, timeouts = 0;
+	size_t *slot;
+	size_t total = 0, k = 0, nuniq = 0, tried = 0, timeouts = 0;
 	char err[160] = "";
 	int rc;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		total += t[i]->nprobe;
+		t[i]->probed = true;	/* until smtp_run() fails */
+	}
 	if (total == 0)
 		return 0;
-	if ((all = calloc(total, sizeof(*all))) == NULL) {
+	all = calloc(total, sizeof(*all));
+	slot = calloc(total, sizeof(*slot));
+	if (all == NULL || slot == NULL) {
+		free(all);
+		free(slot);
 		for (size_t i = 0; i < n; i++)
 			snprintf(t[i]->error, sizeof(t[i]->error),
 			    "out of memory");
 		return -1;
 	}
+	/* Unique dialogues; slot[k] is where the k-th probe's result is.
+	 * Quadratic in the worst case, but bounded by the batch's
+	 * addresses (64 domains x 32 hosts x 4). */
 	for (size_t i = 0; i < n; i++)
 		for (size_t h = 0; h < t[i]->nhost; h++)
 			for (size_t a = 0; a < t[i]->host[h].n; a++) {
-				all[k] = t[i]->probe[t[i]->host[h].first + a];
-				all[k].host = t[i]->host[h].name;
-				k++;
+				struct smtp_probe p =
+				    t[i]->probe[t[i]->host[h].first + a];
+				size_t u;
+
+				p.host = t[i]->host[h].name;
+				for (u = 0; u < nuniq; u++)
+					if (all[u].skip == p.skip &&
+					    same_target(&all[u], &p))
+						break;
+				if (u == nuniq)
+					all[nuniq++] = p;
+				slot[k++] = u;
 			}
-	rc = smtp_run(all, total, o, err, sizeof(err));
+	rc = smtp_run(all, nuniq, o, err, sizeof(err));
 	k = 0;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t h = 0; h < t[i]->nhost; h++)
-			for (size_t a = 0; a < t[i]->host[h].n; a++)
-				t[i]->probe[t[i]->host[h].first + a] = all[k++];
+			for (size_t a = 0; a < t[i]->host[h].n; a++) {
+				struct smtp_probe *p =
+				    &t[i]->probe[t[i]->host[h].first + a];
+
+				*p = all[slot[k++]];
+				p->host = t[i]->host[h].name;
+			}
 		t[i]->probed = rc == 0;
 		if (rc != 0)
 			snprintf(t[i]->error, sizeof(t[i]->error), "%s", err);
@@ -241,6 +275,7 @@ transport_probe_all(struct transport_result **t, size_t n,
 		for (size_t i = 0; i < n; i++)
 			t[i]->port25_blocked = true;
 	free(all);
+	free(slot);
 	return rc;
 }
 
@@ -412,6 +447,12 @@ transport_judge(struct transport_result *t, const struct mtasts_result *sts,
 		c.h = H;
 		memset(&c.d, 0, sizeof(c.d));
 		c.d.domain = H->name;
+		if (H->n == 0 && H->unresolved != NULL &&
+		    t->report_unresolved) {
+			diag_reportf(sink, DIAG_SMTP_UNREACHABLE, &c.d,
+			    "%s: %s", H->name, H->unresolved);
+			continue;
+		}
 		fails[0] = '\0';
 		for (size_t a = 0; a < H->n; a++) {
 			const struct smtp_probe *p = &t->probe[H->first + a];

@@ -51,6 +51,9 @@ struct transport_result {
 	size_t nprobe;
 	bool port25_blocked;		/* the run's connects all timed out */
 	bool probed;			/* smtp_run() ran for it */
+	bool report_unresolved;		/* a host without an address is
+					 * smtp.unreachable (`authcheck smtp`;
+					 * the report has mx.no-address) */
 	char error[160];		/* the probe could not run at all */
 };
 
@@ -82,8 +85,10 @@ int transport_add_host(struct transport_result *t, const char *name,
     unsigned port, bool implicit_tls, bool submission,
     const struct ipaddr *ips, size_t nips, const char *unresolved);
 
-/* Run the probes of t[0..n) at once (one smtp_run), then decide
- * port25_blocked over all of them.  0, or -1 when the probe could not
+/* Run the probes of t[0..n) at once (one smtp_run; a dialogue asked for
+ * by several results -- the same host name, address, port and TLS mode
+ * -- runs once and each gets its result), then decide port25_blocked
+ * over all of them.  0, or -1 when the probe could not
  * run (each result's `error` says why). */
 int transport_probe_all(struct transport_result **t, size_t n,
     const struct smtp_opts *o);

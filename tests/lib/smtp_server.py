@@ -7,7 +7,9 @@ Serves one scenario per loopback address, all on the same free port:
 scenario number N listens on 127.0.1.N (Linux routes all of 127.0.0.0/8
 to the loopback interface), so the domain report's --smtp-port reaches
 every scenario and each MX host name maps to one behaviour.  Prints
-"PORT" once every listener is up, then "NAME ADDRESS" per scenario.
+"PORT" once every listener is up, then "NAME ADDRESS" per scenario, and
+"good6 ::1" when the good scenario also listens on IPv6 loopback ("-"
+when there is none).
 Certificates come from CERTDIR (made with openssl by the test script):
 good.pem/good.key (CA-signed, *.mx.test), expired.pem, expiring.pem,
 wrongname.pem, selfsigned.pem (each with its .key), chain.pem (a leaf and 50
@@ -197,6 +199,16 @@ def main():
                 s.bind(("127.0.1.%d" % (i + 1), port))
                 s.listen(0 if o.get("blackhole") else 64)
                 socks.append(s)
+            # The good scenario on IPv6 loopback too, when there is one.
+            try:
+                s6 = socket.socket(socket.AF_INET6)
+                s6.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s6.bind(("::1", port))
+                s6.listen(64)
+            except OSError as e:
+                if e.errno == 98:	# in use: try another port
+                    raise
+                s6 = None
             break
         except OSError:
             for s in socks:
@@ -225,9 +237,13 @@ def main():
             continue
         threading.Thread(target=serve, args=(s, name, cert, o),
                          daemon=True).start()
+    if s6 is not None:
+        threading.Thread(target=serve, args=(s6, "good", "good", {}),
+                         daemon=True).start()
     print(port)
     for i, (name, cert, o) in enumerate(SCENARIOS):
         print("%s 127.0.1.%d" % (name, i + 1))
+    print("good6 %s" % ("::1" if s6 is not None else "-"))
     sys.stdout.flush()
     while True:
         time.sleep(0.5)
