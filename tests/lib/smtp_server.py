@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """smtp_server.py -- a scripted SMTP server for the transport tests.
 
-    python3 tests/lib/smtp_server.py OWNER_PID CERTDIR
+    python3 tests/lib/smtp_server.py OWNER_PID CERTDIR [NBENCH]
 
 Serves one scenario per loopback address, all on the same free port:
 scenario number N listens on 127.0.1.N (Linux routes all of 127.0.0.0/8
@@ -27,6 +27,9 @@ import time
 
 owner = int(sys.argv[1])
 certdir = sys.argv[2]
+# Benchmarks: NBENCH more good servers that greet after 300 ms, "benchN"
+# on 127.0.3.N (tests/bench/smtp_bench.sh).
+nbench = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 
 EXT = ["SIZE 10240000", "PIPELINING", "8BITMIME", "SMTPUTF8", "CHUNKING",
        "ENHANCEDSTATUSCODES"]
@@ -182,7 +185,16 @@ def serve(ls, name, cert, o):
         threading.Thread(target=run, daemon=True).start()
 
 
+def addr_of(i):
+    name = SCENARIOS[i][0]
+    if name.startswith("bench"):
+        return "127.0.3.%d" % int(name[5:])
+    return "127.0.1.%d" % (i + 1)
+
+
 def main():
+    for k in range(1, nbench + 1):
+        SCENARIOS.append(("bench%d" % k, "good", {"delay": 0.3}))
     for attempt in range(50):
         probe = socket.socket()
         probe.bind(("127.0.1.1", 0))
@@ -196,7 +208,7 @@ def main():
                     continue
                 s = socket.socket()
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("127.0.1.%d" % (i + 1), port))
+                s.bind((addr_of(i), port))
                 s.listen(0 if o.get("blackhole") else 64)
                 socks.append(s)
             # The good scenario on IPv6 loopback too, when there is one.
@@ -230,7 +242,7 @@ def main():
                 c = socket.socket()
                 c.setblocking(False)
                 try:
-                    c.connect(("127.0.1.%d" % (i + 1), port))
+                    c.connect((addr_of(i), port))
                 except BlockingIOError:
                     pass
                 keep.append(c)
@@ -242,7 +254,7 @@ def main():
                          daemon=True).start()
     print(port)
     for i, (name, cert, o) in enumerate(SCENARIOS):
-        print("%s 127.0.1.%d" % (name, i + 1))
+        print("%s %s" % (name, addr_of(i)))
     print("good6 %s" % ("::1" if s6 is not None else "-"))
     sys.stdout.flush()
     while True:
