@@ -235,6 +235,12 @@ probe_lines(FILE *out, const struct smtp_probe *p, const char *host,
 	struct ipaddr lit;
 	bool is_ip = ip_parse(host, strlen(host), &lit);
 
+	if (p->connect == SMTP_CONN_NO_ROUTE) {
+		fputs("not reached: no route from this machine (", out);
+		cli_put_safe(out, p->connect_error);
+		fputs("); not judged\n", out);
+		return;
+	}
 	if (p->connect != SMTP_CONN_OK) {
 		fprintf(out, "connect %s%s%s: ", st->red,
 		    smtp_connect_name(p->connect), st->reset);

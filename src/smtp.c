@@ -81,6 +81,7 @@ smtp_connect_name(enum smtp_connect c)
 	case SMTP_CONN_TIMEOUT: return "timeout";
 	case SMTP_CONN_REFUSED: return "refused";
 	case SMTP_CONN_ERROR: return "error";
+	case SMTP_CONN_NO_ROUTE: return "no-route";
 	default: return "not tried";
 	}
 }
@@ -314,6 +315,22 @@ connected(struct loop *L, struct conn *c)
 		new_step(L, c, SMTP_STEP_GREETING);
 }
 
+/* A connect error that is about this machine, not the server. */
+static enum smtp_connect
+classify(int e, int family)
+{
+	if (e == ECONNREFUSED)
+		return SMTP_CONN_REFUSED;
+	if (e == ETIMEDOUT)
+		return SMTP_CONN_TIMEOUT;
+	/* No IPv6 on this machine shows as "host unreachable" from its own
+	 * stack; for IPv4 that error usually comes from the far side. */
+	if (e == ENETUNREACH || e == EADDRNOTAVAIL || e == EAFNOSUPPORT ||
+	    (e == EHOSTUNREACH && family == 6))
+		return SMTP_CONN_NO_ROUTE;
+	return SMTP_CONN_ERROR;
+}
+
 static void
 start(struct loop *L, struct conn *c)
 {
@@ -344,7 +361,7 @@ start(struct loop *L, struct conn *c)
 	c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (c->fd < 0) {
-		p->connect = SMTP_CONN_ERROR;
+		p->connect = classify(errno, p->ip.family);
 		snprintf(p->connect_error, sizeof(p->connect_error), "%s",
 		    strerror(errno));
 		finish(c, SMTP_END_NOT_CONNECTED, "socket: %s", strerror(errno));
@@ -357,7 +374,7 @@ start(struct loop *L, struct conn *c)
 	if (errno == EINPROGRESS)
 		return;
 	e = errno;
-	p->connect = e == ECONNREFUSED ? SMTP_CONN_REFUSED : SMTP_CONN_ERROR;
+	p->connect = classify(e, p->ip.family);
 	snprintf(p->connect_error, sizeof(p->connect_error), "%s",
 	    strerror(e));
 	finish(c, SMTP_END_NOT_CONNECTED, "%s", strerror(e));
@@ -376,8 +393,7 @@ connect_done(struct loop *L, struct conn *c)
 		connected(L, c);
 		return;
 	}
-	p->connect = e == ECONNREFUSED ? SMTP_CONN_REFUSED :
-	    e == ETIMEDOUT ? SMTP_CONN_TIMEOUT : SMTP_CONN_ERROR;
+	p->connect = classify(e, p->ip.family);
 	snprintf(p->connect_error, sizeof(p->connect_error), "%s",
 	    strerror(e));
 	finish(c, SMTP_END_NOT_CONNECTED, "%s", strerror(e));

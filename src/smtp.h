@@ -54,7 +54,10 @@ enum smtp_connect {
 	SMTP_CONN_OK,
 	SMTP_CONN_TIMEOUT,
 	SMTP_CONN_REFUSED,
-	SMTP_CONN_ERROR		/* unreachable network, no route, ... */
+	SMTP_CONN_ERROR,	/* host unreachable, reset, ... */
+	SMTP_CONN_NO_ROUTE	/* this machine has no route to the
+				 * address's network (often: no IPv6):
+				 * says nothing about the server */
 };
 
 /* Why a dialogue stopped before QUIT (SMTP_END_OK: it did not). */

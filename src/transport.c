@@ -254,8 +254,8 @@ transport_probe_all(struct transport_result **t, size_t n,
 			snprintf(t[i]->error, sizeof(t[i]->error), "%s", err);
 	}
 	/* Port 25 blocked on the way: every connection attempt to a mail
-	 * exchanger timed out (DNS answered, or there would be nothing to
-	 * probe).  Submission ports do not count. */
+	 * exchanger timed out or found no route (DNS answered, or there
+	 * would be nothing to probe).  Submission ports do not count. */
 	for (size_t i = 0; i < n; i++)
 		for (size_t h = 0; h < t[i]->nhost; h++) {
 			if (t[i]->host[h].submission)
@@ -267,7 +267,8 @@ transport_probe_all(struct transport_result **t, size_t n,
 				if (p->skip)
 					continue;
 				tried++;
-				if (p->connect == SMTP_CONN_TIMEOUT)
+				if (p->connect == SMTP_CONN_TIMEOUT ||
+				    p->connect == SMTP_CONN_NO_ROUTE)
 					timeouts++;
 			}
 		}
@@ -432,9 +433,9 @@ transport_judge(struct transport_result *t, const struct mtasts_result *sts,
 	if (t->port25_blocked) {
 		diag_reportf(sink, DIAG_SMTP_PORT25_BLOCKED, NULL,
 		    "every connection to port %u of every mail server timed "
-		    "out while DNS answered: outbound port %u is probably "
-		    "blocked on this network, so the servers could not be "
-		    "judged", t->nhost ? t->host[0].port : 25,
+		    "out (or found no route) while DNS answered: outbound "
+		    "port %u is probably blocked on this network, so the "
+		    "servers could not be judged", t->nhost ? t->host[0].port : 25,
 		    t->nhost ? t->host[0].port : 25);
 		return;
 	}
@@ -458,7 +459,7 @@ transport_judge(struct transport_result *t, const struct mtasts_result *sts,
 			const struct smtp_probe *p = &t->probe[H->first + a];
 			char ip[IP_STRLEN];
 
-			if (p->skip)
+			if (p->skip || p->connect == SMTP_CONN_NO_ROUTE)
 				continue;
 			tried++;
 			if (p->connect == SMTP_CONN_OK) {
@@ -484,7 +485,9 @@ transport_judge(struct transport_result *t, const struct mtasts_result *sts,
 			const struct smtp_probe *p = &t->probe[H->first + a];
 			char ip[IP_STRLEN];
 
-			if (p->skip)
+			/* No route from here (a machine without IPv6) says
+			 * nothing about the server: shown, not judged. */
+			if (p->skip || p->connect == SMTP_CONN_NO_ROUTE)
 				continue;
 			ip_format(&p->ip, ip, sizeof(ip));
 			snprintf(c.where, sizeof(c.where), "%s %s%s%s:%u",
