@@ -365,11 +365,18 @@ judge_probe(struct ctx *c, bool enforce, bool testing)
 	const struct smtp_probe *p = c->p;
 
 	switch (p->end) {
-	case SMTP_END_GREETING_REFUSED:
+	case SMTP_END_GREETING_REFUSED: {
+		char text[SMTP_TEXT_SIZE];
+
+		/* verbatim, its lines on one line of the report */
+		snprintf(text, sizeof(text), "%s", p->greeting);
+		for (char *nl = text; (nl = strchr(nl, '\n')) != NULL; )
+			*nl = '|';
 		diag_reportf(c->sink, DIAG_SMTP_GREETING_REFUSED, &c->d,
 		    "%s greets with %d \"%s\": %s", c->where, p->greeting_code,
-		    p->greeting, smtp_code_meaning(p->greeting_code));
+		    text, smtp_code_meaning(p->greeting_code));
 		return;
+	}
 	case SMTP_END_TIMEOUT:
 		diag_reportf(c->sink, DIAG_SMTP_TIMEOUT, &c->d, "%s: %s",
 		    c->where, p->end_detail);
