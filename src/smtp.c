@@ -411,9 +411,9 @@ upper(char ch)
 	return ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch;
 }
 
-/* An EHLO reply line after the first: one keyword and its parameters. */
-static void
-ehlo_keyword(struct smtp_probe *p, bool after_tls_, const char *t, size_t len)
+void
+smtp_ehlo_line(const char *t, size_t len, unsigned *ext, char *auth,
+    size_t authsize, unsigned long *size)
 {
 	size_t kl = 0;
 	char kw[32];
@@ -426,25 +426,33 @@ ehlo_keyword(struct smtp_probe *p, bool after_tls_, const char *t, size_t len)
 	for (unsigned i = 0; i < SMTP_NEXT; i++) {
 		if (strcmp(kw, ext_names[i]) != 0)
 			continue;
-		if (after_tls_)
-			p->ext_tls |= 1u << i;
-		else
-			p->ext |= 1u << i;
-		if (i == 7 && kl < len && t[kl] == ' ') {	/* AUTH */
-			char *dst = after_tls_ ? p->auth_tls : p->auth;
-
-			copy_safe(dst, sizeof(p->auth), t + kl + 1,
-			    len - kl - 1);
-		}
-		if (i == 1 && !after_tls_ && kl < len && t[kl] == ' ') {
+		*ext |= 1u << i;
+		if (i == 7 && auth != NULL && authsize > 0 && kl < len &&
+		    t[kl] == ' ')	/* AUTH */
+			copy_safe(auth, authsize, t + kl + 1, len - kl - 1);
+		if (i == 1 && size != NULL && kl < len && t[kl] == ' ') {
 			unsigned long v = 0;
 
 			for (size_t k = kl + 1; k < len && is_digit(t[k]) &&
 			    v < 1000000000000UL; k++)
 				v = v * 10 + (unsigned long)(t[k] - '0');
-			p->size_limit = v;
+			*size = v;
 		}
 	}
+}
+
+bool
+smtp_reply_line(const char *s, size_t len, int *code, bool *last,
+    size_t *text_off)
+{
+	if (len < 3 || !is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) ||
+	    s[0] < '2' || s[0] > '5' || (len > 3 && s[3] != ' ' &&
+	    s[3] != '-'))
+		return false;
+	*code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+	*last = len == 3 || s[3] == ' ';
+	*text_off = len > 3 ? 4 : 3;
+	return true;
 }
 
 static void reply_done(struct loop *L, struct conn *c, int code);
@@ -457,24 +465,21 @@ got_line(struct loop *L, struct conn *c, const char *s, size_t len)
 	char preview[48];
 	int code;
 	bool last;
+	size_t off;
 
-	if (len < 3 || !is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) ||
-	    s[0] < '2' || s[0] > '5' || (len > 3 && s[3] != ' ' &&
-	    s[3] != '-')) {
+	if (!smtp_reply_line(s, len, &code, &last, &off)) {
 		copy_safe(preview, sizeof(preview), s, len);
 		finish(c, SMTP_END_BAD_REPLY, "not an SMTP reply at %s: \"%s\"",
 		    smtp_step_name(c->step), preview);
 		return;
 	}
-	code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
-	last = len == 3 || s[3] == ' ';
 	if (++c->nlines > SMTP_MAX_REPLY_LINES) {
 		finish(c, SMTP_END_BAD_REPLY, "a reply of more than %d lines "
 		    "at %s", SMTP_MAX_REPLY_LINES, smtp_step_name(c->step));
 		return;
 	}
-	s += len > 3 ? 4 : 3;
-	len -= len > 3 ? 4 : 3;
+	s += off;
+	len -= off;
 	if (c->step == SMTP_STEP_GREETING) {
 		size_t have = strlen(p->greeting);
 
@@ -486,7 +491,12 @@ got_line(struct loop *L, struct conn *c, const char *s, size_t len)
 	} else if ((c->step == SMTP_STEP_EHLO ||
 	    c->step == SMTP_STEP_EHLO_TLS) && c->nlines > 1 &&
 	    code >= 200 && code < 300) {
-		ehlo_keyword(p, c->step == SMTP_STEP_EHLO_TLS, s, len);
+		if (c->step == SMTP_STEP_EHLO_TLS)
+			smtp_ehlo_line(s, len, &p->ext_tls, p->auth_tls,
+			    sizeof(p->auth_tls), NULL);
+		else
+			smtp_ehlo_line(s, len, &p->ext, p->auth,
+			    sizeof(p->auth), &p->size_limit);
 	}
 	if (last)
 		reply_done(L, c, code);

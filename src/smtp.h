@@ -136,6 +136,25 @@ struct smtp_opts {
 int smtp_run(struct smtp_probe *p, size_t n, const struct smtp_opts *o,
     char *err, size_t errsize);
 
+/*
+ * Parse one reply line p[0..len) without its CRLF (RFC 5321 §4.2): a code
+ * 200..599, then nothing, ' ' (the last line) or '-' (more follow), then
+ * text.  Fills *code, *last and *text_off (where the text starts, <= len).
+ * False when the line is not a reply line.
+ */
+bool smtp_reply_line(const char *p, size_t len, int *code, bool *last,
+    size_t *text_off);
+
+/*
+ * One line of an EHLO reply after the first, p[0..len) (the text after
+ * the code): the keyword's SMTP_EXT_* bit into *ext; for AUTH its
+ * mechanisms into auth[0..authsize) (printable ASCII, cut to fit), for
+ * SIZE its value into *size (NULL: not wanted).  Unknown keywords are
+ * ignored.
+ */
+void smtp_ehlo_line(const char *p, size_t len, unsigned *ext, char *auth,
+    size_t authsize, unsigned long *size);
+
 /* The machine's fully qualified name for EHLO (gethostname, then its
  * canonical name); "localhost" when it has none.  Into out. */
 void smtp_default_helo(char *out, size_t outsize);
