@@ -12,9 +12,12 @@
  *           their DKIM selectors while the SPF tree is still growing.
  * After dns_run(), a last pass recognises providers deeper in the SPF tree
  * and behind DKIM CNAMEs; their selectors, when new, cost one more round.
+ * Then the MTA-STS policies are fetched (https.c) while, in a second
+ * thread, every MX address of the batch is probed (smtp.c).
  */
 #include "check.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -613,6 +616,26 @@ probe_batch(struct check_result *res, size_t n, const struct check_opts *o)
 	return rc;
 }
 
+/* The SMTP probes run in a thread beside the policy fetch: neither
+ * needs the other until finish (which judges a certificate with the
+ * MTA-STS mode in hand), and they write to different parts of the
+ * results (transport vs. the policy slots). */
+struct probe_job {
+	struct check_result *res;
+	size_t n;
+	const struct check_opts *o;
+	int rc;
+};
+
+static void *
+probe_thread(void *arg)
+{
+	struct probe_job *j = arg;
+
+	j->rc = probe_batch(j->res, j->n, j->o);
+	return NULL;
+}
+
 int
 check_run(struct dns_resolver *r, const char *const *names, size_t n,
     const struct check_opts *o, struct check_result *res)
@@ -631,9 +654,20 @@ check_run(struct dns_resolver *r, const char *const *names, size_t n,
 			more = true;
 	if (more)
 		dns_run(r);
-	fetch_policies(res, n, o);
-	if (probe_batch(res, n, o) != 0)
-		rc = -1;
+	{
+		struct probe_job job = { res, n, o, 0 };
+		pthread_t th;
+		bool threaded = o->smtp_skipped == NULL && o->https &&
+		    pthread_create(&th, NULL, probe_thread, &job) == 0;
+
+		fetch_policies(res, n, o);
+		if (threaded)
+			pthread_join(th, NULL);
+		else
+			job.rc = probe_batch(res, n, o);
+		if (job.rc != 0)
+			rc = -1;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (res[i].priv != NULL)
 			check_finish(&res[i]);

@@ -140,8 +140,9 @@ const struct diag_list *check_findings(const struct check_result *res,
 
 /*
  * Check every domain of names[0..n) at once: start all, dns_run(), fetch
- * the MTA-STS policies of all of them in one HTTPS batch, probe every MX
- * address of all of them in one SMTP batch (unless o->smtp_skipped), finish all.  res[0..n) are filled in (free each with
+ * the MTA-STS policies of all of them in one HTTPS batch while a second
+ * thread probes every MX address of all of them in one SMTP batch (unless
+ * o->smtp_skipped), finish all.  res[0..n) are filled in (free each with
  * check_free(), also after failure).  Returns 0, or -1 when memory ran out
  * (the results say which are partial through `oom`).
  */

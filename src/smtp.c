@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -649,7 +650,7 @@ smtp_run(struct smtp_probe *p, size_t n, const struct smtp_opts *o,
 	size_t *idx = NULL, next = 0, left = 0;
 	unsigned per_ip = o->per_ip ? o->per_ip : SMTP_DEFAULT_PER_IP;
 	unsigned maxc = o->max_conns ? o->max_conns : SMTP_DEFAULT_MAX_CONNS;
-	struct sigaction ign, old;
+	sigset_t pipe_set, old_mask;
 	int rc = 0;
 
 	memset(&L, 0, sizeof(L));
@@ -678,10 +679,14 @@ smtp_run(struct smtp_probe *p, size_t n, const struct smtp_opts *o,
 		rc = -1;
 		goto out;
 	}
-	/* A server that closes while we write must not kill the run. */
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &ign, &old);
+	/* A server that closes while we write must not kill the run: SIGPIPE
+	 * is blocked in this thread (the writes' EPIPE is enough) and any
+	 * pending one is taken away before the mask is restored.  The
+	 * process-wide disposition is left alone, so the probe may run
+	 * beside the HTTPS fetch, which has its own SIGPIPE handling. */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
 	for (size_t i = 0; i < n; i++) {
 		L.c[i].p = &p[i];
 		L.c[i].fd = -1;
@@ -764,7 +769,13 @@ smtp_run(struct smtp_probe *p, size_t n, const struct smtp_opts *o,
 				readable(&L, c);
 		}
 	}
-	sigaction(SIGPIPE, &old, NULL);
+	{
+		struct timespec zero = { 0, 0 };
+
+		while (sigtimedwait(&pipe_set, NULL, &zero) == SIGPIPE)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 out:
 	if (L.c != NULL)
 		for (size_t i = 0; i < n; i++)
