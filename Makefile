@@ -2,7 +2,7 @@
 # every test (sanitized build); `make deps` installs the Debian packages.
 
 CC      ?= cc
-PKGS    := ldns libpcre2-8 libcrypto jansson libpsl libcurl libedit
+PKGS    := ldns libpcre2-8 libcrypto libssl jansson libpsl libcurl libedit
 TESTPKGS := cmocka yaml-0.1
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wwrite-strings -Wformat=2 \
@@ -11,7 +11,7 @@ DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libcurl is not linked: src/https.c loads it when a policy is fetched
 # (its dependencies would cost every run ~18 ms of start-up).
-PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null) -pthread
 TEST_CFLAGS := $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
 TEST_LIBS   := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
@@ -104,7 +104,7 @@ DEBS := build-essential pkg-config libldns-dev ldnsutils libpcre2-dev \
         libssl-dev openssl libjansson-dev libpsl-dev libcurl4-openssl-dev \
         libedit-dev libcmocka-dev libyaml-dev nsd python3 python3-yaml python3-spf \
         clang libclang-rt-14-dev spfquery iproute2 gzip bind9-utils git \
-        chromium parallel
+        chromium parallel postfix
 deps:
 	@SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	$$SUDO apt-get update && \

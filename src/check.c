@@ -18,9 +18,12 @@
  * Finishing judges the areas in table order, then, for a parked domain
  * ("v=spf1 -all" alone, no MX or a null MX, no key but revoked ones),
  * drops what does not apply to it and judges the parked-domain practice.
+ * Then the MTA-STS policies are fetched (https.c) while, in a second
+ * thread, every MX address of the batch is probed (smtp.c).
  */
 #include "check.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -661,7 +664,29 @@ bimi_free(struct check_result *res)
 	bimi_result_free(&res->bimi);
 }
 
-/* Score groups: MTA-STS, TLS-RPT and BIMI share one weight. */
+static int
+transport_start(struct check_result *res)
+{
+	transport_init(&res->transport, res->priv->o->smtp_skipped);
+	return 0;
+}
+
+/* After MTA-STS: an enforced policy makes a bad certificate an error.
+ * The probes ran for the whole batch before (probe_batch). */
+static void
+transport_finish(struct check_result *res, struct diag_sink *sink)
+{
+	transport_judge(&res->transport, &res->mtasts, sink);
+}
+
+static void
+transport_free(struct check_result *res)
+{
+	transport_result_free(&res->transport);
+}
+
+/* Score groups: MTA-STS, TLS-RPT and BIMI share one weight; MX and
+ * Transport (can mail reach the MX at all) another. */
 enum { SCORE_SPF, SCORE_DMARC, SCORE_DKIM, SCORE_MX, SCORE_POLICY,
 	SCORE__GROUPS };
 static const unsigned score_weight[SCORE__GROUPS] = { 30, 30, 20, 10, 10 };
@@ -690,6 +715,10 @@ const struct check_module check_modules[CHECK__AREAS] = {
 	{ CHECK_BIMI, "bimi", "BIMI", SCORE_POLICY, AREA(bimi), bimi_start_,
 	    bimi_finish_, bimi_free, NULL, render_text_area_bimi,
 	    render_json_area_bimi },
+	{ CHECK_TRANSPORT, "transport", "Transport (SMTP and TLS)", SCORE_MX,
+	    AREA(transport), transport_start, transport_finish,
+	    transport_free, NULL, render_text_area_transport,
+	    render_json_area_transport },
 };
 
 static struct area_result *
@@ -856,6 +885,60 @@ fetch_policies(struct check_result *res, size_t n, const struct check_opts *o)
 	free(reqs);
 }
 
+/* The SMTP probes of a whole batch, run at once. */
+static int
+probe_batch(struct check_result *res, size_t n, const struct check_opts *o)
+{
+	struct transport_result **v;
+	size_t k = 0;
+	int rc = 0;
+
+	if (o->smtp_skipped != NULL)
+		return 0;
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct check_private *P = res[i].priv;
+
+		if (P == NULL || !P->started[CHECK_TRANSPORT] ||
+		    !P->started[CHECK_MX])
+			continue;
+		if (transport_plan(&res[i].transport, &res[i].mx,
+		    &o->transport) != 0) {
+			res[i].transport.area.oom = true;
+			rc = -1;
+			continue;
+		}
+		v[k++] = &res[i].transport;
+	}
+	/* A probe that cannot run at all (no TLS context) leaves each
+	 * result's `error`; its finish marks the area incomplete. */
+	if (k > 0)
+		(void)transport_probe_all(v, k, &o->smtp);
+	free(v);
+	return rc;
+}
+
+/* The SMTP probes run in a thread beside the policy fetch: neither
+ * needs the other until finish (which judges a certificate with the
+ * MTA-STS mode in hand), and they write to different parts of the
+ * results (transport vs. the policy slots). */
+struct probe_job {
+	struct check_result *res;
+	size_t n;
+	const struct check_opts *o;
+	int rc;
+};
+
+static void *
+probe_thread(void *arg)
+{
+	struct probe_job *j = arg;
+
+	j->rc = probe_batch(j->res, j->n, j->o);
+	return NULL;
+}
+
 int
 check_run(struct dns_resolver *r, const char *const *names, size_t n,
     const struct check_opts *o, struct check_result *res)
@@ -874,7 +957,20 @@ check_run(struct dns_resolver *r, const char *const *names, size_t n,
 			more = true;
 	if (more)
 		dns_run(r);
-	fetch_policies(res, n, o);
+	{
+		struct probe_job job = { res, n, o, 0 };
+		pthread_t th;
+		bool threaded = o->smtp_skipped == NULL && o->https &&
+		    pthread_create(&th, NULL, probe_thread, &job) == 0;
+
+		fetch_policies(res, n, o);
+		if (threaded)
+			pthread_join(th, NULL);
+		else
+			job.rc = probe_batch(res, n, o);
+		if (job.rc != 0)
+			rc = -1;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (res[i].priv != NULL)
 			check_finish(&res[i]);

@@ -27,6 +27,7 @@
 #include "mx.h"
 #include "spf_lint.h"
 #include "tlsrpt.h"
+#include "transport.h"
 
 struct dns_resolver;
 struct dns_query;
@@ -39,7 +40,7 @@ struct json_t;
  * area may read the results of those before it) and shown. */
 enum check_area {
 	CHECK_SPF, CHECK_DMARC, CHECK_DKIM, CHECK_MX, CHECK_MTA_STS,
-	CHECK_TLS_RPT, CHECK_BIMI, CHECK__AREAS
+	CHECK_TLS_RPT, CHECK_BIMI, CHECK_TRANSPORT, CHECK__AREAS
 };
 
 /*
@@ -93,6 +94,12 @@ struct check_opts {
 	const char *ca_file;		/* --ca-file, or NULL */
 	unsigned https_port;		/* 0 = 443 */
 	double https_timeout;		/* seconds; 0 = default */
+	/* The Transport area: the SMTP probe of every MX address, after
+	 * DNS and the policy fetch, all domains of a batch at once. */
+	const char *smtp_skipped;	/* not probed, and why (static text:
+					 * --no-smtp, zone files), or NULL */
+	struct transport_opts transport;	/* port, loopback */
+	struct smtp_opts smtp;		/* EHLO name, timeout, caps, CAs */
 };
 
 #define CHECK_MAX_PROVIDERS 16	/* providers recognised per domain */
@@ -110,6 +117,7 @@ struct check_result {
 	struct mtasts_result mtasts;
 	struct tlsrpt_result tlsrpt;
 	struct bimi_result bimi;
+	struct transport_result transport;	/* SMTP and TLS of the MXs */
 	const char *providers[CHECK_MAX_PROVIDERS];	/* names recognised
 							 * (borrowed from
 							 * opts.providers) */
@@ -153,7 +161,9 @@ const struct diag_list *check_findings(const struct check_result *res,
 
 /*
  * Check every domain of names[0..n) at once: start all, dns_run(), fetch
- * the MTA-STS policies of all of them in one HTTPS batch, finish all.  res[0..n) are filled in (free each with
+ * the MTA-STS policies of all of them in one HTTPS batch while a second
+ * thread probes every MX address of all of them in one SMTP batch (unless
+ * o->smtp_skipped), finish all.  res[0..n) are filled in (free each with
  * check_free(), also after failure).  Returns 0, or -1 when memory ran out
  * (the results say which are partial through `oom`).
  */
@@ -166,7 +176,8 @@ void check_free(struct check_result *res);
  * sum of 25 per error and 8 per warning over all its findings lists
  * (check_findings()), each area's deduction capped at its weight (SPF 30,
  * DMARC 30, DKIM 20 -- the domain-wide findings and every selector's --,
- * MX and reverse DNS 10, MTA-STS + TLS-RPT + BIMI together 10).  Info
+ * MX and reverse DNS with Transport together 10, MTA-STS + TLS-RPT + BIMI
+ * together 10).  Info
  * findings cost nothing.
  */
 unsigned check_score(const struct check_result *res);

@@ -151,6 +151,7 @@ int cli_put_safe(FILE *out, const char *s);
 /* Subcommands. */
 int cmd_spf(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_smtp(int argc, char **argv);	/* cmd_smtp.c */
 int cmd_record(int argc, char **argv);	/* cmd_record.c */
 int cmd_zone(int argc, char **argv);	/* cmd_zone.c */
 /* `authcheck providers` (cmd_providers.c) and `authcheck generate`
@@ -163,7 +164,7 @@ int cmd_findings(int argc, char **argv);
 /* The option specs of the subcommands (next to each parser). */
 extern const struct cli_spec cmd_check_spec, cmd_spf_spec, cmd_record_spec,
     cmd_dmarc_spec, cmd_dkim_spec, cmd_zone_spec, cmd_providers_spec,
-    cmd_generate_spec, cmd_findings_spec;
+    cmd_generate_spec, cmd_findings_spec, cmd_smtp_spec;
 
 /* `authcheck completion bash|zsh` (cmd_completion.c): print a completion
  * script for the shell.  names[i] runs the subcommand specs[i] (a name

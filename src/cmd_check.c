@@ -35,7 +35,8 @@
 
 enum {
 	OPT_DOMAINS = CLI_OPT__NEXT, OPT_IP, OPT_NO_HTTPS, OPT_CA_FILE,
-	OPT_STRICT, OPT_STATS, OPT_HTML, OPT_BASELINE, OPT_RESUME, OPT_SHARD
+	OPT_STRICT, OPT_STATS, OPT_HTML, OPT_BASELINE, OPT_RESUME, OPT_SHARD,
+	OPT_NO_SMTP, OPT_HELO, OPT_SMTP_TIMEOUT, OPT_SMTP_PORT
 };
 
 static const struct option check_longopts[] = {
@@ -51,6 +52,10 @@ static const struct option check_longopts[] = {
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "no-smtp", no_argument, NULL, OPT_NO_SMTP },
+	{ "helo", required_argument, NULL, OPT_HELO },
+	{ "smtp-timeout", required_argument, NULL, OPT_SMTP_TIMEOUT },
+	{ "smtp-port", required_argument, NULL, OPT_SMTP_PORT },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -73,9 +78,11 @@ static const char check_help[] =
 "Check everything that decides whether DOMAIN's mail is trusted: the SPF\n"
 "include tree and its lookup limits, DMARC, DKIM keys (named selectors,\n"
 "those of recognised providers, common names), MX and reverse DNS,\n"
-"MTA-STS (policy fetched over HTTPS), TLS-RPT and BIMI.  Prints a verdict\n"
-"and a 0-100 score per domain, then every finding with its fix.  Many\n"
-"domains are checked at once.\n"
+"MTA-STS (policy fetched over HTTPS), TLS-RPT, BIMI, and the transport:\n"
+"an SMTP probe of every MX address (greeting, EHLO, STARTTLS, the\n"
+"certificate; then QUIT, never a mail).  Prints a verdict and a 0-100\n"
+"score per domain, then every finding with its fix.  Many domains are\n"
+"checked at once.\n"
 "\n"
 "  -s, --selector NAME    DKIM selector to check (repeatable); without\n"
 "                         one, selectors are discovered\n"
@@ -85,6 +92,13 @@ static const char check_help[] =
 "                         forward confirmation) is checked (repeatable)\n"
 "      --no-https         do not fetch MTA-STS policies\n"
 "      --ca-file FILE     trust the CAs in FILE (PEM) for MTA-STS policies\n"
+"                         and the MX certificates\n"
+"      --no-smtp          do not probe the MX hosts (no connection to port 25)\n"
+"      --helo NAME        the EHLO name of the probe (default: this machine's\n"
+"                         fully qualified name)\n"
+"      --smtp-timeout SEC seconds per SMTP step (default 10)\n"
+"      --smtp-port PORT   probe PORT instead of 25, loopback addresses\n"
+"                         included (test servers; also with --zone)\n"
 "      --strict           exit 1 on warnings too\n"
 "      --stats            print query counts and the cache hit rate to\n"
 "                         standard error at the end\n"
@@ -263,12 +277,15 @@ struct check_args {
 	struct strlist selectors;
 	struct ipaddr ips[64];
 	size_t nips;
-	bool https, strict, stats, csv;
+	bool https, strict, stats, csv, smtp;
 	const char *ca_file;
 	const char *html;		/* --html FILE */
 	const char *baseline;		/* --baseline FILE */
 	const char *resume;		/* --resume FILE */
 	unsigned long shard_k, shard_n;	/* --shard K/N; n 0: all */
+	const char *helo;
+	double smtp_timeout;
+	unsigned smtp_port;
 };
 
 /* The bytes of a host name as mail domains use them (LDH, and '_' for
@@ -391,6 +408,7 @@ parse_args(int argc, char **argv, struct check_args *A)
 
 	cli_common_init(&A->c);
 	A->https = true;
+	A->smtp = true;
 	A->domains.max = MAX_DOMAINS;
 	A->selectors.max = DKIM_MAX_SELECTORS / 2;
 	optind = 1;
@@ -442,6 +460,32 @@ parse_args(int argc, char **argv, struct check_args *A)
 		case OPT_STATS:
 			A->stats = true;
 			continue;
+		case OPT_NO_SMTP:
+			A->smtp = false;
+			continue;
+		case OPT_HELO:
+			if (strlen(optarg) == 0 || strlen(optarg) > 253 ||
+			    !dns_name_valid(optarg, strlen(optarg)))
+				return cli_usage_error(prog, "--helo: '%s' is "
+				    "not a host name", optarg);
+			A->helo = optarg;
+			continue;
+		case OPT_SMTP_TIMEOUT:
+			if (!cli_parse_seconds(optarg, 600, &A->smtp_timeout) ||
+			    A->smtp_timeout <= 0)
+				return cli_usage_error(prog, "--smtp-timeout "
+				    "must be seconds (0 < SEC <= 600), not "
+				    "'%s'", optarg);
+			continue;
+		case OPT_SMTP_PORT: {
+			unsigned long port;
+
+			if (!cli_parse_uint(optarg, 65535, &port) || port == 0)
+				return cli_usage_error(prog, "--smtp-port must "
+				    "be a port number, not '%s'", optarg);
+			A->smtp_port = (unsigned)port;
+			continue;
+		}
 		case OPT_HTML:
 			A->html = optarg;
 			continue;
@@ -517,6 +561,7 @@ struct run_out {
 	unsigned long errors, warnings;	/* counted for the exit status */
 	bool incomplete, failed;
 	bool told_curl;			/* MTA-STS fetching skipped: said */
+	bool told_blocked;		/* port 25 blocked: said */
 };
 
 /* One domain's output in every form asked for. */
@@ -534,6 +579,14 @@ emit_domain(struct run_out *R, const struct check_result *res)
 		fprintf(stderr, "%s: MTA-STS policy fetching skipped: %s "
 		    "(install libcurl4)\n", R->prog, res->mtasts.skipped);
 		R->told_curl = true;
+	}
+	if (res->transport.port25_blocked && !R->told_blocked) {
+		/* once per run, where the user looks */
+		fprintf(stderr, "%s: every SMTP connection timed out: outbound "
+		    "port %u is probably blocked on this network (--no-smtp "
+		    "skips the probe)\n", R->prog, A->smtp_port ? A->smtp_port :
+		    25);
+		R->told_blocked = true;
 	}
 	if ((json || R->bl != NULL) &&
 	    (o = render_json_check_new(res)) == NULL)
@@ -604,7 +657,7 @@ cmd_check(int argc, char **argv)
 	struct baseline *done = NULL;
 	struct strlist common;
 	struct run_out R;
-	char err[512];
+	char err[512], helo[256] = "localhost";
 	const char *env;
 	bool progress;
 	size_t total;
@@ -685,6 +738,23 @@ cmd_check(int argc, char **argv)
 	o.https = A.https;
 	o.ca_file = A.ca_file;
 	o.https_timeout = A.c.timeout > 0 ? A.c.timeout * 5 : 0;
+	/* The probe reaches out to the MX hosts, so it never runs where
+	 * the answers are not the Internet's: with --zone it is skipped
+	 * unless --smtp-port points it at (loopback) test servers. */
+	if (!A.smtp)
+		o.smtp_skipped = "--no-smtp";
+	else if (A.c.nzones > 0 && A.smtp_port == 0)
+		o.smtp_skipped = "DNS answers come from zone files (--zone); "
+		    "--smtp-port PORT probes test servers";
+	o.transport.port = A.smtp_port;
+	o.transport.allow_loopback = A.smtp_port != 0;
+	if (A.helo != NULL)
+		snprintf(helo, sizeof(helo), "%s", A.helo);
+	else if (o.smtp_skipped == NULL)
+		smtp_default_helo(helo, sizeof(helo));
+	o.smtp.helo = helo;
+	o.smtp.timeout = A.smtp_timeout;
+	o.smtp.ca_file = A.ca_file;
 	if ((env = getenv("AUTHCHECK_HTTPS_PORT")) != NULL && env[0] != '\0') {
 		unsigned long port;
 

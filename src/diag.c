@@ -270,6 +270,8 @@ static const struct {
 	{ "mta-sts.", "MTA-STS, TLS-RPT, BIMI" },
 	{ "tlsrpt.", "MTA-STS, TLS-RPT, BIMI" },
 	{ "bimi.", "MTA-STS, TLS-RPT, BIMI" },
+	{ "smtp.", "Transport (SMTP and TLS)" },
+	{ "tls.", "Transport (SMTP and TLS)" },
 	{ "zone.", "Zone files and DNS" },
 	{ "dns.", "Zone files and DNS" },
 };

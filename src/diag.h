@@ -282,6 +282,55 @@ X(BIMI_DMARC_NOT_ENFORCED, "bimi.dmarc-not-enforced", WARNING, "BIMI draft", \
   "BIMI is published but DMARC is p=none", \
   "enforce DMARC (p=quarantine or p=reject); receivers ignore BIMI otherwise") \
 \
+X(SMTP_UNREACHABLE, "smtp.unreachable", ERROR, "RFC 5321 §3.1, §5.1", \
+  "no probed address of an MX host accepts a TCP connection on the SMTP port", \
+  "start the mail server or open the port in its firewall; senders queue the mail until one address answers") \
+X(SMTP_ADDRESS_UNREACHABLE, "smtp.address-unreachable", WARNING, "RFC 5321 §5.1", \
+  "one address of an MX host does not accept connections while another does", \
+  "serve SMTP on every address the host name has, or remove the dead address from DNS") \
+X(SMTP_PORT25_BLOCKED, "smtp.port25-blocked", WARNING, "-", \
+  "every connection attempt of the run timed out while DNS answered: outbound port 25 is probably blocked on this network", \
+  "run the probe from a network that allows outbound port 25 (many ISPs and clouds block it); the servers may be fine") \
+X(SMTP_GREETING_REFUSED, "smtp.greeting-refused", ERROR, "RFC 5321 §3.1, §4.2.5", \
+  "the server greets with a refusal (421, 450, 554, ...) instead of 220", \
+  "read the quoted text: the server is overloaded, rate-limits or blocklists the client, or is misconfigured") \
+X(SMTP_TIMEOUT, "smtp.timeout", ERROR, "RFC 5321 §4.5.3.2", \
+  "the server stopped answering during the SMTP dialogue", \
+  "check the server's load and any filter or tarpit in front of it; senders give up and retry later") \
+X(SMTP_DROPPED, "smtp.dropped", ERROR, "RFC 5321 §3.8", \
+  "the server closed the connection in the middle of the dialogue", \
+  "check the server's logs for the step named; a crash or a filter closes connections before mail can be sent") \
+X(SMTP_BAD_REPLY, "smtp.bad-reply", ERROR, "RFC 5321 §4.2, §4.5.3.1", \
+  "the server's reply is not SMTP or exceeds the limits (line length, lines per reply)", \
+  "make sure port 25 is served by an SMTP server, not another protocol or a broken proxy") \
+X(SMTP_NO_STARTTLS, "smtp.no-starttls", WARNING, "RFC 3207", \
+  "the server does not offer STARTTLS: mail to it travels in clear text", \
+  "configure a certificate and enable STARTTLS on the server") \
+X(SMTP_AUTH_BEFORE_TLS, "smtp.auth-before-tls", WARNING, "RFC 8314 §3.3", \
+  "a submission port offers AUTH before TLS: passwords may be sent in clear text", \
+  "offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only = yes), or use implicit TLS on port 465") \
+X(TLS_HANDSHAKE_FAILED, "tls.handshake-failed", ERROR, "RFC 3207 §4, RFC 8314", \
+  "STARTTLS is offered but TLS cannot be established", \
+  "fix the server's TLS setup (certificate and key files, protocols, ciphers); senders that require TLS defer the mail") \
+X(TLS_CERT_UNTRUSTED, "tls.cert-untrusted", WARNING, "RFC 5280 §6, RFC 8461 §4.2", \
+  "the certificate chain does not verify against the trusted CAs", \
+  "install a certificate from a public CA with its full intermediate chain") \
+X(TLS_CERT_NAME_MISMATCH, "tls.cert-name-mismatch", WARNING, "RFC 6125 §6.4, RFC 8461 §4.2", \
+  "the certificate does not name the MX host", \
+  "get a certificate whose subjectAltName includes the MX host name (a wildcard covers one left-most label)") \
+X(TLS_CERT_EXPIRED, "tls.cert-expired", ERROR, "RFC 5280 §4.1.2.5", \
+  "the certificate has expired or is not valid yet", \
+  "renew the certificate and reload the mail server") \
+X(TLS_CERT_EXPIRING, "tls.cert-expiring", WARNING, "RFC 5280 §4.1.2.5", \
+  "the certificate expires within 14 days", \
+  "renew the certificate now (check that automatic renewal also reloads the mail server)") \
+X(TLS_OLD_PROTOCOL, "tls.old-protocol", WARNING, "RFC 8996", \
+  "the best protocol the server negotiates is below TLS 1.2", \
+  "enable TLS 1.2 and 1.3 on the server; TLS 1.0 and 1.1 are deprecated") \
+X(TLS_MTA_STS_CERT_INVALID, "tls.mta-sts-cert-invalid", ERROR, "RFC 8461 §4.2, §5", \
+  "MTA-STS is enforced but the MX presents a certificate that does not verify or does not name it", \
+  "install a CA-signed certificate naming the MX host; until then MTA-STS senders refuse to deliver (or set mode: testing)") \
+\
 X(ZONE_SYNTAX, "zone.syntax", ERROR, "RFC 1035 §5", \
   "a line of the zone file cannot be parsed", \
   "fix the line; the rest of the file is still checked") \

@@ -25,7 +25,12 @@ static const struct command {
 	{ "check", cmd_check, &cmd_check_spec,
 	  "[check] DOMAIN... | --domains FILE|-",
 	  "the full report: SPF tree, DMARC, DKIM, MX and reverse DNS,\n"
-	  "      MTA-STS, TLS-RPT, BIMI; a verdict and a score per domain" },
+	  "      MTA-STS, TLS-RPT, BIMI, SMTP/TLS of every MX; a verdict and a\n"
+	  "      score per domain" },
+	{ "smtp", cmd_smtp, &cmd_smtp_spec,
+	  "smtp DOMAIN|HOST[:PORT]... [--helo NAME] [--smtp-timeout SEC]",
+	  "probe mail servers: greeting, EHLO, STARTTLS, the certificate\n"
+	  "      (then QUIT: no mail is sent); :587 STARTTLS, :465 implicit TLS" },
 	{ "spf", cmd_spf, &cmd_spf_spec,
 	  "spf [DOMAIN] --ip IP [--sender ADDR] [--helo NAME]",
 	  "evaluate SPF check_host(): is IP authorised to send for DOMAIN?" },

@@ -79,6 +79,7 @@ RENDER_AREA(mx)
 RENDER_AREA(mtasts)
 RENDER_AREA(tlsrpt)
 RENDER_AREA(bimi)
+RENDER_AREA(transport)
 #undef RENDER_AREA
 
 /* {"domain", "verdict", "score", "incomplete", "counts": {error, warning,
@@ -95,6 +96,15 @@ struct json_t *render_json_check_new(const struct check_result *res);
 int render_json_emit(FILE *out, struct json_t *o);
 /* Release an object of render_json_check_new() that is not printed. */
 void render_json_free(struct json_t *o);
+/* `authcheck smtp`: {"counts", "findings", "transport"} as one line (the
+ * "transport" object as in the report).  0, or -1 on out-of-memory or a
+ * write error. */
+struct transport_result;
+int render_json_smtp(FILE *out, const struct transport_result *t);
+/* The probe's lines (one per address, then its details) for the report's
+ * Transport area and for `authcheck smtp` (render_report.c). */
+void render_text_transport(FILE *out, const struct transport_result *t,
+    const struct render_style *st);
 /* The text report: verdict and score, then each area's records and
  * findings. */
 void render_text_check(FILE *out, const struct check_result *res,

@@ -639,6 +639,208 @@ render_json_emit(FILE *out, json_t *o)
 	return emit(out, o, o != NULL);
 }
 
+/* ---- the Transport area and `authcheck smtp` ---- */
+
+static json_t *
+tls_json(const struct tls_info *t, bool *ok)
+{
+	json_t *o = json_object(), *names = json_array(), *chain = json_array();
+	json_t *key = json_object();
+
+	if (o == NULL || names == NULL || chain == NULL || key == NULL) {
+		json_decref(o);
+		json_decref(names);
+		json_decref(chain);
+		json_decref(key);
+		*ok = false;
+		return NULL;
+	}
+	put(o, "version", jstr(t->version), ok);
+	put(o, "cipher", jstr(t->cipher), ok);
+	put(o, "verified", json_boolean(t->verified), ok);
+	put(o, "verify_error", t->verified ? json_null() :
+	    jstr(t->verify_error), ok);
+	for (size_t i = 0; i < t->nnames; i++)
+		if (json_array_append_new(names, jstr(t->names[i])) != 0)
+			*ok = false;
+	put(o, "names", names, ok);
+	put(o, "name_match", json_boolean(t->name_match), ok);
+	put(o, "subject", jstr(t->subject), ok);
+	put(o, "issuer", jstr(t->issuer), ok);
+	put(o, "not_before", json_integer((json_int_t)t->not_before), ok);
+	put(o, "not_after", json_integer((json_int_t)t->not_after), ok);
+	put(o, "days_left", json_integer((json_int_t)t->days_left), ok);
+	put(key, "type", jstr(t->key_type), ok);
+	put(key, "bits", json_integer(t->key_bits), ok);
+	put(o, "key", key, ok);
+	for (size_t i = 0; i < t->chain_len && i < TLS_MAX_CHAIN; i++)
+		if (json_array_append_new(chain, jstr(t->chain[i])) != 0)
+			*ok = false;
+	put(o, "chain", chain, ok);
+	put(o, "chain_length", json_integer((json_int_t)t->chain_len), ok);
+	return o;
+}
+
+static json_t *
+ext_json(unsigned ext, bool *ok)
+{
+	json_t *a = json_array();
+
+	if (a == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	for (unsigned i = 0; i < SMTP_NEXT; i++)
+		if ((ext & (1u << i)) &&
+		    json_array_append_new(a, json_string(smtp_ext_name(i))) != 0)
+			*ok = false;
+	return a;
+}
+
+static const char *
+end_name(enum smtp_end e)
+{
+	switch (e) {
+	case SMTP_END_OK: return "ok";
+	case SMTP_END_NOT_CONNECTED: return "not-connected";
+	case SMTP_END_GREETING_REFUSED: return "greeting-refused";
+	case SMTP_END_TIMEOUT: return "timeout";
+	case SMTP_END_DROPPED: return "dropped";
+	case SMTP_END_BAD_REPLY: return "bad-reply";
+	case SMTP_END_TLS_FAILED: return "tls-failed";
+	default: return "internal-error";
+	}
+}
+
+static json_t *
+probe_json(const struct smtp_probe *p, const char *skip_why, bool *ok)
+{
+	json_t *o = json_object();
+	char ip[IP_STRLEN];
+
+	if (o == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	ip_format(&p->ip, ip, sizeof(ip));
+	put(o, "ip", jstr(ip), ok);
+	put(o, "port", json_integer(p->port), ok);
+	put(o, "tls_mode", json_string(p->mode == SMTP_TLS_IMPLICIT ?
+	    "implicit" : "starttls"), ok);
+	put(o, "probed", json_boolean(skip_why == NULL), ok);
+	put(o, "not_probed_because", jstr(skip_why), ok);
+	if (skip_why != NULL)
+		return o;
+	put(o, "connect", json_string(smtp_connect_name(p->connect)), ok);
+	put(o, "connect_error", p->connect == SMTP_CONN_OK ? json_null() :
+	    jstr(p->connect_error), ok);
+	put(o, "connect_ms", p->connect == SMTP_CONN_OK ?
+	    json_real(p->connect_ms) : json_null(), ok);
+	put(o, "greeting_code", p->greeting_code ?
+	    json_integer(p->greeting_code) : json_null(), ok);
+	put(o, "greeting", p->greeting_code ? jstr(p->greeting) : json_null(),
+	    ok);
+	put(o, "ehlo_code", p->ehlo_code ? json_integer(p->ehlo_code) :
+	    json_null(), ok);
+	put(o, "extensions", ext_json(p->ext, ok), ok);
+	put(o, "auth", p->auth[0] ? jstr(p->auth) : json_null(), ok);
+	put(o, "starttls_code", p->starttls_code ?
+	    json_integer(p->starttls_code) : json_null(), ok);
+	put(o, "tls", p->tls_done ? tls_json(&p->tls, ok) : json_null(), ok);
+	put(o, "tls_error", p->tls_error[0] ? jstr(p->tls_error) : json_null(),
+	    ok);
+	put(o, "extensions_after_tls", p->tls_done ? ext_json(p->ext_tls, ok) :
+	    json_null(), ok);
+	put(o, "auth_after_tls", p->auth_tls[0] ? jstr(p->auth_tls) :
+	    json_null(), ok);
+	put(o, "end", json_string(end_name(p->end)), ok);
+	put(o, "end_step", p->end == SMTP_END_OK ? json_null() :
+	    json_string(smtp_step_name(p->end_step)), ok);
+	put(o, "end_detail", p->end_detail[0] ? jstr(p->end_detail) :
+	    json_null(), ok);
+	put(o, "total_ms", json_real(p->total_ms), ok);
+	return o;
+}
+
+static json_t *
+transport_json(const struct transport_result *t, bool *ok)
+{
+	json_t *o = json_object(), *hosts = json_array();
+
+	if (o == NULL || hosts == NULL) {
+		json_decref(o);
+		json_decref(hosts);
+		*ok = false;
+		return NULL;
+	}
+	put(o, "probed", json_boolean(t->probed), ok);
+	put(o, "skipped", jstr(t->skipped), ok);
+	put(o, "error", t->error[0] ? jstr(t->error) : json_null(), ok);
+	put(o, "port25_blocked", json_boolean(t->port25_blocked), ok);
+	put(o, "hosts_total", json_integer((json_int_t)t->nhost_total), ok);
+	for (size_t h = 0; h < t->nhost; h++) {
+		const struct transport_host *H = &t->host[h];
+		json_t *e = json_object(), *addrs = json_array();
+
+		if (e == NULL || addrs == NULL) {
+			json_decref(e);
+			json_decref(addrs);
+			*ok = false;
+			break;
+		}
+		put(e, "host", jstr(H->name), ok);
+		put(e, "port", json_integer(H->port), ok);
+		put(e, "submission", json_boolean(H->submission), ok);
+		put(e, "addresses_total", json_integer(
+		    (json_int_t)H->naddr_total), ok);
+		put(e, "unresolved", jstr(H->unresolved), ok);
+		for (size_t a = 0; a < H->n; a++)
+			if (json_array_append_new(addrs, probe_json(
+			    &t->probe[H->first + a], t->skip_why[H->first + a],
+			    ok)) != 0)
+				*ok = false;
+		put(e, "addresses", addrs, ok);
+		if (json_array_append_new(hosts, e) != 0)
+			*ok = false;
+	}
+	put(o, "hosts", hosts, ok);
+	return o;
+}
+
+int
+render_json_area_transport(json_t *o, const struct check_result *res)
+{
+	bool ok = true;
+
+	put(o, "transport", transport_json(&res->transport, &ok), &ok);
+	return ok ? 0 : -1;
+}
+
+int
+render_json_smtp(FILE *out, const struct transport_result *t)
+{
+	json_t *o = json_object(), *all = json_array(), *counts = json_object();
+	bool ok = o && all && counts;
+	unsigned long c[DIAG_SEV__COUNT] = { 0 };
+
+	if (!ok) {
+		json_decref(o);
+		json_decref(all);
+		json_decref(counts);
+		return -1;
+	}
+	for (size_t i = 0; i < t->area.findings.n; i++)
+		c[diag_info(t->area.findings.v[i].id)->severity]++;
+	put(counts, "error", json_integer((json_int_t)c[DIAG_ERROR]), &ok);
+	put(counts, "warning", json_integer((json_int_t)c[DIAG_WARNING]), &ok);
+	put(counts, "info", json_integer((json_int_t)c[DIAG_INFO]), &ok);
+	put(o, "counts", counts, &ok);
+	findings_append(all, &t->area.findings, NULL, &ok);
+	put(o, "findings", all, &ok);
+	put(o, "transport", transport_json(t, &ok), &ok);
+	return emit(out, o, ok);
+}
+
 int
 render_json_check(FILE *out, const struct check_result *res)
 {

@@ -241,6 +241,152 @@ render_text_area_mtasts(FILE *out, const struct check_result *res,
 	putc('\n', out);
 }
 
+/* One probed address: what happened at each step, then TLS. */
+static void
+probe_lines(FILE *out, const struct smtp_probe *p, const char *host,
+    const struct render_style *st)
+{
+	struct ipaddr lit;
+	bool is_ip = ip_parse(host, strlen(host), &lit);
+
+	if (p->connect == SMTP_CONN_NO_ROUTE) {
+		fputs("not reached: no route from this machine (", out);
+		cli_put_safe(out, p->connect_error);
+		fputs("); not judged\n", out);
+		return;
+	}
+	if (p->connect != SMTP_CONN_OK) {
+		fprintf(out, "connect %s%s%s: ", st->red,
+		    smtp_connect_name(p->connect), st->reset);
+		cli_put_safe(out, p->connect_error);
+		putc('\n', out);
+		return;
+	}
+	fprintf(out, "connect %.1f ms", p->connect_ms);
+	if (p->mode == SMTP_TLS_IMPLICIT)
+		fputs(", implicit TLS", out);
+	if (p->greeting_code != 0) {
+		const char *nl = strchr(p->greeting, '\n');
+
+		fprintf(out, ", greeting %d ", p->greeting_code);
+		if (nl != NULL)
+			fprintf(out, "%.*s (+ more lines)",
+			    (int)(nl - p->greeting), p->greeting);
+		else
+			fputs(p->greeting, out);
+	}
+	putc('\n', out);
+	if (p->ehlo_code != 0) {
+		fprintf(out, "      %s %d:", p->helo_fallback ? "EHLO refused, "
+		    "HELO" : "EHLO", p->helo_fallback ? p->ehlo_code :
+		    p->ehlo_code);
+		for (unsigned i = 0; i < SMTP_NEXT; i++)
+			if (p->ext & (1u << i))
+				fprintf(out, " %s", smtp_ext_name(i));
+		if (p->size_limit)
+			fprintf(out, " (SIZE %lu)", p->size_limit);
+		if (p->auth[0])
+			fprintf(out, " (AUTH %s)", p->auth);
+		if (p->ext == 0)
+			fputs(" no extensions", out);
+		putc('\n', out);
+	}
+	if (p->tls_done) {
+		const struct tls_info *t = &p->tls;
+
+		fprintf(out, "      TLS: %s %s", t->version, t->cipher);
+		if (t->has_cert) {
+			fprintf(out, "; %s %d-bit key; ", t->key_type,
+			    t->key_bits);
+			fputs(t->verified ? "chain verified" :
+			    "chain NOT verified", out);
+			if (!t->verified)
+				fprintf(out, " (%s)", t->verify_error);
+			fprintf(out, "; %s; %s %ld days\n", is_ip ?
+			    "name not checked (an address)" : t->name_match ?
+			    "names the host" : "does NOT name the host",
+			    t->days_left < 0 ? "expired" : "expires in",
+			    t->days_left < 0 ? -t->days_left : t->days_left);
+			fputs("      certificate: ", out);
+			fputs(t->subject, out);
+			fputs(" issued by ", out);
+			fputs(t->issuer, out);
+			fprintf(out, "; %zu in the chain; names:",
+			    t->chain_len);
+			for (size_t i = 0; i < t->nnames; i++)
+				fprintf(out, " %s", t->names[i]);
+			if (t->nnames_total > t->nnames)
+				fprintf(out, " (+%zu more)",
+				    t->nnames_total - t->nnames);
+		} else {
+			fputs("; no certificate", out);
+		}
+		putc('\n', out);
+	}
+	if (p->end != SMTP_END_OK && p->end != SMTP_END_NOT_CONNECTED)
+		fprintf(out, "      %sended at %s%s: %s\n", st->red,
+		    smtp_step_name(p->end_step), st->reset, p->end_detail);
+	else if (p->end == SMTP_END_OK)
+		fprintf(out, "      QUIT after %.0f ms\n", p->total_ms);
+}
+
+void
+render_text_transport(FILE *out, const struct transport_result *t,
+    const struct render_style *st)
+{
+	if (t->skipped != NULL) {
+		fprintf(out, "  not probed: %s\n", t->skipped);
+		return;
+	}
+	if (t->error[0] != '\0')
+		fprintf(out, "  %sthe probe could not run:%s %s\n", st->red,
+		    st->reset, t->error);
+	if (t->nhost == 0)
+		fputs("  no mail server to probe\n", out);
+	if (t->port25_blocked)
+		fprintf(out, "  %severy connection timed out: outbound port "
+		    "%u looks blocked on this network%s\n", st->yellow,
+		    t->host[0].port, st->reset);
+	for (size_t h = 0; h < t->nhost; h++) {
+		const struct transport_host *H = &t->host[h];
+
+		fprintf(out, "  %s ", H->submission ? "host" : "MX");
+		cli_put_safe(out, H->name);
+		fprintf(out, " port %u", H->port);
+		if (H->naddr_total > H->n)
+			fprintf(out, " (%zu of %zu addresses probed: at most "
+			    "%d per host)", H->n, H->naddr_total,
+			    TRANSPORT_MAX_ADDRS);
+		if (H->unresolved != NULL)
+			fprintf(out, ": %s", H->unresolved);
+		putc('\n', out);
+		for (size_t a = 0; a < H->n; a++) {
+			const struct smtp_probe *p = &t->probe[H->first + a];
+			const char *why = t->skip_why[H->first + a];
+			char ip[IP_STRLEN];
+
+			ip_format(&p->ip, ip, sizeof(ip));
+			fprintf(out, "    %s  ", ip);
+			if (why != NULL)
+				fprintf(out, "not probed: %s\n", why);
+			else if (!t->probed)
+				fputs("not probed\n", out);
+			else
+				probe_lines(out, p, H->name, st);
+		}
+	}
+	if (t->nhost_total > t->nhost)
+		fprintf(out, "  (%zu more hosts not probed)\n",
+		    t->nhost_total - t->nhost);
+}
+
+void
+render_text_area_transport(FILE *out, const struct check_result *res,
+    const struct render_style *st)
+{
+	render_text_transport(out, &res->transport, st);
+}
+
 void
 render_text_check(FILE *out, const struct check_result *res, bool color)
 {

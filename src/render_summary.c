@@ -144,6 +144,15 @@ cmp_rows(const void *a, const void *b)
 	return worse(a, b) ? -1 : worse(b, a) ? 1 : 0;
 }
 
+/* A status column: as wide as its area's name, 7 at least ("incompl"). */
+static int
+area_width(int a)
+{
+	size_t n = strlen(check_modules[a].name);
+
+	return n < 7 ? 7 : (int)n;
+}
+
 void
 render_summary_print(FILE *out, const struct render_summary *s, bool color)
 {
@@ -173,8 +182,8 @@ render_summary_print(FILE *out, const struct render_summary *s, bool color)
 	fprintf(out, "  %-*s  %-10s  %5s  %6s  %8s ", (int)w, "domain",
 	    "verdict", "score", "errors", "warnings");
 	for (int a = 0; a < CHECK__AREAS; a++)
-		fprintf(out, a + 1 < CHECK__AREAS ? " %-7.7s" : " %.7s",
-		    check_modules[a].name);
+		fprintf(out, a + 1 < CHECK__AREAS ? " %-*s" : " %.*s",
+		    area_width(a), check_modules[a].name);
 	fputs(s->changed > 0 || s->with_new_errors > 0 ? "  changes\n" : "\n",
 	    out);
 	for (size_t i = 0; i < s->n; i++) {
@@ -189,7 +198,8 @@ render_summary_print(FILE *out, const struct render_summary *s, bool color)
 		    r->score, r->errors, r->warnings);
 		for (int a = 0; a < CHECK__AREAS; a++)
 			fprintf(out, a + 1 < CHECK__AREAS || r->has_change ?
-			    " %-7s" : " %s", r->status[a] == 'f' ? "FAIL" :
+			    " %-*s" : " %.*s", area_width(a),
+			    r->status[a] == 'f' ? "FAIL" :
 			    r->status[a] == 'w' ? "warn" : r->status[a] == 'i' ?
 			    "incompl" : "ok");
 		if (r->has_change) {

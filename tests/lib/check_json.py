@@ -80,6 +80,20 @@ def check_report(o):
         for k in ("selector", "name", "found", "key_type", "bits", "source"):
             if k not in s:
                 fail("dkim: missing %r" % k)
+    t = o.get("transport")
+    if t is None:
+        fail("missing key 'transport'")
+    for k in ("probed", "skipped", "error", "port25_blocked", "hosts"):
+        if k not in t:
+            fail("transport: missing %r" % k)
+    for h in t["hosts"]:
+        for k in ("host", "port", "addresses_total", "addresses"):
+            if k not in h:
+                fail("transport host: missing %r" % k)
+        for a in h["addresses"]:
+            for k in ("ip", "port", "probed", "not_probed_because"):
+                if k not in a:
+                    fail("transport address: missing %r" % k)
 
 
 def check_expect(reports, conds, rc):

@@ -46,6 +46,25 @@ static const struct {
 	{ "mta-sts.policy-invalid", "tests/integration/check_mtasts.sh" },
 	{ "mta-sts.mx-not-covered", "tests/integration/check_mtasts.sh" },
 	{ "mta-sts.testing", "tests/integration/check_mtasts.sh" },
+	/* findings about what a mail server says and presents, not DNS:
+	 * the scripted servers of tests/lib/smtp_server.py with
+	 * certificates made at each run (tests/lib/smtp_certs.sh) */
+	{ "smtp.unreachable", "tests/integration/smtp_probe.sh" },
+	{ "smtp.address-unreachable", "tests/integration/smtp_probe.sh" },
+	{ "smtp.port25-blocked", "tests/integration/smtp_probe.sh" },
+	{ "smtp.greeting-refused", "tests/integration/smtp_probe.sh" },
+	{ "smtp.timeout", "tests/integration/smtp_probe.sh" },
+	{ "smtp.dropped", "tests/integration/smtp_probe.sh" },
+	{ "smtp.bad-reply", "tests/integration/smtp_probe.sh" },
+	{ "smtp.no-starttls", "tests/integration/smtp_probe.sh" },
+	{ "smtp.auth-before-tls", "tests/integration/smtp_probe.sh" },
+	{ "tls.handshake-failed", "tests/integration/smtp_probe.sh" },
+	{ "tls.cert-untrusted", "tests/integration/smtp_probe.sh" },
+	{ "tls.cert-name-mismatch", "tests/integration/smtp_probe.sh" },
+	{ "tls.cert-expired", "tests/integration/smtp_probe.sh" },
+	{ "tls.cert-expiring", "tests/integration/smtp_probe.sh" },
+	{ "tls.old-protocol", "tests/integration/smtp_probe.sh" },
+	{ "tls.mta-sts-cert-invalid", "tests/integration/smtp_probe.sh" },
 };
 
 #define NMADE (sizeof(made_by_test) / sizeof(made_by_test[0]))

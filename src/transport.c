@@ -1,0 +1,513 @@
+/*
+ * transport.c -- the Transport area (transport.h): plan the SMTP probes
+ * of a domain's MX hosts, run a whole batch of them at once, judge.
+ */
+#include "transport.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mtasts.h"
+
+void
+transport_init(struct transport_result *t, const char *skipped)
+{
+	struct area_result a = t->area;
+
+	memset(t, 0, sizeof(*t));
+	t->area = a;
+	t->skipped = skipped;
+}
+
+void
+transport_result_free(struct transport_result *t)
+{
+	free(t->probe);
+	free(t->skip_why);
+	t->probe = NULL;
+	t->skip_why = NULL;
+	t->nprobe = 0;
+	area_result_free(&t->area);
+}
+
+/* Why an address is not probed, or NULL. */
+static const char *
+unprobed(const struct ipaddr *ip0, bool allow_loopback)
+{
+	static const struct {
+		const char *net;
+		unsigned prefix;
+		const char *why;
+	} nets[] = {
+		{ "192.0.2.0", 24, "a documentation address (RFC 5737)" },
+		{ "198.51.100.0", 24, "a documentation address (RFC 5737)" },
+		{ "203.0.113.0", 24, "a documentation address (RFC 5737)" },
+		{ "2001:db8::", 32, "a documentation address (RFC 3849)" },
+		{ "0.0.0.0", 8, "not a destination address (RFC 1122)" },
+		{ "224.0.0.0", 4, "not a unicast address" },
+		{ "240.0.0.0", 4, "a reserved address (RFC 1112)" },
+		{ "ff00::", 8, "not a unicast address" },
+		{ "::", 128, "not a destination address" },
+	};
+	struct ipaddr ip = ip_unmap(ip0), net;
+
+	for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++)
+		if (ip_parse(nets[i].net, strlen(nets[i].net), &net) &&
+		    net.family == ip.family && ip_match(&ip, &net,
+		    nets[i].prefix))
+			return nets[i].why;
+	if (!allow_loopback) {
+		if (ip_parse("127.0.0.0", 9, &net) && ip.family == 4 &&
+		    ip_match(&ip, &net, 8))
+			return "a loopback address: this machine, not the MX";
+		if (ip_parse("::1", 3, &net) && ip.family == 6 &&
+		    ip_match(&ip, &net, 128))
+			return "a loopback address: this machine, not the MX";
+	}
+	return NULL;
+}
+
+static int
+grow(struct transport_result *t, size_t more)
+{
+	struct smtp_probe *np;
+	const char **nw;
+
+	np = realloc(t->probe, (t->nprobe + more) * sizeof(*np));
+	if (np == NULL)
+		return -1;
+	t->probe = np;
+	nw = realloc(t->skip_why, (t->nprobe + more) * sizeof(*nw));
+	if (nw == NULL)
+		return -1;
+	t->skip_why = nw;
+	return 0;
+}
+
+/* Up to TRANSPORT_MAX_ADDRS of ips[0..n): two of each family first, then
+ * the rest in order.  Indexes into pick; returns how many. */
+static size_t
+choose(const struct ipaddr *ips, size_t n, size_t *pick)
+{
+	size_t k = 0, per[2] = { 0, 0 };
+	bool used[MX_MAX_ADDRS + 1] = { false };
+
+	if (n > MX_MAX_ADDRS)
+		n = MX_MAX_ADDRS;
+	for (size_t i = 0; i < n && k < TRANSPORT_MAX_ADDRS; i++) {
+		int f = ips[i].family == 6;
+
+		if (per[f] < TRANSPORT_MAX_ADDRS / 2) {
+			per[f]++;
+			used[i] = true;
+			pick[k++] = i;
+		}
+	}
+	for (size_t i = 0; i < n && k < TRANSPORT_MAX_ADDRS; i++)
+		if (!used[i])
+			pick[k++] = i;
+	return k;
+}
+
+static int
+add(struct transport_result *t, const char *name, unsigned port,
+    bool implicit_tls, bool submission, const struct ipaddr *ips,
+    size_t nips, const char *unresolved, bool allow_loopback, bool check)
+{
+	struct transport_host *h;
+	size_t pick[TRANSPORT_MAX_ADDRS], k;
+
+	t->nhost_total++;
+	if (t->nhost == TRANSPORT_MAX_HOSTS)
+		return 1;
+	k = choose(ips, nips, pick);
+	if (k > 0 && grow(t, k) != 0)
+		return -1;
+	h = &t->host[t->nhost++];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	h->port = port;
+	h->submission = submission;
+	h->first = t->nprobe;
+	h->n = k;
+	h->naddr_total = nips;
+	h->unresolved = unresolved;
+	for (size_t i = 0; i < k; i++) {
+		struct smtp_probe *p = &t->probe[t->nprobe];
+
+		memset(p, 0, sizeof(*p));
+		p->ip = ips[pick[i]];
+		p->port = port;
+		p->mode = implicit_tls || port == 465 ? SMTP_TLS_IMPLICIT :
+		    SMTP_TLS_STARTTLS;
+		t->skip_why[t->nprobe] = check ?
+		    unprobed(&p->ip, allow_loopback) : NULL;
+		p->skip = t->skip_why[t->nprobe] != NULL;
+		t->nprobe++;
+	}
+	return 0;
+}
+
+int
+transport_add_host(struct transport_result *t, const char *name,
+    unsigned port, bool implicit_tls, bool submission,
+    const struct ipaddr *ips, size_t nips, const char *unresolved)
+{
+	return add(t, name, port, implicit_tls, submission, ips, nips,
+	    unresolved, true, false);
+}
+
+int
+transport_plan(struct transport_result *t, const struct mx_result *mx,
+    const struct transport_opts *o)
+{
+	unsigned port = o->port ? o->port : 25;
+
+	for (size_t i = 0; i < mx->nhost; i++) {
+		const struct mx_host *h = &mx->host[i];
+		struct ipaddr ips[MX_MAX_ADDRS];
+		size_t n = 0;
+
+		if (h->null_mx || h->duplicate || h->name == NULL ||
+		    (h->ip_literal && !h->origin_literal))
+			continue;
+		for (size_t k = 0; k < h->naddr && n < MX_MAX_ADDRS; k++)
+			ips[n++] = h->addr[k].ip;
+		if (add(t, h->name, port, o->implicit_tls, false, ips, n,
+		    n == 0 ? "no address (see the MX area)" : NULL,
+		    o->allow_loopback, true) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The same dialogue asked for twice (domains sharing a provider's MX):
+ * one probe, its result copied to each. */
+static bool
+same_target(const struct smtp_probe *a, const struct smtp_probe *b)
+{
+	return a->port == b->port && a->mode == b->mode &&
+	    ip_equal(&a->ip, &b->ip) && strcasecmp(a->host, b->host) == 0;
+}
+
+/* The host names point into the results, which do not move. */
+int
+transport_probe_all(struct transport_result **t, size_t n,
+    const struct smtp_opts *o)
+{
+	struct smtp_probe *all;
+	size_t *slot;
+	size_t total = 0, k = 0, nuniq = 0, tried = 0, timeouts = 0;
+	char err[160] = "";
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		total += t[i]->nprobe;
+		t[i]->probed = true;	/* until smtp_run() fails */
+	}
+	if (total == 0)
+		return 0;
+	all = calloc(total, sizeof(*all));
+	slot = calloc(total, sizeof(*slot));
+	if (all == NULL || slot == NULL) {
+		free(all);
+		free(slot);
+		for (size_t i = 0; i < n; i++)
+			snprintf(t[i]->error, sizeof(t[i]->error),
+			    "out of memory");
+		return -1;
+	}
+	/* Unique dialogues; slot[k] is where the k-th probe's result is.
+	 * Quadratic in the worst case, but bounded by the batch's
+	 * addresses (64 domains x 32 hosts x 4). */
+	for (size_t i = 0; i < n; i++)
+		for (size_t h = 0; h < t[i]->nhost; h++)
+			for (size_t a = 0; a < t[i]->host[h].n; a++) {
+				struct smtp_probe p =
+				    t[i]->probe[t[i]->host[h].first + a];
+				size_t u;
+
+				p.host = t[i]->host[h].name;
+				for (u = 0; u < nuniq; u++)
+					if (all[u].skip == p.skip &&
+					    same_target(&all[u], &p))
+						break;
+				if (u == nuniq)
+					all[nuniq++] = p;
+				slot[k++] = u;
+			}
+	rc = smtp_run(all, nuniq, o, err, sizeof(err));
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t h = 0; h < t[i]->nhost; h++)
+			for (size_t a = 0; a < t[i]->host[h].n; a++) {
+				struct smtp_probe *p =
+				    &t[i]->probe[t[i]->host[h].first + a];
+
+				*p = all[slot[k++]];
+				p->host = t[i]->host[h].name;
+			}
+		t[i]->probed = rc == 0;
+		if (rc != 0)
+			snprintf(t[i]->error, sizeof(t[i]->error), "%s", err);
+	}
+	/* Port 25 blocked on the way: every connection attempt to a mail
+	 * exchanger timed out or found no route (DNS answered, or there
+	 * would be nothing to probe).  Submission ports do not count. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t h = 0; h < t[i]->nhost; h++) {
+			if (t[i]->host[h].submission)
+				continue;
+			for (size_t a = 0; a < t[i]->host[h].n; a++) {
+				const struct smtp_probe *p =
+				    &t[i]->probe[t[i]->host[h].first + a];
+
+				if (p->skip)
+					continue;
+				tried++;
+				if (p->connect == SMTP_CONN_TIMEOUT ||
+				    p->connect == SMTP_CONN_NO_ROUTE)
+					timeouts++;
+			}
+		}
+	if (rc == 0 && tried > 0 && timeouts == tried)
+		for (size_t i = 0; i < n; i++)
+			t[i]->port25_blocked = true;
+	free(all);
+	free(slot);
+	return rc;
+}
+
+/* ---- judgement --------------------------------------------------------- */
+
+struct ctx {
+	struct diag_sink *sink;
+	struct diag d;
+	const struct transport_host *h;
+	const struct smtp_probe *p;
+	char where[320];		/* "mx.example.com 192.0.2.1:25" */
+};
+
+static void
+judge_tls(struct ctx *c, bool enforce, bool testing)
+{
+	const struct smtp_probe *p = c->p;
+	const struct tls_info *t = &p->tls;
+	bool is_ip;
+	struct ipaddr dummy;
+	bool name_ok, trust_ok;
+	char names[512];
+	size_t at = 0;
+
+	is_ip = ip_parse(c->h->name, strlen(c->h->name), &dummy);
+	names[0] = '\0';
+	for (size_t i = 0; i < t->nnames && at < sizeof(names) - 1; i++) {
+		int w = snprintf(names + at, sizeof(names) - at, "%s%s",
+		    i ? ", " : "", t->names[i]);
+
+		if (w < 0)
+			break;
+		at += (size_t)w;
+	}
+	if (at >= sizeof(names))
+		at = sizeof(names) - 1;
+	if (t->old_protocol)
+		diag_reportf(c->sink, DIAG_TLS_OLD_PROTOCOL, &c->d,
+		    "%s negotiates %s at best", c->where, t->version);
+	if (!t->has_cert) {
+		diag_reportf(c->sink, DIAG_TLS_HANDSHAKE_FAILED, &c->d,
+		    "%s presents no certificate", c->where);
+		return;
+	}
+	if (t->expired || t->not_yet_valid)
+		diag_reportf(c->sink, DIAG_TLS_CERT_EXPIRED, &c->d,
+		    "%s: the certificate %s (%ld days)", c->where,
+		    t->expired ? "has expired" : "is not valid yet",
+		    t->days_left);
+	else if (t->days_left < 14)
+		diag_reportf(c->sink, DIAG_TLS_CERT_EXPIRING, &c->d,
+		    "%s: the certificate expires in %ld day%s", c->where,
+		    t->days_left, t->days_left == 1 ? "" : "s");
+	/* An expired leaf fails verification for that reason alone:
+	 * already said. */
+	trust_ok = t->verified || ((t->expired || t->not_yet_valid) &&
+	    strstr(t->verify_error, "expired") != NULL);
+	name_ok = is_ip || t->name_match;
+	if (enforce && (!t->verified || !name_ok)) {
+		diag_reportf(c->sink, DIAG_TLS_MTA_STS_CERT_INVALID, &c->d,
+		    "%s: %s%s%s; the MTA-STS policy is in enforce mode, so "
+		    "compliant senders refuse to deliver to this MX",
+		    c->where, t->verified ? "" : "the certificate does not "
+		    "verify: ", t->verified ? "" : t->verify_error,
+		    name_ok ? "" : t->verified ? "the certificate does not "
+		    "name the host" : " and does not name the host");
+		return;
+	}
+	if (!trust_ok)
+		diag_reportf(c->sink, DIAG_TLS_CERT_UNTRUSTED, &c->d,
+		    "%s: %s%s%s", c->where, t->verify_error,
+		    t->self_signed ? " (self-signed)" : "",
+		    testing ? "; under the MTA-STS testing policy senders "
+		    "report this failure" : "");
+	if (!name_ok)
+		diag_reportf(c->sink, DIAG_TLS_CERT_NAME_MISMATCH, &c->d,
+		    "%s: the certificate names %s, not %s%s", c->where,
+		    t->nnames ? names : "no DNS name", c->h->name,
+		    testing ? "; under the MTA-STS testing policy senders "
+		    "report this failure" : "");
+}
+
+static void
+judge_probe(struct ctx *c, bool enforce, bool testing)
+{
+	const struct smtp_probe *p = c->p;
+
+	switch (p->end) {
+	case SMTP_END_GREETING_REFUSED: {
+		char text[SMTP_TEXT_SIZE];
+
+		/* verbatim, its lines on one line of the report */
+		snprintf(text, sizeof(text), "%s", p->greeting);
+		for (char *nl = text; (nl = strchr(nl, '\n')) != NULL; )
+			*nl = '|';
+		diag_reportf(c->sink, DIAG_SMTP_GREETING_REFUSED, &c->d,
+		    "%s greets with %d \"%s\": %s", c->where, p->greeting_code,
+		    text, smtp_code_meaning(p->greeting_code));
+		return;
+	}
+	case SMTP_END_TIMEOUT:
+		diag_reportf(c->sink, DIAG_SMTP_TIMEOUT, &c->d, "%s: %s",
+		    c->where, p->end_detail);
+		break;
+	case SMTP_END_DROPPED:
+		diag_reportf(c->sink, DIAG_SMTP_DROPPED, &c->d, "%s: %s",
+		    c->where, p->end_detail);
+		break;
+	case SMTP_END_BAD_REPLY:
+		diag_reportf(c->sink, DIAG_SMTP_BAD_REPLY, &c->d, "%s: %s",
+		    c->where, p->end_detail);
+		break;
+	case SMTP_END_TLS_FAILED:
+		diag_reportf(c->sink, DIAG_TLS_HANDSHAKE_FAILED, &c->d,
+		    "%s: %s", c->where, p->tls_error);
+		break;
+	default:
+		break;
+	}
+	if (p->mode == SMTP_TLS_STARTTLS && p->ehlo_code != 0 &&
+	    (p->end_step > SMTP_STEP_EHLO || p->end == SMTP_END_OK)) {
+		if (!(p->ext & SMTP_EXT_STARTTLS))
+			diag_reportf(c->sink, DIAG_SMTP_NO_STARTTLS, &c->d,
+			    "%s does not offer STARTTLS%s%s", c->where,
+			    p->helo_fallback ? " (it refused EHLO)" : "",
+			    enforce ? "; the MTA-STS policy is enforced, so "
+			    "compliant senders refuse to deliver" : "");
+		else if (p->starttls_code != 0 && p->starttls_code != 220)
+			diag_reportf(c->sink, DIAG_TLS_HANDSHAKE_FAILED,
+			    &c->d, "%s offers STARTTLS but answers it with %d",
+			    c->where, p->starttls_code);
+	}
+	if (c->h->submission && p->mode == SMTP_TLS_STARTTLS &&
+	    (p->ext & SMTP_EXT_AUTH))
+		diag_reportf(c->sink, DIAG_SMTP_AUTH_BEFORE_TLS, &c->d,
+		    "%s offers AUTH %s before STARTTLS", c->where,
+		    p->auth[0] ? p->auth : "(no mechanisms listed)");
+	if (p->tls_done)
+		judge_tls(c, enforce, testing);
+}
+
+void
+transport_judge(struct transport_result *t, const struct mtasts_result *sts,
+    struct diag_sink *sink)
+{
+	bool enforce = false, testing = false;
+	struct ctx c;
+
+	if (t->skipped != NULL)
+		return;
+	if (t->error[0] != '\0')
+		t->area.incomplete = true;
+	if (!t->probed)
+		return;
+	if (sts != NULL && sts->state == MTASTS_POLICY_OK) {
+		enforce = sts->pol.mode == MTASTS_MODE_ENFORCE;
+		testing = sts->pol.mode == MTASTS_MODE_TESTING;
+	}
+	memset(&c, 0, sizeof(c));
+	c.sink = sink;
+	if (t->port25_blocked) {
+		diag_reportf(sink, DIAG_SMTP_PORT25_BLOCKED, NULL,
+		    "every connection to port %u of every mail server timed "
+		    "out (or found no route) while DNS answered: outbound "
+		    "port %u is probably blocked on this network, so the "
+		    "servers could not be judged", t->nhost ? t->host[0].port : 25,
+		    t->nhost ? t->host[0].port : 25);
+		return;
+	}
+	for (size_t h = 0; h < t->nhost; h++) {
+		const struct transport_host *H = &t->host[h];
+		size_t tried = 0, ok = 0;
+		char fails[400];
+		size_t at = 0;
+
+		c.h = H;
+		memset(&c.d, 0, sizeof(c.d));
+		c.d.domain = H->name;
+		if (H->n == 0 && H->unresolved != NULL &&
+		    t->report_unresolved) {
+			diag_reportf(sink, DIAG_SMTP_UNREACHABLE, &c.d,
+			    "%s: %s", H->name, H->unresolved);
+			continue;
+		}
+		fails[0] = '\0';
+		for (size_t a = 0; a < H->n; a++) {
+			const struct smtp_probe *p = &t->probe[H->first + a];
+			char ip[IP_STRLEN];
+
+			if (p->skip || p->connect == SMTP_CONN_NO_ROUTE)
+				continue;
+			tried++;
+			if (p->connect == SMTP_CONN_OK) {
+				ok++;
+				continue;
+			}
+			ip_format(&p->ip, ip, sizeof(ip));
+			if (at < sizeof(fails)) {
+				int w = snprintf(fails + at, sizeof(fails) - at,
+				    "%s%s: %s", at ? "; " : "", ip,
+				    p->connect_error);
+
+				if (w > 0)
+					at += (size_t)w;
+			}
+		}
+		if (tried > 0 && ok == 0) {
+			diag_reportf(sink, DIAG_SMTP_UNREACHABLE, &c.d,
+			    "%s port %u: %s", H->name, H->port, fails);
+			continue;
+		}
+		for (size_t a = 0; a < H->n; a++) {
+			const struct smtp_probe *p = &t->probe[H->first + a];
+			char ip[IP_STRLEN];
+
+			/* No route from here (a machine without IPv6) says
+			 * nothing about the server: shown, not judged. */
+			if (p->skip || p->connect == SMTP_CONN_NO_ROUTE)
+				continue;
+			ip_format(&p->ip, ip, sizeof(ip));
+			snprintf(c.where, sizeof(c.where), "%s %s%s%s:%u",
+			    H->name, p->ip.family == 6 ? "[" : "", ip,
+			    p->ip.family == 6 ? "]" : "", p->port);
+			c.p = p;
+			if (p->connect != SMTP_CONN_OK) {
+				diag_reportf(sink, DIAG_SMTP_ADDRESS_UNREACHABLE,
+				    &c.d, "%s: %s (another address answers)",
+				    c.where, p->connect_error);
+				continue;
+			}
+			judge_probe(&c, enforce, testing);
+		}
+	}
+}
