@@ -51,6 +51,11 @@ cat >"$tmp/expect" <<'E'
 network	authcheck example.com
 network	authcheck example.com example.net --format json
 network	authcheck --domains list.txt --stats
+network	authcheck smtp example.com
+network	authcheck smtp mail.example.com:587
+network	authcheck smtp mail.example.com:465
+network	authcheck example.com --no-smtp
+network	authcheck example.com --helo probe.example.net --smtp-timeout 5
 network	authcheck --domains list.txt
 network	authcheck --domains list.txt --format csv >health.csv
 network	authcheck --domains list.txt --html health.html >/dev/null

@@ -61,8 +61,8 @@ import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
 head, body = rows[0], rows[1:]
 want = ["domain", "verdict", "score", "spf", "dmarc", "dkim", "mx", "mta_sts",
-        "tls_rpt", "bimi", "errors", "warnings", "spf_lookups", "dmarc_policy",
-        "dkim_selectors", "mx_count", "findings"]
+        "tls_rpt", "bimi", "transport", "errors", "warnings", "spf_lookups",
+        "dmarc_policy", "dkim_selectors", "mx_count", "findings"]
 if head != want: print("header", head); sys.exit()
 d = {r[0]: dict(zip(head, r)) for r in body}
 if [r[0] for r in body] != ["good.hub.test", "soft.hub.test", "bad.hub.test",
