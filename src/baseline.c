@@ -25,19 +25,6 @@
 #define SNAP_MAX_DKIM 256
 #define SNAP_MAX_MX 64
 
-static void
-seterr(char *err, size_t errsize, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsize, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsize, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- snapshots ---------------------------------------------------------- */
 
@@ -576,7 +563,7 @@ baseline_load(struct baseline *b, const char *path, char *err,
 	int rc = -1, got;
 
 	if (f == NULL) {
-		seterr(err, errsize, "%s: %s", path, strerror(errno));
+		buf_errf(err, errsize, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	buf_init(&line, BASELINE_MAX_LINE);
@@ -591,7 +578,7 @@ baseline_load(struct baseline *b, const char *path, char *err,
 			continue;
 		o = json_loadb(line.p, line.len, 0, &je);
 		if (o == NULL || snap_from_json(&s, o) == 1) {
-			seterr(err, errsize, "%s:%lu: not a report of "
+			buf_errf(err, errsize, "%s:%lu: not a report of "
 			    "`authcheck --format json`%s%s", path, lineno,
 			    o == NULL ? ": " : "", o == NULL ? je.text : "");
 			json_decref(o);
@@ -599,7 +586,7 @@ baseline_load(struct baseline *b, const char *path, char *err,
 		}
 		json_decref(o);
 		if (s.domain == NULL) {
-			seterr(err, errsize, "out of memory");
+			buf_errf(err, errsize, "out of memory");
 			goto out;
 		}
 		if ((e = lookup(b, s.domain)) == NULL) {
@@ -609,14 +596,14 @@ baseline_load(struct baseline *b, const char *path, char *err,
 		/* A snapshot is smaller than its line: this bounds memory. */
 		if ((kept += line.len) > BASELINE_MAX_KEPT) {
 			snap_free(&s);
-			seterr(err, errsize, "%s:%lu: the reports of this run's "
+			buf_errf(err, errsize, "%s:%lu: the reports of this run's "
 			    "domains exceed %llu bytes: compare fewer domains "
 			    "per run", path, lineno, BASELINE_MAX_KEPT);
 			goto out;
 		}
 		if (e->snap == NULL && (e->snap = calloc(1, sizeof(s))) == NULL) {
 			snap_free(&s);
-			seterr(err, errsize, "out of memory");
+			buf_errf(err, errsize, "out of memory");
 			goto out;
 		}
 		if (e->snap->domain != NULL)
@@ -624,11 +611,11 @@ baseline_load(struct baseline *b, const char *path, char *err,
 		*e->snap = s;
 	}
 	if (got == -1)
-		seterr(err, errsize, "%s:%lu: line longer than %u bytes: not "
+		buf_errf(err, errsize, "%s:%lu: line longer than %u bytes: not "
 		    "a report of `authcheck --format json`", path, lineno + 1,
 		    BASELINE_MAX_LINE);
 	else if (got == -2)
-		seterr(err, errsize, "%s: %s", path, strerror(errno));
+		buf_errf(err, errsize, "%s: %s", path, strerror(errno));
 	else
 		rc = 0;
 out:
@@ -651,7 +638,7 @@ baseline_resume_scan(struct baseline *b, const char *path, char *err,
 	if (f == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		seterr(err, errsize, "%s: %s", path, strerror(errno));
+		buf_errf(err, errsize, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	buf_init(&line, BASELINE_MAX_LINE);
@@ -668,7 +655,7 @@ baseline_resume_scan(struct baseline *b, const char *path, char *err,
 		o = json_loadb(line.p, line.len, 0, &je);
 		d = json_object_get(o, "domain");
 		if (!json_is_string(d)) {
-			seterr(err, errsize, "%s:%lu: not a report of "
+			buf_errf(err, errsize, "%s:%lu: not a report of "
 			    "`authcheck --format json`: refusing to append "
 			    "to it", path, lineno);
 			json_decref(o);
@@ -676,7 +663,7 @@ baseline_resume_scan(struct baseline *b, const char *path, char *err,
 			break;
 		}
 		if (baseline_want(b, json_string_value(d)) != 0) {
-			seterr(err, errsize, "out of memory");
+			buf_errf(err, errsize, "out of memory");
 			json_decref(o);
 			n = -1;
 			break;
@@ -686,19 +673,19 @@ baseline_resume_scan(struct baseline *b, const char *path, char *err,
 		n++;
 	}
 	if (n >= 0 && got == -1) {
-		seterr(err, errsize, "%s:%lu: line longer than %u bytes: not "
+		buf_errf(err, errsize, "%s:%lu: line longer than %u bytes: not "
 		    "a report of `authcheck --format json`", path, lineno + 1,
 		    BASELINE_MAX_LINE);
 		n = -1;
 	} else if (n >= 0 && got == -2) {
-		seterr(err, errsize, "%s: %s", path, strerror(errno));
+		buf_errf(err, errsize, "%s: %s", path, strerror(errno));
 		n = -1;
 	}
 	buf_free(&line);
 	fclose(f);
 	/* A half-written last line: cut it, its domain is checked again. */
 	if (n >= 0 && got == 2 && truncate(path, good) != 0) {
-		seterr(err, errsize, "%s: cannot cut the unfinished last "
+		buf_errf(err, errsize, "%s: cannot cut the unfinished last "
 		    "line: %s", path, strerror(errno));
 		n = -1;
 	}

@@ -162,3 +162,15 @@ buf_grow_array(void **p, size_t *cap, size_t need, size_t size)
 	*cap = ncap;
 	return true;
 }
+
+void
+buf_errf(char *err, size_t errsize, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errsize == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errsize, fmt, ap);
+	va_end(ap);
+}

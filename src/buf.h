@@ -44,6 +44,12 @@ struct buf {
 #define BUF_MAX_OUTPUT	(1u << 20)	/* a whole output built in memory
 					 * (the findings catalogue) */
 
+/* Write a message into the caller's fixed error buffer err[0..errsize)
+ * (the "char *err, size_t errsize" convention of loaders); truncated to
+ * fit, nothing written when errsize is 0. */
+void buf_errf(char *err, size_t errsize, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Start an empty buffer that may hold at most `max` bytes. */
 void buf_init(struct buf *b, size_t max);
 /* Release the memory; the buffer may be reused after buf_init(). */

@@ -330,25 +330,16 @@ cmd_smtp(int argc, char **argv)
 			fprintf(stderr, "%s: out of memory writing JSON\n",
 			    prog);
 	} else {
-		struct render_style st = { false, "", "", "", "", "", "" };
-		bool color = cli_use_color(&c);
+		struct render_style st;
 
-		if (color) {
-			st.color = true;
-			st.bold = "\033[1m";
-			st.red = "\033[1;31m";
-			st.yellow = "\033[1;33m";
-			st.green = "\033[32m";
-			st.dim = "\033[2m";
-			st.reset = "\033[0m";
-		}
+		render_style_init(&st, cli_use_color(&c));
 		render_text_transport(stdout, t, &st);
 		if (t->area.findings.n == 0)
 			fprintf(stdout, "  %sno problems found%s\n", st.green,
 			    st.reset);
 		else
 			render_text_finding_list(stdout, &t->area.findings,
-			    color, "  ");
+			    st.color, "  ");
 	}
 	rc = cli_check_status(incomplete, sink.count[DIAG_ERROR] +
 	    (strict ? sink.count[DIAG_WARNING] : 0));

@@ -44,21 +44,6 @@ struct provider_set {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static void
-seterr(char *err, size_t errsize, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsize, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errsize == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsize, fmt, ap);
-	va_end(ap);
-}
 
 static bool
 is_lower_alnum(unsigned char c)
@@ -191,7 +176,7 @@ struct ctx {
 static bool
 fail(struct ctx *c, const char *field, const char *what)
 {
-	seterr(c->err, c->errsize, "%s: %s: %s", c->file, field, what);
+	buf_errf(c->err, c->errsize, "%s: %s: %s", c->file, field, what);
 	return false;
 }
 
@@ -517,18 +502,18 @@ parse_buf(const char *name, const char *data, size_t n,
 	sl = strlen(name);
 	if (sl <= 5 || strcmp(name + sl - 5, ".json") != 0 ||
 	    sl - 5 >= sizeof(stem)) {
-		seterr(err, errsize, "%s: not a NAME.json file name", name);
+		buf_errf(err, errsize, "%s: not a NAME.json file name", name);
 		return false;
 	}
 	memcpy(stem, name, sl - 5);
 	stem[sl - 5] = '\0';
 	if (n > PROVIDERS_MAX_FILE) {
-		seterr(err, errsize, "%s: larger than 64 KiB", name);
+		buf_errf(err, errsize, "%s: larger than 64 KiB", name);
 		return false;
 	}
 	root = json_loadb(data, n, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		seterr(err, errsize, "%s:%d:%d: invalid JSON: %s", name,
+		buf_errf(err, errsize, "%s:%d:%d: invalid JSON: %s", name,
 		    jerr.line, jerr.column, jerr.text);
 		return false;
 	}
@@ -550,16 +535,16 @@ load_file(const char *dir, const char *name, struct provider_priv *pp,
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path)) {
-		seterr(err, errsize, "%s: path too long", name);
+		buf_errf(err, errsize, "%s: path too long", name);
 		return false;
 	}
 	if ((f = fopen(path, "rb")) == NULL) {
-		seterr(err, errsize, "%s: %s", path, strerror(errno));
+		buf_errf(err, errsize, "%s: %s", path, strerror(errno));
 		return false;
 	}
 	if ((data = malloc(PROVIDERS_MAX_FILE + 1)) == NULL) {
 		fclose(f);
-		seterr(err, errsize, "%s: out of memory", name);
+		buf_errf(err, errsize, "%s: out of memory", name);
 		return false;
 	}
 	n = fread(data, 1, PROVIDERS_MAX_FILE + 1, f);
@@ -567,7 +552,7 @@ load_file(const char *dir, const char *name, struct provider_priv *pp,
 	fclose(f);
 	if (!ok) {
 		free(data);
-		seterr(err, errsize, "%s: read error", name);
+		buf_errf(err, errsize, "%s: read error", name);
 		return false;
 	}
 	ok = parse_buf(name, data, n, pp, err, errsize);
@@ -583,7 +568,7 @@ providers_load_mem(const char *name, const char *data, size_t len, char *err,
 
 	if (ps == NULL || (ps->v = calloc(1, sizeof(*ps->v))) == NULL) {
 		free(ps);
-		seterr(err, errsize, "out of memory");
+		buf_errf(err, errsize, "out of memory");
 		return NULL;
 	}
 	ps->n = 1;
@@ -620,7 +605,7 @@ providers_load(const char *dir, char *err, size_t errsize)
 	if (dir == NULL)
 		dir = providers_default_dir();
 	if ((d = opendir(dir)) == NULL) {
-		seterr(err, errsize, "cannot read provider templates in %s: %s",
+		buf_errf(err, errsize, "cannot read provider templates in %s: %s",
 		    dir, strerror(errno));
 		return NULL;
 	}
@@ -628,18 +613,18 @@ providers_load(const char *dir, char *err, size_t errsize)
 		if (!has_json_suffix(de->d_name))
 			continue;
 		if (nnames == PROVIDERS_MAX) {
-			seterr(err, errsize, "%s: more than %d templates", dir,
+			buf_errf(err, errsize, "%s: more than %d templates", dir,
 			    PROVIDERS_MAX);
 			goto out;
 		}
 		if ((names[nnames] = buf_strdup(de->d_name)) == NULL) {
-			seterr(err, errsize, "out of memory");
+			buf_errf(err, errsize, "out of memory");
 			goto out;
 		}
 		nnames++;
 	}
 	if (nnames == 0) {
-		seterr(err, errsize, "no provider templates (*.json) in %s",
+		buf_errf(err, errsize, "no provider templates (*.json) in %s",
 		    dir);
 		goto out;
 	}
@@ -648,7 +633,7 @@ providers_load(const char *dir, char *err, size_t errsize)
 	    (ps->v = calloc(nnames, sizeof(*ps->v))) == NULL) {
 		free(ps);
 		ps = NULL;
-		seterr(err, errsize, "out of memory");
+		buf_errf(err, errsize, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < nnames; i++) {

@@ -63,6 +63,8 @@ struct render_style {
 	bool color;
 	const char *bold, *red, *yellow, *green, *dim, *reset;
 };
+/* The report's ANSI escapes, or none. */
+void render_style_init(struct render_style *st, bool color);
 
 /* Each area's part of the report, named in its row of check_modules[]
  * (check.h): the text between its heading and its findings, and its keys

@@ -53,19 +53,6 @@ struct render_html {
 	unsigned long domains_with[DIAG__COUNT];	/* per finding ID */
 };
 
-static void
-seterr(char *err, size_t errsize, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsize, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsize, fmt, ap);
-	va_end(ap);
-}
 
 /* p[0..n) as HTML text or attribute value. */
 static void
@@ -133,7 +120,7 @@ read_template(char *err, size_t errsize)
 		buf_adds(&path, ".");
 	buf_adds(&path, "/" RENDER_HTML_TEMPLATE);
 	if (path.err || (f = fopen(buf_str(&path), "r")) == NULL) {
-		seterr(err, errsize, "%s: %s", buf_str(&path), strerror(errno));
+		buf_errf(err, errsize, "%s: %s", buf_str(&path), strerror(errno));
 		buf_free(&path);
 		return NULL;
 	}
@@ -141,10 +128,10 @@ read_template(char *err, size_t errsize)
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		buf_add(&b, chunk, n);
 	if (ferror(f) || b.err)
-		seterr(err, errsize, "%s: %s", buf_str(&path), ferror(f) ?
+		buf_errf(err, errsize, "%s: %s", buf_str(&path), ferror(f) ?
 		    "read error" : "too large");
 	else if ((t = buf_take(&b)) == NULL)
-		seterr(err, errsize, "out of memory");
+		buf_errf(err, errsize, "out of memory");
 	fclose(f);
 	buf_free(&b);
 	buf_free(&path);
@@ -159,7 +146,7 @@ render_html_new(const char *path, const char *title, const char *baseline,
 	struct buf tmp;
 
 	if (h == NULL) {
-		seterr(err, errsize, "out of memory");
+		buf_errf(err, errsize, "out of memory");
 		return NULL;
 	}
 	if ((h->tmpl = read_template(err, errsize)) == NULL)
@@ -171,23 +158,23 @@ render_html_new(const char *path, const char *title, const char *baseline,
 	if ((h->tmppath = buf_take(&tmp)) == NULL ||
 	    (h->path = buf_strdup(path)) == NULL) {
 		buf_free(&tmp);
-		seterr(err, errsize, "out of memory");
+		buf_errf(err, errsize, "out of memory");
 		goto fail;
 	}
 	buf_free(&tmp);
 	if ((h->page = fopen(h->tmppath, "w")) == NULL) {
-		seterr(err, errsize, "%s: %s", h->tmppath, strerror(errno));
+		buf_errf(err, errsize, "%s: %s", h->tmppath, strerror(errno));
 		goto fail;
 	}
 	if ((h->title = buf_strdup(title)) == NULL ||
 	    (baseline != NULL && (h->baseline = buf_strdup(baseline)) ==
 	    NULL)) {
-		seterr(err, errsize, "out of memory");
+		buf_errf(err, errsize, "out of memory");
 		goto fail;
 	}
 	if ((h->rows = tmpfile()) == NULL || (h->changes = tmpfile()) ==
 	    NULL) {
-		seterr(err, errsize, "scratch file: %s", strerror(errno));
+		buf_errf(err, errsize, "scratch file: %s", strerror(errno));
 		goto fail;
 	}
 	return h;
@@ -248,27 +235,11 @@ finding_html(FILE *out, const struct diag *d)
 	fputs("</div></li>\n", out);
 }
 
-static const char *
-node_note(enum spf_node_status s)
-{
-	switch (s) {
-	case SPF_NODE_OK:		return NULL;
-	case SPF_NODE_MISSING:		return "no SPF record";
-	case SPF_NODE_MULTIPLE:		return "several SPF records";
-	case SPF_NODE_DNS_FAILURE:	return "DNS failure";
-	case SPF_NODE_LOOP:		return "loop: already on the path";
-	case SPF_NODE_MACRO:		return "macro: not expanded";
-	case SPF_NODE_DEPTH_LIMIT:	return "depth limit: not fetched";
-	case SPF_NODE_NODE_LIMIT:	return "node limit: not fetched";
-	}
-	return NULL;
-}
-
 /* One node of the SPF tree and its kids (depth bounded by the lint). */
 static void
 spf_node_html(FILE *out, const struct spf_tree_node *n)
 {
-	const char *note = node_note(n->status);
+	const char *note = spf_node_status_note(n->status);
 
 	fputs("<li>", out);
 	if (n->via != NULL)
@@ -674,7 +645,7 @@ render_html_write(struct render_html *h, char *err, size_t errsize)
 	if (fclose(out) != 0)
 		goto fail_closed;
 	if (rename(h->tmppath, h->path) != 0) {
-		seterr(err, errsize, "%s: %s", h->path, strerror(errno));
+		buf_errf(err, errsize, "%s: %s", h->path, strerror(errno));
 		remove(h->tmppath);
 		return -1;
 	}
@@ -683,7 +654,7 @@ fail:
 	h->page = NULL;
 	fclose(out);
 fail_closed:
-	seterr(err, errsize, "%s: write error: %s", h->tmppath,
+	buf_errf(err, errsize, "%s: write error: %s", h->tmppath,
 	    strerror(errno));
 	remove(h->tmppath);
 	return -1;

@@ -388,19 +388,25 @@ render_text_area_transport(FILE *out, const struct check_result *res,
 }
 
 void
+render_style_init(struct render_style *st, bool color)
+{
+	static const struct render_style plain = {
+		false, "", "", "", "", "", ""
+	}, ansi = {
+		true, "\033[1m", "\033[1;31m", "\033[1;33m", "\033[32m",
+		"\033[2m", "\033[0m"
+	};
+
+	*st = color ? ansi : plain;
+}
+
+void
 render_text_check(FILE *out, const struct check_result *res, bool color)
 {
-	struct render_style st = { color, "", "", "", "", "", "" };
+	struct render_style st;
 	const char *verdict = check_verdict(res), *vc;
 
-	if (color) {
-		st.bold = "\033[1m";
-		st.red = "\033[1;31m";
-		st.yellow = "\033[1;33m";
-		st.green = "\033[32m";
-		st.dim = "\033[2m";
-		st.reset = "\033[0m";
-	}
+	render_style_init(&st, color);
 	vc = strcmp(verdict, "pass") == 0 ? st.green :
 	    strcmp(verdict, "warn") == 0 ? st.yellow : st.red;
 	/* The name comes from the user or a --domains file: shown safely. */

@@ -1068,8 +1068,8 @@ spf_lint_result_free(struct spf_lint_result *res)
 
 /* ---- printing ------------------------------------------------------ */
 
-static const char *
-status_note(enum spf_node_status s)
+const char *
+spf_node_status_note(enum spf_node_status s)
 {
 	switch (s) {
 	case SPF_NODE_OK:		return NULL;
@@ -1087,7 +1087,7 @@ status_note(enum spf_node_status s)
 static void
 print_notes(FILE *out, const struct spf_tree_node *n)
 {
-	const char *s = status_note(n->status);
+	const char *s = spf_node_status_note(n->status);
 
 	if (s != NULL)
 		fprintf(out, "  [%s]", s);

@@ -126,6 +126,10 @@ int spf_lint_record(struct dns_resolver *r, const char *domain,
 int spf_lint_text(const char *domain, const char *text, size_t len,
     struct diag_sink *sink, unsigned *cost);
 
+/* Why a node was not expanded, for people ("no SPF record", "loop:
+ * already on the path", ...); NULL for SPF_NODE_OK. */
+const char *spf_node_status_note(enum spf_node_status s);
+
 /* Free what spf_lint() put into *res and zero it. */
 void spf_lint_result_free(struct spf_lint_result *res);
 
