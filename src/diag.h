@@ -270,6 +270,9 @@ X(ZONE_CNAME_AND_OTHER_DATA, "zone.cname-and-other-data", ERROR, "RFC 1034 §3.6
 X(ZONE_OUTSIDE_LOOKUPS, "zone.outside-lookups", INFO, "-", \
   "the lookup count is a lower bound: names outside the zone were not resolved", \
   "run authcheck against the live domain for the full count") \
+X(ZONE_DUPLICATE_RECORD, "zone.duplicate-record", INFO, "RFC 2181 §5", \
+  "the same record (owner, class, type and data) appears again; servers keep one", \
+  "delete the repeated line (often a copy in two $INCLUDEd files)") \
 X(DNS_FAILURE, "dns.failure", WARNING, "RFC 7208 §2.6.6", \
   "a query timed out or failed (SERVFAIL/REFUSED): the result is incomplete", \
   "retry later, or use --resolver, --timeout and --retries")

@@ -45,6 +45,15 @@ struct mxref {
 	unsigned long line;
 };
 
+/* One record already read: the hash of its owner, class, type and
+ * canonical rdata, and where it was.  16 bytes a record: 32 MB for a
+ * million records at the table's load, well under what a server needs. */
+struct seen {
+	uint64_t h;		/* 0: empty slot */
+	uint32_t file;
+	uint32_t line;		/* saturates at UINT32_MAX */
+};
+
 struct idset {
 	uint64_t w[ZONE_LINT_IDSET_WORDS];
 };
@@ -87,6 +96,10 @@ struct zl {
 	const char *last_file_ptr;
 	uint32_t last_file;
 	struct buf join;
+	/* every record seen, for identical duplicates (see seen_before) */
+	struct seen *seen;
+	size_t seensize, nseen;
+	struct buf canon;
 	bool oom;
 	/* the record being checked: fills findings that lack a place */
 	uint32_t cur_file, cur_ign;
@@ -676,6 +689,170 @@ note_cname(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr)
 		Z->oom = true;
 }
 
+/* A name into the canonical form: ASCII letters folded (RFC 4034 §6.2;
+ * names compare case-insensitively), length-prefixed. */
+static void
+canon_name(struct buf *b, const struct zone_name *n)
+{
+	size_t i;
+	char c;
+
+	buf_add(b, &n->len, sizeof(n->len));
+	for (i = 0; i < n->len; i++) {
+		c = n->p[i];
+		buf_addc(b, c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c);
+	}
+}
+
+static void
+canon_u32(struct buf *b, uint32_t v)
+{
+	buf_add(b, &v, sizeof(v));
+}
+
+/*
+ * The record's identity as a server sees it: owner, class, type and rdata
+ * in a canonical form, so that `\# 4 C0000201` and `192.0.2.1` are the
+ * same A record, names in rdata compare case-insensitively, and TXT
+ * strings compare exactly (string boundaries included).  The TTL is not
+ * part of it.  Types whose rdata the reader does not decode compare by
+ * their text (tokens joined by one space): a difference in the case of a
+ * name inside them then keeps both, which only loses an info finding.
+ * False when out of memory.
+ */
+static bool
+canon_rr(struct zl *Z, const struct zone_rr *rr)
+{
+	struct buf *b = &Z->canon;
+	size_t i;
+
+	buf_reset(b);
+	canon_name(b, &rr->owner);
+	canon_u32(b, (uint32_t)rr->class << 16 | rr->type);
+	switch (rr->type) {
+	case DNS_T_A: case DNS_T_AAAA:
+		buf_add(b, rr->u.addr.a, rr->type == DNS_T_A ? 4 : 16);
+		break;
+	case DNS_T_NS: case DNS_T_CNAME: case DNS_T_PTR:
+		canon_name(b, &rr->u.target);
+		break;
+	case DNS_T_MX:
+		canon_u32(b, rr->u.mx.pref);
+		canon_name(b, &rr->u.mx.host);
+		break;
+	case DNS_T_TXT: case DNS_T_SPF:
+		for (i = 0; i < rr->u.txt.n; i++) {
+			buf_add(b, &rr->u.txt.s[i].len,
+			    sizeof(rr->u.txt.s[i].len));
+			buf_add(b, rr->u.txt.s[i].p, rr->u.txt.s[i].len);
+		}
+		break;
+	case DNS_T_SOA:
+		if (!(rr->flags & ZONE_RR_GENERIC)) {
+			canon_name(b, &rr->u.soa.mname);
+			canon_name(b, &rr->u.soa.rname);
+			canon_u32(b, rr->u.soa.serial);
+			canon_u32(b, rr->u.soa.refresh);
+			canon_u32(b, rr->u.soa.retry);
+			canon_u32(b, rr->u.soa.expire);
+			canon_u32(b, rr->u.soa.minimum);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		buf_addc(b, (rr->flags & ZONE_RR_GENERIC) ? 'G' : 'T');
+		buf_add(b, rr->rdata_text, rr->rdata_len);
+		break;
+	}
+	return !b->err;
+}
+
+/* 64-bit FNV-1a with a final mix, case-sensitive (TXT data is exact). */
+static uint64_t
+hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h != 0 ? h : 1;
+}
+
+static bool
+seen_grow(struct zl *Z)
+{
+	size_t nsize = Z->seensize ? Z->seensize * 2 : 4096, i, j;
+	struct seen *nt = calloc(nsize, sizeof(*nt));
+
+	if (nt == NULL)
+		return false;
+	for (i = 0; i < Z->seensize; i++) {
+		if (Z->seen[i].h == 0)
+			continue;
+		for (j = (size_t)Z->seen[i].h & (nsize - 1); nt[j].h != 0;
+		    j = (j + 1) & (nsize - 1))
+			;
+		nt[j] = Z->seen[i];
+	}
+	free(Z->seen);
+	Z->seen = nt;
+	Z->seensize = nsize;
+	return true;
+}
+
+/*
+ * Has an identical record (RFC 2181 §5: same owner, class, type and
+ * rdata) been read before?  Then it is the same RR of the same RRset: a
+ * server loads one, so the checks must see one (two identical CNAMEs are
+ * not a conflict, two identical v=spf1 lines are not two SPF records).
+ * The copy gets one zone.duplicate-record (info) naming the first.  A hash
+ * collision (odds about n^2 / 2^65) could drop a different record.
+ */
+static bool
+seen_before(struct zl *Z, const struct zone_rr *rr, uint32_t file)
+{
+	struct seen *s;
+	struct diag d;
+	uint64_t h;
+	size_t j;
+
+	if (!canon_rr(Z, rr)) {
+		buf_free(&Z->canon);
+		buf_init(&Z->canon, JOIN_MAX + 4096);
+		return false;	/* too large to compare: checked as it is */
+	}
+	h = hash_bytes(Z->canon.p, Z->canon.len);
+	if ((Z->nseen + 1) * 10 > Z->seensize * 7 && !seen_grow(Z)) {
+		Z->oom = true;
+		return false;
+	}
+	for (j = (size_t)h & (Z->seensize - 1); Z->seen[j].h != 0;
+	    j = (j + 1) & (Z->seensize - 1)) {
+		s = &Z->seen[j];
+		if (s->h != h)
+			continue;
+		memset(&d, 0, sizeof(d));
+		diag_reportf(&Z->fsink, DIAG_ZONE_DUPLICATE_RECORD, &d,
+		    "%.*s: the same record as %s:%lu (a server keeps one; "
+		    "checked once)", (int)rr->owner.len, rr->owner.p,
+		    s->file < Z->nfiles ? Z->files[s->file] : "?",
+		    (unsigned long)s->line);
+		return true;
+	}
+	s = &Z->seen[j];
+	s->h = h;
+	s->file = file;
+	s->line = rr->line > UINT32_MAX ? UINT32_MAX : (uint32_t)rr->line;
+	Z->nseen++;
+	return false;
+}
+
 static int
 on_rr(void *arg, const struct zone_rr *rr)
 {
@@ -687,6 +864,8 @@ on_rr(void *arg, const struct zone_rr *rr)
 	Z->st->records++;
 	ign = record_ignores(Z, rr);
 	set_place(Z, file, rr->line, ign);
+	if (seen_before(Z, rr, file))
+		return Z->oom ? 1 : 0;
 	if ((e = zone_index_get(&Z->ix, zone_index_hash(rr->owner.p,
 	    rr->owner.len))) == NULL) {
 		Z->oom = true;
@@ -875,6 +1054,7 @@ lint_zone(const char *path, const char *mem, size_t mem_len,
 	 * zones in memory (fuzzing: many small inputs). */
 	Z->ix.arena.chunk_size = mem == NULL ? 1u << 20 : 0;
 	buf_init(&Z->join, JOIN_MAX);
+	buf_init(&Z->canon, JOIN_MAX + 4096);
 	diag_sink_init(&Z->fsink, filter_cb, Z);
 	origin = opts->origin != NULL ? opts->origin :
 	    zone_origin_from_path(path, guess, sizeof(guess));
@@ -910,6 +1090,8 @@ out:
 		memo_clear(&Z->memo[i]);
 	free(Z->memo);
 	buf_free(&Z->join);
+	buf_free(&Z->canon);
+	free(Z->seen);
 	zone_index_free(&Z->ix);
 	free(Z);
 	return rc;

@@ -107,6 +107,19 @@ assert by[("dmarc.policy-none", 11)]["domain"] == "_dmarc.mail.include.test"
 assert by[("spf.ptr", 10)]["domain"] == "mail.include.test"
 ' && ok || ko "\$INCLUDE origin and \$ORIGIN owners in JSON"
 
+# ---- identical records, also across $INCLUDE: one RR (RFC 2181 §5) --------
+out=$("$bin" zone "$c/dup.zone")
+printf '%s\n' "$out" | grep -q "^$c/inc/dup.inc:2: info: .*$c/dup.zone:12.*\[zone.duplicate-record\]" && ok ||
+    ko "a CNAME repeated in an \$INCLUDEd file is an info naming the first: $out"
+printf '%s\n' "$out" | grep -q "^$c/inc/dup.inc:3: info: .*\[zone.duplicate-record\]" && ok ||
+    ko "an SPF record repeated in an \$INCLUDEd file is an info: $out"
+case $out in *"[zone.cname-and-other-data]"*) ko "identical CNAMEs are no conflict: $out" ;; *) ok ;; esac
+# strings split differently are another RR: a receiver sees two SPF records
+printf '%s\n' "$out" | grep -q "^$c/inc/dup.inc:4: error: .*\[spf.multiple-records\]" && ok ||
+    ko "the same SPF text in other strings is a second record: $out"
+[ "$(printf '%s\n' "$out" | grep -c '\[spf.multiple-records\]')" -eq 1 ] && ok ||
+    ko "one spf.multiple-records: $out"
+
 # ---- a syntax error in the middle ----------------------------------------
 out=$("$bin" zone "$c/middle.zone"); rc=$?
 for want in "7: error: .*\[zone.syntax\]" "8: error: .*\[zone.syntax\]" \

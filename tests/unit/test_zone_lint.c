@@ -323,6 +323,30 @@ test_quiet_and_zone_checks(void **state)
 	assert_int_equal(at(DIAG_MX_CNAME, 0), 0);
 }
 
+/* Identical records are one RR (RFC 2181 §5): compared canonically
+ * (names in rdata without case, \# and text forms alike, TXT exactly). */
+static void
+test_duplicates(void **state)
+{
+	(void)state;
+	assert_int_equal(lint(
+	    "w IN CNAME ns\n"					/* 6 */
+	    "w 60 IN CNAME NS.Example.Test.\n"			/* 7 */
+	    "@ IN TXT \"v=spf1 a -all\"\n"			/* 8 */
+	    "@ IN TXT \"v=spf1 a -all\"\n"			/* 9 */
+	    "@ IN TXT \"V=SPF1 A -ALL\"\n"			/* 10 */
+	    "ns IN A \\# 4 C0000201\n"				/* 11 */
+	    "ns CH A 192.0.2.1\n"), 0);				/* 12 */
+	assert_int_equal(at(DIAG_ZONE_DUPLICATE_RECORD, 7), 1);
+	assert_int_equal(at(DIAG_ZONE_DUPLICATE_RECORD, 9), 1);
+	assert_int_equal(at(DIAG_ZONE_DUPLICATE_RECORD, 11), 1);
+	assert_int_equal(at(DIAG_ZONE_DUPLICATE_RECORD, 0), 3);
+	assert_int_equal(at(DIAG_ZONE_CNAME_AND_OTHER_DATA, 0), 0);
+	/* TXT data is exact: an upper-case copy is a second SPF record */
+	assert_int_equal(at(DIAG_SPF_MULTIPLE_RECORDS, 10), 1);
+	assert_int_equal(at(DIAG_SPF_MULTIPLE_RECORDS, 0), 1);
+}
+
 static void
 test_unreadable(void **state)
 {
@@ -345,6 +369,7 @@ main(void)
 		cmocka_unit_test(test_spf_tree_from_index),
 		cmocka_unit_test(test_outside_resolver),
 		cmocka_unit_test(test_quiet_and_zone_checks),
+		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_unreadable),
 	};
 
