@@ -195,6 +195,9 @@ X(DKIM_TESTING, "dkim.testing", WARNING, "RFC 6376 §3.6.1", \
 X(DKIM_SERVICE_NOT_EMAIL, "dkim.service-not-email", ERROR, "RFC 6376 §3.6.1", \
   "s= excludes email", \
   "remove s= or set s=email") \
+X(DKIM_ADSP_OBSOLETE, "dkim.adsp-obsolete", INFO, "RFC 5617 (Historic)", \
+  "an ADSP record at _adsp._domainkey: ADSP is historic and read by no receiver", \
+  "delete the _adsp._domainkey record; DMARC (_dmarc.<domain>) replaced it") \
 \
 X(MX_MISSING, "mx.missing", WARNING, "RFC 5321 §5.1", \
   "no MX: mail falls back to the A record", \

@@ -156,16 +156,29 @@ first_label_is(const char *p, size_t n, const char *label)
 	return n >= l && memcmp(p, label, l) == 0 && (n == l || p[l] == '.');
 }
 
-/* "sel._domainkey.example.com": a _domainkey label after the first. */
+/*
+ * "sel._domainkey.example.com": a selector, then a _domainkey label.  A
+ * selector's labels are sub-domains (RFC 6376 §3.1: letters, digits,
+ * hyphens), so a label starting with '_' makes the name something else:
+ * _adsp._domainkey (RFC 5617) is not a key.  Underscores inside a label
+ * are let through: receivers look such selectors up all the same.
+ */
 static bool
 is_dkim_owner(const char *p, size_t n)
 {
 	static const char k[] = "._domainkey";
-	size_t i, l = sizeof(k) - 1;
+	size_t i, j, l = sizeof(k) - 1;
 
-	for (i = 0; i + l <= n; i++)
-		if (memcmp(p + i, k, l) == 0 && (i + l == n || p[i + l] == '.'))
-			return i > 0;
+	for (i = 0; i + l <= n; i++) {
+		if (memcmp(p + i, k, l) != 0 || (i + l != n && p[i + l] != '.'))
+			continue;
+		if (i == 0)
+			return false;
+		for (j = 0; j < i; j++)
+			if (p[j] == '_' && (j == 0 || p[j - 1] == '.'))
+				return false;
+		return true;
+	}
 	return false;
 }
 
@@ -646,6 +659,13 @@ check_txt(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr,
 	}
 	if (check_policy_txt(Z, e, owner, on, text, len, &d))
 		return;
+	if (first_label_is(owner, on, "_adsp") &&
+	    second_label_is(owner, on, "_domainkey")) {
+		diag_reportf(&Z->fsink, DIAG_DKIM_ADSP_OBSOLETE, &d,
+		    "%.*s is an ADSP record (RFC 5617, historic), not a DKIM "
+		    "key: no receiver reads it", (int)on, owner);
+		return;
+	}
 	if (is_dkim_owner(owner, on)) {
 		e->ndkim = inc8(e->ndkim);
 		if (e->ndkim == 2)

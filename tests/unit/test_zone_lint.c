@@ -347,6 +347,24 @@ test_duplicates(void **state)
 	assert_int_equal(at(DIAG_SPF_MULTIPLE_RECORDS, 0), 1);
 }
 
+/* _adsp._domainkey is ADSP (info), and no name whose "selector" has a
+ * label starting with '_' is read as a DKIM key. */
+static void
+test_adsp_not_a_selector(void **state)
+{
+	(void)state;
+	assert_int_equal(lint(
+	    "_adsp._domainkey IN TXT \"dkim=all\"\n"		/* 6 */
+	    "_x._domainkey IN TXT \"not a key\"\n"		/* 7 */
+	    "a._b._domainkey IN TXT \"not a key either\"\n"	/* 8 */
+	    "s1._domainkey IN TXT \"v=DKIM1; k=rsa\"\n"), 0);	/* 9 */
+	assert_int_equal(at(DIAG_DKIM_ADSP_OBSOLETE, 6), 1);
+	assert_int_equal(at(DIAG_DKIM_SYNTAX, 6), 0);
+	assert_int_equal(at(DIAG_DKIM_SYNTAX, 7), 0);
+	assert_int_equal(at(DIAG_DKIM_SYNTAX, 8), 0);
+	assert_int_equal(at(DIAG_DKIM_SYNTAX, 9), 1);
+}
+
 static void
 test_unreadable(void **state)
 {
@@ -370,6 +388,7 @@ main(void)
 		cmocka_unit_test(test_outside_resolver),
 		cmocka_unit_test(test_quiet_and_zone_checks),
 		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_adsp_not_a_selector),
 		cmocka_unit_test(test_unreadable),
 	};
 
