@@ -273,6 +273,9 @@ X(ZONE_CNAME_AND_OTHER_DATA, "zone.cname-and-other-data", ERROR, "RFC 1034 §3.6
 X(ZONE_OUTSIDE_LOOKUPS, "zone.outside-lookups", INFO, "-", \
   "the lookup count is a lower bound: names outside the zone were not resolved", \
   "run authcheck against the live domain for the full count") \
+X(ZONE_UNCHECKED_TYPE, "zone.unchecked-type", WARNING, "RFC 3597 §5", \
+  "records of a registered type whose data authcheck does not check", \
+  "check those records with named-checkzone; authcheck only counts them") \
 X(ZONE_DUPLICATE_RECORD, "zone.duplicate-record", INFO, "RFC 2181 §5", \
   "the same record (owner, class, type and data) appears again; servers keep one", \
   "delete the repeated line (often a copy in two $INCLUDEd files)") \

@@ -100,6 +100,9 @@ struct zl {
 	struct seen *seen;
 	size_t seensize, nseen;
 	struct buf canon;
+	/* types already reported as zone.unchecked-type */
+	uint16_t unchecked[32];
+	size_t nunchecked;
 	bool oom;
 	/* the record being checked: fills findings that lack a place */
 	uint32_t cur_file, cur_ign;
@@ -873,6 +876,26 @@ seen_before(struct zl *Z, const struct zone_rr *rr, uint32_t file)
 	return false;
 }
 
+/* zone.unchecked-type once per type: the first record of it. */
+static void
+note_unchecked(struct zl *Z, const struct zone_rr *rr)
+{
+	const char *name = zone_type_name(rr->type);
+	struct diag d;
+	size_t i;
+
+	for (i = 0; i < Z->nunchecked; i++)
+		if (Z->unchecked[i] == rr->type)
+			return;
+	if (Z->nunchecked < sizeof(Z->unchecked) / sizeof(Z->unchecked[0]))
+		Z->unchecked[Z->nunchecked++] = rr->type;
+	ctx_rec(&d, NULL, rr->rdata_text, rr->rdata_len);
+	diag_reportf(&Z->fsink, DIAG_ZONE_UNCHECKED_TYPE, &d,
+	    "%s records (the first at %.*s): a server loads them, but "
+	    "authcheck does not check their data; reported once",
+	    name != NULL ? name : "these", (int)rr->owner.len, rr->owner.p);
+}
+
 static int
 on_rr(void *arg, const struct zone_rr *rr)
 {
@@ -892,6 +915,8 @@ on_rr(void *arg, const struct zone_rr *rr)
 		return 1;
 	}
 	e->types |= zone_index_type_bit(rr->type);
+	if (rr->flags & ZONE_RR_UNCHECKED)
+		note_unchecked(Z, rr);
 	if (rr->type == DNS_T_SOA &&
 	    !zone_index_add_apex(&Z->ix, rr->owner.p, rr->owner.len))
 		Z->oom = true;

@@ -413,6 +413,23 @@ static const struct mnemonic types[] = {
 	{"URI", 256, 3}, {"AVC", 258, 1}, {"DLV", 32769, 4},
 };
 
+/* The rest of the IANA registry of data types (2025), known by name only
+ * (ZONE_RR_UNCHECKED): a server loads them, so they must not fail a zone,
+ * but their fields are not checked.  Meta types (OPT, TSIG, AXFR, ...)
+ * are not data and stay unknown. */
+static const struct mnemonic rare_types[] = {
+	{"NSAP-PTR", 23, 1}, {"EID", 31, 1},
+	{"NIMLOC", 32, 1}, {"ATMA", 34, 1}, {"SINK", 40, 1},
+	{"NINFO", 56, 1}, {"RKEY", 57, 1},
+	{"TALINK", 58, 1}, {"DSYNC", 66, 1},
+	{"HHIT", 67, 1}, {"BRID", 68, 1}, {"UINFO", 100, 1},
+	{"UID", 101, 1}, {"GID", 102, 1},
+	{"UNSPEC", 103, 1}, {"DOA", 259, 1},
+	{"AMTRELAY", 260, 1}, {"RESINFO", 261, 1},
+	{"WALLET", 262, 1}, {"CLA", 263, 1},
+	{"IPN", 264, 1}, {"TA", 32768, 1},
+};
+
 static bool
 ieq(const char *p, size_t len, const char *s)
 {
@@ -447,7 +464,17 @@ type_find(const char *p, size_t len)
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (ieq(p, len, types[i].name))
 			return &types[i];
+	for (i = 0; i < sizeof(rare_types) / sizeof(rare_types[0]); i++)
+		if (ieq(p, len, rare_types[i].name))
+			return &rare_types[i];
 	return NULL;
+}
+
+static bool
+type_unchecked(const struct mnemonic *m)
+{
+	return m >= rare_types &&
+	    m < rare_types + sizeof(rare_types) / sizeof(rare_types[0]);
 }
 
 uint16_t
@@ -459,6 +486,20 @@ zone_type_code(const char *p, size_t len)
 	if ((m = type_find(p, len)) != NULL)
 		return m->code;
 	return prefixed_code(p, len, "TYPE");
+}
+
+const char *
+zone_type_name(uint16_t code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (types[i].code == code)
+			return types[i].name;
+	for (i = 0; i < sizeof(rare_types) / sizeof(rare_types[0]); i++)
+		if (rare_types[i].code == code)
+			return rare_types[i].name;
+	return NULL;
 }
 
 static uint16_t
@@ -989,6 +1030,8 @@ do_record(struct reader *rd, struct fstate *fs, const struct entry *e)
 		    m ? m->name : "generic", why);
 		return;
 	}
+	if (m != NULL && type_unchecked(m) && !(rr.flags & ZONE_RR_GENERIC))
+		rr.flags |= ZONE_RR_UNCHECKED;
 	if (rr.type == 6 && !(rr.flags & ZONE_RR_GENERIC)) {
 		fs->soa_min = rr.u.soa.minimum;
 		fs->have_soa_min = true;

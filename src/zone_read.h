@@ -15,7 +15,9 @@
  * "@", relative names, an omitted owner (the previous one), omitted TTL and
  * class in either order, TTL units ("1h30m"), parentheses, quoted strings
  * with \X and \DDD escapes, comments, CRLF, a missing final newline,
- * TYPEnnn / CLASSnnn and the RFC 3597 "\# LEN HEX" form.
+ * TYPEnnn / CLASSnnn and the RFC 3597 "\# LEN HEX" form.  Every type of
+ * the IANA registry is known by its mnemonic; most have their number of
+ * fields checked, the rarest none (ZONE_RR_UNCHECKED).
  */
 #ifndef AUTHCHECK_ZONE_READ_H
 #define AUTHCHECK_ZONE_READ_H
@@ -62,6 +64,9 @@ struct zone_name {
 #define ZONE_RR_GENERIC		0x1	/* rdata was given as "\# LEN HEX" */
 #define ZONE_RR_STRING_TOO_LONG	0x2	/* a string over 255 octets (the error
 					 * was reported; strings kept whole) */
+#define ZONE_RR_UNCHECKED	0x4	/* a registered type known by name only
+					 * (AMTRELAY, WALLET, ...): its rdata
+					 * was not checked at all */
 
 /*
  * One record.  Every pointer is valid only during the callback.
@@ -139,5 +144,7 @@ const char *zone_origin_from_path(const char *path, char *out,
 
 /* The type code of a mnemonic ("TXT", "type99"), or 0 if unknown. */
 uint16_t zone_type_code(const char *p, size_t len);
+/* The mnemonic of a type code ("TXT"; static), or NULL if it has none. */
+const char *zone_type_name(uint16_t code);
 
 #endif

@@ -607,6 +607,45 @@ test_callback_stops(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* Every registered data type is read; the rarest are flagged unchecked;
+ * RFC 3597 forms keep working; a name that is no type is an error. */
+static void
+test_registered_types(void **state)
+{
+	struct got *g;
+
+	(void)state;
+	g = read_mem("amt AMTRELAY 10 0 1 203.0.113.15\n"
+	    "w IN WALLET \"BTC\" \"bc1q\"\n"
+	    "d DSYNC CDS NOTIFY 5359 ds.example.net.\n"
+	    "n NSAP-PTR foo.example.com.\n"
+	    "r RESINFO qnamemin\n"
+	    "h HHIT AAAA\n"
+	    "b BRID AAAA\n"
+	    "t TYPE262 \\# 2 0102\n"
+	    "s SRV 0 5 5060 sip\n"
+	    "f FOO 1\n", "example.com", 1);
+	assert_int_equal(g->nrec, 9);
+	assert_int_equal(find(g, "amt.example.com", 260)->flags,
+	    ZONE_RR_UNCHECKED);
+	assert_int_equal(find(g, "w.example.com", 262)->flags,
+	    ZONE_RR_UNCHECKED);
+	assert_true(find(g, "d.example.com", 66)->flags & ZONE_RR_UNCHECKED);
+	assert_true(find(g, "n.example.com", 23)->flags & ZONE_RR_UNCHECKED);
+	assert_true(find(g, "r.example.com", 261)->flags & ZONE_RR_UNCHECKED);
+	assert_true(find(g, "h.example.com", 67)->flags & ZONE_RR_UNCHECKED);
+	assert_true(find(g, "b.example.com", 68)->flags & ZONE_RR_UNCHECKED);
+	assert_int_equal(find(g, "t.example.com", 262)->flags,
+	    ZONE_RR_GENERIC);
+	assert_int_equal(find(g, "s.example.com", 33)->flags, 0);
+	assert_int_equal(g->nerr, 1);
+	assert_int_equal(g->err[0].line, 10);
+	assert_non_null(strstr(g->err[0].msg, "FOO"));
+	assert_string_equal(zone_type_name(260), "AMTRELAY");
+	assert_int_equal(zone_type_code("nsap-ptr", 8), 23);
+	free(g);
+}
+
 int
 main(void)
 {
@@ -624,6 +663,7 @@ main(void)
 		cmocka_unit_test(test_big_file),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_callback_stops),
+		cmocka_unit_test(test_registered_types),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
