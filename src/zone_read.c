@@ -1059,6 +1059,291 @@ do_record(struct reader *rd, struct fstate *fs, const struct entry *e)
 static void read_path(struct reader *rd, const struct fstate *parent,
     const char *path, const struct tok *origin, unsigned long line);
 
+/* ---- $GENERATE (BIND) ---- */
+
+/*
+ * At most this many records from one $GENERATE.  BIND takes any range up
+ * to 2^31-1; real zones use a /24's worth (256) or at most a /16's
+ * (65536) per line.  A bound keeps one line from making a pre-commit hook
+ * read two billion records; over it the directive is an error and makes
+ * nothing (a cut range would leave some names missing, silently).
+ */
+#define GENERATE_MAX	65536u
+#define GEN_LINE_MAX	(64u << 10)	/* one generated entry, bytes */
+
+/* BIND's nibble form of v: hex digits lowest first, '.'-separated, at
+ * least width characters (separators counted). */
+static void
+gen_nibbles(struct buf *b, unsigned width, bool upper, unsigned long v)
+{
+	static const char lo[] = "0123456789abcdef", hi[] = "0123456789ABCDEF";
+
+	do {
+		buf_addc(b, (upper ? hi : lo)[v & 0xf]);
+		v >>= 4;
+		if (width > 0)
+			width--;
+		if (width > 0 || v != 0) {
+			buf_addc(b, '.');
+			if (width > 0)
+				width--;
+		}
+	} while (v != 0 || width > 0);
+}
+
+/* A decimal number at *i in p[0..n) (optional sign when sign); false if
+ * none or out of range. */
+static bool
+gen_number(const char *p, size_t n, size_t *i, bool sign, long *out)
+{
+	long v = 0;
+	bool neg = false;
+	size_t s;
+
+	if (sign && *i < n && (p[*i] == '-' || p[*i] == '+'))
+		neg = p[(*i)++] == '-';
+	s = *i;
+	while (*i < n && (cls[(unsigned char)p[*i]] & C_DIGIT)) {
+		v = v * 10 + (p[*i] - '0');
+		if (v > 2147483647L)
+			return false;
+		(*i)++;
+	}
+	if (*i == s)
+		return false;
+	*out = neg ? -v : v;
+	return true;
+}
+
+/*
+ * Substitute the iterator it into the template p[0..n), as BIND's
+ * genname(): "$" is the value, "${offset[,width[,base]]}" with bases d, o,
+ * x, X, n, N (nibbles), "$$" a literal '$', and a backslash keeps the next
+ * character as it is ("\$" stays an escaped '$'), but unquote makes \"
+ * a plain '"' (the content of a quoted rhs).  NULL or an error.
+ */
+static const char *
+gen_subst(struct buf *b, const char *p, size_t n, long it, bool unquote)
+{
+	size_t i = 0;
+	long delta, width;
+	char base;
+	long long v;
+
+	while (i < n) {
+		if (unquote && p[i] == '\\' && i + 1 < n && p[i + 1] == '"') {
+			buf_addc(b, '"');	/* BIND's lexer drops it */
+			i += 2;
+			continue;
+		}
+		if (p[i] == '\\') {
+			buf_addc(b, p[i++]);
+			if (i < n)
+				buf_addc(b, p[i++]);
+			continue;
+		}
+		if (p[i] != '$') {
+			buf_addc(b, p[i++]);
+			continue;
+		}
+		if (i + 1 < n && p[i + 1] == '$') {	/* "$$": escaped, as
+							 * "\$" is */
+			buf_add(b, "\\$", 2);
+			i += 2;
+			continue;
+		}
+		i++;
+		delta = 0;
+		width = 0;
+		base = 'd';
+		if (i < n && p[i] == '{') {
+			i++;
+			if (!gen_number(p, n, &i, true, &delta))
+				return "bad ${offset,width,base} in $GENERATE";
+			if (i < n && p[i] == ',') {
+				i++;
+				if (!gen_number(p, n, &i, false, &width) ||
+				    width > 255)
+					return "bad width in $GENERATE ${...}";
+				if (i < n && p[i] == ',') {
+					i++;
+					if (i >= n || strchr("doxXnN", p[i]) ==
+					    NULL || p[i] == '\0')
+						return "bad base in $GENERATE "
+						    "${...}: d, o, x, X, n or N";
+					base = p[i++];
+				}
+			}
+			if (i >= n || p[i] != '}')
+				return "'}' missing in $GENERATE ${...}";
+			i++;
+		}
+		v = (long long)it + delta;
+		if (v < 0 || v > 2147483647LL)
+			return "$GENERATE value out of range";
+		if (base == 'n' || base == 'N') {
+			gen_nibbles(b, (unsigned)width, base == 'N',
+			    (unsigned long)v);
+			continue;
+		}
+		switch (base) {
+		case 'o':
+			buf_printf(b, "%0*llo", (int)width, (unsigned long long)v);
+			break;
+		case 'x':
+			buf_printf(b, "%0*llx", (int)width, (unsigned long long)v);
+			break;
+		case 'X':
+			buf_printf(b, "%0*llX", (int)width, (unsigned long long)v);
+			break;
+		default:
+			buf_printf(b, "%0*lld", (int)width, v);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Append token t to b as it was written (quoted ones with their quotes). */
+static void
+gen_tok(struct buf *b, const struct tok *t)
+{
+	if (t->quoted)
+		buf_addc(b, '"');
+	buf_add(b, t->p, t->len);
+	if (t->quoted)
+		buf_addc(b, '"');
+}
+
+/*
+ * $GENERATE range lhs [ttl] [class] type rhs: each generated line is
+ * lexed and read as a record of this file at the directive's line, so
+ * the names it makes exist for every check.  The first bad generated
+ * record ends the directive (one error, not one per value).
+ */
+static void
+do_generate(struct reader *rd, struct fstate *fs, const struct entry *e)
+{
+	struct tok *t = rd->tok, *copy = NULL;
+	size_t n = rd->ntok, i, k, ti, used;
+	long start, stop, step = 1, it;
+	unsigned long count;
+	struct buf line, text;
+	struct entry ge;
+	const char *why = NULL;
+	char prev[ZONE_NAME_MAX];
+	size_t prev_len = fs->prev_len;
+	bool have_prev = fs->have_prev;
+	uint16_t last_class = fs->last_class;
+	uint32_t last_ttl = fs->last_ttl;
+	bool have_last_ttl = fs->have_last_ttl;
+	int nerr;
+
+	i = 0;
+	if (n < 5 || t[1].quoted || !gen_number(t[1].p, t[1].len, &i, false,
+	    &start) || i >= t[1].len || t[1].p[i++] != '-' ||
+	    !gen_number(t[1].p, t[1].len, &i, false, &stop) ||
+	    (i < t[1].len && (t[1].p[i++] != '/' ||
+	    !gen_number(t[1].p, t[1].len, &i, false, &step))) ||
+	    i != t[1].len || step == 0 || start > stop) {
+		report(rd, fs->name, e->line, ZONE_ERR_SYNTAX, n < 5 ?
+		    "$GENERATE needs a range, an owner, a type and rdata" :
+		    "bad $GENERATE range '%.*s': START-STOP or START-STOP/STEP",
+		    n < 5 ? 0 : shown(t[1].len), n < 5 ? "" : t[1].p);
+		return;
+	}
+	count = (unsigned long)((stop - start) / step) + 1;
+	if (count > GENERATE_MAX) {
+		report(rd, fs->name, e->line, ZONE_ERR_LIMIT,
+		    "$GENERATE of %lu records: at most %u are read (more "
+		    "than any real range per line); nothing generated",
+		    count, GENERATE_MAX);
+		return;
+	}
+	/* the type: after lhs, an optional TTL and class */
+	for (ti = 3, k = 0; k < 2 && ti < n; k++) {
+		if (!t[ti].quoted && (cls[(unsigned char)t[ti].p[0]] & C_DIGIT))
+			ti++;
+		else if (class_code(&t[ti]) != 0)
+			ti++;
+	}
+	if (ti + 1 >= n) {
+		report(rd, fs->name, e->line, ZONE_ERR_SYNTAX,
+		    "$GENERATE needs a range, an owner, a type and rdata");
+		return;
+	}
+	/* lex_entry() reuses rd->tok: keep the directive's tokens */
+	if ((copy = malloc(n * sizeof(*copy))) == NULL) {
+		report(rd, fs->name, e->line, ZONE_ERR_LIMIT, "out of memory");
+		rd->stop = true;
+		return;
+	}
+	memcpy(copy, t, n * sizeof(*copy));
+	memcpy(prev, fs->prev, sizeof(prev));
+	buf_init(&line, GEN_LINE_MAX);
+	buf_init(&text, GEN_LINE_MAX);
+	for (it = start; it <= stop && !rd->stop; it += step) {
+		buf_reset(&line);
+		why = gen_subst(&line, copy[2].p, copy[2].len, it, false);
+		for (k = 3; k <= ti && why == NULL; k++) {
+			buf_addc(&line, ' ');
+			gen_tok(&line, &copy[k]);
+		}
+		/* BIND reads the rhs as one field, a quoted one unwrapped,
+		 * and then as the record's rdata text */
+		for (k = ti + 1; k < n && why == NULL; k++) {
+			buf_addc(&line, ' ');
+			if (copy[k].quoted && n == ti + 2) {
+				why = gen_subst(&line, copy[k].p, copy[k].len,
+				    it, true);
+				continue;
+			}
+			buf_reset(&text);
+			if ((why = gen_subst(&text, copy[k].p, copy[k].len,
+			    it, false)) == NULL) {
+				struct tok q = copy[k];
+
+				q.p = buf_str(&text);
+				q.len = text.len;
+				gen_tok(&line, &q);
+			}
+		}
+		buf_addc(&line, '\n');
+		if (why == NULL && (line.err || text.err))
+			why = "generated record too long";
+		if (why != NULL) {
+			report(rd, fs->name, e->line, ZONE_ERR_SYNTAX, "%s", why);
+			break;
+		}
+		if (lex_entry(rd, line.p, line.p + line.len, true, e->line,
+		    &ge, &used) != LEX_DONE || rd->ntok == 0)
+			break;
+		if (ge.err != NULL) {
+			report(rd, fs->name, e->line, ZONE_ERR_SYNTAX,
+			    "$GENERATE makes a bad record: %s", ge.err);
+			break;
+		}
+		ge.blank_start = false;
+		ge.nlines = 0;
+		ge.comment = e->comment;
+		ge.comment_len = e->comment_len;
+		nerr = rd->nerr;
+		do_record(rd, fs, &ge);
+		if (rd->nerr != nerr)
+			break;		/* one error per directive */
+	}
+	buf_free(&line);
+	buf_free(&text);
+	free(copy);
+	/* the lines after it continue from the record before it */
+	memcpy(fs->prev, prev, sizeof(prev));
+	fs->prev_len = prev_len;
+	fs->have_prev = have_prev;
+	fs->last_class = last_class;
+	fs->last_ttl = last_ttl;
+	fs->have_last_ttl = have_last_ttl;
+}
+
 static void
 do_directive(struct reader *rd, struct fstate *fs, const struct entry *e)
 {
@@ -1120,6 +1405,8 @@ do_directive(struct reader *rd, struct fstate *fs, const struct entry *e)
 			return;
 		}
 		read_path(rd, fs, path, n == 3 ? &t[2] : NULL, e->line);
+	} else if (tok_is(&t[0], "$GENERATE")) {
+		do_generate(rd, fs, e);
 	} else {
 		report(rd, fs->name, e->line, ZONE_ERR_SYNTAX,
 		    "unknown or unsupported directive '%.*s'",

@@ -12,6 +12,8 @@
  *
  * Supported: $ORIGIN, $TTL, $INCLUDE FILE [ORIGIN] (relative to the
  * including file's directory, nested at most ZONE_INCLUDE_DEPTH deep),
+ * BIND's $GENERATE (as BIND 9 expands it; at most 65536 records per
+ * directive, each reported at the directive's line),
  * "@", relative names, an omitted owner (the previous one), omitted TTL and
  * class in either order, TTL units ("1h30m"), parentheses, quoted strings
  * with \X and \DDD escapes, comments, CRLF, a missing final newline,

@@ -120,6 +120,14 @@ printf '%s\n' "$out" | grep -q "^$c/inc/dup.inc:4: error: .*\[spf.multiple-recor
 [ "$(printf '%s\n' "$out" | grep -c '\[spf.multiple-records\]')" -eq 1 ] && ok ||
     ko "one spf.multiple-records: $out"
 
+# ---- $GENERATE (BIND): the names it makes exist for the other checks -----
+out=$("$bin" zone "$c/generate.zone"); rc=$?
+case $out in *"[zone.syntax]"*|*"[spf.void-lookup]"*|*"[mx."*) ko "\$GENERATE names missing: $out" ;; *) ok ;; esac
+[ "$(printf '%s\n' "$out" | grep -c "^$c/generate.zone:16: error: .*\[spf.pass-all\]")" -eq 2 ] && ok ||
+    ko "a generated record's finding is at the \$GENERATE line, one per name: $out"
+[ $rc -eq 1 ] && ok || ko "generate.zone exits $rc"
+case $out in *"21 records"*) ok ;; *) ko "generated records counted: $out" ;; esac
+
 # ---- a syntax error in the middle ----------------------------------------
 out=$("$bin" zone "$c/middle.zone"); rc=$?
 for want in "7: error: .*\[zone.syntax\]" "8: error: .*\[zone.syntax\]" \

@@ -646,6 +646,84 @@ test_registered_types(void **state)
 	free(g);
 }
 
+/* $GENERATE as BIND 9.18 expands it (the expected names and data are
+ * named-checkzone -D's output for the same lines). */
+static void
+test_generate(void **state)
+{
+	static const char *const want[][3] = {
+		{ "host1.example.test", "1", "192.0.2.1" },
+		{ "host2.example.test", "1", "192.0.2.2" },
+		{ "host3.example.test", "1", "192.0.2.3" },
+		{ "h010.example.test", "1", "192.0.2.0" },
+		{ "h015.example.test", "1", "192.0.2.5" },
+		{ "h020.example.test", "1", "192.0.2.10" },
+		{ "x000ayAo12.example.test", "5", "host1.example.test" },
+		{ "x000byBo13.example.test", "5", "host1.example.test" },
+		{ "x000cyCo14.example.test", "5", "host1.example.test" },
+		{ "0.0.4.example.test", "28", "2001:db8::400" },
+		{ "1.0.4.example.test", "28", "2001:db8::401" },
+		{ "F.F.0.0.rev.example.test", "12", "host255.example.test" },
+		{ "0.0.1.0.rev.example.test", "12", "host256.example.test" },
+		{ "esc\\$1.example.test", "16", "v=spf1|a:host1|-all" },
+		{ "esc\\$2.example.test", "16", "v=spf1|a:host2|-all" },
+		{ "q1.example.test", "15", "10 host1.example.test" },
+		{ "q2.example.test", "15", "10 host2.example.test" },
+		{ "d\\$.example.test", "1", "192.0.2.9" },
+		{ "d\\$.example.test", "1", "192.0.2.9" },
+		{ "t1.example.test", "16", "a$b|c\\\\d|e\\065" },
+		{ "after.example.test", "16", "x" },
+		{ "after.example.test", "16", "y" },
+	};
+	struct got *g;
+	size_t i;
+
+	(void)state;
+	g = read_mem(
+	    "$GENERATE 1-3 host$ A 192.0.2.$\n"
+	    "$GENERATE 0-10/5 h${10,3,d} A 192.0.2.${0,0,d}\n"
+	    "$GENERATE 10-12 x${0,4,x}y${0,0,X}o${0,0,o} CNAME host1\n"
+	    "$GENERATE 1024-1025 ${0,3,n} AAAA 2001:db8::${0,4,x}\n"
+	    "$GENERATE 255-256 ${0,7,N}.rev PTR host$.example.test.\n"
+	    "$GENERATE 1-2 esc\\$$ 300 IN TXT \"v=spf1 a:host$ -all\"\n"
+	    "$GENERATE 1-2 q$ MX \"10 host$\"\n"
+	    "$GENERATE 1-2 d$$ A 192.0.2.9\n"
+	    "$GENERATE 1-1 t$ TXT \"\\\"a\\$b\\\" \\\"c\\\\\\\\d\\\" e\\\\065\"\n"
+	    "after TXT x\n"
+	    " TXT y\n", "example.test", 0);
+	assert_int_equal(g->nrec, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < g->nrec; i++) {
+		assert_string_equal(g->rec[i].orig, want[i][0]);
+		assert_int_equal(g->rec[i].type, atoi(want[i][1]));
+		assert_string_equal(g->rec[i].data, want[i][2]);
+	}
+	assert_int_equal(g->rec[0].line, 1);
+	assert_int_equal(g->rec[13].ttl, 300);
+	assert_int_equal(g->rec[20].line, 10);
+	free(g);
+
+	/* errors: one per directive, at its line; the bound */
+	g = read_mem(
+	    "$GENERATE 3-1 h$ A 192.0.2.$\n"
+	    "$GENERATE 1-300 h$ A 192.0.2.$\n"
+	    "$GENERATE 0-65536 h$ TXT x\n"
+	    "$GENERATE 1-2 h${1,2,q} A 192.0.2.1\n"
+	    "$GENERATE 1-2 h$ A\n"
+	    "$GENERATE 0-2147483647/65536 h$ TXT x\n"
+	    "ok TXT x\n", "example.test", 5);
+	assert_int_equal(g->nerr, 5);
+	assert_int_equal(g->err[0].line, 1);
+	assert_int_equal(g->err[1].line, 2);	/* 192.0.2.256 */
+	assert_int_equal(g->err[2].line, 3);
+	assert_non_null(strstr(g->err[2].msg, "65536"));
+	assert_int_equal(g->err[2].kind, ZONE_ERR_LIMIT);
+	assert_int_equal(g->err[3].line, 4);
+	assert_int_equal(g->err[4].line, 5);
+	/* 1-255 of line 2 were made; 32768 of line 6 */
+	assert_int_equal(g->count, 255 + 32768 + 1);
+	free(g);
+}
+
 int
 main(void)
 {
@@ -664,6 +742,7 @@ main(void)
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_callback_stops),
 		cmocka_unit_test(test_registered_types),
+		cmocka_unit_test(test_generate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
