@@ -273,6 +273,9 @@ X(ZONE_CNAME_AND_OTHER_DATA, "zone.cname-and-other-data", ERROR, "RFC 1034 §3.6
 X(ZONE_OUTSIDE_LOOKUPS, "zone.outside-lookups", INFO, "-", \
   "the lookup count is a lower bound: names outside the zone were not resolved", \
   "run authcheck against the live domain for the full count") \
+X(ZONE_CNAME_OUTSIDE, "zone.cname-outside", INFO, "RFC 6376 §3.6.2.2", \
+  "a DKIM or DMARC name is a CNAME to a name outside the zone: that record is not checked offline", \
+  "run authcheck zone --live (or --zone FILE of the target's zone) to check the record it points to") \
 X(ZONE_UNCHECKED_TYPE, "zone.unchecked-type", WARNING, "RFC 3597 §5", \
   "records of a registered type whose data authcheck does not check", \
   "check those records with named-checkzone; authcheck only counts them") \

@@ -15,6 +15,8 @@
 #define MAX_ANSWER_RR	256		/* RRs in one synthesized answer */
 #define MAX_CNAME_HOPS	16
 
+static bool inside(const struct zone_index *ix, const char *name);
+
 /* ---- the index ---------------------------------------------------------- */
 
 uint64_t
@@ -190,6 +192,12 @@ zone_index_free(struct zone_index *ix)
 	ix->ctarget = NULL;
 	ix->tabsize = ix->count = ix->ntxt = ix->txtcap = 0;
 	ix->nct = ix->ctcap = ix->napex = 0;
+}
+
+bool
+zone_index_inside(const struct zone_index *ix, const char *name)
+{
+	return inside(ix, name);
 }
 
 /* ---- the resolver over the index ---------------------------------------- */

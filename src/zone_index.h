@@ -63,6 +63,7 @@ struct zone_txt {
 	uint32_t ign;
 	unsigned long line;
 	bool spf;
+	bool dmarc;		/* a v=DMARC1 record */
 };
 
 struct zone_index {
@@ -101,6 +102,9 @@ struct zone_txt *zone_index_keep_txt(struct zone_index *ix,
  * out of memory. */
 bool zone_index_add_cname(struct zone_index *ix, struct zone_owner *e,
     const char *p, size_t n);
+/* Is the NUL-terminated name inside the zone: under an apex, or the name
+ * or one of its ancestors in the index (files without an SOA)? */
+bool zone_index_inside(const struct zone_index *ix, const char *name);
 /* Free what the index holds; it is empty afterwards. */
 void zone_index_free(struct zone_index *ix);
 

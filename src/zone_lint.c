@@ -35,7 +35,8 @@
 enum {
 	F_NULLMX = 1, F_REALMX = 2, F_CNAME_DONE = 4, F_NULLMIX_DONE = 8,
 	F_TOOLONG_DONE = 16,
-	F_INCLUDED = 32		/* an include: target of an SPF record here */
+	F_INCLUDED = 32,	/* an include: target of an SPF record here */
+	F_DMARC_TARGET = 64	/* a _dmarc CNAME leads here */
 };
 
 struct mxref {
@@ -52,6 +53,14 @@ struct seen {
 	uint64_t h;		/* 0: empty slot */
 	uint32_t file;
 	uint32_t line;		/* saturates at UINT32_MAX */
+};
+
+/* A CNAME at a name a receiver looks up for DKIM or DMARC. */
+struct aliasref {
+	const char *owner, *target;
+	bool dmarc;		/* _dmarc.<domain>; else a DKIM selector */
+	uint32_t file, ign;
+	unsigned long line;
 };
 
 struct idset {
@@ -89,6 +98,8 @@ struct zl {
 	struct zone_index ix;		/* its arena: our strings too */
 	struct mxref *mx;
 	size_t nmx, mxcap;
+	struct aliasref *alias;
+	size_t nalias, aliascap;
 	struct idset *ign;
 	size_t nign, igncap;
 	const char **files;
@@ -677,10 +688,6 @@ check_txt(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr,
 		lint_dkim(Z, text, len, &d);
 		return;
 	}
-	if (dmarc_is_record(text, len) && !contains(owner, on, "._report._dmarc"))
-		diag_reportf(&Z->fsink, DIAG_DMARC_WRONG_LOCATION, &d,
-		    "a v=DMARC1 record at %.*s: receivers only look at "
-		    "_dmarc.<domain>", (int)on, owner);
 	if (spf)
 		check_boundaries(Z, rr, text, len);
 	/* "v=spf1" "mx" joins to "v=spf1mx": receivers see no SPF record
@@ -702,14 +709,43 @@ check_txt(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr,
 	t->line = rr->line;
 	t->ign = ign;
 	t->spf = spf_is_record(text, len);
+	/* misplaced unless a _dmarc CNAME leads here: see check_aliases */
+	t->dmarc = dmarc_is_record(text, len) &&
+	    !contains(owner, on, "._report._dmarc");
 }
 
 static void
-note_cname(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr)
+note_cname(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr,
+    uint32_t file, uint32_t ign)
 {
+	struct aliasref *a;
+	bool dmarc = first_label_is(rr->owner.p, rr->owner.len, "_dmarc");
+
 	e->ncname = inc8(e->ncname);
 	if (!zone_index_add_cname(&Z->ix, e, rr->u.target.p, rr->u.target.len))
 		Z->oom = true;
+	if (e->ncname > 1 || (!dmarc && !is_dkim_owner(rr->owner.p,
+	    rr->owner.len)))
+		return;
+	/* followed after the pass, when the whole zone is known */
+	if (!buf_grow_array((void **)&Z->alias, &Z->aliascap, Z->nalias + 1,
+	    sizeof(*Z->alias))) {
+		Z->oom = true;
+		return;
+	}
+	a = &Z->alias[Z->nalias];
+	a->owner = keep_owner(Z, rr);
+	a->target = arena_strndup(&Z->ix.arena, rr->u.target.p,
+	    rr->u.target.len);
+	a->dmarc = dmarc;
+	a->file = file;
+	a->ign = ign;
+	a->line = rr->line;
+	if (a->owner == NULL || a->target == NULL) {
+		Z->oom = true;
+		return;
+	}
+	Z->nalias++;
 }
 
 /* A name into the canonical form: ASCII letters folded (RFC 4034 §6.2;
@@ -926,7 +962,7 @@ on_rr(void *arg, const struct zone_rr *rr)
 		else if (rr->type == DNS_T_TXT)
 			check_txt(Z, e, rr, file, ign);
 		else if (rr->type == DNS_T_CNAME)
-			note_cname(Z, e, rr);
+			note_cname(Z, e, rr, file, ign);
 	}
 	if (rr->type == DNS_T_SPF) {
 		ctx_rec(&d, NULL, rr->rdata_text, rr->rdata_len);
@@ -1073,6 +1109,173 @@ check_mx_targets(struct zl *Z)
 	}
 }
 
+#define ALIAS_HOPS	8	/* CNAMEs followed from a DKIM/DMARC name */
+
+/* One record found at the end of an alias chain: linted as the kind the
+ * alias's name asks for, with the alias as its domain. */
+static void
+lint_alias_record(struct zl *Z, const struct aliasref *a, const char *text,
+    size_t len, unsigned *n)
+{
+	struct dmarc_record dr;
+	struct diag d;
+
+	ctx_rec(&d, a->owner, text, len);
+	if (a->dmarc) {
+		if (!dmarc_is_record(text, len))
+			return;
+		if (++*n == 2)
+			diag_reportf(&Z->fsink, DIAG_DMARC_MULTIPLE_RECORDS, &d,
+			    "%s (a CNAME) leads to more than one v=DMARC1 "
+			    "record", a->owner);
+		memset(&dr, 0, sizeof(dr));
+		if (dmarc_parse(text, len, &dr, &Z->fsink, &d))
+			dmarc_lint(&dr, &Z->fsink, &d);
+		return;
+	}
+	if (++*n == 2)
+		diag_reportf(&Z->fsink, DIAG_DKIM_MULTIPLE_RECORDS, &d,
+		    "%s (a CNAME) leads to more than one TXT record", a->owner);
+	lint_dkim(Z, text, len, &d);
+}
+
+/* The records a live receiver gets for an alias whose target is outside
+ * the zone, through opts->outside (--live, --zone OTHER). */
+static void
+lint_alias_outside(struct zl *Z, const struct aliasref *a, const char *name)
+{
+	const struct dns_answer *ans;
+	struct diag d;
+	unsigned n = 0;
+	size_t i, len;
+	char *text;
+
+	ans = dns_lookup(Z->o->outside, name, DNS_T_TXT);
+	if (ans == NULL || (ans->status != DNS_OK &&
+	    ans->status != DNS_NODATA && ans->status != DNS_NXDOMAIN)) {
+		Z->st->incomplete = true;
+		ctx_rec(&d, a->owner, NULL, 0);
+		diag_reportf(&Z->fsink, DIAG_DNS_FAILURE, &d,
+		    "TXT %s (the target of the CNAME at %s): %s", name,
+		    a->owner, ans != NULL && ans->why != NULL ? ans->why :
+		    "no answer");
+		return;
+	}
+	for (i = 0; i < ans->nrr; i++) {
+		if (ans->rr[i].type != DNS_T_TXT)
+			continue;
+		if ((text = dns_txt_join(&ans->rr[i], &len)) == NULL) {
+			Z->oom = true;
+			return;
+		}
+		lint_alias_record(Z, a, text, len, &n);
+		free(text);
+	}
+	if (n == 0 && !a->dmarc) {
+		ctx_rec(&d, a->owner, NULL, 0);
+		diag_reportf(&Z->fsink, DIAG_DKIM_MISSING, &d,
+		    "%s is a CNAME to %s, which has no TXT record (%s)",
+		    a->owner, name, dns_status_name(ans->status));
+	}
+}
+
+/*
+ * DKIM selectors and _dmarc names that are CNAMEs: a receiver follows
+ * them (RFC 6376 §3.6.2.2 lets a key be a CNAME to a provider's), so the
+ * record at the end of the chain (at most ALIAS_HOPS hops) is checked
+ * here as that kind of record, unless it sits at a name checked as such
+ * anyway.  A chain that leaves the zone is resolved through
+ * opts->outside, or, offline, said (zone.cname-outside).  SPF needs none
+ * of this: its trees are resolved through CNAMEs by the index resolver.
+ */
+static void
+check_aliases(struct zl *Z)
+{
+	const struct aliasref *a;
+	struct zone_owner *e;
+	const struct zone_txt *t;
+	const char *name;
+	struct diag d;
+	unsigned n, hops;
+	uint32_t k;
+	size_t i, on;
+
+	for (i = 0; i < Z->nalias && !Z->oom; i++) {
+		a = &Z->alias[i];
+		set_place(Z, a->file, a->line, a->ign);
+		name = a->target;
+		e = NULL;
+		for (hops = 0; hops < ALIAS_HOPS; hops++) {
+			if (!zone_index_inside(&Z->ix, name) ||
+			    (e = zone_index_name(&Z->ix, name)) == NULL ||
+			    !(e->types & ZI_CNAME) || e->cname == 0)
+				break;
+			name = Z->ix.ctarget[e->cname - 1];
+			e = NULL;
+		}
+		ctx_rec(&d, a->owner, NULL, 0);
+		if (hops == ALIAS_HOPS) {
+			diag_reportf(&Z->fsink, DIAG_ZONE_SYNTAX, &d,
+			    "%s: more than %d CNAMEs in a row (or a loop)",
+			    a->owner, ALIAS_HOPS);
+			continue;
+		}
+		if (!zone_index_inside(&Z->ix, name)) {
+			if (Z->o->outside != NULL) {
+				lint_alias_outside(Z, a, name);
+				continue;
+			}
+			diag_reportf(&Z->fsink, DIAG_ZONE_CNAME_OUTSIDE, &d,
+			    "%s is a CNAME to %s, outside the zone: its %s "
+			    "record is not checked offline (--live checks it)",
+			    a->owner, name, a->dmarc ? "DMARC" : "DKIM key");
+			continue;
+		}
+		on = strlen(name);
+		/* records at such names were checked where they are */
+		if (a->dmarc ? first_label_is(name, on, "_dmarc") :
+		    is_dkim_owner(name, on))
+			continue;
+		n = 0;
+		if (e != NULL && a->dmarc)
+			e->flags |= F_DMARC_TARGET;
+		for (k = e != NULL ? e->txt : 0; k != 0 && !Z->oom;
+		    k = Z->ix.txt[k - 1].next) {
+			/* findings about the record go to its own line */
+			t = &Z->ix.txt[k - 1];
+			set_place(Z, t->file, t->line, t->ign);
+			lint_alias_record(Z, a, t->text, t->len, &n);
+		}
+		set_place(Z, a->file, a->line, a->ign);
+		if (n == 0 && !a->dmarc)
+			diag_reportf(&Z->fsink, DIAG_DKIM_MISSING, &d,
+			    "%s is a CNAME to %s, which has no TXT record in "
+			    "the zone", a->owner, name);
+	}
+}
+
+/* dmarc.wrong-location: v=DMARC1 records no _dmarc name leads to. */
+static void
+check_dmarc_places(struct zl *Z)
+{
+	const struct zone_txt *t;
+	const struct zone_owner *e;
+	struct diag d;
+	size_t i;
+
+	for (i = 0; i < Z->ix.ntxt; i++) {
+		t = &Z->ix.txt[i];
+		if (!t->dmarc || ((e = zone_index_name(&Z->ix, t->owner)) !=
+		    NULL && (e->flags & F_DMARC_TARGET)))
+			continue;
+		set_place(Z, t->file, t->line, t->ign);
+		ctx_rec(&d, t->owner, t->text, t->len);
+		diag_reportf(&Z->fsink, DIAG_DMARC_WRONG_LOCATION, &d,
+		    "a v=DMARC1 record at %s: receivers only look at "
+		    "_dmarc.<domain>", t->owner);
+	}
+}
+
 /* The body of zone_lint_file() and zone_lint_mem(): mem is NULL to read
  * the file at path, else the zone text (mem_len bytes, no $INCLUDE). */
 static int
@@ -1125,10 +1328,15 @@ lint_zone(const char *path, const char *mem, size_t mem_len,
 			lint_spf(Z, &Z->ix.txt[i]);
 	if (!Z->oom)
 		check_mx_targets(Z);
+	if (!Z->oom)
+		check_aliases(Z);
+	if (!Z->oom)
+		check_dmarc_places(Z);
 	if (Z->oom || Z->fsink.oom || n == -2)
 		rc = -2;
 out:
 	free(Z->mx);
+	free(Z->alias);
 	free(Z->ign);
 	free(Z->files);
 	for (i = 0; Z->memo != NULL && i < DKIM_MEMO_SLOTS; i++)

@@ -293,9 +293,10 @@ test_quiet_and_zone_checks(void **state)
 	    "example.com._report._dmarc IN TXT \"v=DMARC1\"\n"
 	    "@ IN TXT \"v=spf1 -all\"\n"
 	    "@ IN TXT \"some-verification=abc\"\n"), 0);
-	if (found.n != 0)
+	if (found.n != 1)
 		dump();
-	assert_int_equal(found.n, 0);
+	assert_int_equal(at(DIAG_ZONE_CNAME_OUTSIDE, 8), 1);	/* info */
+	assert_int_equal(found.n, 1);
 
 	assert_int_equal(lint(
 	    "@ IN TXT \"v=spf1 ip4:192.0.2.1\" \"-all\"\n"	/* 6: fine */
@@ -365,6 +366,67 @@ test_adsp_not_a_selector(void **state)
 	assert_int_equal(at(DIAG_DKIM_SYNTAX, 9), 1);
 }
 
+/* DKIM and DMARC names that are CNAMEs: the record at the end of the
+ * chain is checked as that kind (findings at its own line), a chain out
+ * of the zone is said offline and resolved through opts->outside. */
+static void
+test_aliases(void **state)
+{
+	struct zone_lint_opts o;
+	struct dns_resolver *other = dns_zone_new();
+	struct dns_rr rr;
+	struct dns_str s = { "v=DKIM1; p=", 11 };
+
+	(void)state;
+	assert_int_equal(lint(
+	    "k1._domainkey IN CNAME k1.keys\n"			/* 6 */
+	    "k1.keys IN CNAME _dkim\n"				/* 7 */
+	    "_dkim IN TXT \"v=DKIM1; p=\"\n"			/* 8 */
+	    "_dmarc IN CNAME dmarc.example.test.\n"		/* 9 */
+	    "dmarc IN TXT \"v=DMARC1; p=none; rua=mailto:a@example.test\"\n"
+	    "k2._domainkey IN CNAME nothere\n"			/* 11 */
+	    "k3._domainkey IN CNAME k3.provider.example.\n"	/* 12 */
+	    "loose IN TXT \"v=DMARC1; p=reject\"\n"		/* 13 */
+	    "k4._domainkey IN CNAME k5._domainkey\n"		/* 14 */
+	    "k5._domainkey IN TXT \"v=DKIM1; p=\"\n"), 0);	/* 15 */
+	if (found.n != 6)
+		dump();
+	assert_int_equal(at(DIAG_DKIM_REVOKED, 8), 1);
+	assert_int_equal(at(DIAG_DMARC_POLICY_NONE, 10), 1);
+	assert_int_equal(at(DIAG_DMARC_WRONG_LOCATION, 10), 0);
+	assert_int_equal(at(DIAG_DKIM_MISSING, 11), 1);
+	assert_int_equal(at(DIAG_ZONE_CNAME_OUTSIDE, 12), 1);
+	assert_int_equal(at(DIAG_DMARC_WRONG_LOCATION, 13), 1);
+	assert_int_equal(at(DIAG_DKIM_REVOKED, 15), 1);	/* once, in place */
+	assert_int_equal(found.n, 6);
+
+	/* a loop is not followed forever */
+	assert_int_equal(lint(
+	    "k1._domainkey IN CNAME a\n"
+	    "a IN CNAME b\n"
+	    "b IN CNAME a\n"), 0);
+	assert_int_equal(at(DIAG_ZONE_SYNTAX, 6), 1);
+
+	/* --live / --zone OTHER: the key outside is checked */
+	assert_non_null(other);
+	memset(&rr, 0, sizeof(rr));
+	rr.type = DNS_T_TXT;
+	rr.u.txt.n = 1;
+	rr.u.txt.s = &s;
+	rr.u.txt.total = 11;
+	assert_int_equal(dns_zone_add_rr(other, "k3.provider.example", &rr), 0);
+	memset(&o, 0, sizeof(o));
+	o.outside = other;
+	assert_int_equal(lint_with("o.zone",
+	    "k3._domainkey IN CNAME k3.provider.example.\n"	/* 6 */
+	    "k4._domainkey IN CNAME k4.provider.example.\n",	/* 7 */
+	    &o), 0);
+	assert_int_equal(at(DIAG_ZONE_CNAME_OUTSIDE, 0), 0);
+	assert_int_equal(at(DIAG_DKIM_REVOKED, 6), 1);
+	assert_int_equal(at(DIAG_DKIM_MISSING, 7), 1);
+	dns_free(other);
+}
+
 static void
 test_unreadable(void **state)
 {
@@ -389,6 +451,7 @@ main(void)
 		cmocka_unit_test(test_quiet_and_zone_checks),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_adsp_not_a_selector),
+		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_unreadable),
 	};
 
