@@ -30,6 +30,8 @@
 
 #define TXT_ANSWER_MAX	450		/* RFC 7208 §3.4, as spf_lint.c */
 #define JOIN_MAX	(1u << 20)	/* joined TXT strings we look at */
+#define ALIAS_HOPS	8	/* CNAMEs followed from a DKIM/DMARC name or
+				 * an include's name */
 
 /* struct zone_owner.flags */
 enum {
@@ -1016,8 +1018,9 @@ mark_includes(struct zl *Z, const struct zone_txt *t)
 {
 	struct spf_record *rec = spf_parse(t->text, t->len);
 	const struct spf_term *term;
-	struct zone_owner *e;
+	struct zone_owner *e, *next;
 	size_t i, n;
+	unsigned hops;
 	const char *p;
 
 	if (rec == NULL) {
@@ -1033,10 +1036,16 @@ mark_includes(struct zl *Z, const struct zone_txt *t)
 		n = term->domain.len;
 		if (n > 1 && p[n - 1] == '.')
 			n--;
-		if (memchr(p, '%', n) == NULL &&
-		    (e = zone_index_find(&Z->ix, zone_index_hash(p, n))) !=
+		if (memchr(p, '%', n) != NULL ||
+		    (e = zone_index_find(&Z->ix, zone_index_hash(p, n))) ==
 		    NULL)
-			e->flags |= F_INCLUDED;
+			continue;
+		/* through in-zone CNAMEs: the record is at the end */
+		for (hops = 0; hops < ALIAS_HOPS && (e->types & ZI_CNAME) &&
+		    e->cname != 0 && (next = zone_index_name(&Z->ix,
+		    Z->ix.ctarget[e->cname - 1])) != NULL; hops++)
+			e = next;
+		e->flags |= F_INCLUDED;
 	}
 	spf_record_free(rec);
 }
@@ -1108,8 +1117,6 @@ check_mx_targets(struct zl *Z)
 		    m->owner);
 	}
 }
-
-#define ALIAS_HOPS	8	/* CNAMEs followed from a DKIM/DMARC name */
 
 /* One record found at the end of an alias chain: linted as the kind the
  * alias's name asks for, with the alias as its domain. */

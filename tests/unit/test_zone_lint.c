@@ -407,6 +407,14 @@ test_aliases(void **state)
 	    "b IN CNAME a\n"), 0);
 	assert_int_equal(at(DIAG_ZONE_SYNTAX, 6), 1);
 
+	/* an include's record reached through a CNAME is include-only too */
+	assert_int_equal(lint(
+	    "@ IN TXT \"v=spf1 include:_spf.example.test -all\"\n"
+	    "_spf IN CNAME _spf2\n"
+	    "_spf2 IN TXT \"v=spf1 ip4:192.0.2.0/24\"\n"), 0);	/* 8 */
+	assert_int_equal(at(DIAG_SPF_NO_ALL, 8), 0);
+	assert_int_equal(found.n, 0);
+
 	/* --live / --zone OTHER: the key outside is checked */
 	assert_non_null(other);
 	memset(&rr, 0, sizeof(rr));
