@@ -113,6 +113,10 @@ struct zl {
 	struct seen *seen;
 	size_t seensize, nseen;
 	struct buf canon;
+	/* the first SOA owned by the root (see check_soa_root) */
+	bool soa_root;
+	uint32_t soa_root_file, soa_root_ign;
+	unsigned long soa_root_line;
 	/* types already reported as zone.unchecked-type */
 	uint16_t unchecked[32];
 	size_t nunchecked;
@@ -955,9 +959,19 @@ on_rr(void *arg, const struct zone_rr *rr)
 	e->types |= zone_index_type_bit(rr->type);
 	if (rr->flags & ZONE_RR_UNCHECKED)
 		note_unchecked(Z, rr);
-	if (rr->type == DNS_T_SOA &&
-	    !zone_index_add_apex(&Z->ix, rr->owner.p, rr->owner.len))
+	if (rr->type == DNS_T_SOA && rr->owner.len == 0) {
+		/* not an apex: every name would be inside the zone, and
+		 * names outside it would become NXDOMAIN */
+		if (!Z->soa_root) {
+			Z->soa_root = true;
+			Z->soa_root_file = file;
+			Z->soa_root_line = rr->line;
+			Z->soa_root_ign = ign;
+		}
+	} else if (rr->type == DNS_T_SOA &&
+	    !zone_index_add_apex(&Z->ix, rr->owner.p, rr->owner.len)) {
 		Z->oom = true;
+	}
 	if (!(rr->flags & ZONE_RR_GENERIC) || rr->type == DNS_T_TXT) {
 		if (rr->type == DNS_T_MX && !(rr->flags & ZONE_RR_GENERIC))
 			check_mx(Z, e, rr, file, ign);
@@ -1261,6 +1275,28 @@ check_aliases(struct zl *Z)
 	}
 }
 
+/*
+ * A SOA owned by the root in a zone that is not the root zone (no NS at
+ * the root): an export written with "$ORIGIN ." and then "@ SOA".  named
+ * ignores it as out-of-zone data and refuses the zone ("has 0 SOA
+ * records"), so the whole zone would fail to load.
+ */
+static void
+check_soa_root(struct zl *Z)
+{
+	const struct zone_owner *e;
+	struct diag d;
+
+	if (!Z->soa_root ||
+	    ((e = zone_index_name(&Z->ix, "")) != NULL && (e->types & ZI_NS)))
+		return;
+	set_place(Z, Z->soa_root_file, Z->soa_root_line, Z->soa_root_ign);
+	ctx_rec(&d, NULL, NULL, 0);
+	diag_reportf(&Z->fsink, DIAG_ZONE_SOA_AT_ROOT, &d,
+	    "the SOA is owned by the root ('@' with $ORIGIN .), not by the "
+	    "zone's name: named ignores it and refuses the zone (no SOA)");
+}
+
 /* dmarc.wrong-location: v=DMARC1 records no _dmarc name leads to. */
 static void
 check_dmarc_places(struct zl *Z)
@@ -1339,6 +1375,8 @@ lint_zone(const char *path, const char *mem, size_t mem_len,
 		check_aliases(Z);
 	if (!Z->oom)
 		check_dmarc_places(Z);
+	if (!Z->oom)
+		check_soa_root(Z);
 	if (Z->oom || Z->fsink.oom || n == -2)
 		rc = -2;
 out:
