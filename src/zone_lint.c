@@ -38,7 +38,8 @@ enum {
 	F_NULLMX = 1, F_REALMX = 2, F_CNAME_DONE = 4, F_NULLMIX_DONE = 8,
 	F_TOOLONG_DONE = 16,
 	F_INCLUDED = 32,	/* an include: target of an SPF record here */
-	F_DMARC_TARGET = 64	/* a _dmarc CNAME leads here */
+	F_DMARC_TARGET = 64,	/* a _dmarc CNAME leads here */
+	F_SPF_TRIED = 128	/* a TXT starting "v=spf1", valid or not */
 };
 
 struct mxref {
@@ -694,8 +695,10 @@ check_txt(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr,
 		lint_dkim(Z, text, len, &d);
 		return;
 	}
-	if (spf)
+	if (spf) {
+		e->flags |= F_SPF_TRIED;
 		check_boundaries(Z, rr, text, len);
+	}
 	/* "v=spf1" "mx" joins to "v=spf1mx": receivers see no SPF record
 	 * there, so it is not counted as one (the boundary says why). */
 	if (spf_is_record(text, len)) {
@@ -1297,6 +1300,55 @@ check_soa_root(struct zl *Z)
 	    "zone's name: named ignores it and refuses the zone (no SOA)");
 }
 
+/*
+ * The zone's apex receives mail (MX records other than a null MX) but has
+ * no SPF record, or no DMARC record: the live report says so, and the zone
+ * file is where the fix goes.  Only when the apex is its own
+ * organizational domain for DMARC: a sub-domain zone may get its policy
+ * from a parent's record (the tree walk).  A _dmarc CNAME counts as a
+ * record (check_aliases follows it).  Reported at the apex's first MX.
+ */
+static void
+check_missing(struct zl *Z)
+{
+	const struct zone_owner *e, *de;
+	const struct mxref *m;
+	char dname[ZONE_NAME_MAX + 8];
+	struct diag d;
+	size_t i, j;
+
+	for (i = 0; i < Z->ix.napex; i++) {
+		const char *apex = Z->ix.apex[i];
+
+		for (j = 0; j < i && strcmp(Z->ix.apex[j], apex) != 0; j++)
+			;
+		if (j < i || apex[0] == '\0' ||
+		    (e = zone_index_name(&Z->ix, apex)) == NULL ||
+		    !(e->flags & F_REALMX))
+			continue;
+		for (j = 0; j < Z->nmx && strcmp(Z->mx[j].owner, apex) != 0;
+		    j++)
+			;
+		if (j == Z->nmx)
+			continue;	/* the MX were IP literals */
+		m = &Z->mx[j];
+		set_place(Z, m->file, m->line, m->ign);
+		ctx_rec(&d, apex, NULL, 0);
+		if (e->nspf == 0 && !(e->flags & F_SPF_TRIED))
+			diag_reportf(&Z->fsink, DIAG_SPF_MISSING, &d,
+			    "%s has MX records but no v=spf1 TXT record: "
+			    "receivers cannot tell its senders from forgers",
+			    apex);
+		snprintf(dname, sizeof(dname), "_dmarc.%s", apex);
+		de = zone_index_name(&Z->ix, dname);
+		if ((de == NULL || (de->ndmarc == 0 &&
+		    !(de->types & ZI_CNAME))) && dmarc_is_org_domain(apex))
+			diag_reportf(&Z->fsink, DIAG_DMARC_MISSING, &d,
+			    "%s has MX records but no DMARC record at %s",
+			    apex, dname);
+	}
+}
+
 /* dmarc.wrong-location: v=DMARC1 records no _dmarc name leads to. */
 static void
 check_dmarc_places(struct zl *Z)
@@ -1377,6 +1429,8 @@ lint_zone(const char *path, const char *mem, size_t mem_len,
 		check_dmarc_places(Z);
 	if (!Z->oom)
 		check_soa_root(Z);
+	if (!Z->oom)
+		check_missing(Z);
 	if (Z->oom || Z->fsink.oom || n == -2)
 		rc = -2;
 out:

@@ -128,6 +128,16 @@ case $out in *"[zone.syntax]"*|*"[spf.void-lookup]"*|*"[mx."*) ko "\$GENERATE na
 [ $rc -eq 1 ] && ok || ko "generate.zone exits $rc"
 case $out in *"21 records"*) ok ;; *) ko "generated records counted: $out" ;; esac
 
+# ---- an apex with MX but no SPF or DMARC record ------------------------------
+out=$("$bin" zone "$c/missing.zone")
+printf '%s\n' "$out" | grep -q "^$c/missing.zone:8: error: .*\[spf.missing\]" && ok || ko "no SPF at a mail apex: $out"
+printf '%s\n' "$out" | grep -q "^$c/missing.zone:8: error: .*_dmarc.missing.test.*\[dmarc.missing\]" && ok ||
+    ko "no DMARC at a mail apex: $out"
+out=$("$bin" zone "$c/sub.missing.zone")
+printf '%s\n' "$out" | grep -q "^$c/sub.missing.zone:8: error: .*\[spf.missing\]" && ok || ko "no SPF at a sub-domain zone's apex: $out"
+case $out in *"[dmarc.missing]"*) ko "a sub-domain zone may inherit DMARC: $out" ;; *) ok ;; esac
+[ "$(printf '%s\n' "$out" | grep -c '\[spf.missing\]')" -eq 1 ] && ok || ko "a null MX name needs nothing: $out"
+
 # ---- a syntax error in the middle ----------------------------------------
 out=$("$bin" zone "$c/middle.zone"); rc=$?
 for want in "7: error: .*\[zone.syntax\]" "8: error: .*\[zone.syntax\]" \

@@ -238,7 +238,9 @@ test_spf_tree_from_index(void **state)
 	    "real IN TXT \"v=spf1 a:host.example.test -all\"\n"
 	    "host IN A 192.0.2.2\n"
 	    "*.wild IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"
-	    "@ IN MX 10 host\n"), 0);
+	    "@ IN MX 10 host\n"
+	    "_dmarc IN TXT \"v=DMARC1; p=reject; rua=mailto:d@example.test\"\n"),
+	    0);
 	if (severe() != 0)
 		dump();
 	assert_int_equal(severe(), 0);
