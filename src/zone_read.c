@@ -89,6 +89,7 @@ struct entry {
 
 /* State shared by all include levels. */
 struct reader {
+	bool origin_said;	/* "no origin: pass --origin" was reported */
 	zone_rr_cb *cb;
 	zone_err_cb *errcb;
 	void *arg;
@@ -119,6 +120,7 @@ struct fstate {
 	char prev[ZONE_NAME_MAX];	/* previous owner, file's case */
 	size_t prev_len;
 	bool have_prev;
+	bool prev_no_origin;	/* the previous owner failed for want of one */
 	uint32_t dollar_ttl, last_ttl, soa_min;
 	bool have_dollar_ttl, have_last_ttl, have_soa_min;
 	uint16_t last_class;
@@ -518,6 +520,10 @@ class_code(const struct tok *t)
 	return prefixed_code(t->p, t->len, "CLASS");
 }
 
+/* make_name()'s two reasons that mean "no origin": see no_origin(). */
+static const char no_origin_at[] = "'@' used and no origin is known";
+static const char no_origin_rel[] = "relative name and no origin is known";
+
 /*
  * Make the absolute name of token t into out (file's case, no final dot,
  * NUL-terminated).  Returns NULL or a static error message.
@@ -535,7 +541,7 @@ make_name(const struct fstate *fs, const struct tok *t, char *out,
 		return "a name cannot be quoted";
 	if (len == 1 && p[0] == '@') {
 		if (!fs->have_origin)
-			return "'@' used and no origin is known";
+			return no_origin_at;
 		memcpy(out, fs->origin, fs->origin_len + 1);
 		*outlen = fs->origin_len;
 		return NULL;
@@ -590,7 +596,7 @@ make_name(const struct fstate *fs, const struct tok *t, char *out,
 		wire += label + 1;
 	if (!absolute) {
 		if (!fs->have_origin)
-			return "relative name and no origin is known";
+			return no_origin_rel;
 		if (fs->origin_len > 0) {
 			if (o + 1 + fs->origin_len >= ZONE_NAME_MAX)
 				return "name too long";
@@ -948,6 +954,28 @@ rdata_text(struct reader *rd, const struct tok *r, size_t nr,
 	return true;
 }
 
+/*
+ * A name failed for want of an origin (a file without $ORIGIN, read
+ * without --origin): every relative name and '@' of the file fails alike,
+ * so that is said once, with what to do, and the records that need it are
+ * skipped without a message each.  True when why is such a failure.
+ */
+static bool
+no_origin(struct reader *rd, struct fstate *fs, unsigned long line,
+    const char *why)
+{
+	if (why != no_origin_at && why != no_origin_rel)
+		return false;
+	if (!rd->origin_said) {
+		rd->origin_said = true;
+		report(rd, fs->name, line, ZONE_ERR_SYNTAX,
+		    "relative names or '@' and no origin known: pass --origin "
+		    "NAME (or add \"$ORIGIN NAME.\" at the top); records "
+		    "that need one are skipped");
+	}
+	return true;
+}
+
 static void
 do_record(struct reader *rd, struct fstate *fs, const struct entry *e)
 {
@@ -966,20 +994,25 @@ do_record(struct reader *rd, struct fstate *fs, const struct entry *e)
 	rr.comment_len = e->comment_len;
 	if (e->blank_start) {
 		if (!fs->have_prev) {
-			report(rd, fs->name, t[0].line, ZONE_ERR_SYNTAX,
-			    "no owner name, and no previous record");
+			if (!fs->prev_no_origin)
+				report(rd, fs->name, t[0].line,
+				    ZONE_ERR_SYNTAX,
+				    "no owner name, and no previous record");
 			return;
 		}
 	} else {
 		if ((why = make_name(fs, &t[0], fs->prev, &len)) != NULL) {
 			fs->have_prev = false;
-			report(rd, fs->name, t[0].line, ZONE_ERR_SYNTAX,
-			    "bad owner name '%.*s': %s", shown(t[0].len),
-			    t[0].p, why);
+			fs->prev_no_origin = no_origin(rd, fs, t[0].line, why);
+			if (!fs->prev_no_origin)
+				report(rd, fs->name, t[0].line,
+				    ZONE_ERR_SYNTAX, "bad owner name '%.*s': %s",
+				    shown(t[0].len), t[0].p, why);
 			return;
 		}
 		fs->prev_len = len;
 		fs->have_prev = true;
+		fs->prev_no_origin = false;
 		i = 1;
 	}
 	for (k = 0; k < 2 && i < n; k++) {
@@ -1024,6 +1057,9 @@ do_record(struct reader *rd, struct fstate *fs, const struct entry *e)
 		return;
 	}
 	why = parse_rdata(rd, fs, &rr, t + i, n - i, m ? m->min_fields : 1);
+	if (why != NULL && no_origin(rd, fs, i < n ? t[i].line :
+	    t[n - 1].line, why))
+		return;
 	if (why != NULL) {
 		report(rd, fs->name, i < n ? t[i].line : t[n - 1].line,
 		    ZONE_ERR_SYNTAX, "bad %s rdata: %s",

@@ -239,6 +239,9 @@ grep '\[spf.pass-all\]$' "$tmp/out" | head -n 20000 | sed 's/^[^:]*:\([0-9]*\):.
 grep -v '^\$ORIGIN' "$z/spf.pass-all.zone" >"$tmp/noorigin.txt"
 out=$("$bin" zone "$tmp/noorigin.txt" 2>&1)
 case $out in *"[zone.syntax]"*) ok ;; *) ko "relative names without an origin are errors: $out" ;; esac
+[ "$(printf '%s\n' "$out" | grep -c '\[zone.syntax\]')" -eq 1 ] && ok ||
+    ko "no origin: one line, not one per record: $out"
+case $out in *"pass --origin"*) ok ;; *) ko "no origin: says to pass --origin: $out" ;; esac
 out=$("$bin" zone --origin example.test --format json "$tmp/noorigin.txt")
 printf '%s\n' "$out" | python3 -c '
 import json, sys

@@ -724,6 +724,34 @@ test_generate(void **state)
 	free(g);
 }
 
+/* No origin: one message saying what to pass, not one per record; the
+ * records with absolute names are still read. */
+static void
+test_no_origin_once(void **state)
+{
+	struct got *g;
+
+	(void)state;
+	g = read_mem("$TTL 300\n"
+	    "@ IN SOA ns hostmaster 1 2 3 4 5\n"
+	    "  IN NS ns\n"
+	    "ns IN A 192.0.2.1\n"
+	    "abs.example. IN MX 10 mail\n"
+	    "abs.example. IN TXT \"v=spf1 -all\"\n"
+	    "  IN A 192.0.2.2\n"
+	    "bad..name. IN A 192.0.2.3\n", NULL, 2);
+	assert_int_equal(g->nerr, 2);
+	assert_int_equal(g->err[0].line, 2);
+	assert_non_null(strstr(g->err[0].msg, "--origin"));
+	assert_non_null(strstr(g->err[0].msg, "$ORIGIN"));
+	assert_int_equal(g->err[1].line, 8);	/* other errors as before */
+	assert_int_equal(g->nrec, 2);
+	assert_string_equal(g->rec[0].owner, "abs.example");
+	assert_int_equal(g->rec[0].type, 16);
+	assert_int_equal(g->rec[1].type, 1);
+	free(g);
+}
+
 int
 main(void)
 {
@@ -743,6 +771,7 @@ main(void)
 		cmocka_unit_test(test_callback_stops),
 		cmocka_unit_test(test_registered_types),
 		cmocka_unit_test(test_generate),
+		cmocka_unit_test(test_no_origin_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
