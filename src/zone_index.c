@@ -447,6 +447,14 @@ be_start(void *be, struct dns_query *q)
 			hops++;
 			continue;
 		}
+		if (type == DNS_T_TXT && e->txt == 0 &&
+		    (e->types & (ZI_REJECTED | ZI_TXT)) ==
+		    (ZI_REJECTED | ZI_TXT)) {
+			a.status = DNS_SERVFAIL;
+			a.why = "its TXT record was rejected (zone.syntax)";
+			X->lk->nrejected++;
+			break;
+		}
 		switch (type) {
 		case DNS_T_TXT:
 			ok = txt_rrs(X, e, name, &a.nrr);

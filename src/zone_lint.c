@@ -127,6 +127,7 @@ struct zl {
 	unsigned long cur_line;
 	/* SPF lint of one record */
 	const char *root;
+	const struct zone_index_lookups *lk;
 	struct dkim_memo *memo;		/* DKIM_MEMO_SLOTS, or NULL */
 	struct dkim_memo *recording;	/* the slot memo_cb fills */
 };
@@ -344,6 +345,7 @@ static void
 on_error(void *arg, const struct zone_error *e)
 {
 	struct zl *Z = arg;
+	struct zone_owner *o;
 	struct diag d;
 
 	/* Reported with the record instead, where its type is known. */
@@ -352,6 +354,18 @@ on_error(void *arg, const struct zone_error *e)
 	memset(&d, 0, sizeof(d));
 	set_place(Z, file_index(Z, e->file), e->line, 0);
 	diag_reportf(&Z->fsink, DIAG_ZONE_SYNTAX, &d, "%s", e->msg);
+	/* A rejected record still tells that its name and type exist: the
+	 * SPF "a" term at a name whose A line is broken is not a void
+	 * lookup, a name whose SPF line is broken is not "missing" SPF. */
+	if (e->type != 0 && e->owner.p != NULL &&
+	    (o = zone_index_get(&Z->ix, zone_index_hash(e->owner.p,
+	    e->owner.len))) != NULL) {
+		o->types |= zone_index_type_bit(e->type) | ZI_REJECTED;
+		if (e->type == DNS_T_MX)
+			o->nmx = inc8(o->nmx);
+	} else if (e->type != 0 && e->owner.p != NULL) {
+		Z->oom = true;
+	}
 }
 
 static const char *
@@ -1014,6 +1028,10 @@ spf_cb(void *arg, const struct diag *d)
 
 	if (d->id == DIAG_DNS_FAILURE && Z->o->outside == NULL)
 		return;
+	/* a failure from a rejected in-zone record: zone.syntax said it */
+	if (d->id == DIAG_DNS_FAILURE && Z->lk != NULL &&
+	    Z->lk->nrejected > 0 && !Z->lk->incomplete)
+		return;
 	/* A record only included by others (no host, no mail there) needs no
 	 * all: its "neutral" is the includer's "no match", as intended. */
 	if (d->id == DIAG_SPF_NO_ALL &&
@@ -1093,9 +1111,11 @@ lint_spf(struct zl *Z, const struct zone_txt *t)
 		return;
 	}
 	Z->root = t->owner;
+	Z->lk = &lk;
 	diag_sink_init(&sink, spf_cb, Z);
 	if (spf_lint_record(r, t->owner, t->text, t->len, &sink, &res) != 0)
 		Z->oom = true;
+	Z->lk = NULL;
 	if (lk.incomplete)
 		Z->st->incomplete = true;
 	if (lk.oom)	/* its dns.failure findings were taken as outside */
@@ -1334,7 +1354,8 @@ check_missing(struct zl *Z)
 		m = &Z->mx[j];
 		set_place(Z, m->file, m->line, m->ign);
 		ctx_rec(&d, apex, NULL, 0);
-		if (e->nspf == 0 && !(e->flags & F_SPF_TRIED))
+		if (e->nspf == 0 && !(e->flags & F_SPF_TRIED) &&
+		    !(e->types & ZI_REJECTED))
 			diag_reportf(&Z->fsink, DIAG_SPF_MISSING, &d,
 			    "%s has MX records but no v=spf1 TXT record: "
 			    "receivers cannot tell its senders from forgers",
@@ -1342,7 +1363,8 @@ check_missing(struct zl *Z)
 		snprintf(dname, sizeof(dname), "_dmarc.%s", apex);
 		de = zone_index_name(&Z->ix, dname);
 		if ((de == NULL || (de->ndmarc == 0 &&
-		    !(de->types & ZI_CNAME))) && dmarc_is_org_domain(apex))
+		    !(de->types & (ZI_CNAME | ZI_REJECTED)))) &&
+		    dmarc_is_org_domain(apex))
 			diag_reportf(&Z->fsink, DIAG_DMARC_MISSING, &d,
 			    "%s has MX records but no DMARC record at %s",
 			    apex, dname);

@@ -90,6 +90,8 @@ struct entry {
 /* State shared by all include levels. */
 struct reader {
 	bool origin_said;	/* "no origin: pass --origin" was reported */
+	uint16_t rej_type;	/* the rejected record being reported */
+	struct zone_name rej_owner;
 	zone_rr_cb *cb;
 	zone_err_cb *errcb;
 	void *arg;
@@ -144,10 +146,13 @@ report(struct reader *rd, const char *file, unsigned long line,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memset(&e, 0, sizeof(e));
 	e.file = file;
 	e.line = line;
 	e.kind = kind;
 	e.msg = msg;
+	e.type = rd->rej_type;
+	e.owner = rd->rej_owner;
 	rd->errcb(rd->arg, &e);
 }
 
@@ -852,6 +857,15 @@ parse_strings(struct reader *rd, struct fstate *fs, struct zone_rr *rr,
 	return NULL;
 }
 
+/* Template syntax a zone generator left unrendered: {{ }}, {% %},
+ * ${...}, <%= %>. */
+static bool
+looks_template(const char *p, size_t len)
+{
+	return len >= 2 && ((p[0] == '{' && (p[1] == '{' || p[1] == '%')) ||
+	    (p[0] == '$' && p[1] == '{') || (p[0] == '<' && p[1] == '%'));
+}
+
 static const char *
 parse_rdata(struct reader *rd, struct fstate *fs, struct zone_rr *rr,
     const struct tok *r, size_t nr, unsigned min_fields)
@@ -873,12 +887,20 @@ parse_rdata(struct reader *rd, struct fstate *fs, struct zone_rr *rr,
 		return "too few rdata fields";
 	switch (rr->type) {
 	case 1: case 28:
+		/* the field first: "{{ hosts.ipv4 }}" is three tokens, and
+		 * the problem is the first, not the "trailing" others */
+		if (r[0].quoted || !ip_parse_family(r[0].p, r[0].len,
+		    rr->type == 1 ? 4 : 6, &rr->u.addr)) {
+			if (looks_template(r[0].p, r[0].len))
+				return rr->type == 1 ? "the field is an "
+				    "unrendered template, not an IPv4 address" :
+				    "the field is an unrendered template, not "
+				    "an IPv6 address";
+			return rr->type == 1 ? "the field is not an IPv4 "
+			    "address" : "the field is not an IPv6 address";
+		}
 		if (nr != 1)
 			return "trailing data after the address";
-		if (r[0].quoted || !ip_parse_family(r[0].p, r[0].len,
-		    rr->type == 1 ? 4 : 6, &rr->u.addr))
-			return rr->type == 1 ? "bad IPv4 address" :
-			    "bad IPv6 address";
 		return NULL;
 	case 2: case 5: case 12:
 		if (nr != 1)
@@ -1061,9 +1083,17 @@ do_record(struct reader *rd, struct fstate *fs, const struct entry *e)
 	    t[n - 1].line, why))
 		return;
 	if (why != NULL) {
+		for (k = 0; k <= fs->prev_len; k++)
+			rd->owner[k] = (char)lower[(unsigned char)fs->prev[k]];
+		rd->rej_type = rr.type;
+		rd->rej_owner.p = rd->owner;
+		rd->rej_owner.len = fs->prev_len;
 		report(rd, fs->name, i < n ? t[i].line : t[n - 1].line,
 		    ZONE_ERR_SYNTAX, "bad %s rdata: %s",
 		    m ? m->name : "generic", why);
+		rd->rej_type = 0;
+		rd->rej_owner.p = NULL;
+		rd->rej_owner.len = 0;
 		return;
 	}
 	if (m != NULL && type_unchecked(m) && !(rr.flags & ZONE_RR_GENERIC))
@@ -1450,6 +1480,33 @@ do_directive(struct reader *rd, struct fstate *fs, const struct entry *e)
 	}
 }
 
+/* An entry the lexer rejected ("unterminated quoted string"): its owner
+ * and type when they can be told, for the error (struct zone_error). */
+static void
+reject_lexed(struct reader *rd, const struct fstate *fs,
+    const struct entry *e)
+{
+	const struct tok *t = rd->tok;
+	const struct mnemonic *m;
+	size_t i = e->blank_start ? 0 : 1, k;
+
+	if (!fs->have_prev || rd->ntok == 0 ||
+	    (!e->blank_start && t[0].p[0] == '$'))
+		return;
+	for (k = 0; k < 2 && i < rd->ntok && !t[i].quoted &&
+	    ((cls[(unsigned char)t[i].p[0]] & C_DIGIT) ||
+	    class_code(&t[i]) != 0); k++)
+		i++;
+	if (i >= rd->ntok || t[i].quoted ||
+	    (m = type_find(t[i].p, t[i].len)) == NULL)
+		return;
+	for (k = 0; k <= fs->prev_len; k++)
+		rd->owner[k] = (char)lower[(unsigned char)fs->prev[k]];
+	rd->rej_type = m->code;
+	rd->rej_owner.p = rd->owner;
+	rd->rej_owner.len = fs->prev_len;
+}
+
 static void
 do_entry(struct reader *rd, struct fstate *fs, const struct entry *e)
 {
@@ -1457,8 +1514,6 @@ do_entry(struct reader *rd, struct fstate *fs, const struct entry *e)
 	size_t len;
 
 	if (e->err != NULL) {
-		report(rd, fs->name, e->err_line, ZONE_ERR_SYNTAX, "%s",
-		    e->err);
 		/* the owner still counts for the lines after it */
 		if (!e->blank_start && rd->ntok > 0 && !t[0].quoted &&
 		    t[0].p[0] != '$') {
@@ -1466,6 +1521,12 @@ do_entry(struct reader *rd, struct fstate *fs, const struct entry *e)
 			    &len) == NULL;
 			fs->prev_len = fs->have_prev ? len : 0;
 		}
+		reject_lexed(rd, fs, e);
+		report(rd, fs->name, e->err_line, ZONE_ERR_SYNTAX, "%s",
+		    e->err);
+		rd->rej_type = 0;
+		rd->rej_owner.p = NULL;
+		rd->rej_owner.len = 0;
 		return;
 	}
 	if (rd->ntok == 0)

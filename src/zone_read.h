@@ -42,24 +42,30 @@ enum zone_err_kind {
 	ZONE_ERR_LIMIT		/* an entry too large to read: rest skipped */
 };
 
+/* A name in the record: absolute, presentation form (escapes kept), no
+ * trailing dot; "" is the root. */
+struct zone_name {
+	const char *p;
+	size_t len;
+};
+
 struct zone_error {
 	const char *file;	/* the file (as opened) holding the error */
 	unsigned long line;	/* 1-based */
 	enum zone_err_kind kind;
 	const char *msg;	/* without file and line */
+	/* A record whose owner and type were read but whose rdata was
+	 * rejected: type != 0 and owner (lowercase) set, so that the user
+	 * can tell the name and type exist (a server refusing the line is
+	 * the zone's one problem, not what lookups of it then miss). */
+	uint16_t type;
+	struct zone_name owner;
 };
 
 /* One character-string after unescaping (TXT, SPF, HINFO). */
 struct zone_str {
 	const char *p;
 	size_t len;		/* > 255 only with ZONE_RR_STRING_TOO_LONG */
-};
-
-/* A name in the record: absolute, presentation form (escapes kept), no
- * trailing dot; "" is the root. */
-struct zone_name {
-	const char *p;
-	size_t len;
 };
 
 /* rr->flags */

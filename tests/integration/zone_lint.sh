@@ -138,6 +138,17 @@ printf '%s\n' "$out" | grep -q "^$c/sub.missing.zone:8: error: .*\[spf.missing\]
 case $out in *"[dmarc.missing]"*) ko "a sub-domain zone may inherit DMARC: $out" ;; *) ok ;; esac
 [ "$(printf '%s\n' "$out" | grep -c '\[spf.missing\]')" -eq 1 ] && ok || ko "a null MX name needs nothing: $out"
 
+# ---- unrendered template fields: said as such, no follow-on findings --------
+out=$("$bin" zone "$c/template.zone")
+printf '%s\n' "$out" | grep -q "^$c/template.zone:10: error: .*unrendered template, not an IPv4 address \[zone.syntax\]" && ok ||
+    ko "an unrendered template is not an address: $out"
+printf '%s\n' "$out" | grep -q "^$c/template.zone:11: error: .*not an IPv4 address \[zone.syntax\]" && ok ||
+    ko "a bad address says the field is not one: $out"
+[ "$(printf '%s\n' "$out" | grep -c ': error: ')" -eq 4 ] && ok || ko "only the 4 rejected lines: $out"
+case $out in *"[spf."*|*"[dmarc."*|*"[mx."*|*"[dns."*) ko "follow-on findings of rejected records: $out" ;; *) ok ;; esac
+out=$("$bin" zone --zone "$c/provider.zone" "$c/template.zone")
+case $out in *"[dns.failure]"*) ko "a rejected in-zone record is no DNS failure: $out" ;; *) ok ;; esac
+
 # ---- a syntax error in the middle ----------------------------------------
 out=$("$bin" zone "$c/middle.zone"); rc=$?
 for want in "7: error: .*\[zone.syntax\]" "8: error: .*\[zone.syntax\]" \

@@ -30,9 +30,10 @@ struct rec {
 };
 
 struct err {
-	char file[128], msg[320];
+	char file[128], msg[320], owner[256];
 	unsigned long line;
 	enum zone_err_kind kind;
+	uint16_t type;
 };
 
 /* What one read produced; `data` is a type-specific rendering of the
@@ -135,6 +136,10 @@ on_err(void *arg, const struct zone_error *e)
 	snprintf(x->msg, sizeof(x->msg), "%s", e->msg);
 	x->line = e->line;
 	x->kind = e->kind;
+	x->type = e->type;
+	if (e->owner.p != NULL)
+		snprintf(x->owner, sizeof(x->owner), "%.*s",
+		    (int)e->owner.len, e->owner.p);
 }
 
 static struct got *
@@ -752,6 +757,31 @@ test_no_origin_once(void **state)
 	free(g);
 }
 
+/* A rejected record's error carries its owner and type; an address
+ * field that is not one says so (and a template, as such). */
+static void
+test_rejected_record(void **state)
+{
+	struct got *g;
+
+	(void)state;
+	g = read_mem("Mail A {{ hosts.ipv4 }}\n"
+	    "web AAAA 192.0.2.1\n"
+	    "spf TXT \"v=spf1 ip4:{{ net }} -all\n"
+	    "$TTL x\n", "example.com", 4);
+	assert_int_equal(g->nerr, 4);
+	assert_non_null(strstr(g->err[0].msg, "unrendered template"));
+	assert_int_equal(g->err[0].type, 1);
+	assert_string_equal(g->err[0].owner, "mail.example.com");
+	assert_non_null(strstr(g->err[1].msg, "not an IPv6 address"));
+	assert_int_equal(g->err[1].type, 28);
+	assert_int_equal(g->err[2].type, 16);	/* a lexical error */
+	assert_string_equal(g->err[2].owner, "spf.example.com");
+	assert_int_equal(g->err[3].type, 0);	/* not a record */
+	assert_string_equal(g->err[3].owner, "");
+	free(g);
+}
+
 int
 main(void)
 {
@@ -772,6 +802,7 @@ main(void)
 		cmocka_unit_test(test_registered_types),
 		cmocka_unit_test(test_generate),
 		cmocka_unit_test(test_no_origin_once),
+		cmocka_unit_test(test_rejected_record),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
