@@ -149,6 +149,12 @@ case $out in *"[spf."*|*"[dmarc."*|*"[mx."*|*"[dns."*) ko "follow-on findings of
 out=$("$bin" zone --zone "$c/provider.zone" "$c/template.zone")
 case $out in *"[dns.failure]"*) ko "a rejected in-zone record is no DNS failure: $out" ;; *) ok ;; esac
 
+# ---- text output: the record and a caret under the problem ------------------
+"$bin" zone "$z/spf.syntax.zone" >"$tmp/out"
+sed -n 2,3p "$tmp/out" >"$tmp/caret"
+printf '    v=spf1 ip4:192.0.2.300 -all\n               ^^^^^^^^^^^\n' | cmp -s - "$tmp/caret" && ok ||
+    ko "text output shows the record with a caret under the span: $(cat "$tmp/out")"
+
 # ---- a syntax error in the middle ----------------------------------------
 out=$("$bin" zone "$c/middle.zone"); rc=$?
 for want in "7: error: .*\[zone.syntax\]" "8: error: .*\[zone.syntax\]" \
