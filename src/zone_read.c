@@ -1065,7 +1065,10 @@ do_record(struct reader *rd, struct fstate *fs, const struct entry *e)
 	    t[i].quoted ? 0 : prefixed_code(t[i].p, t[i].len, "TYPE");
 	if (code == 0) {
 		report(rd, fs->name, t[i].line, ZONE_ERR_SYNTAX,
-		    "unknown record type '%.*s'", shown(t[i].len), t[i].p);
+		    "unknown record type '%.*s': not in the IANA registry "
+		    "(a provider's own type such as ALIAS is refused by other "
+		    "servers; a new one is written TYPEnnn \\# LEN HEX)",
+		    shown(t[i].len), t[i].p);
 		return;
 	}
 	rr.type = code;
