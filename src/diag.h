@@ -273,9 +273,9 @@ X(ZONE_CNAME_AND_OTHER_DATA, "zone.cname-and-other-data", ERROR, "RFC 1034 §3.6
 X(ZONE_OUTSIDE_LOOKUPS, "zone.outside-lookups", INFO, "-", \
   "the lookup count is a lower bound: names outside the zone were not resolved", \
   "run authcheck against the live domain for the full count") \
-X(ZONE_SOA_AT_ROOT, "zone.soa-at-root", ERROR, "RFC 1035 §5.2", \
-  "the SOA is owned by the root (\"@\" after $ORIGIN .): named refuses the zone", \
-  "write the zone's name as the SOA's owner (or set $ORIGIN to the zone's name before \"@\")") \
+X(ZONE_SOA_NOT_AT_TOP, "zone.soa-not-at-top", ERROR, "RFC 1035 §5.2", \
+  "the SOA is not at the zone's name (owned by the root, or a name without its final dot): named refuses the zone", \
+  "write the zone's name with a final dot as the SOA's owner, or @ after $ORIGIN <zone>.") \
 X(ZONE_CNAME_OUTSIDE, "zone.cname-outside", INFO, "RFC 6376 §3.6.2.2", \
   "a DKIM or DMARC name is a CNAME to a name outside the zone: that record is not checked offline", \
   "run authcheck zone --live (or --zone FILE of the target's zone) to check the record it points to") \

@@ -955,6 +955,17 @@ note_unchecked(struct zl *Z, const struct zone_rr *rr)
 	    name != NULL ? name : "these", (int)rr->owner.len, rr->owner.p);
 }
 
+/* "example.com.example.com": an owner written "example.com" (no final
+ * dot) under $ORIGIN example.com., as some exports write the SOA. */
+static bool
+doubled_origin(const struct zone_rr *rr)
+{
+	size_t n = rr->owner.len, k = n / 2;
+
+	return n >= 3 && n % 2 == 1 && rr->owner.p[k] == '.' &&
+	    memcmp(rr->owner.p, rr->owner.p + k + 1, k) == 0;
+}
+
 static int
 on_rr(void *arg, const struct zone_rr *rr)
 {
@@ -976,6 +987,14 @@ on_rr(void *arg, const struct zone_rr *rr)
 	e->types |= zone_index_type_bit(rr->type);
 	if (rr->flags & ZONE_RR_UNCHECKED)
 		note_unchecked(Z, rr);
+	if (rr->type == DNS_T_SOA && doubled_origin(rr)) {
+		ctx_rec(&d, NULL, NULL, 0);
+		diag_reportf(&Z->fsink, DIAG_ZONE_SOA_NOT_AT_TOP, &d,
+		    "the SOA's owner %.*s repeats the origin: written without "
+		    "its final dot, so $ORIGIN was added; named refuses the "
+		    "zone (not at top of zone)", (int)rr->owner_orig.len,
+		    rr->owner_orig.p);
+	}
 	if (rr->type == DNS_T_SOA && rr->owner.len == 0) {
 		/* not an apex: every name would be inside the zone, and
 		 * names outside it would become NXDOMAIN */
@@ -1315,7 +1334,7 @@ check_soa_root(struct zl *Z)
 		return;
 	set_place(Z, Z->soa_root_file, Z->soa_root_line, Z->soa_root_ign);
 	ctx_rec(&d, NULL, NULL, 0);
-	diag_reportf(&Z->fsink, DIAG_ZONE_SOA_AT_ROOT, &d,
+	diag_reportf(&Z->fsink, DIAG_ZONE_SOA_NOT_AT_TOP, &d,
 	    "the SOA is owned by the root ('@' with $ORIGIN .), not by the "
 	    "zone's name: named ignores it and refuses the zone (no SOA)");
 }

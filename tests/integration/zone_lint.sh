@@ -155,6 +155,11 @@ sed -n 2,3p "$tmp/out" >"$tmp/caret"
 printf '    v=spf1 ip4:192.0.2.300 -all\n               ^^^^^^^^^^^\n' | cmp -s - "$tmp/caret" && ok ||
     ko "text output shows the record with a caret under the span: $(cat "$tmp/out")"
 
+# ---- a SOA written without its final dot under $ORIGIN (Cloudflare export) --
+out=$("$bin" zone "$c/doubled-soa.zone")
+printf '%s\n' "$out" | grep -q "^$c/doubled-soa.zone:4: error: .*doubled.test.doubled.test.*\[zone.soa-not-at-top\]" && ok ||
+    ko "a doubled SOA owner is not at the top: $out"
+
 # ---- a syntax error in the middle ----------------------------------------
 out=$("$bin" zone "$c/middle.zone"); rc=$?
 for want in "7: error: .*\[zone.syntax\]" "8: error: .*\[zone.syntax\]" \

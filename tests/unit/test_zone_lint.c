@@ -440,7 +440,7 @@ test_aliases(void **state)
 /* A SOA at the root of a zone that is not the root zone: named refuses
  * it; the root zone itself (NS at the root) is fine. */
 static void
-test_soa_at_root(void **state)
+test_soa_not_at_top(void **state)
 {
 	(void)state;
 	write_file("r.zone", "$ORIGIN .\n$TTL 300\n"
@@ -449,7 +449,7 @@ test_soa_at_root(void **state)
 	diag_list_free(&found);
 	diag_list_init(&found, 1024);
 	assert_int_equal(lint_with("r2.zone", "", NULL), 0);
-	assert_int_equal(at(DIAG_ZONE_SOA_AT_ROOT, 0), 0);
+	assert_int_equal(at(DIAG_ZONE_SOA_NOT_AT_TOP, 0), 0);
 	{
 		struct zone_lint_opts o;
 		char path[128];
@@ -457,7 +457,7 @@ test_soa_at_root(void **state)
 		memset(&o, 0, sizeof(o));
 		snprintf(path, sizeof(path), "%s/r.zone", dir);
 		assert_int_equal(zone_lint_file(path, &o, &sink, &st), 0);
-		assert_int_equal(at(DIAG_ZONE_SOA_AT_ROOT, 3), 1);
+		assert_int_equal(at(DIAG_ZONE_SOA_NOT_AT_TOP, 3), 1);
 		write_file("root.zone", "$ORIGIN .\n$TTL 300\n"
 		    "@ IN SOA a.root-servers.net. b.example. 1 2 3 4 5\n"
 		    "@ IN NS a.root-servers.net.\n"
@@ -496,7 +496,7 @@ main(void)
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_adsp_not_a_selector),
 		cmocka_unit_test(test_aliases),
-		cmocka_unit_test(test_soa_at_root),
+		cmocka_unit_test(test_soa_not_at_top),
 		cmocka_unit_test(test_unreadable),
 	};
 
