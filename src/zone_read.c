@@ -1331,7 +1331,8 @@ do_generate(struct reader *rd, struct fstate *fs, const struct entry *e)
 	}
 	/* the type: after lhs, an optional TTL and class */
 	for (ti = 3, k = 0; k < 2 && ti < n; k++) {
-		if (!t[ti].quoted && (cls[(unsigned char)t[ti].p[0]] & C_DIGIT))
+		if (!t[ti].quoted && t[ti].len > 0 &&
+		    (cls[(unsigned char)t[ti].p[0]] & C_DIGIT))
 			ti++;
 		else if (class_code(&t[ti]) != 0)
 			ti++;
@@ -1493,10 +1494,12 @@ reject_lexed(struct reader *rd, const struct fstate *fs,
 	const struct mnemonic *m;
 	size_t i = e->blank_start ? 0 : 1, k;
 
-	if (!fs->have_prev || rd->ntok == 0 ||
-	    (!e->blank_start && t[0].p[0] == '$'))
+	/* tokens may be empty (an unterminated '"' at the end): read a
+	 * token's first byte only when it has one */
+	if (!fs->have_prev || rd->ntok == 0 || (!e->blank_start &&
+	    (t[0].quoted || t[0].len == 0 || t[0].p[0] == '$')))
 		return;
-	for (k = 0; k < 2 && i < rd->ntok && !t[i].quoted &&
+	for (k = 0; k < 2 && i < rd->ntok && !t[i].quoted && t[i].len > 0 &&
 	    ((cls[(unsigned char)t[i].p[0]] & C_DIGIT) ||
 	    class_code(&t[i]) != 0); k++)
 		i++;

@@ -780,6 +780,12 @@ test_rejected_record(void **state)
 	assert_int_equal(g->err[3].type, 0);	/* not a record */
 	assert_string_equal(g->err[3].owner, "");
 	free(g);
+	/* an unterminated '"' as the last byte: an empty first token (the
+	 * fuzzer found the read past it) */
+	g = read_mem("a TXT x\n\"", "example.com", 1);
+	assert_int_equal(g->nerr, 1);
+	assert_int_equal(g->err[0].type, 0);
+	free(g);
 }
 
 int
