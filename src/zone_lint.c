@@ -113,7 +113,6 @@ struct zl {
 	/* every record seen, for identical duplicates (see seen_before) */
 	struct seen *seen;
 	size_t seensize, nseen;
-	struct buf canon;
 	/* the first SOA owned by the root (see check_soa_root) */
 	bool soa_root;
 	uint32_t soa_root_file, soa_root_ign;
@@ -771,25 +770,45 @@ note_cname(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr,
 	Z->nalias++;
 }
 
-/* A name into the canonical form: ASCII letters folded (RFC 4034 §6.2;
- * names compare case-insensitively), length-prefixed. */
-static void
-canon_name(struct buf *b, const struct zone_name *n)
-{
-	size_t i;
-	char c;
+/* The record's identity is hashed as it is read, field by field: 64-bit
+ * FNV-1a (case-sensitive: TXT data is exact), mixed at the end. */
+#define FNV_START	1469598103934665603ULL
+#define FNV_PRIME	1099511628211ULL
 
-	buf_add(b, &n->len, sizeof(n->len));
-	for (i = 0; i < n->len; i++) {
-		c = n->p[i];
-		buf_addc(b, c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c);
+static uint64_t
+fnv_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= FNV_PRIME;
 	}
+	return h;
 }
 
-static void
-canon_u32(struct buf *b, uint32_t v)
+static uint64_t
+fnv_u32(uint64_t h, uint32_t v)
 {
-	buf_add(b, &v, sizeof(v));
+	return fnv_bytes(h, &v, sizeof(v));
+}
+
+/* A name, length first, ASCII letters folded (names compare without
+ * case, RFC 4034 §6.2). */
+static uint64_t
+fnv_name(uint64_t h, const struct zone_name *n)
+{
+	size_t i;
+	unsigned char c;
+
+	h = fnv_u32(h, (uint32_t)n->len);
+	for (i = 0; i < n->len; i++) {
+		c = (unsigned char)n->p[i];
+		h ^= c >= 'A' && c <= 'Z' ? c + 32u : c;
+		h *= FNV_PRIME;
+	}
+	return h;
 }
 
 /*
@@ -800,65 +819,48 @@ canon_u32(struct buf *b, uint32_t v)
  * part of it.  Types whose rdata the reader does not decode compare by
  * their text (tokens joined by one space): a difference in the case of a
  * name inside them then keeps both, which only loses an info finding.
- * False when out of memory.
  */
-static bool
-canon_rr(struct zl *Z, const struct zone_rr *rr)
+static uint64_t
+rr_identity(const struct zone_rr *rr)
 {
-	struct buf *b = &Z->canon;
+	uint64_t h = FNV_START;
 	size_t i;
 
-	buf_reset(b);
-	canon_name(b, &rr->owner);
-	canon_u32(b, (uint32_t)rr->class << 16 | rr->type);
+	h = fnv_name(h, &rr->owner);
+	h = fnv_u32(h, (uint32_t)rr->class << 16 | rr->type);
 	switch (rr->type) {
 	case DNS_T_A: case DNS_T_AAAA:
-		buf_add(b, rr->u.addr.a, rr->type == DNS_T_A ? 4 : 16);
+		h = fnv_bytes(h, rr->u.addr.a, rr->type == DNS_T_A ? 4 : 16);
 		break;
 	case DNS_T_NS: case DNS_T_CNAME: case DNS_T_PTR:
-		canon_name(b, &rr->u.target);
+		h = fnv_name(h, &rr->u.target);
 		break;
 	case DNS_T_MX:
-		canon_u32(b, rr->u.mx.pref);
-		canon_name(b, &rr->u.mx.host);
+		h = fnv_u32(h, rr->u.mx.pref);
+		h = fnv_name(h, &rr->u.mx.host);
 		break;
 	case DNS_T_TXT: case DNS_T_SPF:
 		for (i = 0; i < rr->u.txt.n; i++) {
-			buf_add(b, &rr->u.txt.s[i].len,
-			    sizeof(rr->u.txt.s[i].len));
-			buf_add(b, rr->u.txt.s[i].p, rr->u.txt.s[i].len);
+			h = fnv_u32(h, (uint32_t)rr->u.txt.s[i].len);
+			h = fnv_bytes(h, rr->u.txt.s[i].p, rr->u.txt.s[i].len);
 		}
 		break;
 	case DNS_T_SOA:
 		if (!(rr->flags & ZONE_RR_GENERIC)) {
-			canon_name(b, &rr->u.soa.mname);
-			canon_name(b, &rr->u.soa.rname);
-			canon_u32(b, rr->u.soa.serial);
-			canon_u32(b, rr->u.soa.refresh);
-			canon_u32(b, rr->u.soa.retry);
-			canon_u32(b, rr->u.soa.expire);
-			canon_u32(b, rr->u.soa.minimum);
+			h = fnv_name(h, &rr->u.soa.mname);
+			h = fnv_name(h, &rr->u.soa.rname);
+			h = fnv_u32(h, rr->u.soa.serial);
+			h = fnv_u32(h, rr->u.soa.refresh);
+			h = fnv_u32(h, rr->u.soa.retry);
+			h = fnv_u32(h, rr->u.soa.expire);
+			h = fnv_u32(h, rr->u.soa.minimum);
 			break;
 		}
 		/* FALLTHROUGH */
 	default:
-		buf_addc(b, (rr->flags & ZONE_RR_GENERIC) ? 'G' : 'T');
-		buf_add(b, rr->rdata_text, rr->rdata_len);
+		h = fnv_bytes(h, (rr->flags & ZONE_RR_GENERIC) ? "G" : "T", 1);
+		h = fnv_bytes(h, rr->rdata_text, rr->rdata_len);
 		break;
-	}
-	return !b->err;
-}
-
-/* 64-bit FNV-1a with a final mix, case-sensitive (TXT data is exact). */
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
 	}
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
@@ -904,12 +906,7 @@ seen_before(struct zl *Z, const struct zone_rr *rr, uint32_t file)
 	uint64_t h;
 	size_t j;
 
-	if (!canon_rr(Z, rr)) {
-		buf_free(&Z->canon);
-		buf_init(&Z->canon, JOIN_MAX + 4096);
-		return false;	/* too large to compare: checked as it is */
-	}
-	h = hash_bytes(Z->canon.p, Z->canon.len);
+	h = rr_identity(rr);
 	if ((Z->nseen + 1) * 10 > Z->seensize * 7 && !seen_grow(Z)) {
 		Z->oom = true;
 		return false;
@@ -1438,7 +1435,6 @@ lint_zone(const char *path, const char *mem, size_t mem_len,
 	 * zones in memory (fuzzing: many small inputs). */
 	Z->ix.arena.chunk_size = mem == NULL ? 1u << 20 : 0;
 	buf_init(&Z->join, JOIN_MAX);
-	buf_init(&Z->canon, JOIN_MAX + 4096);
 	diag_sink_init(&Z->fsink, filter_cb, Z);
 	origin = opts->origin != NULL ? opts->origin :
 	    zone_origin_from_path(path, guess, sizeof(guess));
@@ -1483,7 +1479,6 @@ out:
 		memo_clear(&Z->memo[i]);
 	free(Z->memo);
 	buf_free(&Z->join);
-	buf_free(&Z->canon);
 	free(Z->seen);
 	zone_index_free(&Z->ix);
 	free(Z);
