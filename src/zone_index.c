@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "dns.h"
@@ -224,13 +225,48 @@ within_apex(const struct zone_index *ix, const char *name)
 	return false;
 }
 
-/* Inside the zone: under an apex (origin or SOA owner), or the name or
- * one of its ancestors is in the index (files without an SOA). */
+static bool
+is_apex(const struct zone_index *ix, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ix->napex; i++)
+		if (strcasecmp(ix->apex[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* At or below a delegation: a name or ancestor with NS records that is not
+ * an apex (RFC 1034 §4.2.1: the data there, glue included, is the child
+ * zone's, not this one's).  Only when an apex is known: a fragment without
+ * one may hold its own top's NS. */
+static bool
+below_cut(const struct zone_index *ix, const char *name)
+{
+	const struct zone_owner *e;
+	const char *p = name;
+
+	if (ix->napex == 0)
+		return false;
+	while (p != NULL && *p != '\0' && !is_apex(ix, p)) {
+		if ((e = zone_index_name(ix, p)) != NULL && (e->types & ZI_NS))
+			return true;
+		if ((p = strchr(p, '.')) != NULL)
+			p++;
+	}
+	return false;
+}
+
+/* Inside the zone: not below a delegation, and under an apex (origin or
+ * SOA owner), or the name or one of its ancestors is in the index (files
+ * without an SOA). */
 static bool
 inside(const struct zone_index *ix, const char *name)
 {
 	const char *p = name;
 
+	if (below_cut(ix, name))
+		return false;
 	if (within_apex(ix, name))
 		return true;
 	while (p != NULL && *p != '\0') {

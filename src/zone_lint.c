@@ -1378,8 +1378,9 @@ check_missing(struct zl *Z)
 			    apex);
 		snprintf(dname, sizeof(dname), "_dmarc.%s", apex);
 		de = zone_index_name(&Z->ix, dname);
+		/* a CNAME is followed, a delegation (NS) is another zone's */
 		if ((de == NULL || (de->ndmarc == 0 &&
-		    !(de->types & (ZI_CNAME | ZI_REJECTED)))) &&
+		    !(de->types & (ZI_CNAME | ZI_NS | ZI_REJECTED)))) &&
 		    dmarc_is_org_domain(apex))
 			diag_reportf(&Z->fsink, DIAG_DMARC_MISSING, &d,
 			    "%s has MX records but no DMARC record at %s",

@@ -471,6 +471,28 @@ test_soa_not_at_top(void **state)
 	}
 }
 
+/* Names at or below a delegation are another zone's: outside (counted
+ * offline), not NXDOMAIN; a delegated _dmarc is no missing DMARC. */
+static void
+test_delegation(void **state)
+{
+	(void)state;
+	assert_int_equal(lint(
+	    "@ IN MX 10 mail.sub.example.test.\n"			/* 6 */
+	    "@ IN TXT \"v=spf1 include:_spf.sub.example.test a:mail.sub.example.test -all\"\n"
+	    "_dmarc IN NS ns.dmarc-service.example.\n"
+	    "sub IN NS ns.sub.example.test.\n"
+	    "ns.sub IN A 192.0.2.2\n"
+	    "k._domainkey IN CNAME k.keys.sub.example.test.\n"),	/* 11 */
+	    0);
+	if (severe() != 0)
+		dump();
+	assert_int_equal(severe(), 0);
+	assert_int_equal(at(DIAG_ZONE_OUTSIDE_LOOKUPS, 7), 1);
+	assert_int_equal(at(DIAG_ZONE_CNAME_OUTSIDE, 11), 1);
+	assert_int_equal(found.n, 2);
+}
+
 static void
 test_unreadable(void **state)
 {
@@ -497,6 +519,7 @@ main(void)
 		cmocka_unit_test(test_adsp_not_a_selector),
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_soa_not_at_top),
+		cmocka_unit_test(test_delegation),
 		cmocka_unit_test(test_unreadable),
 	};
 
