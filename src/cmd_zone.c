@@ -403,6 +403,10 @@ print_finding(const struct diag *d)
 	printf(":%lu: %s: ", d->line, diag_severity_name(in->severity));
 	put_text(d->message != NULL ? d->message : in->title);
 	printf(" [%s]\n", in->id);
+	/* the record and a caret under the problem, as the domain report;
+	 * indented, so FILE:LINE lines stay the only ones at the margin */
+	if (d->has_span && d->record != NULL)
+		render_text_caret(stdout, d, "    ");
 }
 
 /* The print order of l: indexes sorted by cmp_finding (malloc'd), or NULL

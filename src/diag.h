@@ -216,6 +216,9 @@ X(DKIM_WILDCARD, "dkim.wildcard", INFO, "RFC 4592", \
 X(DKIM_NOT_A_KEY, "dkim.not-a-key", ERROR, "RFC 6376 §3.6.1, §3.6.2.2", \
   "the TXT record at a selector named with -s is another kind of record, not a DKIM key", \
   "publish the key at <selector>._domainkey.<domain>, or fix the selector name") \
+X(DKIM_ADSP_OBSOLETE, "dkim.adsp-obsolete", INFO, "RFC 5617 (Historic)", \
+  "an ADSP record at _adsp._domainkey: ADSP is historic and read by no receiver", \
+  "delete the _adsp._domainkey record; DMARC (_dmarc.<domain>) replaced it") \
 \
 X(MX_MISSING, "mx.missing", WARNING, "RFC 5321 §5.1", \
   "no MX: mail falls back to the A record", \
@@ -340,6 +343,18 @@ X(ZONE_CNAME_AND_OTHER_DATA, "zone.cname-and-other-data", ERROR, "RFC 1034 §3.6
 X(ZONE_OUTSIDE_LOOKUPS, "zone.outside-lookups", INFO, "-", \
   "the lookup count is a lower bound: names outside the zone were not resolved", \
   "run authcheck against the live domain for the full count") \
+X(ZONE_SOA_NOT_AT_TOP, "zone.soa-not-at-top", ERROR, "RFC 1035 §5.2", \
+  "the SOA is not at the zone's name (owned by the root, or a name without its final dot): named refuses the zone", \
+  "write the zone's name with a final dot as the SOA's owner, or @ after $ORIGIN <zone>.") \
+X(ZONE_CNAME_OUTSIDE, "zone.cname-outside", INFO, "RFC 6376 §3.6.2.2", \
+  "a DKIM or DMARC name is a CNAME to a name outside the zone: that record is not checked offline", \
+  "run authcheck zone --live (or --zone FILE of the target's zone) to check the record it points to") \
+X(ZONE_UNCHECKED_TYPE, "zone.unchecked-type", WARNING, "RFC 3597 §5", \
+  "records of a registered type whose data authcheck does not check", \
+  "check those records with named-checkzone; authcheck only counts them") \
+X(ZONE_DUPLICATE_RECORD, "zone.duplicate-record", INFO, "RFC 2181 §5", \
+  "the same record (owner, class, type and data) appears again; servers keep one", \
+  "delete the repeated line (often a copy in two $INCLUDEd files)") \
 X(DNS_FAILURE, "dns.failure", WARNING, "RFC 7208 §2.6.6", \
   "a query timed out or failed (SERVFAIL/REFUSED): the result is incomplete", \
   "retry later, or use --resolver, --timeout and --retries")

@@ -154,6 +154,11 @@ int dmarc_check(struct dns_resolver *r, const char *domain,
  */
 int dmarc_start(struct dns_resolver *r, const char *domain,
     struct dmarc_result *res);
+/* Is domain (presentation form, no trailing dot) its own RFC 7489
+ * organizational domain (public suffix + one label, by the PSL)?  False
+ * for a sub-domain, whose parents' DMARC records may apply, and when no
+ * list is available. */
+bool dmarc_is_org_domain(const char *domain);
 int dmarc_finish(struct dmarc_result *res, struct diag_sink *sink);
 void dmarc_result_free(struct dmarc_result *res);
 

@@ -351,12 +351,11 @@ check_destinations(struct dmarc_pending *P, struct diag_sink *sink,
 /* The RFC 7489 organizational domain (public suffix + one label), which
  * receivers that predate RFC 9989 still use.  The system list is preferred
  * to the copy built into libpsl, which ages with the package. */
-static void
-psl_org_domain(struct dmarc_result *res)
+static const psl_ctx_t *
+psl_get(void)
 {
 	static const psl_ctx_t *psl;
 	static bool tried;
-	const char *reg;
 
 	if (!tried) {
 		tried = true;
@@ -364,6 +363,27 @@ psl_org_domain(struct dmarc_result *res)
 		if (psl == NULL)
 			psl = psl_builtin();
 	}
+	return psl;
+}
+
+bool
+dmarc_is_org_domain(const char *domain)
+{
+	const psl_ctx_t *psl = psl_get();
+	const char *reg;
+
+	if (psl == NULL)
+		return false;
+	reg = psl_registrable_domain(psl, domain);
+	return reg != NULL && strcasecmp(reg, domain) == 0;
+}
+
+static void
+psl_org_domain(struct dmarc_result *res)
+{
+	const psl_ctx_t *psl = psl_get();
+	const char *reg;
+
 	if (psl == NULL)
 		return;
 	reg = psl_registrable_domain(psl, res->domain);

@@ -385,8 +385,16 @@ take_tag(struct pstate *st, size_t ns, size_t ne, size_t vs, size_t ve)
 		parse_uri_list(st, t == T_RUF, vs, ve);
 		return;
 	case T_PCT:
-		report(st, DIAG_DMARC_DEPRECATED_TAG, ns, tn,
-		    "pct= was removed in RFC 9989; use t=y for testing");
+		/* pct=100 was the default: it asks for no sampling, so the
+		 * tag goes and nothing replaces it (t=y would weaken p) */
+		if (vn == 3 && memcmp(v, "100", 3) == 0)
+			report(st, DIAG_DMARC_DEPRECATED_TAG, ns, tn,
+			    "pct=100 is the old default (the whole policy "
+			    "applies): drop the tag, RFC 9989 removed pct");
+		else
+			report(st, DIAG_DMARC_DEPRECATED_TAG, ns, tn,
+			    "pct= was removed in RFC 9989; use t=y for "
+			    "testing");
 		if (!parse_uint(v, vn, 3, 100))
 			report(st, DIAG_DMARC_INVALID_VALUE, vs, vn,
 			    "pct= must be a whole number from 0 to 100");

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define ARENA_CHUNK	(256 * 1024)
 #define CNAME_MAX	16		/* CNAME hops before we call it a loop */
@@ -220,15 +221,56 @@ zone_of(struct dns_resolver *r)
 	return dns_resolver_backend(r);
 }
 
-/* Copy rr (its strings too) to node x. */
+/* Same type and same data, as a server compares RRs (RFC 2181 §5):
+ * names without case, strings exactly.  Types kept without data are
+ * never the same (their RRs cannot be told apart here). */
+static bool
+same_rr(const struct dns_rr *a, const struct dns_rr *b)
+{
+	size_t i;
+
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case DNS_T_A: case DNS_T_AAAA:
+		return a->u.addr.family == b->u.addr.family &&
+		    memcmp(a->u.addr.a, b->u.addr.a, sizeof(a->u.addr.a)) == 0;
+	case DNS_T_MX:
+		return a->u.mx.pref == b->u.mx.pref &&
+		    strcasecmp(a->u.mx.host != NULL ? a->u.mx.host : "",
+		    b->u.mx.host != NULL ? b->u.mx.host : "") == 0;
+	case DNS_T_NS: case DNS_T_CNAME: case DNS_T_PTR:
+		return strcasecmp(a->u.target != NULL ? a->u.target : "",
+		    b->u.target != NULL ? b->u.target : "") == 0;
+	case DNS_T_TXT: case DNS_T_SPF:
+		if (a->u.txt.n != b->u.txt.n)
+			return false;
+		for (i = 0; i < a->u.txt.n; i++)
+			if (a->u.txt.s[i].len != b->u.txt.s[i].len ||
+			    memcmp(a->u.txt.s[i].p, b->u.txt.s[i].p,
+			    a->u.txt.s[i].len) != 0)
+				return false;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Copy rr (its strings too) to node x; with dedup, not when x already
+ * holds the same RR (a zone file listing a record twice: a server
+ * answers it once). */
 static int
-node_add(struct zone *z, struct znode *x, const struct dns_rr *rr)
+node_add(struct zone *z, struct znode *x, const struct dns_rr *rr,
+    bool dedup)
 {
 	struct zrr *e;
 	struct dns_str *strs;
 	const char *t;
 	size_t i;
 
+	for (e = dedup ? x->head : NULL; e != NULL; e = e->next)
+		if (same_rr(&e->rr, rr))
+			return 0;
 	if ((e = arena_alloc(&z->arena, sizeof(*e))) == NULL)
 		return -1;
 	e->next = NULL;
@@ -293,7 +335,7 @@ dns_zone_add_rr(struct dns_resolver *r, const char *owner,
 		return -1;
 	if ((x = node_get(z, key, (size_t)n)) == NULL)
 		return -1;
-	return node_add(z, x, rr);
+	return node_add(z, x, rr, false);
 }
 
 int
@@ -600,7 +642,7 @@ load_rr(void *arg, const struct zone_rr *zr)
 		break;
 	}
 	x = node_get(z, zr->owner.p, zr->owner.len);
-	rc = x != NULL ? node_add(z, x, &rr) : -1;
+	rc = x != NULL ? node_add(z, x, &rr, true) : -1;
 	if (strs != one)
 		free(strs);
 	return rc;

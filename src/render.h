@@ -139,6 +139,10 @@ struct diag_list;
 
 /* Bytes for a terminal: printable ASCII as is, others as \xNN. */
 void render_text_bytes(FILE *out, const char *p, size_t len);
+struct diag;
+/* d's record (needs d->record and d->has_span) after indent, and a line
+ * of carets under the span, both cut to a window around the span. */
+void render_text_caret(FILE *out, const struct diag *d, const char *indent);
 /* "findings:" and each finding: severity, ID, reference, message, the
  * record with a caret under the span, the fix; "findings: none" if empty. */
 void render_text_findings(FILE *out, const struct diag_list *l, bool color);

@@ -40,8 +40,8 @@ render_text_bytes(FILE *out, const char *p, size_t len)
  * DKIM key runs to 700 characters) is cut to a window around the span, with
  * "..." where text was left out, so the caret stays on screen.
  */
-static void
-put_caret(FILE *out, const struct diag *d, const char *indent)
+void
+render_text_caret(FILE *out, const struct diag *d, const char *indent)
 {
 	enum { WIDTH = 72, BEFORE = 16 };
 	size_t len = d->record_len, off, end, start, stop, i, col = 0, w = 0;
@@ -101,7 +101,7 @@ render_text_finding_list(FILE *out, const struct diag_list *l, bool color,
 		cli_put_safe(out, d->message != NULL ? d->message : in->title);
 		putc('\n', out);
 		if (d->has_span && d->record != NULL)
-			put_caret(out, d, deeper);
+			render_text_caret(out, d, deeper);
 		fprintf(out, "%sfix: ", deeper);
 		/* A computed fix may quote the record: DNS bytes. */
 		cli_put_safe(out, d->fix != NULL ? d->fix : in->hint);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "dns.h"
@@ -15,6 +16,8 @@
 
 #define MAX_ANSWER_RR	256		/* RRs in one synthesized answer */
 #define MAX_CNAME_HOPS	16
+
+static bool inside(const struct zone_index *ix, const char *name);
 
 /* ---- the index ---------------------------------------------------------- */
 
@@ -188,6 +191,12 @@ zone_index_free(struct zone_index *ix)
 	ix->nct = ix->ctcap = ix->napex = 0;
 }
 
+bool
+zone_index_inside(const struct zone_index *ix, const char *name)
+{
+	return inside(ix, name);
+}
+
 /* ---- the resolver over the index ---------------------------------------- */
 
 /* The backend: the index, the caller's lookups, scratch answers. */
@@ -212,13 +221,48 @@ within_apex(const struct zone_index *ix, const char *name)
 	return false;
 }
 
-/* Inside the zone: under an apex (origin or SOA owner), or the name or
- * one of its ancestors is in the index (files without an SOA). */
+static bool
+is_apex(const struct zone_index *ix, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ix->napex; i++)
+		if (strcasecmp(ix->apex[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* At or below a delegation: a name or ancestor with NS records that is not
+ * an apex (RFC 1034 §4.2.1: the data there, glue included, is the child
+ * zone's, not this one's).  Only when an apex is known: a fragment without
+ * one may hold its own top's NS. */
+static bool
+below_cut(const struct zone_index *ix, const char *name)
+{
+	const struct zone_owner *e;
+	const char *p = name;
+
+	if (ix->napex == 0)
+		return false;
+	while (p != NULL && *p != '\0' && !is_apex(ix, p)) {
+		if ((e = zone_index_name(ix, p)) != NULL && (e->types & ZI_NS))
+			return true;
+		if ((p = strchr(p, '.')) != NULL)
+			p++;
+	}
+	return false;
+}
+
+/* Inside the zone: not below a delegation, and under an apex (origin or
+ * SOA owner), or the name or one of its ancestors is in the index (files
+ * without an SOA). */
 static bool
 inside(const struct zone_index *ix, const char *name)
 {
 	const char *p = name;
 
+	if (below_cut(ix, name))
+		return false;
 	if (within_apex(ix, name))
 		return true;
 	while (p != NULL && *p != '\0') {
@@ -434,6 +478,14 @@ be_start(void *be, struct dns_query *q)
 			name = X->ix->ctarget[e->cname - 1];
 			hops++;
 			continue;
+		}
+		if (type == DNS_T_TXT && e->txt == 0 &&
+		    (e->types & (ZI_REJECTED | ZI_TXT)) ==
+		    (ZI_REJECTED | ZI_TXT)) {
+			a.status = DNS_SERVFAIL;
+			a.why = "its TXT record was rejected (zone.syntax)";
+			X->lk->nrejected++;
+			break;
 		}
 		switch (type) {
 		case DNS_T_TXT:

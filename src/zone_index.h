@@ -37,7 +37,11 @@ enum {
 	ZI_A = 1 << 0, ZI_AAAA = 1 << 1, ZI_MX = 1 << 2, ZI_TXT = 1 << 3,
 	ZI_CNAME = 1 << 4, ZI_NS = 1 << 5, ZI_SOA = 1 << 6, ZI_SPF99 = 1 << 7,
 	ZI_OTHER = 1 << 8,
-	ZI_DNSSEC = 1 << 9	/* RRSIG, NSEC: allowed next to a CNAME */
+	ZI_DNSSEC = 1 << 9,	/* RRSIG, NSEC: allowed next to a CNAME */
+	ZI_REJECTED = 1 << 10	/* a record here was rejected (zone.syntax):
+				 * its type's bit is set, its data unknown;
+				 * a TXT question with no kept record then
+				 * fails rather than being NODATA */
 };
 
 /* One owner name.  The counters saturate at 255; besides nmx (which sizes
@@ -63,6 +67,7 @@ struct zone_txt {
 	uint32_t ign;
 	unsigned long line;
 	bool spf;
+	bool dmarc;		/* a v=DMARC1 record */
 };
 
 struct zone_index {
@@ -101,6 +106,9 @@ struct zone_txt *zone_index_keep_txt(struct zone_index *ix,
  * out of memory. */
 bool zone_index_add_cname(struct zone_index *ix, struct zone_owner *e,
     const char *p, size_t n);
+/* Is the NUL-terminated name inside the zone: under an apex, or the name
+ * or one of its ancestors in the index (files without an SOA)? */
+bool zone_index_inside(const struct zone_index *ix, const char *name);
 /* Free what the index holds; it is empty afterwards. */
 void zone_index_free(struct zone_index *ix);
 
@@ -110,6 +118,8 @@ struct zone_index_lookups {
 	bool incomplete;		/* a query to outside failed */
 	bool oom;			/* memory ran out answering: some
 					 * answers were DNS_ERROR */
+	size_t nrejected;		/* SERVFAILs for in-zone names whose
+					 * record was rejected (ZI_REJECTED) */
 	/* offline: the distinct names asked (at most MAX_OUTSIDE) */
 	size_t nout;
 	uint64_t outh[ZONE_INDEX_MAX_OUTSIDE];

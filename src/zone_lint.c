@@ -32,17 +32,38 @@
 
 #define TXT_ANSWER_MAX	450		/* RFC 7208 §3.4, as spf_lint.c */
 #define JOIN_MAX	(1u << 20)	/* joined TXT strings we look at */
+#define ALIAS_HOPS	8	/* CNAMEs followed from a DKIM/DMARC name or
+				 * an include's name */
 
 /* struct zone_owner.flags */
 enum {
 	F_NULLMX = 1, F_REALMX = 2, F_CNAME_DONE = 4, F_NULLMIX_DONE = 8,
 	F_TOOLONG_DONE = 16,
-	F_INCLUDED = 32		/* an include: target of an SPF record here */
+	F_INCLUDED = 32,	/* an include: target of an SPF record here */
+	F_DMARC_TARGET = 64,	/* a _dmarc CNAME leads here */
+	F_SPF_TRIED = 128	/* a TXT starting "v=spf1", valid or not */
 };
 
 struct mxref {
 	uint64_t th;		/* hash of the target */
 	const char *owner, *target;
+	uint32_t file, ign;
+	unsigned long line;
+};
+
+/* One record already read: the hash of its owner, class, type and
+ * canonical rdata, and where it was.  16 bytes a record: 32 MB for a
+ * million records at the table's load, well under what a server needs. */
+struct seen {
+	uint64_t h;		/* 0: empty slot */
+	uint32_t file;
+	uint32_t line;		/* saturates at UINT32_MAX */
+};
+
+/* A CNAME at a name a receiver looks up for DKIM or DMARC. */
+struct aliasref {
+	const char *owner, *target;
+	bool dmarc;		/* _dmarc.<domain>; else a DKIM selector */
 	uint32_t file, ign;
 	unsigned long line;
 };
@@ -82,6 +103,8 @@ struct zl {
 	struct zone_index ix;		/* its arena: our strings too */
 	struct mxref *mx;
 	size_t nmx, mxcap;
+	struct aliasref *alias;
+	size_t nalias, aliascap;
 	struct idset *ign;
 	size_t nign, igncap;
 	const char **files;
@@ -89,12 +112,23 @@ struct zl {
 	const char *last_file_ptr;
 	uint32_t last_file;
 	struct buf join;
+	/* every record seen, for identical duplicates (see seen_before) */
+	struct seen *seen;
+	size_t seensize, nseen;
+	/* the first SOA owned by the root (see check_soa_root) */
+	bool soa_root;
+	uint32_t soa_root_file, soa_root_ign;
+	unsigned long soa_root_line;
+	/* types already reported as zone.unchecked-type */
+	uint16_t unchecked[32];
+	size_t nunchecked;
 	bool oom;
 	/* the record being checked: fills findings that lack a place */
 	uint32_t cur_file, cur_ign;
 	unsigned long cur_line;
 	/* SPF lint of one record */
 	const char *root;
+	const struct zone_index_lookups *lk;
 	struct dkim_memo *memo;		/* DKIM_MEMO_SLOTS, or NULL */
 	struct dkim_memo *recording;	/* the slot memo_cb fills */
 };
@@ -145,16 +179,29 @@ first_label_is(const char *p, size_t n, const char *label)
 	return n >= l && memcmp(p, label, l) == 0 && (n == l || p[l] == '.');
 }
 
-/* "sel._domainkey.example.com": a _domainkey label after the first. */
+/*
+ * "sel._domainkey.example.com": a selector, then a _domainkey label.  A
+ * selector's labels are sub-domains (RFC 6376 §3.1: letters, digits,
+ * hyphens), so a label starting with '_' makes the name something else:
+ * _adsp._domainkey (RFC 5617) is not a key.  Underscores inside a label
+ * are let through: receivers look such selectors up all the same.
+ */
 static bool
 is_dkim_owner(const char *p, size_t n)
 {
 	static const char k[] = "._domainkey";
-	size_t i, l = sizeof(k) - 1;
+	size_t i, j, l = sizeof(k) - 1;
 
-	for (i = 0; i + l <= n; i++)
-		if (memcmp(p + i, k, l) == 0 && (i + l == n || p[i + l] == '.'))
-			return i > 0;
+	for (i = 0; i + l <= n; i++) {
+		if (memcmp(p + i, k, l) != 0 || (i + l != n && p[i + l] != '.'))
+			continue;
+		if (i == 0)
+			return false;
+		for (j = 0; j < i; j++)
+			if (p[j] == '_' && (j == 0 || p[j - 1] == '.'))
+				return false;
+		return true;
+	}
 	return false;
 }
 
@@ -295,6 +342,7 @@ static void
 on_error(void *arg, const struct zone_error *e)
 {
 	struct zl *Z = arg;
+	struct zone_owner *o;
 	struct diag d;
 
 	/* Reported with the record instead, where its type is known. */
@@ -303,6 +351,18 @@ on_error(void *arg, const struct zone_error *e)
 	memset(&d, 0, sizeof(d));
 	set_place(Z, file_index(Z, e->file), e->line, 0);
 	diag_reportf(&Z->fsink, DIAG_ZONE_SYNTAX, &d, "%s", e->msg);
+	/* A rejected record still tells that its name and type exist: the
+	 * SPF "a" term at a name whose A line is broken is not a void
+	 * lookup, a name whose SPF line is broken is not "missing" SPF. */
+	if (e->type != 0 && e->owner.p != NULL &&
+	    (o = zone_index_get(&Z->ix, zone_index_hash(e->owner.p,
+	    e->owner.len))) != NULL) {
+		o->types |= zone_index_type_bit(e->type) | ZI_REJECTED;
+		if (e->type == DNS_T_MX)
+			o->nmx = inc8(o->nmx);
+	} else if (e->type != 0 && e->owner.p != NULL) {
+		Z->oom = true;
+	}
 }
 
 static const char *
@@ -703,6 +763,13 @@ check_txt(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr,
 	}
 	if (check_policy_txt(Z, e, owner, on, text, len, &d))
 		return;
+	if (first_label_is(owner, on, "_adsp") &&
+	    second_label_is(owner, on, "_domainkey")) {
+		diag_reportf(&Z->fsink, DIAG_DKIM_ADSP_OBSOLETE, &d,
+		    "%.*s is an ADSP record (RFC 5617, historic), not a DKIM "
+		    "key: no receiver reads it", (int)on, owner);
+		return;
+	}
 	if (is_dkim_owner(owner, on)) {
 		if (dkim_is_foreign(text, len)) {
 			/* Another kind of record at a selector name: what
@@ -736,13 +803,11 @@ check_txt(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr,
 		else if (spf_is_record(text, len) && at_apex(Z, owner + 2,
 		    on - 2))
 			check_spf_wildcard(Z, owner, on, text, len, &d);
-	} else if (dmarc_is_record(text, len) && !contains(owner, on,
-	    "._report._dmarc"))
-		diag_reportf(&Z->fsink, DIAG_DMARC_WRONG_LOCATION, &d,
-		    "a v=DMARC1 record at %.*s: receivers only look at "
-		    "_dmarc.<domain>", (int)on, owner);
-	if (spf)
+	}
+	if (spf) {
+		e->flags |= F_SPF_TRIED;
 		check_boundaries(Z, rr, text, len);
+	}
 	/* "v=spf1" "mx" joins to "v=spf1mx": receivers see no SPF record
 	 * there, so it is not counted as one (the boundary says why). */
 	if (spf_is_record(text, len)) {
@@ -762,14 +827,236 @@ check_txt(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr,
 	t->line = rr->line;
 	t->ign = ign;
 	t->spf = spf_is_record(text, len);
+	/* misplaced unless a _dmarc CNAME leads here: see check_aliases */
+	t->dmarc = dmarc_is_record(text, len) &&
+	    !contains(owner, on, "._report._dmarc");
 }
 
 static void
-note_cname(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr)
+note_cname(struct zl *Z, struct zone_owner *e, const struct zone_rr *rr,
+    uint32_t file, uint32_t ign)
 {
+	struct aliasref *a;
+	bool dmarc = first_label_is(rr->owner.p, rr->owner.len, "_dmarc");
+
 	e->ncname = inc8(e->ncname);
 	if (!zone_index_add_cname(&Z->ix, e, rr->u.target.p, rr->u.target.len))
 		Z->oom = true;
+	if (e->ncname > 1 || (!dmarc && !is_dkim_owner(rr->owner.p,
+	    rr->owner.len)))
+		return;
+	/* followed after the pass, when the whole zone is known */
+	if (!buf_grow_array((void **)&Z->alias, &Z->aliascap, Z->nalias + 1,
+	    sizeof(*Z->alias))) {
+		Z->oom = true;
+		return;
+	}
+	a = &Z->alias[Z->nalias];
+	a->owner = keep_owner(Z, rr);
+	a->target = arena_strndup(&Z->ix.arena, rr->u.target.p,
+	    rr->u.target.len);
+	a->dmarc = dmarc;
+	a->file = file;
+	a->ign = ign;
+	a->line = rr->line;
+	if (a->owner == NULL || a->target == NULL) {
+		Z->oom = true;
+		return;
+	}
+	Z->nalias++;
+}
+
+/* The record's identity is hashed as it is read, field by field: 64-bit
+ * FNV-1a (case-sensitive: TXT data is exact), mixed at the end. */
+#define FNV_START	1469598103934665603ULL
+#define FNV_PRIME	1099511628211ULL
+
+static uint64_t
+fnv_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+static uint64_t
+fnv_u32(uint64_t h, uint32_t v)
+{
+	return fnv_bytes(h, &v, sizeof(v));
+}
+
+/* A name, length first, ASCII letters folded (names compare without
+ * case, RFC 4034 §6.2). */
+static uint64_t
+fnv_name(uint64_t h, const struct zone_name *n)
+{
+	size_t i;
+	unsigned char c;
+
+	h = fnv_u32(h, (uint32_t)n->len);
+	for (i = 0; i < n->len; i++) {
+		c = (unsigned char)n->p[i];
+		h ^= c >= 'A' && c <= 'Z' ? c + 32u : c;
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+/*
+ * The record's identity as a server sees it: owner, class, type and rdata
+ * in a canonical form, so that `\# 4 C0000201` and `192.0.2.1` are the
+ * same A record, names in rdata compare case-insensitively, and TXT
+ * strings compare exactly (string boundaries included).  The TTL is not
+ * part of it.  Types whose rdata the reader does not decode compare by
+ * their text (tokens joined by one space): a difference in the case of a
+ * name inside them then keeps both, which only loses an info finding.
+ */
+static uint64_t
+rr_identity(const struct zone_rr *rr)
+{
+	uint64_t h = FNV_START;
+	size_t i;
+
+	h = fnv_name(h, &rr->owner);
+	h = fnv_u32(h, (uint32_t)rr->class << 16 | rr->type);
+	switch (rr->type) {
+	case DNS_T_A: case DNS_T_AAAA:
+		h = fnv_bytes(h, rr->u.addr.a, rr->type == DNS_T_A ? 4 : 16);
+		break;
+	case DNS_T_NS: case DNS_T_CNAME: case DNS_T_PTR:
+		h = fnv_name(h, &rr->u.target);
+		break;
+	case DNS_T_MX:
+		h = fnv_u32(h, rr->u.mx.pref);
+		h = fnv_name(h, &rr->u.mx.host);
+		break;
+	case DNS_T_TXT: case DNS_T_SPF:
+		for (i = 0; i < rr->u.txt.n; i++) {
+			h = fnv_u32(h, (uint32_t)rr->u.txt.s[i].len);
+			h = fnv_bytes(h, rr->u.txt.s[i].p, rr->u.txt.s[i].len);
+		}
+		break;
+	case DNS_T_SOA:
+		if (!(rr->flags & ZONE_RR_GENERIC)) {
+			h = fnv_name(h, &rr->u.soa.mname);
+			h = fnv_name(h, &rr->u.soa.rname);
+			h = fnv_u32(h, rr->u.soa.serial);
+			h = fnv_u32(h, rr->u.soa.refresh);
+			h = fnv_u32(h, rr->u.soa.retry);
+			h = fnv_u32(h, rr->u.soa.expire);
+			h = fnv_u32(h, rr->u.soa.minimum);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		h = fnv_bytes(h, (rr->flags & ZONE_RR_GENERIC) ? "G" : "T", 1);
+		h = fnv_bytes(h, rr->rdata_text, rr->rdata_len);
+		break;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h != 0 ? h : 1;
+}
+
+static bool
+seen_grow(struct zl *Z)
+{
+	size_t nsize = Z->seensize ? Z->seensize * 2 : 4096, i, j;
+	struct seen *nt = calloc(nsize, sizeof(*nt));
+
+	if (nt == NULL)
+		return false;
+	for (i = 0; i < Z->seensize; i++) {
+		if (Z->seen[i].h == 0)
+			continue;
+		for (j = (size_t)Z->seen[i].h & (nsize - 1); nt[j].h != 0;
+		    j = (j + 1) & (nsize - 1))
+			;
+		nt[j] = Z->seen[i];
+	}
+	free(Z->seen);
+	Z->seen = nt;
+	Z->seensize = nsize;
+	return true;
+}
+
+/*
+ * Has an identical record (RFC 2181 §5: same owner, class, type and
+ * rdata) been read before?  Then it is the same RR of the same RRset: a
+ * server loads one, so the checks must see one (two identical CNAMEs are
+ * not a conflict, two identical v=spf1 lines are not two SPF records).
+ * The copy gets one zone.duplicate-record (info) naming the first.  A hash
+ * collision (odds about n^2 / 2^65) could drop a different record.
+ */
+static bool
+seen_before(struct zl *Z, const struct zone_rr *rr, uint32_t file)
+{
+	struct seen *s;
+	struct diag d;
+	uint64_t h;
+	size_t j;
+
+	h = rr_identity(rr);
+	if ((Z->nseen + 1) * 10 > Z->seensize * 7 && !seen_grow(Z)) {
+		Z->oom = true;
+		return false;
+	}
+	for (j = (size_t)h & (Z->seensize - 1); Z->seen[j].h != 0;
+	    j = (j + 1) & (Z->seensize - 1)) {
+		s = &Z->seen[j];
+		if (s->h != h)
+			continue;
+		memset(&d, 0, sizeof(d));
+		diag_reportf(&Z->fsink, DIAG_ZONE_DUPLICATE_RECORD, &d,
+		    "%.*s: the same record as %s:%lu (a server keeps one; "
+		    "checked once)", (int)rr->owner.len, rr->owner.p,
+		    s->file < Z->nfiles ? Z->files[s->file] : "?",
+		    (unsigned long)s->line);
+		return true;
+	}
+	s = &Z->seen[j];
+	s->h = h;
+	s->file = file;
+	s->line = rr->line > UINT32_MAX ? UINT32_MAX : (uint32_t)rr->line;
+	Z->nseen++;
+	return false;
+}
+
+/* zone.unchecked-type once per type: the first record of it. */
+static void
+note_unchecked(struct zl *Z, const struct zone_rr *rr)
+{
+	const char *name = zone_type_name(rr->type);
+	struct diag d;
+	size_t i;
+
+	for (i = 0; i < Z->nunchecked; i++)
+		if (Z->unchecked[i] == rr->type)
+			return;
+	if (Z->nunchecked < sizeof(Z->unchecked) / sizeof(Z->unchecked[0]))
+		Z->unchecked[Z->nunchecked++] = rr->type;
+	ctx_rec(&d, NULL, rr->rdata_text, rr->rdata_len);
+	diag_reportf(&Z->fsink, DIAG_ZONE_UNCHECKED_TYPE, &d,
+	    "%s records (the first at %.*s): a server loads them, but "
+	    "authcheck does not check their data; reported once",
+	    name != NULL ? name : "these", (int)rr->owner.len, rr->owner.p);
+}
+
+/* "example.com.example.com": an owner written "example.com" (no final
+ * dot) under $ORIGIN example.com., as some exports write the SOA. */
+static bool
+doubled_origin(const struct zone_rr *rr)
+{
+	size_t n = rr->owner.len, k = n / 2;
+
+	return n >= 3 && n % 2 == 1 && rr->owner.p[k] == '.' &&
+	    memcmp(rr->owner.p, rr->owner.p + k + 1, k) == 0;
 }
 
 static int
@@ -783,22 +1070,44 @@ on_rr(void *arg, const struct zone_rr *rr)
 	Z->st->records++;
 	ign = record_ignores(Z, rr);
 	set_place(Z, file, rr->line, ign);
+	if (seen_before(Z, rr, file))
+		return Z->oom ? 1 : 0;
 	if ((e = zone_index_get(&Z->ix, zone_index_hash(rr->owner.p,
 	    rr->owner.len))) == NULL) {
 		Z->oom = true;
 		return 1;
 	}
 	e->types |= zone_index_type_bit(rr->type);
-	if (rr->type == DNS_T_SOA &&
-	    !zone_index_add_apex(&Z->ix, rr->owner.p, rr->owner.len))
+	if (rr->flags & ZONE_RR_UNCHECKED)
+		note_unchecked(Z, rr);
+	if (rr->type == DNS_T_SOA && doubled_origin(rr)) {
+		ctx_rec(&d, NULL, NULL, 0);
+		diag_reportf(&Z->fsink, DIAG_ZONE_SOA_NOT_AT_TOP, &d,
+		    "the SOA's owner %.*s repeats the origin: written without "
+		    "its final dot, so $ORIGIN was added; named refuses the "
+		    "zone (not at top of zone)", (int)rr->owner_orig.len,
+		    rr->owner_orig.p);
+	}
+	if (rr->type == DNS_T_SOA && rr->owner.len == 0) {
+		/* not an apex: every name would be inside the zone, and
+		 * names outside it would become NXDOMAIN */
+		if (!Z->soa_root) {
+			Z->soa_root = true;
+			Z->soa_root_file = file;
+			Z->soa_root_line = rr->line;
+			Z->soa_root_ign = ign;
+		}
+	} else if (rr->type == DNS_T_SOA &&
+	    !zone_index_add_apex(&Z->ix, rr->owner.p, rr->owner.len)) {
 		Z->oom = true;
+	}
 	if (!(rr->flags & ZONE_RR_GENERIC) || rr->type == DNS_T_TXT) {
 		if (rr->type == DNS_T_MX && !(rr->flags & ZONE_RR_GENERIC))
 			check_mx(Z, e, rr, file, ign);
 		else if (rr->type == DNS_T_TXT)
 			check_txt(Z, e, rr, file, ign);
 		else if (rr->type == DNS_T_CNAME)
-			note_cname(Z, e, rr);
+			note_cname(Z, e, rr, file, ign);
 	}
 	if (rr->type == DNS_T_SPF) {
 		ctx_rec(&d, NULL, rr->rdata_text, rr->rdata_len);
@@ -831,6 +1140,10 @@ spf_cb(void *arg, const struct diag *d)
 
 	if (d->id == DIAG_DNS_FAILURE && Z->o->outside == NULL)
 		return;
+	/* a failure from a rejected in-zone record: zone.syntax said it */
+	if (d->id == DIAG_DNS_FAILURE && Z->lk != NULL &&
+	    Z->lk->nrejected > 0 && !Z->lk->incomplete)
+		return;
 	/* A record only included by others (no host, no mail there) needs no
 	 * all: its "neutral" is the includer's "no match", as intended. */
 	if (d->id == DIAG_SPF_NO_ALL &&
@@ -852,8 +1165,9 @@ mark_includes(struct zl *Z, const struct zone_txt *t)
 {
 	struct spf_record *rec = spf_parse(t->text, t->len);
 	const struct spf_term *term;
-	struct zone_owner *e;
+	struct zone_owner *e, *next;
 	size_t i, n;
+	unsigned hops;
 	const char *p;
 
 	if (rec == NULL) {
@@ -867,10 +1181,16 @@ mark_includes(struct zl *Z, const struct zone_txt *t)
 			continue;
 		p = rec->text + term->domain.off;
 		n = dns_name_trim(p, term->domain.len);
-		if (memchr(p, '%', n) == NULL &&
-		    (e = zone_index_find(&Z->ix, zone_index_hash(p, n))) !=
+		if (memchr(p, '%', n) != NULL ||
+		    (e = zone_index_find(&Z->ix, zone_index_hash(p, n))) ==
 		    NULL)
-			e->flags |= F_INCLUDED;
+			continue;
+		/* through in-zone CNAMEs: the record is at the end */
+		for (hops = 0; hops < ALIAS_HOPS && (e->types & ZI_CNAME) &&
+		    e->cname != 0 && (next = zone_index_name(&Z->ix,
+		    Z->ix.ctarget[e->cname - 1])) != NULL; hops++)
+			e = next;
+		e->flags |= F_INCLUDED;
 	}
 	spf_record_free(rec);
 }
@@ -901,9 +1221,11 @@ lint_spf(struct zl *Z, const struct zone_txt *t)
 		return;
 	}
 	Z->root = t->owner;
+	Z->lk = &lk;
 	diag_sink_init(&sink, spf_cb, Z);
 	if (spf_lint_record(r, t->owner, t->text, t->len, &sink, &res) != 0)
 		Z->oom = true;
+	Z->lk = NULL;
 	if (lk.incomplete)
 		Z->st->incomplete = true;
 	if (lk.oom)	/* its dns.failure findings were taken as outside */
@@ -940,6 +1262,248 @@ check_mx_targets(struct zl *Z)
 		diag_reportf(&Z->fsink, DIAG_MX_CNAME, &d,
 		    "MX target %s of %s is a CNAME in the zone", m->target,
 		    m->owner);
+	}
+}
+
+/* One record found at the end of an alias chain: linted as the kind the
+ * alias's name asks for, with the alias as its domain. */
+static void
+lint_alias_record(struct zl *Z, const struct aliasref *a, const char *text,
+    size_t len, unsigned *n)
+{
+	struct dmarc_record dr;
+	struct diag d;
+
+	ctx_rec(&d, a->owner, text, len);
+	if (a->dmarc) {
+		if (!dmarc_is_record(text, len))
+			return;
+		if (++*n == 2)
+			diag_reportf(&Z->fsink, DIAG_DMARC_MULTIPLE_RECORDS, &d,
+			    "%s (a CNAME) leads to more than one v=DMARC1 "
+			    "record", a->owner);
+		memset(&dr, 0, sizeof(dr));
+		if (dmarc_parse(text, len, &dr, &Z->fsink, &d))
+			dmarc_lint(&dr, &Z->fsink, &d);
+		return;
+	}
+	if (++*n == 2)
+		diag_reportf(&Z->fsink, DIAG_DKIM_MULTIPLE_RECORDS, &d,
+		    "%s (a CNAME) leads to more than one TXT record", a->owner);
+	lint_dkim(Z, text, len, &d);
+}
+
+/* The records a live receiver gets for an alias whose target is outside
+ * the zone, through opts->outside (--live, --zone OTHER). */
+static void
+lint_alias_outside(struct zl *Z, const struct aliasref *a, const char *name)
+{
+	const struct dns_answer *ans;
+	struct diag d;
+	unsigned n = 0;
+	size_t i, len;
+	char *text;
+
+	ans = dns_lookup(Z->o->outside, name, DNS_T_TXT);
+	if (ans == NULL || (ans->status != DNS_OK &&
+	    ans->status != DNS_NODATA && ans->status != DNS_NXDOMAIN)) {
+		Z->st->incomplete = true;
+		ctx_rec(&d, a->owner, NULL, 0);
+		diag_reportf(&Z->fsink, DIAG_DNS_FAILURE, &d,
+		    "TXT %s (the target of the CNAME at %s): %s", name,
+		    a->owner, ans != NULL && ans->why != NULL ? ans->why :
+		    "no answer");
+		return;
+	}
+	for (i = 0; i < ans->nrr; i++) {
+		if (ans->rr[i].type != DNS_T_TXT)
+			continue;
+		if ((text = dns_txt_join(&ans->rr[i], &len)) == NULL) {
+			Z->oom = true;
+			return;
+		}
+		lint_alias_record(Z, a, text, len, &n);
+		free(text);
+	}
+	if (n == 0 && !a->dmarc) {
+		ctx_rec(&d, a->owner, NULL, 0);
+		diag_reportf(&Z->fsink, DIAG_DKIM_MISSING, &d,
+		    "%s is a CNAME to %s, which has no TXT record (%s)",
+		    a->owner, name, dns_status_name(ans->status));
+	}
+}
+
+/*
+ * DKIM selectors and _dmarc names that are CNAMEs: a receiver follows
+ * them (RFC 6376 §3.6.2.2 lets a key be a CNAME to a provider's), so the
+ * record at the end of the chain (at most ALIAS_HOPS hops) is checked
+ * here as that kind of record, unless it sits at a name checked as such
+ * anyway.  A chain that leaves the zone is resolved through
+ * opts->outside, or, offline, said (zone.cname-outside).  SPF needs none
+ * of this: its trees are resolved through CNAMEs by the index resolver.
+ */
+static void
+check_aliases(struct zl *Z)
+{
+	const struct aliasref *a;
+	struct zone_owner *e;
+	const struct zone_txt *t;
+	const char *name;
+	struct diag d;
+	unsigned n, hops;
+	uint32_t k;
+	size_t i, on;
+
+	for (i = 0; i < Z->nalias && !Z->oom; i++) {
+		a = &Z->alias[i];
+		set_place(Z, a->file, a->line, a->ign);
+		name = a->target;
+		e = NULL;
+		for (hops = 0; hops < ALIAS_HOPS; hops++) {
+			if (!zone_index_inside(&Z->ix, name) ||
+			    (e = zone_index_name(&Z->ix, name)) == NULL ||
+			    !(e->types & ZI_CNAME) || e->cname == 0)
+				break;
+			name = Z->ix.ctarget[e->cname - 1];
+			e = NULL;
+		}
+		ctx_rec(&d, a->owner, NULL, 0);
+		if (hops == ALIAS_HOPS) {
+			diag_reportf(&Z->fsink, DIAG_ZONE_SYNTAX, &d,
+			    "%s: more than %d CNAMEs in a row (or a loop)",
+			    a->owner, ALIAS_HOPS);
+			continue;
+		}
+		if (!zone_index_inside(&Z->ix, name)) {
+			if (Z->o->outside != NULL) {
+				lint_alias_outside(Z, a, name);
+				continue;
+			}
+			diag_reportf(&Z->fsink, DIAG_ZONE_CNAME_OUTSIDE, &d,
+			    "%s is a CNAME to %s, outside the zone: its %s "
+			    "record is not checked offline (--live checks it)",
+			    a->owner, name, a->dmarc ? "DMARC" : "DKIM key");
+			continue;
+		}
+		on = strlen(name);
+		/* records at such names were checked where they are */
+		if (a->dmarc ? first_label_is(name, on, "_dmarc") :
+		    is_dkim_owner(name, on))
+			continue;
+		n = 0;
+		if (e != NULL && a->dmarc)
+			e->flags |= F_DMARC_TARGET;
+		for (k = e != NULL ? e->txt : 0; k != 0 && !Z->oom;
+		    k = Z->ix.txt[k - 1].next) {
+			/* findings about the record go to its own line */
+			t = &Z->ix.txt[k - 1];
+			set_place(Z, t->file, t->line, t->ign);
+			lint_alias_record(Z, a, t->text, t->len, &n);
+		}
+		set_place(Z, a->file, a->line, a->ign);
+		if (n == 0 && !a->dmarc)
+			diag_reportf(&Z->fsink, DIAG_DKIM_MISSING, &d,
+			    "%s is a CNAME to %s, which has no TXT record in "
+			    "the zone", a->owner, name);
+	}
+}
+
+/*
+ * A SOA owned by the root in a zone that is not the root zone (no NS at
+ * the root): an export written with "$ORIGIN ." and then "@ SOA".  named
+ * ignores it as out-of-zone data and refuses the zone ("has 0 SOA
+ * records"), so the whole zone would fail to load.
+ */
+static void
+check_soa_root(struct zl *Z)
+{
+	const struct zone_owner *e;
+	struct diag d;
+
+	if (!Z->soa_root ||
+	    ((e = zone_index_name(&Z->ix, "")) != NULL && (e->types & ZI_NS)))
+		return;
+	set_place(Z, Z->soa_root_file, Z->soa_root_line, Z->soa_root_ign);
+	ctx_rec(&d, NULL, NULL, 0);
+	diag_reportf(&Z->fsink, DIAG_ZONE_SOA_NOT_AT_TOP, &d,
+	    "the SOA is owned by the root ('@' with $ORIGIN .), not by the "
+	    "zone's name: named ignores it and refuses the zone (no SOA)");
+}
+
+/*
+ * The zone's apex receives mail (MX records other than a null MX) but has
+ * no SPF record, or no DMARC record: the live report says so, and the zone
+ * file is where the fix goes.  Only when the apex is its own
+ * organizational domain for DMARC: a sub-domain zone may get its policy
+ * from a parent's record (the tree walk).  A _dmarc CNAME counts as a
+ * record (check_aliases follows it).  Reported at the apex's first MX.
+ */
+static void
+check_missing(struct zl *Z)
+{
+	const struct zone_owner *e, *de;
+	const struct mxref *m;
+	char dname[ZONE_NAME_MAX + 8];
+	struct diag d;
+	size_t i, j;
+
+	for (i = 0; i < Z->ix.napex; i++) {
+		const char *apex = Z->ix.apex[i];
+
+		for (j = 0; j < i && strcmp(Z->ix.apex[j], apex) != 0; j++)
+			;
+		if (j < i || apex[0] == '\0' ||
+		    (e = zone_index_name(&Z->ix, apex)) == NULL ||
+		    !(e->flags & F_REALMX))
+			continue;
+		for (j = 0; j < Z->nmx && strcmp(Z->mx[j].owner, apex) != 0;
+		    j++)
+			;
+		if (j == Z->nmx)
+			continue;	/* the MX were IP literals */
+		m = &Z->mx[j];
+		set_place(Z, m->file, m->line, m->ign);
+		ctx_rec(&d, apex, NULL, 0);
+		if (e->nspf == 0 && !(e->flags & F_SPF_TRIED) &&
+		    !(e->types & ZI_REJECTED))
+			diag_reportf(&Z->fsink, DIAG_SPF_MISSING, &d,
+			    "%s has MX records but no v=spf1 TXT record: "
+			    "receivers cannot tell its senders from forgers",
+			    apex);
+		snprintf(dname, sizeof(dname), "_dmarc.%s", apex);
+		de = zone_index_name(&Z->ix, dname);
+		/* a CNAME is followed, a delegation (NS) is another zone's */
+		if ((de == NULL || (de->ndmarc == 0 &&
+		    !(de->types & (ZI_CNAME | ZI_NS | ZI_REJECTED)))) &&
+		    dmarc_is_org_domain(apex))
+			diag_reportf(&Z->fsink, DIAG_DMARC_MISSING, &d,
+			    "%s has MX records but no DMARC record at %s",
+			    apex, dname);
+	}
+}
+
+/* dmarc.wrong-location: v=DMARC1 records no _dmarc name leads to. */
+static void
+check_dmarc_places(struct zl *Z)
+{
+	const struct zone_txt *t;
+	const struct zone_owner *e;
+	struct diag d;
+	size_t i;
+
+	for (i = 0; i < Z->ix.ntxt; i++) {
+		t = &Z->ix.txt[i];
+		if (!t->dmarc || ((e = zone_index_name(&Z->ix, t->owner)) !=
+		    NULL && (e->flags & F_DMARC_TARGET)))
+			continue;
+		/* a wildcard's: dmarc.wildcard-record says what it does */
+		if (t->owner[0] == '*' && t->owner[1] == '.')
+			continue;
+		set_place(Z, t->file, t->line, t->ign);
+		ctx_rec(&d, t->owner, t->text, t->len);
+		diag_reportf(&Z->fsink, DIAG_DMARC_WRONG_LOCATION, &d,
+		    "a v=DMARC1 record at %s: receivers only look at "
+		    "_dmarc.<domain>", t->owner);
 	}
 }
 
@@ -992,16 +1556,26 @@ lint_zone(const char *path, const char *mem, size_t mem_len,
 			lint_spf(Z, &Z->ix.txt[i]);
 	if (!Z->oom)
 		check_mx_targets(Z);
+	if (!Z->oom)
+		check_aliases(Z);
+	if (!Z->oom)
+		check_dmarc_places(Z);
+	if (!Z->oom)
+		check_soa_root(Z);
+	if (!Z->oom)
+		check_missing(Z);
 	if (Z->oom || Z->fsink.oom || n == -2)
 		rc = -2;
 out:
 	free(Z->mx);
+	free(Z->alias);
 	free(Z->ign);
 	free(Z->files);
 	for (i = 0; Z->memo != NULL && i < DKIM_MEMO_SLOTS; i++)
 		memo_clear(&Z->memo[i]);
 	free(Z->memo);
 	buf_free(&Z->join);
+	free(Z->seen);
 	zone_index_free(&Z->ix);
 	free(Z);
 	return rc;

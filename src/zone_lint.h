@@ -11,6 +11,14 @@
  * SPF trees (spf_lint_record() over a resolver answering from the index),
  * MX targets that are CNAMEs and the TXT answer sizes after it.
  *
+ * Records are taken as a server loads them: an identical copy (same
+ * owner, class, type and rdata) is dropped with an info finding before any
+ * check counts it; a rejected line leaves its name and type known, so it
+ * causes no findings beyond its own zone.syntax.  After the pass, DKIM
+ * selectors and _dmarc names that are CNAMEs are followed to the record
+ * they lead to, an apex with MX records is checked for SPF and DMARC
+ * records, and a SOA not at the zone's top is reported.
+ *
  * Every finding carries the file and line of the record it is about (the
  * $INCLUDEd file's own name and line when it came from one).  A finding is
  * dropped when its ID is in opts->ignore or named on the record's line by

@@ -90,6 +90,9 @@ struct entry {
 
 /* State shared by all include levels. */
 struct reader {
+	bool origin_said;	/* "no origin: pass --origin" was reported */
+	uint16_t rej_type;	/* the rejected record being reported */
+	struct zone_name rej_owner;
 	zone_rr_cb *cb;
 	zone_err_cb *errcb;
 	void *arg;
@@ -120,6 +123,7 @@ struct fstate {
 	char prev[ZONE_NAME_MAX];	/* previous owner, file's case */
 	size_t prev_len;
 	bool have_prev;
+	bool prev_no_origin;	/* the previous owner failed for want of one */
 	uint32_t dollar_ttl, last_ttl, soa_min;
 	bool have_dollar_ttl, have_last_ttl, have_soa_min;
 	uint16_t last_class;
@@ -143,10 +147,13 @@ report(struct reader *rd, const char *file, unsigned long line,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memset(&e, 0, sizeof(e));
 	e.file = file;
 	e.line = line;
 	e.kind = kind;
 	e.msg = msg;
+	e.type = rd->rej_type;
+	e.owner = rd->rej_owner;
 	rd->errcb(rd->arg, &e);
 }
 
@@ -414,6 +421,23 @@ static const struct mnemonic types[] = {
 	{"URI", 256, 3}, {"AVC", 258, 1}, {"DLV", 32769, 4},
 };
 
+/* The rest of the IANA registry of data types (2025), known by name only
+ * (ZONE_RR_UNCHECKED): a server loads them, so they must not fail a zone,
+ * but their fields are not checked.  Meta types (OPT, TSIG, AXFR, ...)
+ * are not data and stay unknown. */
+static const struct mnemonic rare_types[] = {
+	{"NSAP-PTR", 23, 1}, {"EID", 31, 1},
+	{"NIMLOC", 32, 1}, {"ATMA", 34, 1}, {"SINK", 40, 1},
+	{"NINFO", 56, 1}, {"RKEY", 57, 1},
+	{"TALINK", 58, 1}, {"DSYNC", 66, 1},
+	{"HHIT", 67, 1}, {"BRID", 68, 1}, {"UINFO", 100, 1},
+	{"UID", 101, 1}, {"GID", 102, 1},
+	{"UNSPEC", 103, 1}, {"DOA", 259, 1},
+	{"AMTRELAY", 260, 1}, {"RESINFO", 261, 1},
+	{"WALLET", 262, 1}, {"CLA", 263, 1},
+	{"IPN", 264, 1}, {"TA", 32768, 1},
+};
+
 static bool
 ieq(const char *p, size_t len, const char *s)
 {
@@ -448,7 +472,17 @@ type_find(const char *p, size_t len)
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (ieq(p, len, types[i].name))
 			return &types[i];
+	for (i = 0; i < sizeof(rare_types) / sizeof(rare_types[0]); i++)
+		if (ieq(p, len, rare_types[i].name))
+			return &rare_types[i];
 	return NULL;
+}
+
+static bool
+type_unchecked(const struct mnemonic *m)
+{
+	return m >= rare_types &&
+	    m < rare_types + sizeof(rare_types) / sizeof(rare_types[0]);
 }
 
 uint16_t
@@ -460,6 +494,20 @@ zone_type_code(const char *p, size_t len)
 	if ((m = type_find(p, len)) != NULL)
 		return m->code;
 	return prefixed_code(p, len, "TYPE");
+}
+
+const char *
+zone_type_name(uint16_t code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (types[i].code == code)
+			return types[i].name;
+	for (i = 0; i < sizeof(rare_types) / sizeof(rare_types[0]); i++)
+		if (rare_types[i].code == code)
+			return rare_types[i].name;
+	return NULL;
 }
 
 static uint16_t
@@ -478,6 +526,10 @@ class_code(const struct tok *t)
 	return prefixed_code(t->p, t->len, "CLASS");
 }
 
+/* make_name()'s two reasons that mean "no origin": see no_origin(). */
+static const char no_origin_at[] = "'@' used and no origin is known";
+static const char no_origin_rel[] = "relative name and no origin is known";
+
 /*
  * Make the absolute name of token t into out (file's case, no final dot,
  * NUL-terminated).  Returns NULL or a static error message.
@@ -495,7 +547,7 @@ make_name(const struct fstate *fs, const struct tok *t, char *out,
 		return "a name cannot be quoted";
 	if (len == 1 && p[0] == '@') {
 		if (!fs->have_origin)
-			return "'@' used and no origin is known";
+			return no_origin_at;
 		memcpy(out, fs->origin, fs->origin_len + 1);
 		*outlen = fs->origin_len;
 		return NULL;
@@ -550,7 +602,7 @@ make_name(const struct fstate *fs, const struct tok *t, char *out,
 		wire += label + 1;
 	if (!absolute) {
 		if (!fs->have_origin)
-			return "relative name and no origin is known";
+			return no_origin_rel;
 		if (fs->origin_len > 0) {
 			if (o + 1 + fs->origin_len >= ZONE_NAME_MAX)
 				return "name too long";
@@ -806,6 +858,15 @@ parse_strings(struct reader *rd, struct fstate *fs, struct zone_rr *rr,
 	return NULL;
 }
 
+/* Template syntax a zone generator left unrendered: {{ }}, {% %},
+ * ${...}, <%= %>. */
+static bool
+looks_template(const char *p, size_t len)
+{
+	return len >= 2 && ((p[0] == '{' && (p[1] == '{' || p[1] == '%')) ||
+	    (p[0] == '$' && p[1] == '{') || (p[0] == '<' && p[1] == '%'));
+}
+
 static const char *
 parse_rdata(struct reader *rd, struct fstate *fs, struct zone_rr *rr,
     const struct tok *r, size_t nr, unsigned min_fields)
@@ -827,12 +888,20 @@ parse_rdata(struct reader *rd, struct fstate *fs, struct zone_rr *rr,
 		return "too few rdata fields";
 	switch (rr->type) {
 	case 1: case 28:
+		/* the field first: "{{ hosts.ipv4 }}" is three tokens, and
+		 * the problem is the first, not the "trailing" others */
+		if (r[0].quoted || !ip_parse_family(r[0].p, r[0].len,
+		    rr->type == 1 ? 4 : 6, &rr->u.addr)) {
+			if (looks_template(r[0].p, r[0].len))
+				return rr->type == 1 ? "the field is an "
+				    "unrendered template, not an IPv4 address" :
+				    "the field is an unrendered template, not "
+				    "an IPv6 address";
+			return rr->type == 1 ? "the field is not an IPv4 "
+			    "address" : "the field is not an IPv6 address";
+		}
 		if (nr != 1)
 			return "trailing data after the address";
-		if (r[0].quoted || !ip_parse_family(r[0].p, r[0].len,
-		    rr->type == 1 ? 4 : 6, &rr->u.addr))
-			return rr->type == 1 ? "bad IPv4 address" :
-			    "bad IPv6 address";
 		return NULL;
 	case 2: case 5: case 12:
 		if (nr != 1)
@@ -908,6 +977,28 @@ rdata_text(struct reader *rd, const struct tok *r, size_t nr,
 	return true;
 }
 
+/*
+ * A name failed for want of an origin (a file without $ORIGIN, read
+ * without --origin): every relative name and '@' of the file fails alike,
+ * so that is said once, with what to do, and the records that need it are
+ * skipped without a message each.  True when why is such a failure.
+ */
+static bool
+no_origin(struct reader *rd, struct fstate *fs, unsigned long line,
+    const char *why)
+{
+	if (why != no_origin_at && why != no_origin_rel)
+		return false;
+	if (!rd->origin_said) {
+		rd->origin_said = true;
+		report(rd, fs->name, line, ZONE_ERR_SYNTAX,
+		    "relative names or '@' and no origin known: pass --origin "
+		    "NAME (or add \"$ORIGIN NAME.\" at the top); records "
+		    "that need one are skipped");
+	}
+	return true;
+}
+
 static void
 do_record(struct reader *rd, struct fstate *fs, const struct entry *e)
 {
@@ -926,20 +1017,25 @@ do_record(struct reader *rd, struct fstate *fs, const struct entry *e)
 	rr.comment_len = e->comment_len;
 	if (e->blank_start) {
 		if (!fs->have_prev) {
-			report(rd, fs->name, t[0].line, ZONE_ERR_SYNTAX,
-			    "no owner name, and no previous record");
+			if (!fs->prev_no_origin)
+				report(rd, fs->name, t[0].line,
+				    ZONE_ERR_SYNTAX,
+				    "no owner name, and no previous record");
 			return;
 		}
 	} else {
 		if ((why = make_name(fs, &t[0], fs->prev, &len)) != NULL) {
 			fs->have_prev = false;
-			report(rd, fs->name, t[0].line, ZONE_ERR_SYNTAX,
-			    "bad owner name '%.*s': %s", shown(t[0].len),
-			    t[0].p, why);
+			fs->prev_no_origin = no_origin(rd, fs, t[0].line, why);
+			if (!fs->prev_no_origin)
+				report(rd, fs->name, t[0].line,
+				    ZONE_ERR_SYNTAX, "bad owner name '%.*s': %s",
+				    shown(t[0].len), t[0].p, why);
 			return;
 		}
 		fs->prev_len = len;
 		fs->have_prev = true;
+		fs->prev_no_origin = false;
 		i = 1;
 	}
 	for (k = 0; k < 2 && i < n; k++) {
@@ -970,7 +1066,10 @@ do_record(struct reader *rd, struct fstate *fs, const struct entry *e)
 	    t[i].quoted ? 0 : prefixed_code(t[i].p, t[i].len, "TYPE");
 	if (code == 0) {
 		report(rd, fs->name, t[i].line, ZONE_ERR_SYNTAX,
-		    "unknown record type '%.*s'", shown(t[i].len), t[i].p);
+		    "unknown record type '%.*s': not in the IANA registry "
+		    "(a provider's own type such as ALIAS is refused by other "
+		    "servers; a new one is written TYPEnnn \\# LEN HEX)",
+		    shown(t[i].len), t[i].p);
 		return;
 	}
 	rr.type = code;
@@ -984,12 +1083,25 @@ do_record(struct reader *rd, struct fstate *fs, const struct entry *e)
 		return;
 	}
 	why = parse_rdata(rd, fs, &rr, t + i, n - i, m ? m->min_fields : 1);
+	if (why != NULL && no_origin(rd, fs, i < n ? t[i].line :
+	    t[n - 1].line, why))
+		return;
 	if (why != NULL) {
+		for (k = 0; k <= fs->prev_len; k++)
+			rd->owner[k] = (char)lower[(unsigned char)fs->prev[k]];
+		rd->rej_type = rr.type;
+		rd->rej_owner.p = rd->owner;
+		rd->rej_owner.len = fs->prev_len;
 		report(rd, fs->name, i < n ? t[i].line : t[n - 1].line,
 		    ZONE_ERR_SYNTAX, "bad %s rdata: %s",
 		    m ? m->name : "generic", why);
+		rd->rej_type = 0;
+		rd->rej_owner.p = NULL;
+		rd->rej_owner.len = 0;
 		return;
 	}
+	if (m != NULL && type_unchecked(m) && !(rr.flags & ZONE_RR_GENERIC))
+		rr.flags |= ZONE_RR_UNCHECKED;
 	if (rr.type == 6 && !(rr.flags & ZONE_RR_GENERIC)) {
 		fs->soa_min = rr.u.soa.minimum;
 		fs->have_soa_min = true;
@@ -1016,6 +1128,292 @@ do_record(struct reader *rd, struct fstate *fs, const struct entry *e)
 
 static void read_path(struct reader *rd, const struct fstate *parent,
     const char *path, const struct tok *origin, unsigned long line);
+
+/* ---- $GENERATE (BIND) ---- */
+
+/*
+ * At most this many records from one $GENERATE.  BIND takes any range up
+ * to 2^31-1; real zones use a /24's worth (256) or at most a /16's
+ * (65536) per line.  A bound keeps one line from making a pre-commit hook
+ * read two billion records; over it the directive is an error and makes
+ * nothing (a cut range would leave some names missing, silently).
+ */
+#define GENERATE_MAX	65536u
+#define GEN_LINE_MAX	(64u << 10)	/* one generated entry, bytes */
+
+/* BIND's nibble form of v: hex digits lowest first, '.'-separated, at
+ * least width characters (separators counted). */
+static void
+gen_nibbles(struct buf *b, unsigned width, bool upper, unsigned long v)
+{
+	static const char lo[] = "0123456789abcdef", hi[] = "0123456789ABCDEF";
+
+	do {
+		buf_addc(b, (upper ? hi : lo)[v & 0xf]);
+		v >>= 4;
+		if (width > 0)
+			width--;
+		if (width > 0 || v != 0) {
+			buf_addc(b, '.');
+			if (width > 0)
+				width--;
+		}
+	} while (v != 0 || width > 0);
+}
+
+/* A decimal number at *i in p[0..n) (optional sign when sign); false if
+ * none or out of range. */
+static bool
+gen_number(const char *p, size_t n, size_t *i, bool sign, long *out)
+{
+	long v = 0;
+	bool neg = false;
+	size_t s;
+
+	if (sign && *i < n && (p[*i] == '-' || p[*i] == '+'))
+		neg = p[(*i)++] == '-';
+	s = *i;
+	while (*i < n && (cls[(unsigned char)p[*i]] & C_DIGIT)) {
+		v = v * 10 + (p[*i] - '0');
+		if (v > 2147483647L)
+			return false;
+		(*i)++;
+	}
+	if (*i == s)
+		return false;
+	*out = neg ? -v : v;
+	return true;
+}
+
+/*
+ * Substitute the iterator it into the template p[0..n), as BIND's
+ * genname(): "$" is the value, "${offset[,width[,base]]}" with bases d, o,
+ * x, X, n, N (nibbles), "$$" a literal '$', and a backslash keeps the next
+ * character as it is ("\$" stays an escaped '$'), but unquote makes \"
+ * a plain '"' (the content of a quoted rhs).  NULL or an error.
+ */
+static const char *
+gen_subst(struct buf *b, const char *p, size_t n, long it, bool unquote)
+{
+	size_t i = 0;
+	long delta, width;
+	char base;
+	long long v;
+
+	while (i < n) {
+		if (unquote && p[i] == '\\' && i + 1 < n && p[i + 1] == '"') {
+			buf_addc(b, '"');	/* BIND's lexer drops it */
+			i += 2;
+			continue;
+		}
+		if (p[i] == '\\') {
+			buf_addc(b, p[i++]);
+			if (i < n)
+				buf_addc(b, p[i++]);
+			continue;
+		}
+		if (p[i] != '$') {
+			buf_addc(b, p[i++]);
+			continue;
+		}
+		if (i + 1 < n && p[i + 1] == '$') {	/* "$$": escaped, as
+							 * "\$" is */
+			buf_add(b, "\\$", 2);
+			i += 2;
+			continue;
+		}
+		i++;
+		delta = 0;
+		width = 0;
+		base = 'd';
+		if (i < n && p[i] == '{') {
+			i++;
+			if (!gen_number(p, n, &i, true, &delta))
+				return "bad ${offset,width,base} in $GENERATE";
+			if (i < n && p[i] == ',') {
+				i++;
+				if (!gen_number(p, n, &i, false, &width) ||
+				    width > 255)
+					return "bad width in $GENERATE ${...}";
+				if (i < n && p[i] == ',') {
+					i++;
+					if (i >= n || strchr("doxXnN", p[i]) ==
+					    NULL || p[i] == '\0')
+						return "bad base in $GENERATE "
+						    "${...}: d, o, x, X, n or N";
+					base = p[i++];
+				}
+			}
+			if (i >= n || p[i] != '}')
+				return "'}' missing in $GENERATE ${...}";
+			i++;
+		}
+		v = (long long)it + delta;
+		if (v < 0 || v > 2147483647LL)
+			return "$GENERATE value out of range";
+		if (base == 'n' || base == 'N') {
+			gen_nibbles(b, (unsigned)width, base == 'N',
+			    (unsigned long)v);
+			continue;
+		}
+		switch (base) {
+		case 'o':
+			buf_printf(b, "%0*llo", (int)width, (unsigned long long)v);
+			break;
+		case 'x':
+			buf_printf(b, "%0*llx", (int)width, (unsigned long long)v);
+			break;
+		case 'X':
+			buf_printf(b, "%0*llX", (int)width, (unsigned long long)v);
+			break;
+		default:
+			buf_printf(b, "%0*lld", (int)width, v);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Append token t to b as it was written (quoted ones with their quotes). */
+static void
+gen_tok(struct buf *b, const struct tok *t)
+{
+	if (t->quoted)
+		buf_addc(b, '"');
+	buf_add(b, t->p, t->len);
+	if (t->quoted)
+		buf_addc(b, '"');
+}
+
+/*
+ * $GENERATE range lhs [ttl] [class] type rhs: each generated line is
+ * lexed and read as a record of this file at the directive's line, so
+ * the names it makes exist for every check.  The first bad generated
+ * record ends the directive (one error, not one per value).
+ */
+static void
+do_generate(struct reader *rd, struct fstate *fs, const struct entry *e)
+{
+	struct tok *t = rd->tok, *copy = NULL;
+	size_t n = rd->ntok, i, k, ti, used;
+	long start, stop, step = 1, it;
+	unsigned long count;
+	struct buf line, text;
+	struct entry ge;
+	const char *why = NULL;
+	char prev[ZONE_NAME_MAX];
+	size_t prev_len = fs->prev_len;
+	bool have_prev = fs->have_prev;
+	uint16_t last_class = fs->last_class;
+	uint32_t last_ttl = fs->last_ttl;
+	bool have_last_ttl = fs->have_last_ttl;
+	int nerr;
+
+	i = 0;
+	if (n < 5 || t[1].quoted || !gen_number(t[1].p, t[1].len, &i, false,
+	    &start) || i >= t[1].len || t[1].p[i++] != '-' ||
+	    !gen_number(t[1].p, t[1].len, &i, false, &stop) ||
+	    (i < t[1].len && (t[1].p[i++] != '/' ||
+	    !gen_number(t[1].p, t[1].len, &i, false, &step))) ||
+	    i != t[1].len || step == 0 || start > stop) {
+		report(rd, fs->name, e->line, ZONE_ERR_SYNTAX, n < 5 ?
+		    "$GENERATE needs a range, an owner, a type and rdata" :
+		    "bad $GENERATE range '%.*s': START-STOP or START-STOP/STEP",
+		    n < 5 ? 0 : shown(t[1].len), n < 5 ? "" : t[1].p);
+		return;
+	}
+	count = (unsigned long)((stop - start) / step) + 1;
+	if (count > GENERATE_MAX) {
+		report(rd, fs->name, e->line, ZONE_ERR_LIMIT,
+		    "$GENERATE of %lu records: at most %u are read (more "
+		    "than any real range per line); nothing generated",
+		    count, GENERATE_MAX);
+		return;
+	}
+	/* the type: after lhs, an optional TTL and class */
+	for (ti = 3, k = 0; k < 2 && ti < n; k++) {
+		if (!t[ti].quoted && t[ti].len > 0 &&
+		    (cls[(unsigned char)t[ti].p[0]] & C_DIGIT))
+			ti++;
+		else if (class_code(&t[ti]) != 0)
+			ti++;
+	}
+	if (ti + 1 >= n) {
+		report(rd, fs->name, e->line, ZONE_ERR_SYNTAX,
+		    "$GENERATE needs a range, an owner, a type and rdata");
+		return;
+	}
+	/* lex_entry() reuses rd->tok: keep the directive's tokens */
+	if ((copy = malloc(n * sizeof(*copy))) == NULL) {
+		report(rd, fs->name, e->line, ZONE_ERR_LIMIT, "out of memory");
+		rd->stop = true;
+		return;
+	}
+	memcpy(copy, t, n * sizeof(*copy));
+	memcpy(prev, fs->prev, sizeof(prev));
+	buf_init(&line, GEN_LINE_MAX);
+	buf_init(&text, GEN_LINE_MAX);
+	for (it = start; it <= stop && !rd->stop; it += step) {
+		buf_reset(&line);
+		why = gen_subst(&line, copy[2].p, copy[2].len, it, false);
+		for (k = 3; k <= ti && why == NULL; k++) {
+			buf_addc(&line, ' ');
+			gen_tok(&line, &copy[k]);
+		}
+		/* BIND reads the rhs as one field, a quoted one unwrapped,
+		 * and then as the record's rdata text */
+		for (k = ti + 1; k < n && why == NULL; k++) {
+			buf_addc(&line, ' ');
+			if (copy[k].quoted && n == ti + 2) {
+				why = gen_subst(&line, copy[k].p, copy[k].len,
+				    it, true);
+				continue;
+			}
+			buf_reset(&text);
+			if ((why = gen_subst(&text, copy[k].p, copy[k].len,
+			    it, false)) == NULL) {
+				struct tok q = copy[k];
+
+				q.p = buf_str(&text);
+				q.len = text.len;
+				gen_tok(&line, &q);
+			}
+		}
+		buf_addc(&line, '\n');
+		if (why == NULL && (line.err || text.err))
+			why = "generated record too long";
+		if (why != NULL) {
+			report(rd, fs->name, e->line, ZONE_ERR_SYNTAX, "%s", why);
+			break;
+		}
+		if (lex_entry(rd, line.p, line.p + line.len, true, e->line,
+		    &ge, &used) != LEX_DONE || rd->ntok == 0)
+			break;
+		if (ge.err != NULL) {
+			report(rd, fs->name, e->line, ZONE_ERR_SYNTAX,
+			    "$GENERATE makes a bad record: %s", ge.err);
+			break;
+		}
+		ge.blank_start = false;
+		ge.nlines = 0;
+		ge.comment = e->comment;
+		ge.comment_len = e->comment_len;
+		nerr = rd->nerr;
+		do_record(rd, fs, &ge);
+		if (rd->nerr != nerr)
+			break;		/* one error per directive */
+	}
+	buf_free(&line);
+	buf_free(&text);
+	free(copy);
+	/* the lines after it continue from the record before it */
+	memcpy(fs->prev, prev, sizeof(prev));
+	fs->prev_len = prev_len;
+	fs->have_prev = have_prev;
+	fs->last_class = last_class;
+	fs->last_ttl = last_ttl;
+	fs->have_last_ttl = have_last_ttl;
+}
 
 static void
 do_directive(struct reader *rd, struct fstate *fs, const struct entry *e)
@@ -1078,11 +1476,42 @@ do_directive(struct reader *rd, struct fstate *fs, const struct entry *e)
 			return;
 		}
 		read_path(rd, fs, path, n == 3 ? &t[2] : NULL, e->line);
+	} else if (tok_is(&t[0], "$GENERATE")) {
+		do_generate(rd, fs, e);
 	} else {
 		report(rd, fs->name, e->line, ZONE_ERR_SYNTAX,
 		    "unknown or unsupported directive '%.*s'",
 		    shown(t[0].len), t[0].p);
 	}
+}
+
+/* An entry the lexer rejected ("unterminated quoted string"): its owner
+ * and type when they can be told, for the error (struct zone_error). */
+static void
+reject_lexed(struct reader *rd, const struct fstate *fs,
+    const struct entry *e)
+{
+	const struct tok *t = rd->tok;
+	const struct mnemonic *m;
+	size_t i = e->blank_start ? 0 : 1, k;
+
+	/* tokens may be empty (an unterminated '"' at the end): read a
+	 * token's first byte only when it has one */
+	if (!fs->have_prev || rd->ntok == 0 || (!e->blank_start &&
+	    (t[0].quoted || t[0].len == 0 || t[0].p[0] == '$')))
+		return;
+	for (k = 0; k < 2 && i < rd->ntok && !t[i].quoted && t[i].len > 0 &&
+	    ((cls[(unsigned char)t[i].p[0]] & C_DIGIT) ||
+	    class_code(&t[i]) != 0); k++)
+		i++;
+	if (i >= rd->ntok || t[i].quoted ||
+	    (m = type_find(t[i].p, t[i].len)) == NULL)
+		return;
+	for (k = 0; k <= fs->prev_len; k++)
+		rd->owner[k] = (char)lower[(unsigned char)fs->prev[k]];
+	rd->rej_type = m->code;
+	rd->rej_owner.p = rd->owner;
+	rd->rej_owner.len = fs->prev_len;
 }
 
 static void
@@ -1092,8 +1521,6 @@ do_entry(struct reader *rd, struct fstate *fs, const struct entry *e)
 	size_t len;
 
 	if (e->err != NULL) {
-		report(rd, fs->name, e->err_line, ZONE_ERR_SYNTAX, "%s",
-		    e->err);
 		/* the owner still counts for the lines after it */
 		if (!e->blank_start && rd->ntok > 0 && !t[0].quoted &&
 		    t[0].p[0] != '$') {
@@ -1101,6 +1528,12 @@ do_entry(struct reader *rd, struct fstate *fs, const struct entry *e)
 			    &len) == NULL;
 			fs->prev_len = fs->have_prev ? len : 0;
 		}
+		reject_lexed(rd, fs, e);
+		report(rd, fs->name, e->err_line, ZONE_ERR_SYNTAX, "%s",
+		    e->err);
+		rd->rej_type = 0;
+		rd->rej_owner.p = NULL;
+		rd->rej_owner.len = 0;
 		return;
 	}
 	if (rd->ntok == 0)

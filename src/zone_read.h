@@ -12,10 +12,14 @@
  *
  * Supported: $ORIGIN, $TTL, $INCLUDE FILE [ORIGIN] (relative to the
  * including file's directory, nested at most ZONE_INCLUDE_DEPTH deep),
+ * BIND's $GENERATE (as BIND 9 expands it; at most 65536 records per
+ * directive, each reported at the directive's line),
  * "@", relative names, an omitted owner (the previous one), omitted TTL and
  * class in either order, TTL units ("1h30m"), parentheses, quoted strings
  * with \X and \DDD escapes, comments, CRLF, a missing final newline,
- * TYPEnnn / CLASSnnn and the RFC 3597 "\# LEN HEX" form.
+ * TYPEnnn / CLASSnnn and the RFC 3597 "\# LEN HEX" form.  Every type of
+ * the IANA registry is known by its mnemonic; most have their number of
+ * fields checked, the rarest none (ZONE_RR_UNCHECKED).
  */
 #ifndef AUTHCHECK_ZONE_READ_H
 #define AUTHCHECK_ZONE_READ_H
@@ -38,11 +42,24 @@ enum zone_err_kind {
 	ZONE_ERR_LIMIT		/* an entry too large to read: rest skipped */
 };
 
+/* A name in the record: absolute, presentation form (escapes kept), no
+ * trailing dot; "" is the root. */
+struct zone_name {
+	const char *p;
+	size_t len;
+};
+
 struct zone_error {
 	const char *file;	/* the file (as opened) holding the error */
 	unsigned long line;	/* 1-based */
 	enum zone_err_kind kind;
 	const char *msg;	/* without file and line */
+	/* A record whose owner and type were read but whose rdata was
+	 * rejected: type != 0 and owner (lowercase) set, so that the user
+	 * can tell the name and type exist (a server refusing the line is
+	 * the zone's one problem, not what lookups of it then miss). */
+	uint16_t type;
+	struct zone_name owner;
 };
 
 /* One character-string after unescaping (TXT, SPF, HINFO). */
@@ -51,17 +68,13 @@ struct zone_str {
 	size_t len;		/* > 255 only with ZONE_RR_STRING_TOO_LONG */
 };
 
-/* A name in the record: absolute, presentation form (escapes kept), no
- * trailing dot; "" is the root. */
-struct zone_name {
-	const char *p;
-	size_t len;
-};
-
 /* rr->flags */
 #define ZONE_RR_GENERIC		0x1	/* rdata was given as "\# LEN HEX" */
 #define ZONE_RR_STRING_TOO_LONG	0x2	/* a string over 255 octets (the error
 					 * was reported; strings kept whole) */
+#define ZONE_RR_UNCHECKED	0x4	/* a registered type known by name only
+					 * (AMTRELAY, WALLET, ...): its rdata
+					 * was not checked at all */
 
 /*
  * One record.  Every pointer is valid only during the callback.
@@ -139,5 +152,7 @@ const char *zone_origin_from_path(const char *path, char *out,
 
 /* The type code of a mnemonic ("TXT", "type99"), or 0 if unknown. */
 uint16_t zone_type_code(const char *p, size_t len);
+/* The mnemonic of a type code ("TXT"; static), or NULL if it has none. */
+const char *zone_type_name(uint16_t code);
 
 #endif

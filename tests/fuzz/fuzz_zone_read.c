@@ -23,6 +23,20 @@ on_rr(void *arg, const struct zone_rr *rr)
 	return 0;
 }
 
+/* the owner of a rejected record must be valid too */
+static void
+on_err(void *arg, const struct zone_error *e)
+{
+	size_t *sum = arg;
+
+	*sum += e->line + e->type;
+	if (e->owner.p != NULL && e->owner.len > 0)
+		*sum += (unsigned char)e->owner.p[e->owner.len - 1] +
+		    (unsigned char)e->owner.p[0];
+	if (e->msg[0] != '\0')
+		*sum += 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -31,6 +45,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t sum = 0;
 
 	zone_read_mem((const char *)data, size, "fuzz", "example.com",
-	    ZONE_READ_NO_INCLUDE, on_rr, NULL, &sum);
+	    ZONE_READ_NO_INCLUDE, on_rr, on_err, &sum);
 	return 0;
 }

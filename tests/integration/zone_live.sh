@@ -41,6 +41,13 @@ assert ids == ["spf.lookup-limit"], ids
 assert o["findings"][0]["line"] == 7
 ' && ok || ko "live JSON"
 
+# a DKIM selector that is a CNAME into the provider's zone: its key is
+# checked live (here: revoked), not just said to be outside
+k=tests/zones/zonelint/zone.cname-outside.zone
+"$AUTHCHECK" zone --live --resolver "127.0.0.1:$port" "$k" >"$dir/out" 2>&1; rc=$?
+grep -q "$k:10: warning: .*\[dkim.revoked\]" "$dir/out" && ok || ko "live: the key behind a DKIM CNAME: $(cat "$dir/out")"
+grep -q '\[zone.cname-outside\]' "$dir/out" && ko "live: still cname-outside: $(cat "$dir/out")" || ok
+
 # nothing listens there: the include cannot be resolved
 dead=$(srv_port)
 "$AUTHCHECK" zone --live --resolver "127.0.0.1:$dead" --timeout 0.2 --retries 0 "$f" >"$dir/out" 2>&1; rc=$?

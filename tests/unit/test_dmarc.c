@@ -233,6 +233,16 @@ test_parse_tags(void **state)
 	s = "v=DMARC1; p=reject; pct=50";
 	assert_true(parse(s, &rec));
 	assert_span(s, DIAG_DMARC_DEPRECATED_TAG, "pct=50");
+	assert_non_null(strstr(first_id(DIAG_DMARC_DEPRECATED_TAG)->message,
+	    "t=y"));
+	/* pct=100 is no testing at all: drop it, never advise t=y */
+	s = "v=DMARC1; p=reject; pct=100";
+	assert_true(parse(s, &rec));
+	assert_span(s, DIAG_DMARC_DEPRECATED_TAG, "pct=100");
+	assert_null(strstr(first_id(DIAG_DMARC_DEPRECATED_TAG)->message,
+	    "t=y"));
+	assert_non_null(strstr(first_id(DIAG_DMARC_DEPRECATED_TAG)->message,
+	    "drop the tag"));
 }
 
 static void

@@ -411,6 +411,25 @@ test_name_norm(void **state)
 	assert_int_equal(dns_name_trim("", 0), 0);
 }
 
+/* A zone file listing a record twice is served as a server does: once
+ * (RFC 2181 §5); records that differ in their strings stay apart. */
+static void
+test_load_dedups(void **state)
+{
+	struct dns_resolver *r = *state;
+	const struct dns_answer *a;
+	char err[256];
+
+	assert_int_equal(dns_zone_load(r, "tests/zones/unit/dup.test.zone",
+	    NULL, err, sizeof(err)), 0);
+	a = ask(state, "dup.test", DNS_T_TXT, DNS_OK);
+	assert_int_equal(a->nrr, 2);
+	a = ask(state, "web.dup.test", DNS_T_A, DNS_OK);
+	assert_int_equal(a->nrr, 2);
+	a = ask(state, "www.dup.test", DNS_T_CNAME, DNS_OK);
+	assert_int_equal(a->nrr, 1);
+}
+
 int
 main(void)
 {
@@ -440,6 +459,8 @@ main(void)
 		cmocka_unit_test(test_other_backend_refused),
 		cmocka_unit_test(test_name_within),
 		cmocka_unit_test(test_name_norm),
+		cmocka_unit_test_setup_teardown(test_load_dedups, setup_empty,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

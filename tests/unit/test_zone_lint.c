@@ -238,7 +238,9 @@ test_spf_tree_from_index(void **state)
 	    "real IN TXT \"v=spf1 a:host.example.test -all\"\n"
 	    "host IN A 192.0.2.2\n"
 	    "*.wild IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n"
-	    "@ IN MX 10 host\n"), 0);
+	    "@ IN MX 10 host\n"
+	    "_dmarc IN TXT \"v=DMARC1; p=reject; rua=mailto:d@example.test\"\n"),
+	    0);
 	if (severe() != 0)
 		dump();
 	assert_int_equal(severe(), 0);
@@ -293,9 +295,10 @@ test_quiet_and_zone_checks(void **state)
 	    "example.com._report._dmarc IN TXT \"v=DMARC1\"\n"
 	    "@ IN TXT \"v=spf1 -all\"\n"
 	    "@ IN TXT \"some-verification=abc\"\n"), 0);
-	if (found.n != 0)
+	if (found.n != 1)
 		dump();
-	assert_int_equal(found.n, 0);
+	assert_int_equal(at(DIAG_ZONE_CNAME_OUTSIDE, 8), 1);	/* info */
+	assert_int_equal(found.n, 1);
 
 	assert_int_equal(lint(
 	    "@ IN TXT \"v=spf1 ip4:192.0.2.1\" \"-all\"\n"	/* 6: fine */
@@ -323,6 +326,173 @@ test_quiet_and_zone_checks(void **state)
 	assert_int_equal(at(DIAG_MX_CNAME, 0), 0);
 }
 
+/* Identical records are one RR (RFC 2181 §5): compared canonically
+ * (names in rdata without case, \# and text forms alike, TXT exactly). */
+static void
+test_duplicates(void **state)
+{
+	(void)state;
+	assert_int_equal(lint(
+	    "w IN CNAME ns\n"					/* 6 */
+	    "w 60 IN CNAME NS.Example.Test.\n"			/* 7 */
+	    "@ IN TXT \"v=spf1 a -all\"\n"			/* 8 */
+	    "@ IN TXT \"v=spf1 a -all\"\n"			/* 9 */
+	    "@ IN TXT \"V=SPF1 A -ALL\"\n"			/* 10 */
+	    "ns IN A \\# 4 C0000201\n"				/* 11 */
+	    "ns CH A 192.0.2.1\n"), 0);				/* 12 */
+	assert_int_equal(at(DIAG_ZONE_DUPLICATE_RECORD, 7), 1);
+	assert_int_equal(at(DIAG_ZONE_DUPLICATE_RECORD, 9), 1);
+	assert_int_equal(at(DIAG_ZONE_DUPLICATE_RECORD, 11), 1);
+	assert_int_equal(at(DIAG_ZONE_DUPLICATE_RECORD, 0), 3);
+	assert_int_equal(at(DIAG_ZONE_CNAME_AND_OTHER_DATA, 0), 0);
+	/* TXT data is exact: an upper-case copy is a second SPF record */
+	assert_int_equal(at(DIAG_SPF_MULTIPLE_RECORDS, 10), 1);
+	assert_int_equal(at(DIAG_SPF_MULTIPLE_RECORDS, 0), 1);
+}
+
+/* _adsp._domainkey is ADSP (info), and no name whose "selector" has a
+ * label starting with '_' is read as a DKIM key. */
+static void
+test_adsp_not_a_selector(void **state)
+{
+	(void)state;
+	assert_int_equal(lint(
+	    "_adsp._domainkey IN TXT \"dkim=all\"\n"		/* 6 */
+	    "_x._domainkey IN TXT \"not a key\"\n"		/* 7 */
+	    "a._b._domainkey IN TXT \"not a key either\"\n"	/* 8 */
+	    "s1._domainkey IN TXT \"v=DKIM1; k=rsa\"\n"), 0);	/* 9 */
+	assert_int_equal(at(DIAG_DKIM_ADSP_OBSOLETE, 6), 1);
+	assert_int_equal(at(DIAG_DKIM_SYNTAX, 6), 0);
+	assert_int_equal(at(DIAG_DKIM_SYNTAX, 7), 0);
+	assert_int_equal(at(DIAG_DKIM_SYNTAX, 8), 0);
+	assert_int_equal(at(DIAG_DKIM_SYNTAX, 9), 1);
+}
+
+/* DKIM and DMARC names that are CNAMEs: the record at the end of the
+ * chain is checked as that kind (findings at its own line), a chain out
+ * of the zone is said offline and resolved through opts->outside. */
+static void
+test_aliases(void **state)
+{
+	struct zone_lint_opts o;
+	struct dns_resolver *other = dns_zone_new();
+	struct dns_rr rr;
+	struct dns_str s = { "v=DKIM1; p=", 11 };
+
+	(void)state;
+	assert_int_equal(lint(
+	    "k1._domainkey IN CNAME k1.keys\n"			/* 6 */
+	    "k1.keys IN CNAME _dkim\n"				/* 7 */
+	    "_dkim IN TXT \"v=DKIM1; p=\"\n"			/* 8 */
+	    "_dmarc IN CNAME dmarc.example.test.\n"		/* 9 */
+	    "dmarc IN TXT \"v=DMARC1; p=none; rua=mailto:a@example.test\"\n"
+	    "k2._domainkey IN CNAME nothere\n"			/* 11 */
+	    "k3._domainkey IN CNAME k3.provider.example.\n"	/* 12 */
+	    "loose IN TXT \"v=DMARC1; p=reject\"\n"		/* 13 */
+	    "k4._domainkey IN CNAME k5._domainkey\n"		/* 14 */
+	    "k5._domainkey IN TXT \"v=DKIM1; p=\"\n"), 0);	/* 15 */
+	if (found.n != 6)
+		dump();
+	assert_int_equal(at(DIAG_DKIM_REVOKED, 8), 1);
+	assert_int_equal(at(DIAG_DMARC_POLICY_NONE, 10), 1);
+	assert_int_equal(at(DIAG_DMARC_WRONG_LOCATION, 10), 0);
+	assert_int_equal(at(DIAG_DKIM_MISSING, 11), 1);
+	assert_int_equal(at(DIAG_ZONE_CNAME_OUTSIDE, 12), 1);
+	assert_int_equal(at(DIAG_DMARC_WRONG_LOCATION, 13), 1);
+	assert_int_equal(at(DIAG_DKIM_REVOKED, 15), 1);	/* once, in place */
+	assert_int_equal(found.n, 6);
+
+	/* a loop is not followed forever */
+	assert_int_equal(lint(
+	    "k1._domainkey IN CNAME a\n"
+	    "a IN CNAME b\n"
+	    "b IN CNAME a\n"), 0);
+	assert_int_equal(at(DIAG_ZONE_SYNTAX, 6), 1);
+
+	/* an include's record reached through a CNAME is include-only too */
+	assert_int_equal(lint(
+	    "@ IN TXT \"v=spf1 include:_spf.example.test -all\"\n"
+	    "_spf IN CNAME _spf2\n"
+	    "_spf2 IN TXT \"v=spf1 ip4:192.0.2.0/24\"\n"), 0);	/* 8 */
+	assert_int_equal(at(DIAG_SPF_NO_ALL, 8), 0);
+	assert_int_equal(found.n, 0);
+
+	/* --live / --zone OTHER: the key outside is checked */
+	assert_non_null(other);
+	memset(&rr, 0, sizeof(rr));
+	rr.type = DNS_T_TXT;
+	rr.u.txt.n = 1;
+	rr.u.txt.s = &s;
+	rr.u.txt.total = 11;
+	assert_int_equal(dns_zone_add_rr(other, "k3.provider.example", &rr), 0);
+	memset(&o, 0, sizeof(o));
+	o.outside = other;
+	assert_int_equal(lint_with("o.zone",
+	    "k3._domainkey IN CNAME k3.provider.example.\n"	/* 6 */
+	    "k4._domainkey IN CNAME k4.provider.example.\n",	/* 7 */
+	    &o), 0);
+	assert_int_equal(at(DIAG_ZONE_CNAME_OUTSIDE, 0), 0);
+	assert_int_equal(at(DIAG_DKIM_REVOKED, 6), 1);
+	assert_int_equal(at(DIAG_DKIM_MISSING, 7), 1);
+	dns_free(other);
+}
+
+/* A SOA at the root of a zone that is not the root zone: named refuses
+ * it; the root zone itself (NS at the root) is fine. */
+static void
+test_soa_not_at_top(void **state)
+{
+	(void)state;
+	write_file("r.zone", "$ORIGIN .\n$TTL 300\n"
+	    "@ IN SOA a.example. b.example. 1 2 3 4 5\n"
+	    "example.test. IN NS a.example.\n");
+	diag_list_free(&found);
+	diag_list_init(&found, 1024);
+	assert_int_equal(lint_with("r2.zone", "", NULL), 0);
+	assert_int_equal(at(DIAG_ZONE_SOA_NOT_AT_TOP, 0), 0);
+	{
+		struct zone_lint_opts o;
+		char path[128];
+
+		memset(&o, 0, sizeof(o));
+		snprintf(path, sizeof(path), "%s/r.zone", dir);
+		assert_int_equal(zone_lint_file(path, &o, &sink, &st), 0);
+		assert_int_equal(at(DIAG_ZONE_SOA_NOT_AT_TOP, 3), 1);
+		write_file("root.zone", "$ORIGIN .\n$TTL 300\n"
+		    "@ IN SOA a.root-servers.net. b.example. 1 2 3 4 5\n"
+		    "@ IN NS a.root-servers.net.\n"
+		    "test. IN NS a.nic.test.\n");
+		diag_list_free(&found);
+		diag_list_init(&found, 1024);
+		diag_sink_init(&sink, diag_list_add, &found);
+		snprintf(path, sizeof(path), "%s/root.zone", dir);
+		assert_int_equal(zone_lint_file(path, &o, &sink, &st), 0);
+		assert_int_equal(found.n, 0);
+	}
+}
+
+/* Names at or below a delegation are another zone's: outside (counted
+ * offline), not NXDOMAIN; a delegated _dmarc is no missing DMARC. */
+static void
+test_delegation(void **state)
+{
+	(void)state;
+	assert_int_equal(lint(
+	    "@ IN MX 10 mail.sub.example.test.\n"			/* 6 */
+	    "@ IN TXT \"v=spf1 include:_spf.sub.example.test a:mail.sub.example.test -all\"\n"
+	    "_dmarc IN NS ns.dmarc-service.example.\n"
+	    "sub IN NS ns.sub.example.test.\n"
+	    "ns.sub IN A 192.0.2.2\n"
+	    "k._domainkey IN CNAME k.keys.sub.example.test.\n"),	/* 11 */
+	    0);
+	if (severe() != 0)
+		dump();
+	assert_int_equal(severe(), 0);
+	assert_int_equal(at(DIAG_ZONE_OUTSIDE_LOOKUPS, 7), 1);
+	assert_int_equal(at(DIAG_ZONE_CNAME_OUTSIDE, 11), 1);
+	assert_int_equal(found.n, 2);
+}
+
 static void
 test_unreadable(void **state)
 {
@@ -345,6 +515,11 @@ main(void)
 		cmocka_unit_test(test_spf_tree_from_index),
 		cmocka_unit_test(test_outside_resolver),
 		cmocka_unit_test(test_quiet_and_zone_checks),
+		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_adsp_not_a_selector),
+		cmocka_unit_test(test_aliases),
+		cmocka_unit_test(test_soa_not_at_top),
+		cmocka_unit_test(test_delegation),
 		cmocka_unit_test(test_unreadable),
 	};
 

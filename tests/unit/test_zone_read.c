@@ -30,9 +30,10 @@ struct rec {
 };
 
 struct err {
-	char file[128], msg[320];
+	char file[128], msg[320], owner[256];
 	unsigned long line;
 	enum zone_err_kind kind;
+	uint16_t type;
 };
 
 /* What one read produced; `data` is a type-specific rendering of the
@@ -135,6 +136,10 @@ on_err(void *arg, const struct zone_error *e)
 	snprintf(x->msg, sizeof(x->msg), "%s", e->msg);
 	x->line = e->line;
 	x->kind = e->kind;
+	x->type = e->type;
+	if (e->owner.p != NULL)
+		snprintf(x->owner, sizeof(x->owner), "%.*s",
+		    (int)e->owner.len, e->owner.p);
 }
 
 static struct got *
@@ -607,6 +612,182 @@ test_callback_stops(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* Every registered data type is read; the rarest are flagged unchecked;
+ * RFC 3597 forms keep working; a name that is no type is an error. */
+static void
+test_registered_types(void **state)
+{
+	struct got *g;
+
+	(void)state;
+	g = read_mem("amt AMTRELAY 10 0 1 203.0.113.15\n"
+	    "w IN WALLET \"BTC\" \"bc1q\"\n"
+	    "d DSYNC CDS NOTIFY 5359 ds.example.net.\n"
+	    "n NSAP-PTR foo.example.com.\n"
+	    "r RESINFO qnamemin\n"
+	    "h HHIT AAAA\n"
+	    "b BRID AAAA\n"
+	    "t TYPE262 \\# 2 0102\n"
+	    "s SRV 0 5 5060 sip\n"
+	    "f FOO 1\n", "example.com", 1);
+	assert_int_equal(g->nrec, 9);
+	assert_int_equal(find(g, "amt.example.com", 260)->flags,
+	    ZONE_RR_UNCHECKED);
+	assert_int_equal(find(g, "w.example.com", 262)->flags,
+	    ZONE_RR_UNCHECKED);
+	assert_true(find(g, "d.example.com", 66)->flags & ZONE_RR_UNCHECKED);
+	assert_true(find(g, "n.example.com", 23)->flags & ZONE_RR_UNCHECKED);
+	assert_true(find(g, "r.example.com", 261)->flags & ZONE_RR_UNCHECKED);
+	assert_true(find(g, "h.example.com", 67)->flags & ZONE_RR_UNCHECKED);
+	assert_true(find(g, "b.example.com", 68)->flags & ZONE_RR_UNCHECKED);
+	assert_int_equal(find(g, "t.example.com", 262)->flags,
+	    ZONE_RR_GENERIC);
+	assert_int_equal(find(g, "s.example.com", 33)->flags, 0);
+	assert_int_equal(g->nerr, 1);
+	assert_int_equal(g->err[0].line, 10);
+	assert_non_null(strstr(g->err[0].msg, "FOO"));
+	assert_string_equal(zone_type_name(260), "AMTRELAY");
+	assert_int_equal(zone_type_code("nsap-ptr", 8), 23);
+	free(g);
+}
+
+/* $GENERATE as BIND 9.18 expands it (the expected names and data are
+ * named-checkzone -D's output for the same lines). */
+static void
+test_generate(void **state)
+{
+	static const char *const want[][3] = {
+		{ "host1.example.test", "1", "192.0.2.1" },
+		{ "host2.example.test", "1", "192.0.2.2" },
+		{ "host3.example.test", "1", "192.0.2.3" },
+		{ "h010.example.test", "1", "192.0.2.0" },
+		{ "h015.example.test", "1", "192.0.2.5" },
+		{ "h020.example.test", "1", "192.0.2.10" },
+		{ "x000ayAo12.example.test", "5", "host1.example.test" },
+		{ "x000byBo13.example.test", "5", "host1.example.test" },
+		{ "x000cyCo14.example.test", "5", "host1.example.test" },
+		{ "0.0.4.example.test", "28", "2001:db8::400" },
+		{ "1.0.4.example.test", "28", "2001:db8::401" },
+		{ "F.F.0.0.rev.example.test", "12", "host255.example.test" },
+		{ "0.0.1.0.rev.example.test", "12", "host256.example.test" },
+		{ "esc\\$1.example.test", "16", "v=spf1|a:host1|-all" },
+		{ "esc\\$2.example.test", "16", "v=spf1|a:host2|-all" },
+		{ "q1.example.test", "15", "10 host1.example.test" },
+		{ "q2.example.test", "15", "10 host2.example.test" },
+		{ "d\\$.example.test", "1", "192.0.2.9" },
+		{ "d\\$.example.test", "1", "192.0.2.9" },
+		{ "t1.example.test", "16", "a$b|c\\\\d|e\\065" },
+		{ "after.example.test", "16", "x" },
+		{ "after.example.test", "16", "y" },
+	};
+	struct got *g;
+	size_t i;
+
+	(void)state;
+	g = read_mem(
+	    "$GENERATE 1-3 host$ A 192.0.2.$\n"
+	    "$GENERATE 0-10/5 h${10,3,d} A 192.0.2.${0,0,d}\n"
+	    "$GENERATE 10-12 x${0,4,x}y${0,0,X}o${0,0,o} CNAME host1\n"
+	    "$GENERATE 1024-1025 ${0,3,n} AAAA 2001:db8::${0,4,x}\n"
+	    "$GENERATE 255-256 ${0,7,N}.rev PTR host$.example.test.\n"
+	    "$GENERATE 1-2 esc\\$$ 300 IN TXT \"v=spf1 a:host$ -all\"\n"
+	    "$GENERATE 1-2 q$ MX \"10 host$\"\n"
+	    "$GENERATE 1-2 d$$ A 192.0.2.9\n"
+	    "$GENERATE 1-1 t$ TXT \"\\\"a\\$b\\\" \\\"c\\\\\\\\d\\\" e\\\\065\"\n"
+	    "after TXT x\n"
+	    " TXT y\n", "example.test", 0);
+	assert_int_equal(g->nrec, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < g->nrec; i++) {
+		assert_string_equal(g->rec[i].orig, want[i][0]);
+		assert_int_equal(g->rec[i].type, atoi(want[i][1]));
+		assert_string_equal(g->rec[i].data, want[i][2]);
+	}
+	assert_int_equal(g->rec[0].line, 1);
+	assert_int_equal(g->rec[13].ttl, 300);
+	assert_int_equal(g->rec[20].line, 10);
+	free(g);
+
+	/* errors: one per directive, at its line; the bound */
+	g = read_mem(
+	    "$GENERATE 3-1 h$ A 192.0.2.$\n"
+	    "$GENERATE 1-300 h$ A 192.0.2.$\n"
+	    "$GENERATE 0-65536 h$ TXT x\n"
+	    "$GENERATE 1-2 h${1,2,q} A 192.0.2.1\n"
+	    "$GENERATE 1-2 h$ A\n"
+	    "$GENERATE 0-2147483647/65536 h$ TXT x\n"
+	    "ok TXT x\n", "example.test", 5);
+	assert_int_equal(g->nerr, 5);
+	assert_int_equal(g->err[0].line, 1);
+	assert_int_equal(g->err[1].line, 2);	/* 192.0.2.256 */
+	assert_int_equal(g->err[2].line, 3);
+	assert_non_null(strstr(g->err[2].msg, "65536"));
+	assert_int_equal(g->err[2].kind, ZONE_ERR_LIMIT);
+	assert_int_equal(g->err[3].line, 4);
+	assert_int_equal(g->err[4].line, 5);
+	/* 1-255 of line 2 were made; 32768 of line 6 */
+	assert_int_equal(g->count, 255 + 32768 + 1);
+	free(g);
+}
+
+/* No origin: one message saying what to pass, not one per record; the
+ * records with absolute names are still read. */
+static void
+test_no_origin_once(void **state)
+{
+	struct got *g;
+
+	(void)state;
+	g = read_mem("$TTL 300\n"
+	    "@ IN SOA ns hostmaster 1 2 3 4 5\n"
+	    "  IN NS ns\n"
+	    "ns IN A 192.0.2.1\n"
+	    "abs.example. IN MX 10 mail\n"
+	    "abs.example. IN TXT \"v=spf1 -all\"\n"
+	    "  IN A 192.0.2.2\n"
+	    "bad..name. IN A 192.0.2.3\n", NULL, 2);
+	assert_int_equal(g->nerr, 2);
+	assert_int_equal(g->err[0].line, 2);
+	assert_non_null(strstr(g->err[0].msg, "--origin"));
+	assert_non_null(strstr(g->err[0].msg, "$ORIGIN"));
+	assert_int_equal(g->err[1].line, 8);	/* other errors as before */
+	assert_int_equal(g->nrec, 2);
+	assert_string_equal(g->rec[0].owner, "abs.example");
+	assert_int_equal(g->rec[0].type, 16);
+	assert_int_equal(g->rec[1].type, 1);
+	free(g);
+}
+
+/* A rejected record's error carries its owner and type; an address
+ * field that is not one says so (and a template, as such). */
+static void
+test_rejected_record(void **state)
+{
+	struct got *g;
+
+	(void)state;
+	g = read_mem("Mail A {{ hosts.ipv4 }}\n"
+	    "web AAAA 192.0.2.1\n"
+	    "spf TXT \"v=spf1 ip4:{{ net }} -all\n"
+	    "$TTL x\n", "example.com", 4);
+	assert_int_equal(g->nerr, 4);
+	assert_non_null(strstr(g->err[0].msg, "unrendered template"));
+	assert_int_equal(g->err[0].type, 1);
+	assert_string_equal(g->err[0].owner, "mail.example.com");
+	assert_non_null(strstr(g->err[1].msg, "not an IPv6 address"));
+	assert_int_equal(g->err[1].type, 28);
+	assert_int_equal(g->err[2].type, 16);	/* a lexical error */
+	assert_string_equal(g->err[2].owner, "spf.example.com");
+	assert_int_equal(g->err[3].type, 0);	/* not a record */
+	assert_string_equal(g->err[3].owner, "");
+	free(g);
+	/* an unterminated '"' as the last byte: an empty first token (the
+	 * fuzzer found the read past it) */
+	g = read_mem("a TXT x\n\"", "example.com", 1);
+	assert_int_equal(g->nerr, 1);
+	assert_int_equal(g->err[0].type, 0);
+	free(g);
+}
+
 int
 main(void)
 {
@@ -624,6 +805,10 @@ main(void)
 		cmocka_unit_test(test_big_file),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_callback_stops),
+		cmocka_unit_test(test_registered_types),
+		cmocka_unit_test(test_generate),
+		cmocka_unit_test(test_no_origin_once),
+		cmocka_unit_test(test_rejected_record),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
