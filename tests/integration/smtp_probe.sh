@@ -31,7 +31,12 @@ mkdir "$tmp/certs"
 if ! sh tests/lib/smtp_certs.sh "$tmp/certs"; then
 	echo "smtp_probe: 0 passed, 1 failed (certificates)"; exit 1
 fi
-python3 tests/lib/smtp_server.py $$ "$tmp/certs" >"$tmp/srv.out" 2>"$tmp/srv.err" &
+# The files exist before the server starts: the background job opens its
+# redirections only after the fork, and reading them earlier would end
+# the wait at once.
+: >"$tmp/srv.out"
+: >"$tmp/srv.err"
+python3 tests/lib/smtp_server.py $$ "$tmp/certs" >>"$tmp/srv.out" 2>>"$tmp/srv.err" &
 srv=$!
 n=0
 while [ "$(wc -l <"$tmp/srv.out")" -lt 2 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
