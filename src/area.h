@@ -26,6 +26,9 @@ struct area_result {
 	bool incomplete;		/* a query failed or went unanswered:
 					 * what was found is partial */
 	bool oom;			/* memory ran out: partial too */
+	bool skipped;			/* not checked at all (turned off, or
+					 * nothing to check offline): its
+					 * status says so instead of "pass" */
 };
 
 /* An empty header whose list holds up to AREA_MAX_FINDINGS. */

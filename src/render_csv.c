@@ -31,6 +31,8 @@ render_area_status(const struct check_result *res, enum check_area a)
 		}
 	if (ar != NULL && (ar->incomplete || ar->oom))
 		return "incomplete";
+	if (!warn && ar != NULL && ar->skipped)
+		return "skipped";
 	return warn ? "warn" : "pass";
 }
 

@@ -200,7 +200,8 @@ render_summary_print(FILE *out, const struct render_summary *s, bool color)
 			fprintf(out, a + 1 < CHECK__AREAS || r->has_change ?
 			    " %-*s" : " %.*s", area_width(a),
 			    r->status[a] == 'f' ? "FAIL" :
-			    r->status[a] == 'w' ? "warn" : r->status[a] == 'i' ?
+			    r->status[a] == 'w' ? "warn" : r->status[a] == 's' ?
+			    "skip" : r->status[a] == 'i' ?
 			    "incompl" : "ok");
 		if (r->has_change) {
 			fputs("  ", out);

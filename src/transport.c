@@ -19,6 +19,7 @@ transport_init(struct transport_result *t, const char *skipped)
 	memset(t, 0, sizeof(*t));
 	t->area = a;
 	t->skipped = skipped;
+	t->area.skipped = skipped != NULL;
 }
 
 void

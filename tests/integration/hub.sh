@@ -72,6 +72,7 @@ checks = [
     d["good.hub.test"]["dmarc_policy"] == "reject",
     d["good.hub.test"]["spf"] == "pass",
     d["good.hub.test"]["mx_count"] == "1",
+    d["good.hub.test"]["transport"] == "skipped",   # --zone: not probed
     d["soft.hub.test"]["spf_lookups"] == "1",
     d["soft.hub.test"]["dmarc"] == "warn",
     d["bad.hub.test"]["verdict"] == "fail",
