@@ -16,6 +16,9 @@ const char cli_common_help[] =
 "                         default: /etc/resolv.conf)\n"
 "  --timeout SEC          seconds to wait for each DNS attempt (default 2)\n"
 "  --retries N            extra attempts after the first (default 2)\n"
+"  --max-inflight N       DNS queries in flight at most (1-65536, default 2048;\n"
+"                         fewer if file descriptors are short)\n"
+"  --qps N                send at most N new DNS questions per second\n"
 "  --zone FILE            answer DNS from this zone file instead of the network\n"
 "                         (repeatable; offline)\n"
 "  --no-color             no ANSI colour (also when NO_COLOR is set)\n"
@@ -160,6 +163,22 @@ cli_common_opt(struct cli_common *c, const char *prog, int opt,
 		}
 		c->retries = (int)n;
 		return 0;
+	case CLI_OPT_MAX_INFLIGHT:
+		if (!cli_parse_uint(arg, CLI_MAX_INFLIGHT, &n) || n == 0) {
+			cli_usage_error(prog, "--max-inflight must be a whole "
+			    "number from 1 to %d, not '%s'", CLI_MAX_INFLIGHT,
+			    arg);
+			return -1;
+		}
+		c->max_inflight = n;
+		return 0;
+	case CLI_OPT_QPS:
+		if (!cli_parse_seconds(arg, CLI_MAX_QPS, &c->qps)) {
+			cli_usage_error(prog, "--qps must be a number above 0 "
+			    "and at most %d, not '%s'", CLI_MAX_QPS, arg);
+			return -1;
+		}
+		return 0;
 	case CLI_OPT_ZONE:
 		if (*arg == '\0') {
 			cli_usage_error(prog, "--zone needs a file name");
@@ -203,8 +222,17 @@ cli_resolver_new(const struct cli_common *c, const char *prog)
 			.nservers = c->nservers,
 			.timeout = c->timeout > 0 ? c->timeout : 2,
 			.retries = c->retries >= 0 ? c->retries : 2,
+			.max_inflight = c->max_inflight,
+			.qps = c->qps,
 		};
+		size_t want = c->max_inflight > 0 ? c->max_inflight :
+		    CLI_DEFAULT_INFLIGHT, fds = 0,
+		    cap = dns_live_inflight_cap(want, &fds);
 
+		if (cap < want)
+			fprintf(stderr, "%s: at most %zu DNS queries in flight, "
+			    "not %zu: only %zu file descriptors may be open "
+			    "(ulimit -n)\n", prog, cap, want, fds);
 		err[0] = '\0';
 		r = dns_live_new(&o, err, sizeof(err));
 		if (r == NULL)

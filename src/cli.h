@@ -1,6 +1,7 @@
 /*
  * cli.h -- what the subcommands share: exit statuses, the common options
- * (--format, --resolver, --timeout, --retries, --zone, --no-color), the
+ * (--format, --resolver, --timeout, --retries, --max-inflight, --qps,
+ * --zone, --no-color), the
  * resolver they select, colour and usage-error helpers.
  *
  * Each subcommand is `int cmd_NAME(int argc, char **argv)` with argv[0] the
@@ -33,6 +34,9 @@ enum cli_format { CLI_FMT_TEXT, CLI_FMT_JSON };
 
 #define CLI_MAX_SERVERS 16
 #define CLI_MAX_ZONES 256
+#define CLI_MAX_INFLIGHT 65536		/* --max-inflight */
+#define CLI_DEFAULT_INFLIGHT 2048	/* the live backend's default */
+#define CLI_MAX_QPS 1000000		/* --qps */
 
 /* The common options, as parsed. */
 struct cli_common {
@@ -41,6 +45,8 @@ struct cli_common {
 	size_t nservers;
 	double timeout;				/* 0 = backend default */
 	int retries;				/* -1 = backend default */
+	unsigned long max_inflight;		/* 0 = backend default */
+	double qps;				/* 0 = no cap */
 	const char *zones[CLI_MAX_ZONES];	/* --zone, borrowed argv */
 	size_t nzones;
 	bool no_color;
@@ -50,6 +56,7 @@ struct cli_common {
 enum {
 	CLI_OPT_FORMAT = 0x100, CLI_OPT_RESOLVER, CLI_OPT_TIMEOUT,
 	CLI_OPT_RETRIES, CLI_OPT_ZONE, CLI_OPT_NO_COLOR,
+	CLI_OPT_MAX_INFLIGHT, CLI_OPT_QPS,
 	CLI_OPT__NEXT		/* first code free for a subcommand */
 };
 
@@ -59,6 +66,8 @@ enum {
 	{ "resolver", required_argument, NULL, CLI_OPT_RESOLVER }, \
 	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT }, \
 	{ "retries", required_argument, NULL, CLI_OPT_RETRIES }, \
+	{ "max-inflight", required_argument, NULL, CLI_OPT_MAX_INFLIGHT }, \
+	{ "qps", required_argument, NULL, CLI_OPT_QPS }, \
 	{ "zone", required_argument, NULL, CLI_OPT_ZONE }, \
 	{ "no-color", no_argument, NULL, CLI_OPT_NO_COLOR }
 

@@ -113,7 +113,17 @@ struct dns_live_opts {
 	size_t nservers;
 	double timeout;		/* seconds per attempt; default 2 */
 	int retries;		/* extra attempts after the first; default 2 */
+	size_t max_inflight;	/* queries in flight at most; 0: default
+				 * (2048), capped by dns_live_inflight_cap() */
+	double qps;		/* new questions sent per second; 0: no cap */
 };
+
+/* The most queries the live resolver keeps in flight when want (0: the
+ * default) is asked for: one socket each, so the soft RLIMIT_NOFILE is
+ * raised towards the hard one if needed and the result leaves some
+ * descriptors free for the rest of the process.  *fd_limit (may be NULL)
+ * gets the descriptor limit then in force, 0 when unlimited. */
+size_t dns_live_inflight_cap(size_t want, size_t *fd_limit);
 
 /* Create a live resolver.  On failure returns NULL and writes a message
  * into err (for the user: "bad --resolver 'x': ..."). */

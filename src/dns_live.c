@@ -25,11 +25,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#define LIVE_MAX_INFLIGHT	256	/* sockets open at once */
+/* Queries in flight at once, one socket each: the default of
+ * --max-inflight and its largest value.  The congestion window below
+ * decides how many are really used; this only caps it. */
+#define LIVE_DEFAULT_INFLIGHT	2048
+#define LIVE_MAX_INFLIGHT	65536
+/* File descriptors kept free for everything else of the process (the
+ * SMTP probe's thread, HTTPS, output files) when the window is capped by
+ * RLIMIT_NOFILE. */
+#define LIVE_FD_RESERVE		256
 /* Queries in flight are limited by a congestion window (as TCP does):
  * resolvers and the paths to them drop datagrams that come in too large a
  * burst, and each drop costs a resend.  It starts at LIVE_INIT_WINDOW,
@@ -99,7 +108,15 @@ struct live {
 	size_t nsrv;
 	int timeout_ms;
 	int retries;
+	size_t max_inflight;		/* --max-inflight, capped by fds */
 	size_t window;			/* congestion window (see above) */
+	/* --qps: a token bucket of new questions (0: no limit). */
+	double qps;
+	double tokens;			/* questions that may be sent now */
+	double burst;			/* most tokens kept */
+	int64_t refilled;		/* when tokens were last added (ms) */
+	struct pollfd *pfd;		/* max_inflight entries, for live_poll */
+	struct lq **map;		/* likewise */
 	size_t acked;			/* answers since the window grew */
 	bool slow_start;		/* no loss seen yet */
 	int64_t last_cut;		/* when the window was last halved */
@@ -525,7 +542,7 @@ rtt_sample(struct live_server *s, int64_t rtt)
 static void
 window_grow(struct live *be)
 {
-	if (be->window >= LIVE_MAX_INFLIGHT)
+	if (be->window >= be->max_inflight)
 		return;
 	if (be->slow_start || ++be->acked >= be->window) {
 		be->window++;
@@ -548,6 +565,8 @@ window_cut(struct live *be, const struct lq *lq, int64_t now)
 	be->window /= 2;
 	if (be->window < LIVE_MIN_WINDOW)
 		be->window = LIVE_MIN_WINDOW;
+	if (be->window > be->max_inflight)
+		be->window = be->max_inflight;
 }
 
 /* Send the UDP query of the current attempt.  Returns 0 or an errno. */
@@ -681,6 +700,24 @@ lq_launch(struct live *be, struct lq *lq)
 	run_attempts(be, lq);
 }
 
+/* --qps: add the tokens earned since the last refill.  Returns the ms
+ * until the next token when none is left, else 0. */
+static int64_t
+qps_refill(struct live *be, int64_t now)
+{
+	if (be->qps <= 0)
+		return 0;
+	if (now > be->refilled) {
+		be->tokens += (double)(now - be->refilled) * be->qps / 1000;
+		if (be->tokens > be->burst)
+			be->tokens = be->burst;
+		be->refilled = now;
+	}
+	if (be->tokens >= 1)
+		return 0;
+	return (int64_t)((1 - be->tokens) * 1000 / be->qps) + 1;
+}
+
 static void
 fill_slots(struct live *be)
 {
@@ -688,6 +725,11 @@ fill_slots(struct live *be)
 	struct lq *lq;
 
 	while (be->nactive < be->window && (lq = be->qhead) != NULL) {
+		if (be->qps > 0) {
+			if (qps_refill(be, now_ms()) > 0)
+				break;
+			be->tokens -= 1;
+		}
 		if ((be->qhead = lq->next) == NULL)
 			be->qtail = NULL;
 		be->nqueued--;
@@ -1174,13 +1216,14 @@ static size_t
 live_poll(void *arg, int timeout_ms)
 {
 	struct live *be = arg;
-	struct pollfd pfd[LIVE_MAX_INFLIGHT];
-	struct lq *map[LIVE_MAX_INFLIGHT], *lq, *next;
+	struct pollfd *pfd = be->pfd;
+	struct lq **map = be->map, *lq, *next;
 	int64_t now = now_ms(), wait = -1;
 	size_t n = 0, i;
 
 	fill_slots(be);
-	for (lq = be->active; lq != NULL && n < LIVE_MAX_INFLIGHT; lq = lq->next) {
+	for (lq = be->active; lq != NULL && n < be->max_inflight;
+	    lq = lq->next) {
 		pfd[n].fd = lq->fd;
 		pfd[n].events = lq->state == LQ_TCP_CONNECT ||
 		    lq->state == LQ_TCP_WRITE ? POLLOUT : POLLIN;
@@ -1189,11 +1232,18 @@ live_poll(void *arg, int timeout_ms)
 		if (wait < 0 || lq->deadline - now < wait)
 			wait = lq->deadline - now > 0 ? lq->deadline - now : 0;
 	}
-	if (n == 0)
+	/* Questions held back by --qps: wake when the next token is due. */
+	if (be->qhead != NULL && be->nactive < be->window) {
+		int64_t t = qps_refill(be, now);
+
+		if (t > 0 && (wait < 0 || t < wait))
+			wait = t;
+	}
+	if (n == 0 && be->qhead == NULL)
 		return be->nactive + be->nqueued;
 	if (timeout_ms >= 0 && (wait < 0 || timeout_ms < wait))
 		wait = timeout_ms;
-	if (poll(pfd, (nfds_t)n, (int)wait) > 0) {
+	if (poll(n > 0 ? pfd : NULL, (nfds_t)n, (int)wait) > 0) {
 		/* Each handler may free only its own query, so the map stays
 		 * valid for the others. */
 		for (i = 0; i < n; i++) {
@@ -1235,6 +1285,8 @@ live_free(void *arg)
 		lq_free(lq);
 	}
 	free(be->rbuf);
+	free(be->pfd);
+	free(be->map);
 	free(be);
 }
 
@@ -1243,6 +1295,42 @@ static const struct dns_backend_ops live_ops = {
 	.poll = live_poll,
 	.free = live_free,
 };
+
+/* The most queries that may be in flight when want are asked for, given
+ * the file descriptors this process may open (see dns.h). */
+size_t
+dns_live_inflight_cap(size_t want, size_t *fd_limit)
+{
+	struct rlimit rl;
+	size_t avail;
+
+	if (want == 0)
+		want = LIVE_DEFAULT_INFLIGHT;
+	if (want > LIVE_MAX_INFLIGHT)
+		want = LIVE_MAX_INFLIGHT;
+	if (fd_limit != NULL)
+		*fd_limit = 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return want;
+	/* Raise the soft limit as far as needed, never past the hard one. */
+	if (rl.rlim_cur < want + LIVE_FD_RESERVE &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rlim_t old = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    rl.rlim_max > want + LIVE_FD_RESERVE ?
+		    (rlim_t)(want + LIVE_FD_RESERVE) : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			rl.rlim_cur = old;
+	}
+	if (fd_limit != NULL)
+		*fd_limit = (size_t)rl.rlim_cur;
+	avail = rl.rlim_cur > 2 * LIVE_FD_RESERVE ?
+	    (size_t)rl.rlim_cur - LIVE_FD_RESERVE : (size_t)rl.rlim_cur / 2;
+	if (avail < 1)
+		avail = 1;
+	return want < avail ? want : avail;
+}
 
 /* Create the live resolver (see dns.h).  timeout <= 0 and retries < 0 mean
  * the defaults (2 s, 2 retries); no servers means /etc/resolv.conf. */
@@ -1268,7 +1356,22 @@ dns_live_new(const struct dns_live_opts *o, char *err, size_t errsize)
 	be->timeout_ms = (int)(t * 1000 + 0.5);
 	if (be->timeout_ms < 1)
 		be->timeout_ms = 1;
-	be->window = LIVE_INIT_WINDOW;
+	be->max_inflight = dns_live_inflight_cap(o != NULL ?
+	    o->max_inflight : 0, NULL);
+	if ((be->pfd = calloc(be->max_inflight, sizeof(*be->pfd))) == NULL ||
+	    (be->map = calloc(be->max_inflight, sizeof(*be->map))) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	be->window = LIVE_INIT_WINDOW < be->max_inflight ? LIVE_INIT_WINDOW :
+	    be->max_inflight;
+	if (o != NULL && o->qps > 0) {
+		be->qps = o->qps;
+		/* At most 50 ms worth of questions in one burst. */
+		be->burst = o->qps / 20 > 1 ? o->qps / 20 : 1;
+		be->tokens = 1;
+		be->refilled = now_ms();
+	}
 	be->slow_start = true;
 	be->retries = o != NULL && o->retries >= 0 ? o->retries : 2;
 	if (be->retries > LIVE_MAX_RETRIES)

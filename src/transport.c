@@ -222,7 +222,7 @@ transport_probe_all(struct transport_result **t, size_t n,
 	}
 	/* Unique dialogues; slot[k] is where the k-th probe's result is.
 	 * Quadratic in the worst case, but bounded by the batch's
-	 * addresses (64 domains x 32 hosts x 4). */
+	 * addresses (256 domains x 32 hosts x 4). */
 	for (size_t i = 0; i < n; i++)
 		for (size_t h = 0; h < t[i]->nhost; h++)
 			for (size_t a = 0; a < t[i]->host[h].n; a++) {
