@@ -94,7 +94,8 @@ resolver(int port, double timeout, int retries)
 {
 	char srv[32], err[256];
 	const char *servers[1] = { srv };
-	struct dns_live_opts o = { servers, 1, timeout, retries };
+	struct dns_live_opts o = { .servers = servers, .nservers = 1,
+	    .timeout = timeout, .retries = retries };
 	struct dns_resolver *r;
 
 	snprintf(srv, sizeof(srv), "127.0.0.1:%d", port);
@@ -372,7 +373,8 @@ test_servers_parse(void **state)
 	static const char *const bad[] = { "ns.example", "127.0.0.1:0",
 		"127.0.0.1:65536", "127.0.0.1:", "[::1", "[::1]:x", "1.2.3",
 		"::1:53:zz", "", "[127.0.0.1]:53", "127.0.0.1:53x" };
-	struct dns_live_opts o = { NULL, 1, 1, 0 };
+	struct dns_live_opts o = { .servers = NULL, .nservers = 1,
+	    .timeout = 1, .retries = 0 };
 	struct dns_resolver *r;
 	char err[256];
 	size_t i;
@@ -429,7 +431,8 @@ test_rotation(void **state)
 {
 	char s1[32], s2[32], err[256];
 	const char *servers[2] = { s1, s2 };
-	struct dns_live_opts o = { servers, 2, 2, 1 };
+	struct dns_live_opts o = { .servers = servers, .nservers = 2,
+	    .timeout = 2, .retries = 1 };
 	struct dns_resolver *r;
 	const struct dns_answer *a;
 	double t0;

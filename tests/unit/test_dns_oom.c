@@ -652,7 +652,8 @@ live_once(unsigned long n, bool *reached)
 {
 	char srv[32], err[256];
 	const char *servers[1] = { srv };
-	struct dns_live_opts o = { servers, 1, 2.0, 1 };
+	struct dns_live_opts o = { .servers = servers, .nservers = 1,
+	    .timeout = 2.0, .retries = 1 };
 	struct dns_query *q[NLIVE];
 	struct dns_resolver *r;
 	struct live_run lr;
