@@ -12,6 +12,7 @@
 #include "dkim.h"
 #include "dns.h"
 #include "dns_failure.h"
+#include "dns_txt.h"
 #include "taglist.h"
 #include "wildcard.h"
 
@@ -523,6 +524,66 @@ foreign_kind(const char *p, size_t len)
 	return "a record of another kind";
 }
 
+static bool
+is_key_record(const char *p, size_t len)
+{
+	return !dkim_is_foreign(p, len);
+}
+
+/* What the TXT walks of take_answer() share. */
+struct sel_walk {
+	struct dkim_result *res;
+	struct dkim_selector *s;
+	struct diag_sink *sink;
+	struct diag *ctx;
+	bool oom;
+};
+
+/* dkim.not-a-key: a selector the user named holds another record. */
+static void
+report_foreign(void *arg, const char *text, size_t len)
+{
+	struct sel_walk *w = arg;
+
+	w->ctx->record = text;
+	w->ctx->record_len = len;
+	diag_reportf(w->sink, DIAG_DKIM_NOT_A_KEY, w->ctx,
+	    "%s holds %s, not a DKIM key record%s%s", w->s->name,
+	    foreign_kind(text, len), w->s->wildcard ? ": it is the answer "
+	    "of a wildcard that covers every name under _domainkey." : "",
+	    w->s->wildcard ? w->res->domain : "");
+	w->ctx->record = NULL;
+	w->ctx->record_len = 0;
+}
+
+/* Lint one key record (each may be the one a verifier picks); keep the
+ * first for display. */
+static void
+lint_one_key(void *arg, const char *text, size_t len)
+{
+	struct sel_walk *w = arg;
+	struct dkim_selector *s = w->s;
+	struct dkim_key key;
+	struct diag_sink none;
+
+	w->ctx->record = text;
+	w->ctx->record_len = len;
+	if (dkim_lint(text, len, &key, w->sink, w->ctx) != 0)
+		w->oom = true;
+	w->ctx->record = NULL;
+	w->ctx->record_len = 0;
+	if (w->oom || s->record != NULL)
+		return;
+	if ((s->record = buf_strndup(text, len)) == NULL) {
+		w->oom = true;
+		return;
+	}
+	s->record_len = len;
+	s->key = key;
+	diag_sink_init(&none, NULL, NULL);
+	dkim_parse(s->record, len, &s->parsed, &none, NULL);
+}
+
 /* Fill one selector from its answer; wild is the answer at a random
  * name under _domainkey (wildcard.h), or NULL. */
 static int
@@ -531,8 +592,10 @@ take_answer(struct dkim_result *res, struct dkim_selector *s,
 {
 	struct diag_sink sink;
 	struct diag ctx;
+	struct sel_walk w = { res, s, &sink, &ctx, false };
 	bool discovered = s->source != DKIM_SRC_USER;
 	size_t ntxt = 0, nkeys;
+	int nforeign;
 
 	diag_sink_init(&sink, diag_list_add, &s->findings);
 	memset(&ctx, 0, sizeof(ctx));
@@ -547,26 +610,13 @@ take_answer(struct dkim_result *res, struct dkim_selector *s,
 		return 0;
 	}
 	s->wildcard = wildcard_same(a, wild);
-	for (size_t i = 0; i < a->nrr; i++) {
-		size_t len;
-		char *text;
-
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		ntxt++;
-		if ((text = dns_txt_join(&a->rr[i], &len)) == NULL)
-			return -1;
-		if (!dkim_is_foreign(text, len)) {
-			free(text);
-			continue;
-		}
-		if (s->nforeign++ == 0) {
-			s->foreign = text;
-			s->foreign_len = len;
-		} else {
-			free(text);
-		}
-	}
+	for (size_t i = 0; i < a->nrr; i++)
+		if (a->rr[i].type == DNS_T_TXT)
+			ntxt++;
+	if ((nforeign = dns_txt_pick(a, dkim_is_foreign, &s->foreign,
+	    &s->foreign_len)) < 0)
+		return -1;
+	s->nforeign = (size_t)nforeign;
 	nkeys = ntxt - s->nforeign;
 	/* A discovered name answered by the wildcard, or holding no key
 	 * record, has no key of its own. */
@@ -592,32 +642,10 @@ take_answer(struct dkim_result *res, struct dkim_selector *s,
 			    dns_status_name(a->status));
 		return 0;
 	}
-	if (!discovered && s->nforeign > 0) {
-		/* The user says a key is here; say what is here instead. */
-		for (size_t i = 0; i < a->nrr; i++) {
-			size_t len;
-			char *text;
-
-			if (a->rr[i].type != DNS_T_TXT)
-				continue;
-			if ((text = dns_txt_join(&a->rr[i], &len)) == NULL)
-				return -1;
-			if (dkim_is_foreign(text, len)) {
-				ctx.record = text;
-				ctx.record_len = len;
-				diag_reportf(&sink, DIAG_DKIM_NOT_A_KEY, &ctx,
-				    "%s holds %s, not a DKIM key record%s%s",
-				    s->name, foreign_kind(text, len),
-				    s->wildcard ? ": it is the answer of a "
-				    "wildcard that covers every name under "
-				    "_domainkey." : "",
-				    s->wildcard ? res->domain : "");
-				ctx.record = NULL;
-				ctx.record_len = 0;
-			}
-			free(text);
-		}
-	}
+	/* The user says a key is here; say what is here instead. */
+	if (!discovered && s->nforeign > 0 &&
+	    dns_txt_each(a, dkim_is_foreign, report_foreign, &w) < 0)
+		return -1;
 	if (nkeys == 0)
 		return 0;
 	s->found = true;
@@ -625,39 +653,8 @@ take_answer(struct dkim_result *res, struct dkim_selector *s,
 		diag_reportf(&sink, DIAG_DKIM_MULTIPLE_RECORDS, &ctx,
 		    "%zu TXT records at %s: which key verifiers use is "
 		    "undefined", nkeys, s->name);
-	/* Lint every key record (each may be the one a verifier picks);
-	 * keep the first for display. */
-	for (size_t i = 0; i < a->nrr; i++) {
-		struct dkim_key key;
-		size_t len;
-		char *text;
-
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		if ((text = dns_txt_join(&a->rr[i], &len)) == NULL)
-			return -1;
-		if (dkim_is_foreign(text, len)) {
-			free(text);
-			continue;
-		}
-		ctx.record = text;
-		ctx.record_len = len;
-		if (dkim_lint(text, len, &key, &sink, &ctx) != 0) {
-			free(text);
-			return -1;
-		}
-		if (s->record == NULL) {
-			struct diag_sink none;
-
-			diag_sink_init(&none, NULL, NULL);
-			dkim_parse(text, len, &s->parsed, &none, NULL);
-			s->record = text;
-			s->record_len = len;
-			s->key = key;
-		} else {
-			free(text);
-		}
-	}
+	if (dns_txt_each(a, is_key_record, lint_one_key, &w) < 0 || w.oom)
+		return -1;
 	return 0;
 }
 
