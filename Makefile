@@ -98,6 +98,8 @@ lint:
 	    echo "lint: unbounded string function in src/ (see HACKING.md)"; exit 1; fi
 	@if grep -nE '\b(buf_init|diag_list_init)\([^,]+,[[:space:]]*[0-9]+u?\)' src/*.c; then \
 	    echo "lint: a buffer or list limit as a bare number: name it (BUF_MAX_* in buf.h)"; exit 1; fi
+	@if grep -nE "'A'[^;]*'Z'[^;]*(\+ 32|- 'A' \+ 'a'|\+ \('a' - 'A'\))" src/*.c; then \
+	    echo "lint: a hand-written lower-casing: use ascii_lower() (ascii.h) or dns_name_norm()"; exit 1; fi
 	@echo "lint: ok"
 
 DEBS := build-essential pkg-config libldns-dev ldnsutils libpcre2-dev \

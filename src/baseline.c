@@ -5,6 +5,8 @@
  * The third user of jansson (HACKING.md): it reads what render_json.c
  * wrote, and adds the "changes" object to this run's report.
  */
+#include "dns.h"
+#include "ascii.h"
 #include "baseline.h"
 
 #include <errno.h>
@@ -436,13 +438,11 @@ baseline_free(struct baseline *b)
 static size_t
 norm(const char *d, char key[256])
 {
-	size_t n = strnlen(d, 255);
+	size_t n = dns_name_trim(d, strnlen(d, 255));
 
-	if (n > 1 && d[n - 1] == '.')
-		n--;
-	for (size_t i = 0; i < n; i++)
-		key[i] = (char)(d[i] >= 'A' && d[i] <= 'Z' ? d[i] + 32 : d[i]);
+	memcpy(key, d, n);
 	key[n] = '\0';
+	ascii_lower_n(key, n);
 	return n;
 }
 

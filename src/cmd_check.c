@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ascii.h"
 #include "baseline.h"
 #include "buf.h"
 #include "check.h"
@@ -334,17 +335,10 @@ static unsigned long
 shard_of(const char *d, unsigned long n)
 {
 	uint64_t h = 14695981039346656037ULL;
-	size_t len = strlen(d);
+	size_t len = dns_name_trim(d, strlen(d));
 
-	if (len > 1 && d[len - 1] == '.')
-		len--;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)d[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		h = (h ^ c) * 1099511628211ULL;
-	}
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)ascii_lower(d[i])) * 1099511628211ULL;
 	return (unsigned long)(h % n);
 }
 

@@ -108,8 +108,8 @@ parse_target(const char *s, struct target *t)
 		return false;
 	memcpy(t->name, host, hlen);
 	t->name[hlen] = '\0';
-	if (hlen > 1 && t->name[hlen - 1] == '.')
-		t->name[--hlen] = '\0';
+	hlen = dns_name_trim(t->name, hlen);
+	t->name[hlen] = '\0';
 	if (port != NULL) {
 		if (!cli_parse_uint(port, 65535, &pv) || pv == 0)
 			return false;

@@ -3,6 +3,8 @@
  * handshakes and the description of the certificate presented.  The only
  * libssl user (HACKING.md, module rules).
  */
+#include "dns.h"
+#include "ascii.h"
 #include "tls.h"
 
 #include <stdio.h>
@@ -162,24 +164,16 @@ tls_read(struct tls_conn *t, void *p, size_t n)
 	return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
 }
 
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* Equal ignoring ASCII case and one trailing dot on either side. */
 static bool
 name_eq(const char *a, size_t alen, const char *b, size_t blen)
 {
-	if (alen > 0 && a[alen - 1] == '.')
-		alen--;
-	if (blen > 0 && b[blen - 1] == '.')
-		blen--;
+	alen = dns_name_trim(a, alen);
+	blen = dns_name_trim(b, blen);
 	if (alen != blen)
 		return false;
 	for (size_t i = 0; i < alen; i++)
-		if (lower(a[i]) != lower(b[i]))
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
 			return false;
 	return true;
 }

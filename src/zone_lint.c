@@ -900,8 +900,8 @@ fnv_name(uint64_t h, const struct zone_name *n)
 
 	h = fnv_u32(h, (uint32_t)n->len);
 	for (i = 0; i < n->len; i++) {
-		c = (unsigned char)n->p[i];
-		h ^= c >= 'A' && c <= 'Z' ? c + 32u : c;
+		c = (unsigned char)ascii_lower(n->p[i]);
+		h ^= c;
 		h *= FNV_PRIME;
 	}
 	return h;
