@@ -5,8 +5,6 @@
  * The third user of jansson (HACKING.md): it reads what render_json.c
  * wrote, and adds the "changes" object to this run's report.
  */
-#include "dns.h"
-#include "ascii.h"
 #include "baseline.h"
 
 #include <errno.h>
@@ -19,7 +17,9 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "ascii.h"
 #include "buf.h"
+#include "dns.h"
 
 /* Most findings and DKIM selectors kept per snapshot: a report never has
  * more (AREA_MAX_FINDINGS per area); a hostile file is cut there. */

@@ -3,8 +3,6 @@
  * handshakes and the description of the certificate presented.  The only
  * libssl user (HACKING.md, module rules).
  */
-#include "dns.h"
-#include "ascii.h"
 #include "tls.h"
 
 #include <stdio.h>
@@ -14,6 +12,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+
+#include "ascii.h"
+#include "dns.h"
 
 struct tls_ctx {
 	SSL_CTX *ctx;
