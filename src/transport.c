@@ -4,11 +4,13 @@
  */
 #include "transport.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "mtasts.h"
 
 void
@@ -193,14 +195,33 @@ same_target(const struct smtp_probe *a, const struct smtp_probe *b)
 	    ip_equal(&a->ip, &b->ip) && strcasecmp(a->host, b->host) == 0;
 }
 
+/* A hash of what same_target() compares (FNV-1a), for finding a repeated
+ * dialogue in constant time. */
+static uint64_t
+target_hash(const struct smtp_probe *p)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t n = p->ip.family == 4 ? 4 : 16;
+
+	h = (h ^ p->ip.family) * 1099511628211ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p->ip.a[i]) * 1099511628211ULL;
+	h = (h ^ p->port) * 1099511628211ULL;
+	h = (h ^ (unsigned)p->mode) * 1099511628211ULL;
+	h = (h ^ (unsigned)p->skip) * 1099511628211ULL;
+	for (const char *c = p->host; *c != '\0'; c++)
+		h = (h ^ (unsigned char)ascii_lower(*c)) * 1099511628211ULL;
+	return h;
+}
+
 /* The host names point into the results, which do not move. */
 int
 transport_probe_all(struct transport_result **t, size_t n,
     const struct smtp_opts *o)
 {
 	struct smtp_probe *all;
-	size_t *slot;
-	size_t total = 0, k = 0, nuniq = 0, tried = 0, timeouts = 0;
+	size_t *slot, *tab;
+	size_t total = 0, k = 0, nuniq = 0, tried = 0, timeouts = 0, tabsize;
 	char err[160] = "";
 	int rc;
 
@@ -210,19 +231,25 @@ transport_probe_all(struct transport_result **t, size_t n,
 	}
 	if (total == 0)
 		return 0;
+	/* An open-addressing table of indices into all[], at most half
+	 * full; SIZE_MAX marks an empty cell. */
+	for (tabsize = 16; tabsize < 2 * total; tabsize *= 2)
+		;
 	all = calloc(total, sizeof(*all));
 	slot = calloc(total, sizeof(*slot));
-	if (all == NULL || slot == NULL) {
+	tab = malloc(tabsize * sizeof(*tab));
+	if (all == NULL || slot == NULL || tab == NULL) {
 		free(all);
 		free(slot);
+		free(tab);
 		for (size_t i = 0; i < n; i++)
 			snprintf(t[i]->error, sizeof(t[i]->error),
 			    "out of memory");
 		return -1;
 	}
-	/* Unique dialogues; slot[k] is where the k-th probe's result is.
-	 * Quadratic in the worst case, but bounded by the batch's
-	 * addresses (256 domains x 32 hosts x 4). */
+	for (size_t i = 0; i < tabsize; i++)
+		tab[i] = SIZE_MAX;
+	/* Unique dialogues; slot[k] is where the k-th probe's result is. */
 	for (size_t i = 0; i < n; i++)
 		for (size_t h = 0; h < t[i]->nhost; h++)
 			for (size_t a = 0; a < t[i]->host[h].n; a++) {
@@ -230,15 +257,22 @@ transport_probe_all(struct transport_result **t, size_t n,
 				    t[i]->probe[t[i]->host[h].first + a];
 				size_t u;
 
+				size_t c;
+
 				p.host = t[i]->host[h].name;
-				for (u = 0; u < nuniq; u++)
+				for (c = target_hash(&p) & (tabsize - 1);
+				    (u = tab[c]) != SIZE_MAX; c = (c + 1) &
+				    (tabsize - 1))
 					if (all[u].skip == p.skip &&
 					    same_target(&all[u], &p))
 						break;
-				if (u == nuniq)
+				if (u == SIZE_MAX) {
+					u = tab[c] = nuniq;
 					all[nuniq++] = p;
+				}
 				slot[k++] = u;
 			}
+	free(tab);
 	rc = smtp_run(all, nuniq, o, err, sizeof(err));
 	k = 0;
 	for (size_t i = 0; i < n; i++) {
