@@ -74,6 +74,17 @@ struct dns_rr {
 	} u;
 };
 
+/* What DNSSEC validation (RFC 4033 §5, RFC 4035 §5) says about an answer.
+ * UNCHECKED: no validation ran (the zone backend, validation off).  Only
+ * SECURE answers may be trusted for DANE (RFC 7672 §2.2). */
+enum dnssec_status {
+	DNSSEC_UNCHECKED = 0,
+	DNSSEC_SECURE,		/* chain of trust from the trust anchor */
+	DNSSEC_INSECURE,	/* proven unsigned delegation on the way */
+	DNSSEC_BOGUS,		/* signed, but the signatures do not verify */
+	DNSSEC_INDETERMINATE,	/* the proof could not be fetched */
+};
+
 struct dns_answer {
 	enum dns_status status;
 	uint8_t rcode;
@@ -87,6 +98,9 @@ struct dns_answer {
 	const char *why;		/* for TIMEOUT/SERVFAIL/ERROR: a short
 					 * human reason ("SERVFAIL from
 					 * 127.0.0.1:53"), else NULL */
+	enum dnssec_status dnssec;	/* DNSSEC_UNCHECKED unless validated */
+	const char *dnssec_why;		/* BOGUS/INSECURE: the reason or the
+					 * proof, else NULL */
 };
 
 struct dns_resolver;
