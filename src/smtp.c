@@ -36,10 +36,26 @@ struct conn {
 	size_t outlen, outoff;
 };
 
+/*
+ * The engine (struct smtp_engine is `struct loop`): probes arrive from
+ * other threads through a queue guarded by `mu` and a wake-up pipe; the
+ * thread in smtp_engine_run() alone owns everything below `wait`.
+ */
 struct loop {
-	struct conn *c;
-	size_t n;
+	pthread_mutex_t mu;
+	struct smtp_probe **queue;	/* added, not yet seen by the loop */
+	size_t nqueue, queue_cap;
+	bool closed;			/* no more smtp_engine_add() */
+	int wake[2];			/* pipe: a byte per add and close */
+	/* the loop's own */
+	struct smtp_probe **wait;	/* not started yet, in order (NULL:
+					 * started) */
+	size_t nwait, wait_head, wait_cap;
+	struct conn **act;		/* connections under way */
+	size_t nact;
+	struct pollfd *pfd;		/* nact + 1 */
 	const struct smtp_opts *o;
+	unsigned per_ip, max_conns;
 	struct tls_ctx *ctx;
 	double timeout;
 	const char *helo;
@@ -630,101 +646,257 @@ timed_out(struct conn *c)
 	}
 }
 
+
+/* ---- the engine --------------------------------------------------------- */
+
+struct smtp_engine *
+smtp_engine_new(const struct smtp_opts *o)
+{
+	struct loop *L;
+
+	if ((L = calloc(1, sizeof(*L))) == NULL)
+		return NULL;
+	if (pipe(L->wake) != 0) {
+		free(L);
+		return NULL;
+	}
+	for (int i = 0; i < 2; i++) {
+		(void)fcntl(L->wake[i], F_SETFL, O_NONBLOCK);
+		(void)fcntl(L->wake[i], F_SETFD, FD_CLOEXEC);
+	}
+	pthread_mutex_init(&L->mu, NULL);
+	L->o = o;
+	L->helo = o->helo ? o->helo : "localhost";
+	L->timeout = (o->timeout > 0 ? o->timeout : SMTP_DEFAULT_TIMEOUT) *
+	    1000;
+	L->per_ip = o->per_ip ? o->per_ip : SMTP_DEFAULT_PER_IP;
+	L->max_conns = o->max_conns ? o->max_conns : SMTP_DEFAULT_MAX_CONNS;
+	return (struct smtp_engine *)L;
+}
+
+static void
+wake(struct loop *L)
+{
+	char b = 0;
+
+	/* A full pipe already holds a wake-up: nothing is lost. */
+	(void)!write(L->wake[1], &b, 1);
+}
+
+int
+smtp_engine_add(struct smtp_engine *e, struct smtp_probe *p)
+{
+	struct loop *L = (struct loop *)e;
+	int rc = 0;
+
+	pthread_mutex_lock(&L->mu);
+	if (L->closed) {
+		rc = -1;
+	} else if (L->nqueue == L->queue_cap) {
+		size_t cap = L->queue_cap ? 2 * L->queue_cap : 16;
+		struct smtp_probe **q = realloc(L->queue, cap * sizeof(*q));
+
+		if (q == NULL)
+			rc = -1;
+		else {
+			L->queue = q;
+			L->queue_cap = cap;
+		}
+	}
+	if (rc == 0)
+		L->queue[L->nqueue++] = p;
+	pthread_mutex_unlock(&L->mu);
+	if (rc == 0)
+		wake(L);
+	return rc;
+}
+
+void
+smtp_engine_close(struct smtp_engine *e)
+{
+	struct loop *L = (struct loop *)e;
+
+	pthread_mutex_lock(&L->mu);
+	L->closed = true;
+	pthread_mutex_unlock(&L->mu);
+	wake(L);
+}
+
+void
+smtp_engine_free(struct smtp_engine *e)
+{
+	struct loop *L = (struct loop *)e;
+
+	if (L == NULL)
+		return;
+	for (size_t i = 0; i < L->nact; i++) {
+		conn_close(L->act[i]);
+		free(L->act[i]);
+	}
+	free(L->act);
+	free(L->pfd);
+	free(L->wait);
+	free(L->queue);
+	close(L->wake[0]);
+	close(L->wake[1]);
+	pthread_mutex_destroy(&L->mu);
+	free(L);
+}
+
+/* A probe the engine could not carry (out of memory). */
+static void
+lost(struct smtp_probe *p)
+{
+	p->end = SMTP_END_INTERNAL;
+	snprintf(p->end_detail, sizeof(p->end_detail), "out of memory");
+}
+
+/* Take what was added since the last look into the wait list; true when
+ * the engine is closed (nothing more will come). */
+static bool
+take_queue(struct loop *L)
+{
+	bool closed;
+	char b[64];
+
+	while (read(L->wake[0], b, sizeof(b)) > 0)
+		;
+	pthread_mutex_lock(&L->mu);
+	closed = L->closed;
+	if (L->nqueue > 0 && L->nwait - L->wait_head + L->nqueue >
+	    L->wait_cap) {
+		/* Drop the started prefix first, then grow. */
+		size_t live = L->nwait - L->wait_head;
+		size_t cap = L->wait_cap ? L->wait_cap : 16;
+		struct smtp_probe **w;
+
+		memmove(L->wait, L->wait + L->wait_head, live * sizeof(*w));
+		L->nwait = live;
+		L->wait_head = 0;
+		while (cap < live + L->nqueue)
+			cap *= 2;
+		if (cap > L->wait_cap) {
+			if ((w = realloc(L->wait, cap * sizeof(*w))) == NULL) {
+				for (size_t i = 0; i < L->nqueue; i++)
+					lost(L->queue[i]);
+				L->nqueue = 0;
+			} else {
+				L->wait = w;
+				L->wait_cap = cap;
+			}
+		}
+	}
+	for (size_t i = 0; i < L->nqueue; i++)
+		L->wait[L->nwait++] = L->queue[i];
+	L->nqueue = 0;
+	pthread_mutex_unlock(&L->mu);
+	return closed;
+}
+
 static size_t
 ip_count(const struct loop *L, const struct ipaddr *ip)
 {
 	size_t k = 0;
 
-	for (size_t i = 0; i < L->n; i++)
-		if (L->c[i].active && ip_equal(&L->c[i].p->ip, ip))
+	for (size_t i = 0; i < L->nact; i++)
+		if (ip_equal(&L->act[i]->p->ip, ip))
 			k++;
 	return k;
 }
 
-int
-smtp_run(struct smtp_probe *p, size_t n, const struct smtp_opts *o,
-    char *err, size_t errsize)
+/* Start what the caps allow, in the order the probes were added. */
+static void
+start_waiting(struct loop *L)
 {
-	struct loop L;
-	struct pollfd *pfd = NULL;
-	size_t *idx = NULL, next = 0, left = 0;
-	unsigned per_ip = o->per_ip ? o->per_ip : SMTP_DEFAULT_PER_IP;
-	unsigned maxc = o->max_conns ? o->max_conns : SMTP_DEFAULT_MAX_CONNS;
-	sigset_t pipe_set, old_mask;
-	int rc = 0;
+	for (size_t i = L->wait_head; i < L->nwait &&
+	    L->nact < L->max_conns; i++) {
+		struct smtp_probe *p = L->wait[i];
+		struct conn *c;
 
-	memset(&L, 0, sizeof(L));
-	L.n = n;
-	L.o = o;
-	L.helo = o->helo ? o->helo : "localhost";
-	L.timeout = (o->timeout > 0 ? o->timeout : SMTP_DEFAULT_TIMEOUT) * 1000;
-	for (size_t i = 0; i < n; i++)
-		if (!p[i].skip)
-			left++;
-	if (left == 0)
-		return 0;
-	if ((L.ctx = tls_ctx_new(o->ca_file, err, errsize)) == NULL)
+		if (p == NULL || ip_count(L, &p->ip) >= L->per_ip)
+			continue;
+		L->wait[i] = NULL;
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
+			lost(p);
+			continue;
+		}
+		c->p = p;
+		c->fd = -1;
+		start(L, c);
+		if (c->active)
+			L->act[L->nact++] = c;
+		else
+			free(c);
+	}
+	while (L->wait_head < L->nwait && L->wait[L->wait_head] == NULL)
+		L->wait_head++;
+}
+
+/* Drop the connections that ended; their probes hold the results. */
+static void
+reap(struct loop *L)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < L->nact; i++) {
+		if (L->act[i]->done) {
+			conn_close(L->act[i]);
+			free(L->act[i]);
+		} else
+			L->act[k++] = L->act[i];
+	}
+	L->nact = k;
+}
+
+int
+smtp_engine_run(struct smtp_engine *e, char *err, size_t errsize)
+{
+	struct loop *L = (struct loop *)e;
+	sigset_t pipe_set, old_mask;
+	bool closed = false;
+
+	if ((L->ctx = tls_ctx_new(L->o->ca_file, err, errsize)) == NULL)
 		return -1;
-	L.c = calloc(n, sizeof(*L.c));
-	pfd = calloc(n, sizeof(*pfd));
-	idx = calloc(n, sizeof(*idx));
-	if (L.c == NULL || pfd == NULL || idx == NULL) {
-		for (size_t i = 0; i < n; i++)
-			if (!p[i].skip) {
-				p[i].end = SMTP_END_INTERNAL;
-				snprintf(p[i].end_detail,
-				    sizeof(p[i].end_detail), "out of memory");
-			}
+	L->act = calloc(L->max_conns, sizeof(*L->act));
+	L->pfd = calloc(L->max_conns + 1, sizeof(*L->pfd));
+	if (L->act == NULL || L->pfd == NULL) {
 		snprintf(err, errsize, "out of memory");
-		rc = -1;
-		goto out;
+		tls_ctx_free(L->ctx);
+		L->ctx = NULL;
+		return -1;
 	}
 	/* A server that closes while we write must not kill the run: SIGPIPE
 	 * is blocked in this thread (the writes' EPIPE is enough) and any
 	 * pending one is taken away before the mask is restored.  The
 	 * process-wide disposition is left alone, so the probe may run
-	 * beside the HTTPS fetch, which has its own SIGPIPE handling. */
+	 * beside the resolver and the HTTPS fetch. */
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
-	for (size_t i = 0; i < n; i++) {
-		L.c[i].p = &p[i];
-		L.c[i].fd = -1;
-		L.c[i].done = p[i].skip;
-	}
-	while (left > 0) {
-		size_t nactive = 0, np = 0;
+	for (;;) {
+		size_t np = 0;
 		double now, soonest = -1;
 		int wait;
 
-		for (size_t i = 0; i < n; i++)
-			if (L.c[i].active)
-				nactive++;
-		/* Start what the caps allow, in order. */
-		for (size_t i = next; i < n && nactive < maxc; i++) {
-			struct conn *c = &L.c[i];
-
-			if (c->done || c->active || c->t_start > 0)
-				continue;
-			if (ip_count(&L, &c->p->ip) >= per_ip)
-				continue;
-			start(&L, c);
-			if (c->active)
-				nactive++;
-		}
-		while (next < n && (L.c[next].done || L.c[next].t_start > 0))
-			next++;
+		if (!closed)
+			closed = take_queue(L);
 		now = now_ms();
-		for (size_t i = 0; i < n; i++) {
-			struct conn *c = &L.c[i];
+		for (size_t i = 0; i < L->nact; i++)
+			if (now >= L->act[i]->deadline)
+				timed_out(L->act[i]);
+		reap(L);
+		start_waiting(L);
+		if (closed && L->nact == 0 && L->wait_head == L->nwait)
+			break;
+		/* The wake-up pipe first (a probe added, or the close), then
+		 * pfd[k] is act[k - 1]. */
+		L->pfd[np].fd = closed ? -1 : L->wake[0];
+		L->pfd[np].events = POLLIN;
+		L->pfd[np++].revents = 0;
+		for (size_t i = 0; i < L->nact; i++) {
+			struct conn *c = L->act[i];
 			short ev;
 
-			if (!c->active)
-				continue;
-			if (now >= c->deadline) {
-				timed_out(c);
-				continue;
-			}
 			if (c->step == SMTP_STEP_CONNECT)
 				ev = POLLOUT;
 			else if (c->handshaking)
@@ -732,41 +904,35 @@ smtp_run(struct smtp_probe *p, size_t n, const struct smtp_opts *o,
 			else
 				ev = (short)(POLLIN | (c->outlen > c->outoff ?
 				    POLLOUT : 0));
-			pfd[np].fd = c->fd;
-			pfd[np].events = ev;
-			pfd[np].revents = 0;
-			idx[np++] = i;
+			L->pfd[np].fd = c->fd;
+			L->pfd[np].events = ev;
+			L->pfd[np++].revents = 0;
 			if (soonest < 0 || c->deadline < soonest)
 				soonest = c->deadline;
 		}
-		left = 0;
-		for (size_t i = 0; i < n; i++)
-			if (!L.c[i].done)
-				left++;
-		if (np == 0)
-			continue;
-		wait = (int)(soonest - now) + 1;
-		if (wait < 0)
+		if (soonest < 0)
+			wait = -1;	/* nothing under way: wait for adds */
+		else if ((wait = (int)(soonest - now) + 1) < 0)
 			wait = 0;
-		if (poll(pfd, np, wait) < 0 && errno != EINTR)
+		if (poll(L->pfd, np, wait) < 0 && errno != EINTR)
 			break;
-		for (size_t k = 0; k < np; k++) {
-			struct conn *c = &L.c[idx[k]];
+		for (size_t k = 1; k < np; k++) {
+			struct conn *c = L->act[k - 1];
 
-			if (pfd[k].revents == 0 || c->done)
+			if (L->pfd[k].revents == 0 || c->done)
 				continue;
 			if (c->step == SMTP_STEP_CONNECT) {
-				connect_done(&L, c);
+				connect_done(L, c);
 				continue;
 			}
 			if (c->handshaking) {
-				tls_progress(&L, c);
+				tls_progress(L, c);
 				continue;
 			}
-			if ((pfd[k].revents & POLLOUT) && !flush(c))
+			if ((L->pfd[k].revents & POLLOUT) && !flush(c))
 				continue;
-			if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR))
-				readable(&L, c);
+			if (L->pfd[k].revents & (POLLIN | POLLHUP | POLLERR))
+				readable(L, c);
 		}
 	}
 	{
@@ -776,13 +942,41 @@ smtp_run(struct smtp_probe *p, size_t n, const struct smtp_opts *o,
 			;
 	}
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
-out:
-	if (L.c != NULL)
+	tls_ctx_free(L->ctx);
+	L->ctx = NULL;
+	return 0;
+}
+
+int
+smtp_run(struct smtp_probe *p, size_t n, const struct smtp_opts *o,
+    char *err, size_t errsize)
+{
+	struct smtp_engine *e;
+	size_t left = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!p[i].skip)
+			left++;
+	if (left == 0)
+		return 0;
+	if ((e = smtp_engine_new(o)) == NULL) {
 		for (size_t i = 0; i < n; i++)
-			conn_close(&L.c[i]);
-	free(L.c);
-	free(pfd);
-	free(idx);
-	tls_ctx_free(L.ctx);
+			if (!p[i].skip)
+				lost(&p[i]);
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!p[i].skip && smtp_engine_add(e, &p[i]) != 0) {
+			lost(&p[i]);
+			rc = -1;
+		}
+	smtp_engine_close(e);
+	if (smtp_engine_run(e, err, errsize) != 0)
+		rc = -1;
+	else if (rc != 0)
+		snprintf(err, errsize, "out of memory");
+	smtp_engine_free(e);
 	return rc;
 }

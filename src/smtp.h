@@ -137,6 +137,34 @@ int smtp_run(struct smtp_probe *p, size_t n, const struct smtp_opts *o,
     char *err, size_t errsize);
 
 /*
+ * The engine behind smtp_run(), for callers that learn their probes over
+ * time (the domain report starts a probe as soon as DNS has given an MX
+ * host's addresses, while the rest of the DNS work goes on):
+ *   smtp_engine_new()    an engine with opts o (kept by pointer: it must
+ *                        outlive the engine); NULL when out of memory;
+ *   smtp_engine_add()    from any thread: one probe to run.  p is the
+ *                        engine's until smtp_engine_run() has returned
+ *                        (the caller must not read its results before);
+ *                        -1 when out of memory or already closed;
+ *   smtp_engine_close()  from any thread: no more adds;
+ *   smtp_engine_run()    in one thread: the poll() loop, until closed and
+ *                        every probe added has ended.  0, or -1 when no
+ *                        TLS context could be made (err says why; no
+ *                        probe was run) or out of memory;
+ *   smtp_engine_free()   after run has returned (or was never called).
+ * The caps (per_ip, max_conns) and the per-step deadline hold over every
+ * probe of the engine, whenever it was added; probes start in the order
+ * they were added.
+ */
+struct smtp_engine;
+
+struct smtp_engine *smtp_engine_new(const struct smtp_opts *o);
+int smtp_engine_add(struct smtp_engine *e, struct smtp_probe *p);
+void smtp_engine_close(struct smtp_engine *e);
+int smtp_engine_run(struct smtp_engine *e, char *err, size_t errsize);
+void smtp_engine_free(struct smtp_engine *e);
+
+/*
  * Parse one reply line p[0..len) without its CRLF (RFC 5321 §4.2): a code
  * 200..599, then nothing, ' ' (the last line) or '-' (more follow), then
  * text.  Fills *code, *last and *text_off (where the text starts, <= len).
