@@ -18,12 +18,12 @@
  * Finishing judges the areas in table order, then, for a parked domain
  * ("v=spf1 -all" alone, no MX or a null MX, no key but revoked ones),
  * drops what does not apply to it and judges the parked-domain practice.
- * Then the MTA-STS policies are fetched (https.c) while, in a second
- * thread, every MX address of the batch is probed (smtp.c).
+ * The SMTP probes (transport.c, smtp.c) run in a second thread from the
+ * moment an MX host's A and AAAA are answered, beside the rest of the DNS
+ * work and then beside the MTA-STS policy fetch (https.c).
  */
 #include "check.h"
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +44,8 @@ struct check_private {
 	struct check_result *res;
 	const struct check_opts *o;
 	struct dns_resolver *r;
+	struct transport_batch *probes;	/* the batch's SMTP probes, or NULL
+					 * (--no-smtp, out of memory) */
 	struct spf_lint *spf;		/* until finished */
 	bool started[CHECK__AREAS];	/* start succeeded: finish it */
 	struct https_req req;		/* the MTA-STS policy fetch */
@@ -584,13 +586,34 @@ dkim_selector_findings(const struct check_result *res, size_t i)
 	return i < res->dkim.nsel ? &res->dkim.sel[i].findings : NULL;
 }
 
+/* An MX host's addresses are known: its SMTP dialogues start now, beside
+ * the rest of the batch's DNS work (transport.h).  One that cannot start
+ * here starts when the batch is sealed. */
+static void
+mx_host_ready(void *arg, const struct mx_host *h)
+{
+	struct check_result *res = arg;
+	struct ipaddr ips[MX_MAX_ADDRS];
+	size_t n = 0;
+
+	if (res->priv->probes == NULL)
+		return;
+	for (size_t k = 0; k < h->naddr && n < MX_MAX_ADDRS; k++)
+		ips[n++] = h->addr[k].ip;
+	(void)transport_batch_host(res->priv->probes, h->name, ips, n,
+	    &res->priv->o->transport);
+}
+
 static int
 mx_start_(struct check_result *res)
 {
 	struct mx_opts mo;
 
+	memset(&mo, 0, sizeof(mo));
 	mo.send_ips = res->priv->o->send_ips;
 	mo.nsend_ips = res->priv->o->nsend_ips;
+	mo.host_ready = mx_host_ready;
+	mo.host_arg = res;
 	return mx_start(res->priv->r, res->domain, &mo, &res->mx);
 }
 
@@ -672,7 +695,7 @@ transport_start(struct check_result *res)
 }
 
 /* After MTA-STS: an enforced policy makes a bad certificate an error.
- * The probes ran for the whole batch before (probe_batch). */
+ * The probes ran for the whole batch before (probe_plan, probe_collect). */
 static void
 transport_finish(struct check_result *res, struct diag_sink *sink)
 {
@@ -749,7 +772,8 @@ check_findings(const struct check_result *res, enum check_area a, size_t i)
 
 static int
 check_start(struct dns_resolver *r, const char *domain,
-    const struct check_opts *o, struct check_result *res)
+    const struct check_opts *o, struct transport_batch *probes,
+    struct check_result *res)
 {
 	struct check_private *P;
 	char name[300];
@@ -766,6 +790,7 @@ check_start(struct dns_resolver *r, const char *domain,
 	P->res = res;
 	P->o = o;
 	P->r = r;
+	P->probes = probes;
 
 	for (int a = 0; a < CHECK__AREAS; a++) {
 		if (check_modules[a].start(res) != 0)
@@ -885,18 +910,34 @@ fetch_policies(struct check_result *res, size_t n, const struct check_opts *o)
 	free(reqs);
 }
 
-/* The SMTP probes of a whole batch, run at once. */
-static int
-probe_batch(struct check_result *res, size_t n, const struct check_opts *o)
+/* The transport results of the batch's domains that probe, into v (n
+ * slots); how many. */
+static size_t
+probed_results(struct check_result *res, size_t n,
+    struct transport_result **v)
 {
-	struct transport_result **v;
 	size_t k = 0;
-	int rc = 0;
 
-	if (o->smtp_skipped != NULL)
-		return 0;
-	if ((v = calloc(n, sizeof(*v))) == NULL)
-		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct check_private *P = res[i].priv;
+
+		if (P != NULL && P->started[CHECK_TRANSPORT] &&
+		    P->started[CHECK_MX] && !res[i].transport.area.oom)
+			v[k++] = &res[i].transport;
+	}
+	return k;
+}
+
+/* After DNS: plan every domain's probes from its MX result and start the
+ * ones the MX callbacks have not started already; the batch then runs
+ * beside the policy fetch.  0, or -1 when memory ran out. */
+static int
+probe_plan(struct check_result *res, size_t n, const struct check_opts *o,
+    struct transport_batch *b, struct transport_result **v)
+{
+	int rc = 0;
+	size_t k;
+
 	for (size_t i = 0; i < n; i++) {
 		struct check_private *P = res[i].priv;
 
@@ -907,47 +948,41 @@ probe_batch(struct check_result *res, size_t n, const struct check_opts *o)
 		    &o->transport) != 0) {
 			res[i].transport.area.oom = true;
 			rc = -1;
-			continue;
 		}
-		v[k++] = &res[i].transport;
 	}
-	/* A probe that cannot run at all (no TLS context) leaves each
-	 * result's `error`; its finish marks the area incomplete. */
-	if (k > 0)
-		(void)transport_probe_all(v, k, &o->smtp);
-	free(v);
+	k = probed_results(res, n, v);
+	transport_batch_seal(b, v, k);
 	return rc;
 }
 
-/* The SMTP probes run in a thread beside the policy fetch: neither
- * needs the other until finish (which judges a certificate with the
- * MTA-STS mode in hand), and they write to different parts of the
- * results (transport vs. the policy slots). */
-struct probe_job {
-	struct check_result *res;
-	size_t n;
-	const struct check_opts *o;
-	int rc;
-};
-
-static void *
-probe_thread(void *arg)
+/* Wait for the batch's dialogues and give each planned probe its result.
+ * A probe that cannot run at all (no TLS context) leaves each result's
+ * `error`; its finish marks the area incomplete. */
+static void
+probe_collect(struct check_result *res, size_t n, struct transport_batch *b,
+    struct transport_result **v)
 {
-	struct probe_job *j = arg;
+	size_t k = probed_results(res, n, v);
 
-	j->rc = probe_batch(j->res, j->n, j->o);
-	return NULL;
+	(void)transport_batch_collect(b, v, k);
 }
 
 int
 check_run(struct dns_resolver *r, const char *const *names, size_t n,
     const struct check_opts *o, struct check_result *res)
 {
+	struct transport_batch *probes = NULL;
+	struct transport_result **v = NULL;
 	int rc = 0;
 	bool more = false;
 
+	/* The probes start from the MX callbacks during dns_run(). */
+	if (o->smtp_skipped == NULL && ((v = calloc(n ? n : 1,
+	    sizeof(*v))) == NULL || (probes = transport_batch_new(&o->smtp)) ==
+	    NULL))
+		rc = -1;
 	for (size_t i = 0; i < n; i++)
-		if (check_start(r, names[i], o, &res[i]) != 0) {
+		if (check_start(r, names[i], o, probes, &res[i]) != 0) {
 			res[i].oom = true;
 			rc = -1;
 		}
@@ -957,20 +992,17 @@ check_run(struct dns_resolver *r, const char *const *names, size_t n,
 			more = true;
 	if (more)
 		dns_run(r);
-	{
-		struct probe_job job = { res, n, o, 0 };
-		pthread_t th;
-		bool threaded = o->smtp_skipped == NULL && o->https &&
-		    pthread_create(&th, NULL, probe_thread, &job) == 0;
-
-		fetch_policies(res, n, o);
-		if (threaded)
-			pthread_join(th, NULL);
-		else
-			job.rc = probe_batch(res, n, o);
-		if (job.rc != 0)
-			rc = -1;
-	}
+	if (probes != NULL && probe_plan(res, n, o, probes, v) != 0)
+		rc = -1;
+	fetch_policies(res, n, o);
+	if (probes != NULL)
+		probe_collect(res, n, probes, v);
+	else if (o->smtp_skipped == NULL)
+		/* No batch (out of memory): each area says so. */
+		for (size_t i = 0; i < n; i++)
+			res[i].transport.area.oom = true;
+	transport_batch_free(probes);
+	free(v);
 	for (size_t i = 0; i < n; i++)
 		if (res[i].priv != NULL)
 			check_finish(&res[i]);

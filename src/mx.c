@@ -222,9 +222,8 @@ addr_start(struct mx_result *res, struct mx_addr *ad, const struct ipaddr *ip)
 }
 
 static void
-host_addr_cb(void *arg, struct dns_query *q)
+host_addr_take(struct mx_host *h, struct dns_query *q)
 {
-	struct mx_host *h = arg;
 	struct mx_result *res = h->res_;
 	const struct dns_answer *a = dns_answer(q);
 	uint16_t type = dns_query_type(q);
@@ -250,6 +249,18 @@ host_addr_cb(void *arg, struct dns_query *q)
 
 		addr_start(res, &h->addr[i], &ip);
 	}
+}
+
+static void
+host_addr_cb(void *arg, struct dns_query *q)
+{
+	struct mx_host *h = arg;
+	struct mx_result *res = h->res_;
+
+	host_addr_take(h, q);
+	if (h->a_status != DNS_PENDING && h->aaaa_status != DNS_PENDING &&
+	    res->host_ready_ != NULL)
+		res->host_ready_(res->host_arg_, h);
 }
 
 static void
@@ -384,6 +395,10 @@ mx_start(struct dns_resolver *r, const char *domain, const struct mx_opts *o,
 	memcpy(res->domain, domain, n);
 	res->domain[n] = '\0';
 	res->r_ = r;
+	if (o != NULL) {
+		res->host_ready_ = o->host_ready;
+		res->host_arg_ = o->host_arg;
+	}
 	if (o != NULL && o->nsend_ips > 0 && o->send_ips != NULL) {
 		res->nsend_total = o->nsend_ips;
 		n = o->nsend_ips < MX_MAX_SEND ? o->nsend_ips : MX_MAX_SEND;

@@ -106,6 +106,12 @@ struct mx_failure {
 struct mx_opts {
 	const struct ipaddr *send_ips;
 	size_t nsend_ips;
+	/* Called once per MX host to be resolved, as soon as both its A and
+	 * AAAA are answered (host_ready may be NULL): the SMTP probe starts
+	 * there, while the rest of the DNS work goes on.  h and its
+	 * addresses are final then. */
+	void (*host_ready)(void *arg, const struct mx_host *h);
+	void *host_arg;
 };
 
 /*
@@ -132,6 +138,8 @@ struct mx_result {
 	size_t nfail;			/* remembered failures */
 	size_t nfail_total;		/* all failures */
 	struct dns_resolver *r_;	/* internal: for the callbacks */
+	void (*host_ready_)(void *, const struct mx_host *);	/* internal */
+	void *host_arg_;		/* internal */
 	bool finished_;			/* internal: mx_finish() ran */
 };
 

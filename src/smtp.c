@@ -763,8 +763,7 @@ take_queue(struct loop *L)
 		;
 	pthread_mutex_lock(&L->mu);
 	closed = L->closed;
-	if (L->nqueue > 0 && L->nwait - L->wait_head + L->nqueue >
-	    L->wait_cap) {
+	if (L->nqueue > 0 && L->nwait + L->nqueue > L->wait_cap) {
 		/* Drop the started prefix first, then grow. */
 		size_t live = L->nwait - L->wait_head;
 		size_t cap = L->wait_cap ? L->wait_cap : 16;

@@ -4,6 +4,7 @@
  */
 #include "transport.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,17 +187,9 @@ transport_plan(struct transport_result *t, const struct mx_result *mx,
 	return 0;
 }
 
-/* The same dialogue asked for twice (domains sharing a provider's MX):
- * one probe, its result copied to each. */
-static bool
-same_target(const struct smtp_probe *a, const struct smtp_probe *b)
-{
-	return a->port == b->port && a->mode == b->mode &&
-	    ip_equal(&a->ip, &b->ip) && strcasecmp(a->host, b->host) == 0;
-}
-
-/* A hash of what same_target() compares (FNV-1a), for finding a repeated
- * dialogue in constant time. */
+/* A hash of what makes a dialogue (host name, address, port, TLS mode;
+ * FNV-1a), for finding a repeated one in constant time: domains sharing
+ * a provider's MX share its dialogues. */
 static uint64_t
 target_hash(const struct smtp_probe *p)
 {
@@ -214,83 +207,209 @@ target_hash(const struct smtp_probe *p)
 	return h;
 }
 
-/* The host names point into the results, which do not move. */
-int
-transport_probe_all(struct transport_result **t, size_t n,
-    const struct smtp_opts *o)
-{
-	struct smtp_probe *all;
-	size_t *slot, *tab;
-	size_t total = 0, k = 0, nuniq = 0, tried = 0, timeouts = 0, tabsize;
-	char err[160] = "";
-	int rc;
+/* ---- the batch: one engine, dialogues started as hosts resolve ------ */
 
-	for (size_t i = 0; i < n; i++) {
-		total += t[i]->nprobe;
-		t[i]->probed = true;	/* until smtp_run() fails */
-	}
-	if (total == 0)
-		return 0;
-	/* An open-addressing table of indices into all[], at most half
-	 * full; SIZE_MAX marks an empty cell. */
-	for (tabsize = 16; tabsize < 2 * total; tabsize *= 2)
-		;
-	all = calloc(total, sizeof(*all));
-	slot = calloc(total, sizeof(*slot));
-	tab = malloc(tabsize * sizeof(*tab));
-	if (all == NULL || slot == NULL || tab == NULL) {
-		free(all);
-		free(slot);
-		free(tab);
-		for (size_t i = 0; i < n; i++)
-			snprintf(t[i]->error, sizeof(t[i]->error),
-			    "out of memory");
+/*
+ * Why a thread fed by the DNS callbacks rather than one poll() loop for
+ * the resolver and the SMTP sockets together: the resolver's loop is
+ * dns_live.c's own (congestion window, resends, TCP fallback) and the
+ * zone backend has no loop at all (it answers inside dns_submit()), so
+ * folding SMTP into it would tie the probe to one backend and spread the
+ * probe's state machine over dns*.c.  Instead the engine (smtp.c) runs in
+ * its own thread with its own poll() loop, and a callback hands it each
+ * dialogue the moment the MX host's A and AAAA are both answered.  The
+ * queue between them is bounded by the batch (at most its domains x
+ * MX_MAX_HOSTS x TRANSPORT_MAX_ADDRS dialogues, each added once), so a
+ * DNS callback never waits for the prober.
+ *
+ * What is probed does not depend on when: a dialogue is known by the
+ * same key as before (host name, address, port, TLS mode), started at
+ * most once per batch, and after DNS the plan (transport_plan) takes
+ * each planned probe's result from that table, adding what DNS gave
+ * only at the end.  Only the times (connect_ms, total_ms) change.
+ */
+struct node {
+	struct smtp_probe p;		/* the engine's until collected */
+	char host[256];
+	struct ipaddr ip;		/* the key, read by this thread only */
+	unsigned port;
+	enum smtp_tls_mode mode;
+};
+
+struct transport_batch {
+	const struct smtp_opts *o;
+	struct smtp_engine *e;		/* made with the first dialogue */
+	pthread_t th;
+	bool threaded;			/* th runs the engine */
+	bool closed;
+	int rc;				/* smtp_engine_run()'s */
+	char err[160];
+	struct node **node;
+	size_t nnode, cap;
+	size_t *tab;			/* indices into node, SIZE_MAX empty;
+					 * at most half full */
+	size_t tabsize;
+	bool oom;
+};
+
+struct transport_batch *
+transport_batch_new(const struct smtp_opts *o)
+{
+	struct transport_batch *b = calloc(1, sizeof(*b));
+
+	if (b != NULL)
+		b->o = o;
+	return b;
+}
+
+static void *
+engine_thread(void *arg)
+{
+	struct transport_batch *b = arg;
+
+	b->rc = smtp_engine_run(b->e, b->err, sizeof(b->err));
+	return NULL;
+}
+
+static bool
+node_is(const struct node *nd, const struct smtp_probe *k)
+{
+	return nd->port == k->port && nd->mode == k->mode &&
+	    ip_equal(&nd->ip, &k->ip) && strcasecmp(nd->host, k->host) == 0;
+}
+
+static int
+rehash(struct transport_batch *b)
+{
+	size_t size = b->tabsize ? 2 * b->tabsize : 64, *tab;
+
+	if ((tab = malloc(size * sizeof(*tab))) == NULL)
 		return -1;
-	}
-	for (size_t i = 0; i < tabsize; i++)
+	for (size_t i = 0; i < size; i++)
 		tab[i] = SIZE_MAX;
-	/* Unique dialogues; slot[k] is where the k-th probe's result is. */
+	for (size_t u = 0; u < b->nnode; u++) {
+		size_t c = target_hash(&b->node[u]->p) & (size - 1);
+
+		while (tab[c] != SIZE_MAX)
+			c = (c + 1) & (size - 1);
+		tab[c] = u;
+	}
+	free(b->tab);
+	b->tab = tab;
+	b->tabsize = size;
+	return 0;
+}
+
+/* The node of dialogue k (k->host set, not skip), made and handed to the
+ * engine when new (add).  NULL when it is not there and cannot be. */
+static struct node *
+dialogue(struct transport_batch *b, const struct smtp_probe *k, bool add)
+{
+	struct node *nd;
+	size_t c, u;
+
+	if (b->tabsize > 0)
+		for (c = target_hash(k) & (b->tabsize - 1);
+		    (u = b->tab[c]) != SIZE_MAX; c = (c + 1) & (b->tabsize - 1))
+			if (node_is(b->node[u], k))
+				return b->node[u];
+	if (!add || b->closed)
+		return NULL;
+	if (2 * (b->nnode + 1) > b->tabsize && rehash(b) != 0)
+		return NULL;
+	if (b->nnode == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 64;
+		struct node **v = realloc(b->node, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		b->node = v;
+		b->cap = cap;
+	}
+	if (b->e == NULL && (b->e = smtp_engine_new(b->o)) == NULL)
+		return NULL;
+	if ((nd = calloc(1, sizeof(*nd))) == NULL)
+		return NULL;
+	nd->p = *k;
+	snprintf(nd->host, sizeof(nd->host), "%s", k->host);
+	nd->p.host = nd->host;
+	nd->ip = k->ip;
+	nd->port = k->port;
+	nd->mode = k->mode;
+	for (c = target_hash(k) & (b->tabsize - 1); b->tab[c] != SIZE_MAX;
+	    c = (c + 1) & (b->tabsize - 1))
+		;
+	b->tab[c] = b->nnode;
+	b->node[b->nnode++] = nd;
+	if (smtp_engine_add(b->e, &nd->p) != 0) {
+		nd->p.end = SMTP_END_INTERNAL;
+		snprintf(nd->p.end_detail, sizeof(nd->p.end_detail),
+		    "out of memory");
+		b->oom = true;
+	}
+	/* The engine runs from the first dialogue on; without a thread it
+	 * runs in transport_batch_collect(). */
+	if (!b->threaded && b->nnode == 1)
+		b->threaded = pthread_create(&b->th, NULL, engine_thread, b) ==
+		    0;
+	return nd;
+}
+
+int
+transport_batch_host(struct transport_batch *b, const char *name,
+    const struct ipaddr *ips, size_t nips, const struct transport_opts *o)
+{
+	size_t pick[TRANSPORT_MAX_ADDRS], k;
+	int rc = 0;
+
+	if (b == NULL)
+		return 0;
+	/* The same choice and the same key as add() and transport_plan() */
+	k = choose(ips, nips, pick);
+	for (size_t i = 0; i < k; i++) {
+		struct smtp_probe p;
+
+		memset(&p, 0, sizeof(p));
+		p.host = name;
+		p.ip = ips[pick[i]];
+		p.port = o->port ? o->port : 25;
+		p.mode = o->implicit_tls || p.port == 465 ?
+		    SMTP_TLS_IMPLICIT : SMTP_TLS_STARTTLS;
+		if (unprobed(&p.ip, o->allow_loopback) != NULL)
+			continue;
+		if (dialogue(b, &p, true) == NULL)
+			rc = -1;	/* tried again at the seal */
+	}
+	return rc;
+}
+
+void
+transport_batch_seal(struct transport_batch *b, struct transport_result **t,
+    size_t n)
+{
 	for (size_t i = 0; i < n; i++)
 		for (size_t h = 0; h < t[i]->nhost; h++)
 			for (size_t a = 0; a < t[i]->host[h].n; a++) {
 				struct smtp_probe p =
 				    t[i]->probe[t[i]->host[h].first + a];
-				size_t u;
-
-				size_t c;
 
 				p.host = t[i]->host[h].name;
-				for (c = target_hash(&p) & (tabsize - 1);
-				    (u = tab[c]) != SIZE_MAX; c = (c + 1) &
-				    (tabsize - 1))
-					if (all[u].skip == p.skip &&
-					    same_target(&all[u], &p))
-						break;
-				if (u == SIZE_MAX) {
-					u = tab[c] = nuniq;
-					all[nuniq++] = p;
-				}
-				slot[k++] = u;
+				if (!p.skip)
+					(void)dialogue(b, &p, true);
 			}
-	free(tab);
-	rc = smtp_run(all, nuniq, o, err, sizeof(err));
-	k = 0;
-	for (size_t i = 0; i < n; i++) {
-		for (size_t h = 0; h < t[i]->nhost; h++)
-			for (size_t a = 0; a < t[i]->host[h].n; a++) {
-				struct smtp_probe *p =
-				    &t[i]->probe[t[i]->host[h].first + a];
+	b->closed = true;
+	if (b->e != NULL)
+		smtp_engine_close(b->e);
+}
 
-				*p = all[slot[k++]];
-				p->host = t[i]->host[h].name;
-			}
-		t[i]->probed = rc == 0;
-		if (rc != 0)
-			snprintf(t[i]->error, sizeof(t[i]->error), "%s", err);
-	}
-	/* Port 25 blocked on the way: every connection attempt to a mail
-	 * exchanger timed out or found no route (DNS answered, or there
-	 * would be nothing to probe).  Submission ports do not count. */
+/* Port 25 blocked on the way: every connection attempt to a mail
+ * exchanger timed out or found no route (DNS answered, or there would be
+ * nothing to probe).  Submission ports do not count. */
+static void
+port25(struct transport_result **t, size_t n)
+{
+	size_t tried = 0, timeouts = 0;
+
 	for (size_t i = 0; i < n; i++)
 		for (size_t h = 0; h < t[i]->nhost; h++) {
 			if (t[i]->host[h].submission)
@@ -307,11 +426,95 @@ transport_probe_all(struct transport_result **t, size_t n,
 					timeouts++;
 			}
 		}
-	if (rc == 0 && tried > 0 && timeouts == tried)
+	if (tried > 0 && timeouts == tried)
 		for (size_t i = 0; i < n; i++)
 			t[i]->port25_blocked = true;
-	free(all);
-	free(slot);
+}
+
+int
+transport_batch_collect(struct transport_batch *b,
+    struct transport_result **t, size_t n)
+{
+	int rc = 0;
+
+	if (!b->closed)
+		transport_batch_seal(b, t, n);
+	if (b->threaded) {
+		pthread_join(b->th, NULL);
+		b->threaded = false;
+	} else if (b->e != NULL && b->nnode > 0) {
+		b->rc = smtp_engine_run(b->e, b->err, sizeof(b->err));
+	}
+	if (b->rc != 0)
+		rc = -1;
+	for (size_t i = 0; i < n; i++) {
+		bool lost = false;
+
+		for (size_t h = 0; h < t[i]->nhost; h++)
+			for (size_t a = 0; a < t[i]->host[h].n; a++) {
+				struct smtp_probe *p =
+				    &t[i]->probe[t[i]->host[h].first + a];
+				const struct node *nd;
+
+				p->host = t[i]->host[h].name;
+				if (p->skip || b->rc != 0)
+					continue;
+				if ((nd = dialogue(b, p, false)) == NULL) {
+					lost = true;
+					continue;
+				}
+				*p = nd->p;
+				p->host = t[i]->host[h].name;
+			}
+		t[i]->probed = b->rc == 0 && !lost;
+		if (b->rc != 0)
+			snprintf(t[i]->error, sizeof(t[i]->error), "%s",
+			    b->err);
+		else if (lost) {
+			snprintf(t[i]->error, sizeof(t[i]->error),
+			    "out of memory");
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		port25(t, n);
+	return rc;
+}
+
+void
+transport_batch_free(struct transport_batch *b)
+{
+	if (b == NULL)
+		return;
+	if (b->threaded) {	/* never collected: end the engine first */
+		if (b->e != NULL)
+			smtp_engine_close(b->e);
+		pthread_join(b->th, NULL);
+	}
+	smtp_engine_free(b->e);
+	for (size_t i = 0; i < b->nnode; i++)
+		free(b->node[i]);
+	free(b->node);
+	free(b->tab);
+	free(b);
+}
+
+int
+transport_probe_all(struct transport_result **t, size_t n,
+    const struct smtp_opts *o)
+{
+	struct transport_batch *b = transport_batch_new(o);
+	int rc;
+
+	if (b == NULL) {
+		for (size_t i = 0; i < n; i++)
+			snprintf(t[i]->error, sizeof(t[i]->error),
+			    "out of memory");
+		return -1;
+	}
+	transport_batch_seal(b, t, n);
+	rc = transport_batch_collect(b, t, n);
+	transport_batch_free(b);
 	return rc;
 }
 

@@ -4,11 +4,14 @@
  * (smtp.c), and the findings about what the probes saw (tls.c describes
  * the certificates).
  *
- * The area has no DNS questions of its own: after dns_run() and the
- * MTA-STS policy fetch, check.c plans the probes of every domain of the
- * batch from the MX area's results (transport_plan), runs all of them in
- * one smtp_run() (transport_probe_all), and finish judges them with the
- * MTA-STS policy in hand (transport_judge).
+ * The area has no DNS questions of its own: the MX area's callbacks
+ * start each MX host's dialogues as soon as its addresses are known
+ * (transport_batch_host), one engine for the batch running beside the
+ * rest of the DNS work; after dns_run() check.c plans the probes of
+ * every domain from the MX area's results (transport_plan), takes each
+ * one's result from the batch (transport_batch_collect) while the MTA-STS
+ * policies are fetched, and finish judges them with the MTA-STS policy in
+ * hand (transport_judge).
  */
 #ifndef AUTHCHECK_TRANSPORT_H
 #define AUTHCHECK_TRANSPORT_H
@@ -92,6 +95,37 @@ int transport_add_host(struct transport_result *t, const char *name,
  * run (each result's `error` says why). */
 int transport_probe_all(struct transport_result **t, size_t n,
     const struct smtp_opts *o);
+
+/*
+ * The probes of a batch of domain reports, started while DNS is still at
+ * work (see transport.c for why a thread):
+ *   transport_batch_new()      nothing started yet; o must outlive it;
+ *   transport_batch_host()     from a DNS callback, when an MX host's A
+ *                              and AAAA are both answered: start the
+ *                              dialogues transport_plan() will plan for
+ *                              it (o as for transport_plan);
+ *   transport_batch_seal()     after transport_plan() of every result:
+ *                              start what is planned and not started
+ *                              yet, then no more;
+ *   transport_batch_collect()  wait for every dialogue, give each
+ *                              planned probe its result, decide
+ *                              port25_blocked; same return and `error`
+ *                              as transport_probe_all();
+ *   transport_batch_free().
+ * A dialogue started early and never planned (a host dropped after its
+ * addresses came) is run and its result not used.  Calls other than
+ * the engine's own are from one thread.  NULL or -1: out of memory.
+ */
+struct transport_batch;
+
+struct transport_batch *transport_batch_new(const struct smtp_opts *o);
+int transport_batch_host(struct transport_batch *b, const char *name,
+    const struct ipaddr *ips, size_t nips, const struct transport_opts *o);
+void transport_batch_seal(struct transport_batch *b,
+    struct transport_result **t, size_t n);
+int transport_batch_collect(struct transport_batch *b,
+    struct transport_result **t, size_t n);
+void transport_batch_free(struct transport_batch *b);
 
 /* The findings (smtp.*, tls.*) into sink.  sts (may be NULL): the
  * domain's MTA-STS result; an enforced policy makes a certificate
