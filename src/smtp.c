@@ -769,7 +769,9 @@ take_queue(struct loop *L)
 		size_t cap = L->wait_cap ? L->wait_cap : 16;
 		struct smtp_probe **w;
 
-		memmove(L->wait, L->wait + L->wait_head, live * sizeof(*w));
+		if (live > 0)
+			memmove(L->wait, L->wait + L->wait_head,
+			    live * sizeof(*w));
 		L->nwait = live;
 		L->wait_head = 0;
 		while (cap < live + L->nqueue)
