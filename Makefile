@@ -32,7 +32,7 @@ TESTBINS := $(foreach t,$(TESTSRCS),build/san/tests/$(basename $(notdir $(t))))
 FUZZSRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZBINS := $(FUZZSRCS:tests/fuzz/%.c=build/fuzz/%)
 
-.PHONY: all deps deps-if-missing check test-build demo fuzz lint install clean bench bench-check \
+.PHONY: all deps deps-if-missing check test-build demo fuzz lint install clean bench bench-check bench-smtp \
         bench-tools
 
 all: authcheck
@@ -129,6 +129,13 @@ build/bench/delayproxy: tests/bench/delayproxy.c | build/bench
 # tests/bench/gen_world.py (needs root: network namespace + NSD).
 bench: authcheck bench-tools
 	sh tests/bench/spf_bench.sh
+	sh tests/bench/smtp_bench.sh
+
+# The SMTP probe's overlap with the DNS work: 20 slow scripted servers
+# behind 10 domains, DNS from NSD behind the delay proxy (no root needed).
+# BASELINE=path/to/authcheck measures another build beside it.
+bench-smtp: authcheck bench-tools
+	BASELINE=$(BASELINE) sh tests/bench/smtp_bench.sh
 
 # The domain report's latency, queries and cache hit rate on the same world (root).
 bench-check: authcheck bench-tools
