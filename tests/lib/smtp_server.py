@@ -148,6 +148,10 @@ def dialogue(sock, name, cert, o):
         elif verb == "STARTTLS":
             c.send("220 2.0.0 go ahead")
             if o.get("starttls_garbage"):
+                # after the client has taken the 220 and begun TLS: bytes
+                # arriving with the reply would be dropped as plaintext
+                # before TLS, and the result would depend on timing
+                time.sleep(0.2)
                 sock.sendall(b"this is not TLS at all\r\n" * 20)
                 time.sleep(1)
                 return
