@@ -323,6 +323,10 @@ probe_lines(FILE *out, const struct smtp_probe *p, const char *host,
 		}
 		putc('\n', out);
 	}
+	/* A submission server that offers AUTH only under TLS (as it should)
+	 * names its mechanisms in the EHLO after STARTTLS. */
+	if (p->auth_tls[0])
+		fprintf(out, "      AUTH after TLS: %s\n", p->auth_tls);
 	if (p->end != SMTP_END_OK && p->end != SMTP_END_NOT_CONNECTED)
 		fprintf(out, "      %sended at %s%s: %s\n", st->red,
 		    smtp_step_name(p->end_step), st->reset, p->end_detail);

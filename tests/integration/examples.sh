@@ -54,6 +54,7 @@ network	authcheck --domains list.txt --stats
 network	authcheck smtp example.com
 network	authcheck smtp mail.example.com:587
 network	authcheck smtp mail.example.com:465
+network	authcheck smtp mail.example.com:2465 --implicit-tls
 network	authcheck example.com --no-smtp
 network	authcheck example.com --helo probe.example.net --smtp-timeout 5
 network	authcheck --domains list.txt
