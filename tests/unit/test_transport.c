@@ -3,15 +3,22 @@
  * certificate name matching (RFC 6125), which MX addresses are probed,
  * and the judgement of probe results (MTA-STS enforce turns a bad
  * certificate into an error; a run whose connects all timed out is one
- * port25-blocked warning).  The dialogues themselves are tested against
- * real servers in tests/integration/smtp_probe.sh.
+ * port25-blocked warning), and the batch: a dialogue started early (from
+ * the MX callback) is the one the plan later asks for, once however many
+ * domains share it (counted at a real loopback listener).  The dialogues
+ * themselves are tested against real servers in
+ * tests/integration/smtp_probe.sh.
  */
+#include <netinet/in.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "mtasts.h"
@@ -239,6 +246,109 @@ test_judge_blocked(void **state)
 	transport_result_free(&t);
 }
 
+/* A listener on 127.0.0.1 that never greets: the kernel completes each
+ * connection, so the pending ones are the dialogues the batch ran. */
+static int
+listener(unsigned *port)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static size_t
+accepted(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	size_t n = 0;
+	int c;
+
+	while (poll(&p, 1, 0) == 1 && (c = accept(fd, NULL, NULL)) >= 0) {
+		close(c);
+		n++;
+	}
+	return n;
+}
+
+static void
+test_batch(void **state)
+{
+	static const char *const lo[] = { "127.0.0.1" };
+	struct mx_result mx;
+	struct transport_result t[3], *v[3];
+	struct transport_opts o = { 0, true, false };
+	struct smtp_opts so;
+	struct transport_batch *b;
+	struct ipaddr ip;
+	int lfd;
+
+	(void)state;
+	lfd = listener(&o.port);
+	memset(&so, 0, sizeof(so));
+	so.helo = "probe.test";
+	so.timeout = 0.3;
+	memset(&mx, 0, sizeof(mx));
+	mx.host = calloc(2, sizeof(*mx.host));
+	assert_non_null(mx.host);
+	add_mx(&mx, "mx.example.com", lo, 1);
+	assert_non_null(b = transport_batch_new(&so));
+	/* the MX callback: started now, and again for a second domain with
+	 * the same MX (not run twice), in another case of the name */
+	assert_true(ip_parse("127.0.0.1", 9, &ip));
+	assert_int_equal(transport_batch_host(b, "mx.example.com", &ip, 1, &o),
+	    0);
+	assert_int_equal(transport_batch_host(b, "MX.example.com", &ip, 1, &o),
+	    0);
+	for (size_t i = 0; i < 3; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		area_result_init(&t[i].area);
+		transport_init(&t[i], NULL);
+		assert_int_equal(transport_plan(&t[i], &mx, &o), 0);
+		v[i] = &t[i];
+	}
+	/* a third domain whose MX was never announced early: the seal
+	 * finds its dialogue among the others */
+	transport_batch_seal(b, v, 3);
+	assert_int_equal(transport_batch_collect(b, v, 3), 0);
+	transport_batch_free(b);
+	assert_int_equal(accepted(lfd), 1);
+	for (size_t i = 0; i < 3; i++) {
+		const struct smtp_probe *p = &t[i].probe[0];
+
+		assert_true(t[i].probed);
+		assert_string_equal(p->host, "mx.example.com");
+		assert_int_equal(p->connect, SMTP_CONN_OK);
+		assert_int_equal(p->end, SMTP_END_TIMEOUT);
+		assert_int_equal(p->end_step, SMTP_STEP_GREETING);
+		transport_result_free(&t[i]);
+	}
+
+	/* a planned dialogue nobody announced: started at the seal */
+	assert_non_null(b = transport_batch_new(&so));
+	memset(&t[0], 0, sizeof(t[0]));
+	area_result_init(&t[0].area);
+	transport_init(&t[0], NULL);
+	assert_int_equal(transport_plan(&t[0], &mx, &o), 0);
+	transport_batch_seal(b, v, 1);
+	assert_int_equal(transport_batch_collect(b, v, 1), 0);
+	transport_batch_free(b);
+	assert_int_equal(accepted(lfd), 1);
+	assert_int_equal(t[0].probe[0].end, SMTP_END_TIMEOUT);
+	transport_result_free(&t[0]);
+	close(lfd);
+	free_mx(&mx);
+}
+
 int
 main(void)
 {
@@ -247,6 +357,7 @@ main(void)
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_judge_mtasts),
 		cmocka_unit_test(test_judge_blocked),
+		cmocka_unit_test(test_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
