@@ -37,11 +37,11 @@ struct conn {
 };
 
 /*
- * The engine (struct smtp_engine is `struct loop`): probes arrive from
+ * The engine (struct smtp_engine is `struct smtp_engine`): probes arrive from
  * other threads through a queue guarded by `mu` and a wake-up pipe; the
  * thread in smtp_engine_run() alone owns everything below `wait`.
  */
-struct loop {
+struct smtp_engine {
 	pthread_mutex_t mu;
 	struct smtp_probe **queue;	/* added, not yet seen by the loop */
 	size_t nqueue, queue_cap;
@@ -211,7 +211,7 @@ finish(struct conn *c, enum smtp_end end, const char *fmt, ...)
 }
 
 static void
-new_step(struct loop *L, struct conn *c, enum smtp_step s)
+new_step(struct smtp_engine *L, struct conn *c, enum smtp_step s)
 {
 	c->step = s;
 	c->t_step = now_ms();
@@ -253,7 +253,7 @@ flush(struct conn *c)
 }
 
 static void
-send_cmd(struct loop *L, struct conn *c, enum smtp_step s, const char *cmd,
+send_cmd(struct smtp_engine *L, struct conn *c, enum smtp_step s, const char *cmd,
     const char *arg)
 {
 	int n = snprintf(c->out, sizeof(c->out), "%s%s%s\r\n", cmd,
@@ -265,10 +265,10 @@ send_cmd(struct loop *L, struct conn *c, enum smtp_step s, const char *cmd,
 	(void)flush(c);
 }
 
-static void after_tls(struct loop *L, struct conn *c);
+static void after_tls(struct smtp_engine *L, struct conn *c);
 
 static void
-tls_progress(struct loop *L, struct conn *c)
+tls_progress(struct smtp_engine *L, struct conn *c)
 {
 	struct smtp_probe *p = c->p;
 
@@ -291,7 +291,7 @@ tls_progress(struct loop *L, struct conn *c)
 }
 
 static void
-begin_tls(struct loop *L, struct conn *c, enum smtp_step s)
+begin_tls(struct smtp_engine *L, struct conn *c, enum smtp_step s)
 {
 	struct smtp_probe *p = c->p;
 	struct ipaddr dummy;
@@ -311,7 +311,7 @@ begin_tls(struct loop *L, struct conn *c, enum smtp_step s)
 }
 
 static void
-after_tls(struct loop *L, struct conn *c)
+after_tls(struct smtp_engine *L, struct conn *c)
 {
 	if (c->p->mode == SMTP_TLS_IMPLICIT)
 		new_step(L, c, SMTP_STEP_GREETING);
@@ -320,7 +320,7 @@ after_tls(struct loop *L, struct conn *c)
 }
 
 static void
-connected(struct loop *L, struct conn *c)
+connected(struct smtp_engine *L, struct conn *c)
 {
 	struct smtp_probe *p = c->p;
 
@@ -349,7 +349,7 @@ classify(int e, int family)
 }
 
 static void
-start(struct loop *L, struct conn *c)
+start(struct smtp_engine *L, struct conn *c)
 {
 	struct smtp_probe *p = c->p;
 	struct sockaddr_storage ss;
@@ -398,7 +398,7 @@ start(struct loop *L, struct conn *c)
 }
 
 static void
-connect_done(struct loop *L, struct conn *c)
+connect_done(struct smtp_engine *L, struct conn *c)
 {
 	struct smtp_probe *p = c->p;
 	int e = 0;
@@ -472,11 +472,11 @@ smtp_reply_line(const char *s, size_t len, int *code, bool *last,
 	return true;
 }
 
-static void reply_done(struct loop *L, struct conn *c, int code);
+static void reply_done(struct smtp_engine *L, struct conn *c, int code);
 
 /* One complete reply line (without CRLF). */
 static void
-got_line(struct loop *L, struct conn *c, const char *s, size_t len)
+got_line(struct smtp_engine *L, struct conn *c, const char *s, size_t len)
 {
 	struct smtp_probe *p = c->p;
 	char preview[48];
@@ -520,7 +520,7 @@ got_line(struct loop *L, struct conn *c, const char *s, size_t len)
 }
 
 static void
-reply_done(struct loop *L, struct conn *c, int code)
+reply_done(struct smtp_engine *L, struct conn *c, int code)
 {
 	struct smtp_probe *p = c->p;
 
@@ -570,7 +570,7 @@ reply_done(struct loop *L, struct conn *c, int code)
 /* Split what arrived into lines; stops when the dialogue ends or TLS
  * begins (bytes after a STARTTLS reply are not SMTP). */
 static void
-feed(struct loop *L, struct conn *c, const char *b, size_t n)
+feed(struct smtp_engine *L, struct conn *c, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n && !c->done && !c->handshaking; i++) {
 		if (b[i] == '\n') {
@@ -593,7 +593,7 @@ feed(struct loop *L, struct conn *c, const char *b, size_t n)
 }
 
 static void
-readable(struct loop *L, struct conn *c)
+readable(struct smtp_engine *L, struct conn *c)
 {
 	char b[4096];
 
@@ -646,13 +646,12 @@ timed_out(struct conn *c)
 	}
 }
 
-
 /* ---- the engine --------------------------------------------------------- */
 
 struct smtp_engine *
 smtp_engine_new(const struct smtp_opts *o)
 {
-	struct loop *L;
+	struct smtp_engine *L;
 
 	if ((L = calloc(1, sizeof(*L))) == NULL)
 		return NULL;
@@ -671,11 +670,11 @@ smtp_engine_new(const struct smtp_opts *o)
 	    1000;
 	L->per_ip = o->per_ip ? o->per_ip : SMTP_DEFAULT_PER_IP;
 	L->max_conns = o->max_conns ? o->max_conns : SMTP_DEFAULT_MAX_CONNS;
-	return (struct smtp_engine *)L;
+	return L;
 }
 
 static void
-wake(struct loop *L)
+wake(struct smtp_engine *L)
 {
 	char b = 0;
 
@@ -686,7 +685,7 @@ wake(struct loop *L)
 int
 smtp_engine_add(struct smtp_engine *e, struct smtp_probe *p)
 {
-	struct loop *L = (struct loop *)e;
+	struct smtp_engine *L = e;
 	int rc = 0;
 
 	pthread_mutex_lock(&L->mu);
@@ -714,7 +713,7 @@ smtp_engine_add(struct smtp_engine *e, struct smtp_probe *p)
 void
 smtp_engine_close(struct smtp_engine *e)
 {
-	struct loop *L = (struct loop *)e;
+	struct smtp_engine *L = e;
 
 	pthread_mutex_lock(&L->mu);
 	L->closed = true;
@@ -725,7 +724,7 @@ smtp_engine_close(struct smtp_engine *e)
 void
 smtp_engine_free(struct smtp_engine *e)
 {
-	struct loop *L = (struct loop *)e;
+	struct smtp_engine *L = e;
 
 	if (L == NULL)
 		return;
@@ -754,7 +753,7 @@ lost(struct smtp_probe *p)
 /* Take what was added since the last look into the wait list; true when
  * the engine is closed (nothing more will come). */
 static bool
-take_queue(struct loop *L)
+take_queue(struct smtp_engine *L)
 {
 	bool closed;
 	char b[64];
@@ -795,7 +794,7 @@ take_queue(struct loop *L)
 }
 
 static size_t
-ip_count(const struct loop *L, const struct ipaddr *ip)
+ip_count(const struct smtp_engine *L, const struct ipaddr *ip)
 {
 	size_t k = 0;
 
@@ -807,7 +806,7 @@ ip_count(const struct loop *L, const struct ipaddr *ip)
 
 /* Start what the caps allow, in the order the probes were added. */
 static void
-start_waiting(struct loop *L)
+start_waiting(struct smtp_engine *L)
 {
 	for (size_t i = L->wait_head; i < L->nwait &&
 	    L->nact < L->max_conns; i++) {
@@ -835,7 +834,7 @@ start_waiting(struct loop *L)
 
 /* Drop the connections that ended; their probes hold the results. */
 static void
-reap(struct loop *L)
+reap(struct smtp_engine *L)
 {
 	size_t k = 0;
 
@@ -852,7 +851,7 @@ reap(struct loop *L)
 int
 smtp_engine_run(struct smtp_engine *e, char *err, size_t errsize)
 {
-	struct loop *L = (struct loop *)e;
+	struct smtp_engine *L = e;
 	sigset_t pipe_set, old_mask;
 	bool closed = false;
 
