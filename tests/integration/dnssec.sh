@@ -8,7 +8,8 @@
 #   expired.test  bogus, the expired RRSIG and its date (dnssec.bogus,
 #                 exit 1);
 #   badds.test    bogus, no DS match (dnssec.bogus);
-# the anchor as DNSKEY as well as DS; and the cases that must never say
+# the anchor as DNSKEY as well as DS, and one below the root (a name
+# outside it is indeterminate: dnssec.indeterminate); and the cases that must never say
 # bogus: an anchor this tree's root does not match (a test or bench world
 # whose root is not the signed root: the Internet's root.key here), a
 # resolver that strips signatures (the same tree served unsigned), the
@@ -105,6 +106,20 @@ run badds badds.test --trust-anchor "$dir/anchor.ds"
 expect badds "badds.test TXT bogus no DS match" \
     "_dmarc.badds.test TXT bogus no DNSKEY of badds.test matches its DS in test" \
     "finding dnssec.bogus" "rc 1"
+
+# An anchor for good.test alone: good.test secure from it, plain.test
+# outside it, indeterminate (dnssec.indeterminate, once per report).
+run below good.test plain.test --trust-anchor "$dir/good.anchor"
+expect below "good.test TXT secure" "mx.good.test A secure"
+if python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+o = [x for x in lines if x["domain"] == "plain.test"][0]
+assert all(n["status"] == "indeterminate" and "outside the trust anchor" in
+           n["reason"] for n in o["dnssec"]["names"]), o["dnssec"]
+ids = [f["id"] for f in o["findings"]]
+assert ids.count("dnssec.indeterminate") == 1, ids
+' "$dir/below"; then ok; else ko "plain.test outside the anchor's zone"; fi
 
 # The text report: one line per name in the Transport section.
 "$AUTHCHECK" --resolver "127.0.0.1:$port" --no-https --no-smtp --no-color \

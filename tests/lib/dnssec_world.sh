@@ -16,6 +16,9 @@
 #   expired.test.   signed with signatures that expired in 2020 (bogus)
 #   badds.test.     signed, but the DS in test. is of another key (bogus)
 #
+# DIR/anchor.ds and DIR/anchor.key are the root's KSK as DS and DNSKEY,
+# DIR/good.anchor good.test's as DS.
+#
 # dnssec_world_nsd DIR prints the port of an NSD serving the tree
 # (servers.sh must be sourced).  DNSSEC_WORLD_TLSA holds the TLSA's
 # association data.
@@ -90,6 +93,8 @@ EOF
 	    "$_k_root") || return 1
 	cp "$_w/$_k_root.ds" "$_w/anchor.ds"
 	cp "$_w/$_k_root.key" "$_w/anchor.key"
+	# an anchor below the root: good.test's own key
+	cp "$_w/$_k_good.ds" "$_w/good.anchor"
 }
 
 dnssec_world_nsd() {
