@@ -754,12 +754,42 @@ worse(struct verdict *out, enum dnssec_status st, const char *why)
 	}
 }
 
+/*
+ * The node whose keys judge data at owner.  When an RRSIG in list names
+ * a signer at or above owner whose zone is secure with its own keys, that
+ * zone is authoritative for owner and no cut lies between (RFC 4035
+ * §5.3.1): the names in between need no proof.  Otherwise the walk down
+ * to owner itself decides.
+ */
+static struct node *
+zone_for(struct dnssec_ctx *v, const ldns_rr_list *list, const char *owner)
+{
+	char signer[256];
+	struct node *z;
+	ldns_rr *rr;
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++) {
+		rr = ldns_rr_list_rr(list, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_RRSIG ||
+		    ldns_rr_rrsig_signame(rr) == NULL ||
+		    !name_of(ldns_rr_rrsig_signame(rr), signer,
+		    sizeof(signer)) || !within(owner, signer) ||
+		    !within(signer, v->zone))
+			continue;
+		if ((z = node_get(v, signer, 0)) != NULL &&
+		    z->st == DNSSEC_SECURE && z->zone != NULL &&
+		    strcmp(z->zone, signer) == 0)
+			return z;
+	}
+	return node_get(v, owner, 0);
+}
+
 /* The RRset of type t at owner in the message's answer section. */
 static void
 check_rrset(struct dnssec_ctx *v, const ldns_pkt *p, const char *owner,
     ldns_rr_type t, struct verdict *out)
 {
-	struct node *z = node_get(v, owner, 0);
+	struct node *z = zone_for(v, ldns_pkt_answer(p), owner);
 	ldns_rr_list *set = NULL, *sigs = NULL;
 	ldns_rdf *o = NULL;
 	char what[300], why[DNSSEC_WHY_MAX];
@@ -795,7 +825,7 @@ static void
 check_denial(struct dnssec_ctx *v, const ldns_pkt *p, const char *owner,
     ldns_rr_type t, bool nxdomain, struct verdict *out)
 {
-	struct node *z = node_get(v, owner, 0);
+	struct node *z = zone_for(v, ldns_pkt_authority(p), owner);
 	ldns_rr_list *nsecs = NULL, *sigs = NULL;
 	ldns_rr *question = NULL;
 	ldns_rdf *o = NULL;

@@ -8,6 +8,8 @@
 #   expired.test  bogus, the expired RRSIG and its date (dnssec.bogus,
 #                 exit 1);
 #   badds.test    bogus, no DS match (dnssec.bogus);
+#   broken.test   bogus: its TXT lacks an RRSIG, its MX's AAAA (NODATA)
+#                 the NSEC proof; its MX and the MX's A stay secure;
 # the anchor as DNSKEY as well as DS, and one below the root (a name
 # outside it is indeterminate: dnssec.indeterminate); and the cases that must never say
 # bogus: an anchor this tree's root does not match (a test or bench world
@@ -106,6 +108,11 @@ run badds badds.test --trust-anchor "$dir/anchor.ds"
 expect badds "badds.test TXT bogus no DS match" \
     "_dmarc.badds.test TXT bogus no DNSKEY of badds.test matches its DS in test" \
     "finding dnssec.bogus" "rc 1"
+
+run broken broken.test --trust-anchor "$dir/anchor.ds"
+expect broken "broken.test TXT bogus missing RRSIG over broken.test TXT in signed zone broken.test" \
+    "mx.broken.test AAAA bogus missing NSEC/NSEC3 proof that mx.broken.test has no AAAA" \
+    "broken.test MX secure" "mx.broken.test A secure" "finding dnssec.bogus"
 
 # An anchor for good.test alone: good.test secure from it, plain.test
 # outside it, indeterminate (dnssec.indeterminate, once per report).

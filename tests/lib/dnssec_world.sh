@@ -15,6 +15,8 @@
 #   plain.test.     not signed, no DS in test. (insecure, NSEC3 proof)
 #   expired.test.   signed with signatures that expired in 2020 (bogus)
 #   badds.test.     signed, but the DS in test. is of another key (bogus)
+#   broken.test.    signed, then the RRSIG over its TXT and every NSEC
+#                   record taken out (bogus: missing RRSIG, missing proof)
 #
 # DIR/anchor.ds and DIR/anchor.key are the root's KSK as DS and DNSKEY,
 # DIR/good.anchor good.test's as DS.
@@ -45,7 +47,7 @@ dnssec_world() {
 	_w=$1
 	DNSSEC_WORLD_TLSA=$(openssl rand -hex 32)
 	# signed domains: one KSK each, which signs everything (a CSK)
-	for _z in good expired badds; do
+	for _z in good expired badds broken; do
 		eval "_k_$_z=\$(dnssec_key \"$_w\" $_z.test ksk)" || return 1
 		dnssec_records $_z.test >"$_w/$_z.test.zone"
 	done
@@ -57,9 +59,12 @@ dnssec_world() {
 	(cd "$_w" &&
 	    ldns-signzone -f good.test.zone.signed good.test.zone "$_k_good" &&
 	    ldns-signzone -f badds.test.zone.signed badds.test.zone "$_k_badds" &&
+	    ldns-signzone -f broken.test.zone.full broken.test.zone "$_k_broken" &&
 	    ldns-signzone -i 20200101000000 -e 20200201000000 \
 	        -f expired.test.zone.signed expired.test.zone "$_k_expired") ||
 	    return 1
+	grep -v -E 'IN[[:space:]]+(RRSIG[[:space:]]+(TXT|NSEC)|NSEC)[[:space:]]' \
+	    "$_w/broken.test.zone.full" >"$_w/broken.test.zone.signed"
 	_k_tld=$(dnssec_key "$_w" test ksk) || return 1
 	{
 		cat <<EOF
@@ -72,8 +77,10 @@ good	IN NS ns.test.
 plain	IN NS ns.test.
 expired	IN NS ns.test.
 badds	IN NS ns.test.
+broken	IN NS ns.test.
 EOF
-		cat "$_w/$_k_good.ds" "$_w/$_k_expired.ds" "$_w/$_k_other.ds"
+		cat "$_w/$_k_good.ds" "$_w/$_k_expired.ds" "$_w/$_k_other.ds" \
+		    "$_w/$_k_broken.ds"
 	} >"$_w/test.zone"
 	(cd "$_w" && ldns-signzone -n -t 2 -s c0ffee -f test.zone.signed \
 	    test.zone "$_k_tld") || return 1
@@ -103,5 +110,6 @@ dnssec_world_nsd() {
 	    good.test="$_w/good.test.zone.signed" \
 	    plain.test="$_w/plain.test.zone" \
 	    expired.test="$_w/expired.test.zone.signed" \
-	    badds.test="$_w/badds.test.zone.signed"
+	    badds.test="$_w/badds.test.zone.signed" \
+	    broken.test="$_w/broken.test.zone.signed"
 }
