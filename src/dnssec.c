@@ -716,7 +716,9 @@ each_owner(struct dnssec_ctx *v, struct dns_query *q,
 int
 dnssec_prepare(struct dnssec_ctx *v, struct dns_query *q)
 {
-	if (unusable(dns_answer(q)) != NULL)
+	/* Nothing can be validated in this run (the anchor's zone failed,
+	 * found by an earlier batch): the chains need not be asked. */
+	if (v->problem != NULL || unusable(dns_answer(q)) != NULL)
 		return 0;
 	return each_owner(v, q, ask_chain);
 }
