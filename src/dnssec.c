@@ -292,7 +292,7 @@ inherit(struct node *n, const struct node *p)
 }
 
 /* The answer to (name, type), or NULL when it was never asked or is not
- * in; *why says which. */
+ * in yet. */
 static const struct dns_answer *
 answer_of(struct dnssec_ctx *v, const char *name, uint16_t type)
 {
@@ -522,6 +522,12 @@ child_node(struct dnssec_ctx *v, struct node *n, const struct node *z)
 	if ((bad = unusable(a)) != NULL) {
 		node_set(n, DNSSEC_INDETERMINATE, "the DS of %s could not be "
 		    "fetched (%s)", n->name, bad);
+		return;
+	}
+	if (a->ncname > 0) {
+		/* An alias (the DS question followed its CNAME): no zone
+		 * cut here; the CNAME itself is judged with the answer. */
+		inherit(n, z);
 		return;
 	}
 	if ((p = parse(a)) == NULL || (owner = rdf_of(n->name)) == NULL) {
@@ -760,19 +766,24 @@ worse(struct verdict *out, enum dnssec_status st, const char *why)
  * The node whose keys judge data at owner.  When an RRSIG in list names
  * a signer at or above owner whose zone is secure with its own keys, that
  * zone is authoritative for owner and no cut lies between (RFC 4035
- * §5.3.1): the names in between need no proof.  Otherwise the walk down
- * to owner itself decides.
+ * §5.3.1): the names in between need no proof.  at_owner: only the
+ * RRSIGs of owner's own records count (an answer section may hold other
+ * zones' records: a CNAME chain).  Otherwise the walk down to owner
+ * itself decides.
  */
 static struct node *
-zone_for(struct dnssec_ctx *v, const ldns_rr_list *list, const char *owner)
+zone_for(struct dnssec_ctx *v, const ldns_rr_list *list, const char *owner,
+    bool at_owner)
 {
-	char signer[256];
+	char signer[256], o[256];
 	struct node *z;
 	ldns_rr *rr;
 
 	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++) {
 		rr = ldns_rr_list_rr(list, i);
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_RRSIG ||
+		    (at_owner && (!name_of(ldns_rr_owner(rr), o, sizeof(o)) ||
+		    strcmp(o, owner) != 0)) ||
 		    ldns_rr_rrsig_signame(rr) == NULL ||
 		    !name_of(ldns_rr_rrsig_signame(rr), signer,
 		    sizeof(signer)) || !within(owner, signer) ||
@@ -791,7 +802,7 @@ static void
 check_rrset(struct dnssec_ctx *v, const ldns_pkt *p, const char *owner,
     ldns_rr_type t, struct verdict *out)
 {
-	struct node *z = zone_for(v, ldns_pkt_answer(p), owner);
+	struct node *z = zone_for(v, ldns_pkt_answer(p), owner, true);
 	ldns_rr_list *set = NULL, *sigs = NULL;
 	ldns_rdf *o = NULL;
 	char what[300], why[DNSSEC_WHY_MAX];
@@ -827,7 +838,7 @@ static void
 check_denial(struct dnssec_ctx *v, const ldns_pkt *p, const char *owner,
     ldns_rr_type t, bool nxdomain, struct verdict *out)
 {
-	struct node *z = zone_for(v, ldns_pkt_authority(p), owner);
+	struct node *z = zone_for(v, ldns_pkt_authority(p), owner, false);
 	ldns_rr_list *nsecs = NULL, *sigs = NULL;
 	ldns_rr *question = NULL;
 	ldns_rdf *o = NULL;
@@ -959,10 +970,10 @@ dnssec_validate(struct dnssec_ctx *v, struct dns_query *q)
 	    a->status != DNS_NXDOMAIN)
 		return DNSSEC_UNCHECKED;	/* no answer to judge */
 	v->now = time(NULL);
-	if ((bad = unusable(a)) != NULL)
-		snprintf(out.why, sizeof(out.why), "the answer was %s", bad),
+	if ((bad = unusable(a)) != NULL) {
 		out.st = DNSSEC_INDETERMINATE;
-	else if ((p = parse(a)) == NULL) {
+		snprintf(out.why, sizeof(out.why), "the answer was %s", bad);
+	} else if ((p = parse(a)) == NULL) {
 		out.st = DNSSEC_INDETERMINATE;
 		snprintf(out.why, sizeof(out.why), "the answer does not parse");
 	} else {

@@ -11,7 +11,7 @@
 #   test.           signed (NSEC3, 2 iterations, salted): a TLD
 #   good.test.      signed (NSEC): SPF, MX mx.good.test, _dmarc, the MX's
 #                   A (no AAAA: a signed NODATA) and a TLSA at
-#                   _25._tcp.mx.good.test
+#                   _25._tcp.mx.good.test, an alias www -> mx
 #   plain.test.     not signed, no DS in test. (insecure, NSEC3 proof)
 #   expired.test.   signed with signatures that expired in 2020 (bogus)
 #   badds.test.     signed, but the DS in test. is of another key (bogus)
@@ -51,8 +51,10 @@ dnssec_world() {
 		eval "_k_$_z=\$(dnssec_key \"$_w\" $_z.test ksk)" || return 1
 		dnssec_records $_z.test >"$_w/$_z.test.zone"
 	done
-	printf '_25._tcp.mx\tIN TLSA 3 1 1 %s\n' "$DNSSEC_WORLD_TLSA" \
-	    >>"$_w/good.test.zone"
+	{
+		printf '_25._tcp.mx\tIN TLSA 3 1 1 %s\n' "$DNSSEC_WORLD_TLSA"
+		printf 'www\tIN CNAME mx\n'
+	} >>"$_w/good.test.zone"
 	dnssec_records plain.test >"$_w/plain.test.zone"
 	# badds.test's parent publishes the DS of a key the zone never uses
 	_k_other=$(dnssec_key "$_w" badds.test ksk) || return 1

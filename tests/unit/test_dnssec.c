@@ -2,7 +2,8 @@
  * test_dnssec.c -- the validator (dnssec.c) on the live resolver against
  * the tree tests/lib/dnssec_world.sh signs at each run, served by NSD on
  * loopback: a late TLSA question (what DANE asks) validated on its own,
- * signed denials (NODATA, NXDOMAIN under NSEC and NSEC3), a TLSA in an
+ * signed denials (NODATA, NXDOMAIN under NSEC and NSEC3), an alias
+ * (CNAME) to a signed name, a TLSA in an
  * unsigned zone, an expired zone, the zone keys kept for the run (a
  * second name of a zone costs no DNSKEY question), the verdict written
  * into the answer, the report's items and findings, and the set-up's
@@ -165,6 +166,19 @@ test_denials(void **state)
 	assert_int_equal(a->status, DNS_NXDOMAIN);
 }
 
+/* An alias: the CNAME and its target's A, both signed; the DS question
+ * about the alias (it follows the CNAME) is no zone cut. */
+static void
+test_cname(void **state)
+{
+	const struct dns_answer *a = check(*state, "www.good.test", DNS_T_A,
+	    DNSSEC_SECURE);
+
+	assert_int_equal(a->status, DNS_OK);
+	assert_int_equal(a->ncname, 1);
+	assert_string_equal(a->canon, "mx.good.test");
+}
+
 /* A TLSA in an unsigned zone: insecure, with the proof (DANE must ignore
  * it, RFC 7672 §2.2). */
 static void
@@ -273,6 +287,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tlsa_secure, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_denials, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cname, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tlsa_insecure, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_expired, setup, teardown),
