@@ -330,6 +330,18 @@ dns_answer_set_dnssec(struct dns_resolver *r, struct dns_query *q,
 	q->ans.dnssec_why = why != NULL ? arena_str(r, why) : NULL;
 }
 
+void
+dns_answer_drop_wire(struct dns_resolver *r, struct dns_query *q)
+{
+	if (q->wire == NULL)
+		return;
+	r->wire_bytes -= q->ans.wirelen;
+	free(q->wire);
+	q->wire = NULL;
+	q->ans.wire = NULL;
+	q->ans.wirelen = 0;
+}
+
 const struct dns_answer *
 dns_answer(const struct dns_query *q)
 {

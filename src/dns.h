@@ -186,6 +186,10 @@ struct dns_query *dns_find(struct dns_resolver *r, const char *name,
  * copied.  No effect on a pending query. */
 void dns_answer_set_dnssec(struct dns_resolver *r, struct dns_query *q,
     enum dnssec_status st, const char *why);
+/* Free q's kept message (dns_answer.wire becomes NULL): validation is
+ * done with it, and the resolver's DNS_WIRE_MAX budget serves the rest of
+ * a long run. */
+void dns_answer_drop_wire(struct dns_resolver *r, struct dns_query *q);
 /* Drive the backend until nothing is in flight. */
 void dns_run(struct dns_resolver *r);
 const struct dns_stats *dns_stats(const struct dns_resolver *r);

@@ -634,6 +634,17 @@ out:
 	ldns_pkt_free(kp);
 }
 
+/* A message the memoised node now stands for: its memory goes back to
+ * the resolver's budget. */
+static void
+drop(struct dnssec_ctx *v, const char *name, uint16_t type)
+{
+	struct dns_query *q = dns_find(v->r, name, type);
+
+	if (q != NULL)
+		dns_answer_drop_wire(v->r, q);
+}
+
 /* The node of name (normal form), computed top down and memoised; NULL
  * only when out of memory. */
 static struct node *
@@ -647,6 +658,7 @@ node_get(struct dnssec_ctx *v, const char *name, int depth)
 		return NULL;
 	if (strcmp(name, v->zone) == 0) {
 		anchor_node(v, n);
+		drop(v, name, DNS_T_DNSKEY);
 		if (n->run_wide && v->problem == NULL)
 			v->problem = n->why;
 		return n;
@@ -662,6 +674,8 @@ node_get(struct dnssec_ctx *v, const char *name, int depth)
 		inherit(n, up);
 	else
 		child_node(v, n, up);
+	drop(v, name, DNS_T_DS);
+	drop(v, name, DNS_T_DNSKEY);
 	return n;
 }
 
@@ -969,6 +983,8 @@ dnssec_validate(struct dnssec_ctx *v, struct dns_query *q)
 	if (a->status != DNS_OK && a->status != DNS_NODATA &&
 	    a->status != DNS_NXDOMAIN)
 		return DNSSEC_UNCHECKED;	/* no answer to judge */
+	if (a->dnssec != DNSSEC_UNCHECKED)
+		return a->dnssec;	/* judged for an earlier domain */
 	v->now = time(NULL);
 	if ((bad = unusable(a)) != NULL) {
 		out.st = DNSSEC_INDETERMINATE;
@@ -984,6 +1000,7 @@ dnssec_validate(struct dnssec_ctx *v, struct dns_query *q)
 		out.st = DNSSEC_INDETERMINATE;
 	dns_answer_set_dnssec(v->r, q, out.st,
 	    out.st == DNSSEC_SECURE || out.why[0] == '\0' ? NULL : out.why);
+	dns_answer_drop_wire(v->r, q);
 	return out.st;
 }
 

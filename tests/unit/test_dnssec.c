@@ -149,6 +149,11 @@ test_tlsa_secure(void **state)
 	assert_int_equal(a->nrr, 1);
 	assert_int_equal(a->rr[0].type, DNS_T_TLSA);
 	assert_null(a->dnssec_why);
+	/* judged: its message is given back, the verdict stays */
+	assert_null(a->wire);
+	assert_int_equal(dnssec_validate(((struct fixture *)*state)->v,
+	    dns_find(((struct fixture *)*state)->r, "_25._tcp.mx.good.test",
+	    DNS_T_TLSA)), DNSSEC_SECURE);
 }
 
 /* Signed denials: NODATA (NSEC), NXDOMAIN (NSEC), NXDOMAIN in the NSEC3
