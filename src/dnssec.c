@@ -970,6 +970,24 @@ judge_answer(struct dnssec_ctx *v, struct dns_query *q,
 	check_denial(v, p, cur, t, a->status == DNS_NXDOMAIN, out);
 }
 
+/* Does the message hold any RRSIG, NSEC or NSEC3 record? */
+static bool
+has_dnssec_records(const ldns_pkt *p)
+{
+	const ldns_rr_list *sec[2] = { ldns_pkt_answer(p),
+	    ldns_pkt_authority(p) };
+	ldns_rr_type t;
+
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < ldns_rr_list_rr_count(sec[k]); i++) {
+			t = ldns_rr_get_type(ldns_rr_list_rr(sec[k], i));
+			if (t == LDNS_RR_TYPE_RRSIG || t == LDNS_RR_TYPE_NSEC ||
+			    t == LDNS_RR_TYPE_NSEC3)
+				return true;
+		}
+	return false;
+}
+
 enum dnssec_status
 dnssec_validate(struct dnssec_ctx *v, struct dns_query *q)
 {
@@ -994,6 +1012,17 @@ dnssec_validate(struct dnssec_ctx *v, struct dns_query *q)
 		snprintf(out.why, sizeof(out.why), "the answer does not parse");
 	} else {
 		judge_answer(v, q, a, p, &out);
+		if (out.st == DNSSEC_BOGUS && !has_dnssec_records(p)) {
+			/* Signed zone, but not one DNSSEC record in the whole
+			 * message: more likely a resolver or middlebox that
+			 * strips them than a zone that lost them all; never
+			 * a false bogus. */
+			out.st = DNSSEC_INDETERMINATE;
+			snprintf(out.why, sizeof(out.why), "the answer came "
+			    "without any RRSIG or NSEC record although %s is "
+			    "in a signed zone (stripped on the way?)",
+			    dns_query_name(q));
+		}
 		ldns_pkt_free(p);
 	}
 	if (out.st == DNSSEC_UNCHECKED)
