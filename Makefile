@@ -106,7 +106,7 @@ DEBS := build-essential pkg-config libldns-dev ldnsutils libpcre2-dev \
         libssl-dev openssl libjansson-dev libpsl-dev libcurl4-openssl-dev \
         libedit-dev libcmocka-dev libyaml-dev nsd python3 python3-yaml python3-spf \
         clang libclang-rt-14-dev spfquery iproute2 gzip bind9-utils git \
-        chromium parallel postfix libsasl2-modules
+        chromium parallel postfix libsasl2-modules dns-root-data
 deps:
 	@SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	$$SUDO apt-get update && \

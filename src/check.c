@@ -700,12 +700,95 @@ static void
 transport_finish(struct check_result *res, struct diag_sink *sink)
 {
 	transport_judge(&res->transport, &res->mtasts, sink);
+	dnssec_judge(&res->dnssec, res->domain, sink);
+}
+
+/* ---- DNSSEC ------------------------------------------------------------ */
+
+/* Call fn for every answer the report relies on that was asked: the
+ * domain's TXT and MX, its _dmarc TXT, each MX host's A and AAAA and,
+ * when DANE asked for it, its TLSA at _25._tcp.  Returns -1 when fn
+ * did. */
+static int
+each_relied(struct check_result *res,
+    int (*fn)(struct check_result *, struct dns_query *))
+{
+	struct dns_resolver *r = res->priv->r;
+	struct dns_query *q;
+	const struct mx_host *h;
+	char name[300];
+	int rc = 0;
+	static const uint16_t host_types[] = { DNS_T_A, DNS_T_AAAA,
+	    DNS_T_TLSA };
+
+#define RELY(n, t) \
+	if ((q = dns_find(r, (n), (t))) != NULL && fn(res, q) != 0) rc = -1
+	RELY(res->domain, DNS_T_TXT);
+	RELY(res->domain, DNS_T_MX);
+	if (snprintf(name, sizeof(name), "_dmarc.%s", res->domain) <
+	    (int)sizeof(name))
+		RELY(name, DNS_T_TXT);
+	for (size_t i = 0; i < res->mx.nhost; i++) {
+		h = &res->mx.host[i];
+		if (h->null_mx || h->name == NULL || h->name[0] == '\0')
+			continue;
+		for (size_t t = 0; t < 3; t++) {
+			if (host_types[t] == DNS_T_TLSA) {
+				if (snprintf(name, sizeof(name), "_25._tcp.%s",
+				    h->name) >= (int)sizeof(name))
+					continue;
+			} else
+				snprintf(name, sizeof(name), "%s", h->name);
+			RELY(name, host_types[t]);
+		}
+	}
+#undef RELY
+	return rc;
+}
+
+static int
+dnssec_ask(struct check_result *res, struct dns_query *q)
+{
+	return dnssec_prepare(res->priv->o->dnssec, q);
+}
+
+static int
+dnssec_take(struct check_result *res, struct dns_query *q)
+{
+	dnssec_validate(res->priv->o->dnssec, q);
+	return dnssec_report_add(&res->dnssec, res->priv->o->dnssec, q);
+}
+
+/* Validate the batch: every chain question at once, one dns_run(), then
+ * the verdicts (cheap: ldns's checks on messages already here). */
+static void
+dnssec_batch(struct dns_resolver *r, struct check_result *res, size_t n,
+    const struct check_opts *o)
+{
+	for (size_t i = 0; i < n; i++) {
+		res[i].dnssec.skipped = o->dnssec_skipped;
+		if (o->dnssec == NULL || res[i].priv == NULL)
+			continue;
+		if (each_relied(&res[i], dnssec_ask) != 0)
+			res[i].dnssec.oom = true;
+	}
+	if (o->dnssec == NULL)
+		return;
+	dns_run(r);
+	for (size_t i = 0; i < n; i++) {
+		if (res[i].priv == NULL)
+			continue;
+		res[i].dnssec.ran = true;
+		if (each_relied(&res[i], dnssec_take) != 0)
+			res[i].dnssec.oom = true;
+	}
 }
 
 static void
 transport_free(struct check_result *res)
 {
 	transport_result_free(&res->transport);
+	dnssec_report_free(&res->dnssec);
 }
 
 /* Score groups: MTA-STS, TLS-RPT and BIMI share one weight; MX and
@@ -992,6 +1075,7 @@ check_run(struct dns_resolver *r, const char *const *names, size_t n,
 			more = true;
 	if (more)
 		dns_run(r);
+	dnssec_batch(r, res, n, o);
 	if (probes != NULL && probe_plan(res, n, o, probes, v) != 0)
 		rc = -1;
 	fetch_policies(res, n, o);

@@ -22,6 +22,7 @@
 #include "bimi.h"
 #include "dkim.h"
 #include "dmarc.h"
+#include "dnssec.h"
 #include "ip.h"
 #include "mtasts.h"
 #include "mx.h"
@@ -100,6 +101,11 @@ struct check_opts {
 					 * --no-smtp, zone files), or NULL */
 	struct transport_opts transport;	/* port, loopback */
 	struct smtp_opts smtp;		/* EHLO name, timeout, caps, CAs */
+	/* DNSSEC validation of the answers the report relies on (after
+	 * DNS, before the probes: DANE reads the verdicts), or NULL with
+	 * the reason in dnssec_skipped (static text). */
+	struct dnssec_ctx *dnssec;
+	const char *dnssec_skipped;
 };
 
 #define CHECK_MAX_PROVIDERS 16	/* providers recognised per domain */
@@ -118,6 +124,8 @@ struct check_result {
 	struct tlsrpt_result tlsrpt;
 	struct bimi_result bimi;
 	struct transport_result transport;	/* SMTP and TLS of the MXs */
+	struct dnssec_report dnssec;	/* DNSSEC of the names relied on,
+					 * shown and judged with Transport */
 	const char *providers[CHECK_MAX_PROVIDERS];	/* names recognised
 							 * (borrowed from
 							 * opts.providers) */

@@ -40,7 +40,8 @@
 enum {
 	OPT_DOMAINS = CLI_OPT__NEXT, OPT_IP, OPT_NO_HTTPS, OPT_CA_FILE,
 	OPT_STRICT, OPT_STATS, OPT_HTML, OPT_BASELINE, OPT_RESUME, OPT_SHARD,
-	OPT_NO_SMTP, OPT_HELO, OPT_SMTP_TIMEOUT, OPT_SMTP_PORT
+	OPT_NO_SMTP, OPT_HELO, OPT_SMTP_TIMEOUT, OPT_SMTP_PORT,
+	OPT_TRUST_ANCHOR, OPT_NO_DNSSEC
 };
 
 static const struct option check_longopts[] = {
@@ -60,6 +61,8 @@ static const struct option check_longopts[] = {
 	{ "helo", required_argument, NULL, OPT_HELO },
 	{ "smtp-timeout", required_argument, NULL, OPT_SMTP_TIMEOUT },
 	{ "smtp-port", required_argument, NULL, OPT_SMTP_PORT },
+	{ "trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR },
+	{ "no-dnssec", no_argument, NULL, OPT_NO_DNSSEC },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -67,6 +70,7 @@ static const struct option check_longopts[] = {
 static const struct cli_optval check_values[] = {
 	{ "domains", CLI_VAL_FILE, NULL },
 	{ "ca-file", CLI_VAL_FILE, NULL },
+	{ "trust-anchor", CLI_VAL_FILE, NULL },
 	CLI_COMMON_VALUES,
 	{ NULL, CLI_VAL_TEXT, NULL }
 };
@@ -103,6 +107,9 @@ static const char check_help[] =
 "      --smtp-timeout SEC seconds per SMTP step (default 10)\n"
 "      --smtp-port PORT   probe PORT instead of 25, loopback addresses\n"
 "                         included (test servers; also with --zone)\n"
+"      --trust-anchor FILE validate DNSSEC from the DS or DNSKEY records in\n"
+"                         FILE (default: " DNSSEC_DEFAULT_ANCHOR ")\n"
+"      --no-dnssec        do not validate DNSSEC\n"
 "      --strict           exit 1 on warnings too\n"
 "      --stats            print query counts and the cache hit rate to\n"
 "                         standard error at the end\n"
@@ -290,6 +297,8 @@ struct check_args {
 	const char *helo;
 	double smtp_timeout;
 	unsigned smtp_port;
+	const char *trust_anchor;	/* --trust-anchor FILE, or NULL */
+	bool dnssec;			/* not --no-dnssec */
 };
 
 /* The bytes of a host name as mail domains use them (LDH, and '_' for
@@ -406,6 +415,7 @@ parse_args(int argc, char **argv, struct check_args *A)
 	cli_common_init(&A->c);
 	A->https = true;
 	A->smtp = true;
+	A->dnssec = true;
 	A->domains.max = MAX_DOMAINS;
 	A->selectors.max = DKIM_MAX_SELECTORS / 2;
 	optind = 1;
@@ -459,6 +469,15 @@ parse_args(int argc, char **argv, struct check_args *A)
 			continue;
 		case OPT_NO_SMTP:
 			A->smtp = false;
+			continue;
+		case OPT_TRUST_ANCHOR:
+			if (access(optarg, R_OK) != 0)
+				return cli_usage_error(prog, "--trust-anchor "
+				    "%s: %s", optarg, strerror(errno));
+			A->trust_anchor = optarg;
+			continue;
+		case OPT_NO_DNSSEC:
+			A->dnssec = false;
 			continue;
 		case OPT_HELO:
 			if (strlen(optarg) == 0 || strlen(optarg) > 253 ||
@@ -559,6 +578,8 @@ struct run_out {
 	bool incomplete, failed;
 	bool told_curl;			/* MTA-STS fetching skipped: said */
 	bool told_blocked;		/* port 25 blocked: said */
+	bool told_dnssec;		/* DNSSEC not validated at all: said */
+	const struct check_opts *o;
 };
 
 /* One domain's output in every form asked for. */
@@ -584,6 +605,14 @@ emit_domain(struct run_out *R, const struct check_result *res)
 		    "skips the probe)\n", R->prog, A->smtp_port ? A->smtp_port :
 		    25);
 		R->told_blocked = true;
+	}
+	if (res->dnssec.ran && R->o->dnssec != NULL &&
+	    dnssec_run_problem(R->o->dnssec) != NULL && !R->told_dnssec) {
+		/* once per run: it is the network's, not the domain's */
+		fprintf(stderr, "%s: DNSSEC not validated: %s (--no-dnssec "
+		    "skips validation)\n", R->prog,
+		    dnssec_run_problem(R->o->dnssec));
+		R->told_dnssec = true;
 	}
 	if ((json || R->bl != NULL) &&
 	    (o = render_json_check_new(res)) == NULL)
@@ -642,6 +671,41 @@ emit_domain(struct run_out *R, const struct check_result *res)
 		render_json_free(o);
 }
 
+/*
+ * DNSSEC validation is on by default when a trust anchor can be read:
+ * --trust-anchor FILE (which must load), else the system's root anchor
+ * (skipped, and said, when it is not installed).  Never with --zone: the
+ * zone backend's answers carry no signatures.  False when an explicit
+ * anchor does not load (message on stderr).
+ */
+static bool
+dnssec_setup(const struct check_args *A, struct dns_resolver *r,
+    struct check_opts *o, const char *prog)
+{
+	char err[300];
+
+	if (!A->dnssec) {
+		o->dnssec_skipped = "--no-dnssec";
+		return true;
+	}
+	if (A->c.nzones > 0) {
+		o->dnssec_skipped = "DNS answers come from zone files (--zone)";
+		return true;
+	}
+	if (A->trust_anchor == NULL &&
+	    access(DNSSEC_DEFAULT_ANCHOR, R_OK) != 0) {
+		o->dnssec_skipped = "no trust anchor (" DNSSEC_DEFAULT_ANCHOR
+		    " is not installed; --trust-anchor FILE)";
+		return true;
+	}
+	o->dnssec = dnssec_new(r, A->trust_anchor != NULL ? A->trust_anchor :
+	    DNSSEC_DEFAULT_ANCHOR, err, sizeof(err));
+	if (o->dnssec != NULL)
+		return true;
+	fprintf(stderr, "%s: --trust-anchor: %s\n", prog, err);
+	return false;
+}
+
 int
 cmd_check(int argc, char **argv)
 {
@@ -663,6 +727,8 @@ cmd_check(int argc, char **argv)
 
 	memset(&A, 0, sizeof(A));
 	memset(&R, 0, sizeof(R));
+	memset(&o, 0, sizeof(o));
+	R.o = &o;
 	memset(&common, 0, sizeof(common));
 	common.max = MAX_COMMON;
 	if ((rc = parse_args(argc, argv, &A)) >= 0)
@@ -724,7 +790,6 @@ cmd_check(int argc, char **argv)
 	read_common_selectors(prog, &common);
 	if ((r = cli_resolver_new(&A.c, prog)) == NULL)
 		goto out;
-	memset(&o, 0, sizeof(o));
 	o.selectors = (const char *const *)A.selectors.v;
 	o.nselectors = A.selectors.n;
 	o.send_ips = A.ips;
@@ -743,6 +808,8 @@ cmd_check(int argc, char **argv)
 	else if (A.c.nzones > 0 && A.smtp_port == 0)
 		o.smtp_skipped = "DNS answers come from zone files (--zone); "
 		    "--smtp-port PORT probes test servers";
+	if (!dnssec_setup(&A, r, &o, prog))
+		goto out;
 	o.transport.port = A.smtp_port;
 	o.transport.allow_loopback = A.smtp_port != 0;
 	if (A.helo != NULL)
@@ -831,6 +898,7 @@ out:
 	if (R.out != NULL && R.out != stdout)
 		fclose(R.out);
 	free(res);
+	dnssec_free(o.dnssec);
 	dns_free(r);
 	providers_free(ps);
 	baseline_free(done);

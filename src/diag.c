@@ -272,6 +272,7 @@ static const struct {
 	{ "bimi.", "MTA-STS, TLS-RPT, BIMI" },
 	{ "smtp.", "Transport (SMTP and TLS)" },
 	{ "tls.", "Transport (SMTP and TLS)" },
+	{ "dnssec.", "Transport (SMTP and TLS)" },
 	{ "zone.", "Zone files and DNS" },
 	{ "dns.", "Zone files and DNS" },
 };

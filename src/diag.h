@@ -333,6 +333,15 @@ X(TLS_OLD_PROTOCOL, "tls.old-protocol", WARNING, "RFC 8996", \
 X(TLS_MTA_STS_CERT_INVALID, "tls.mta-sts-cert-invalid", ERROR, "RFC 8461 §4.2, §5", \
   "MTA-STS is enforced but the MX presents a certificate that does not verify or does not name it", \
   "install a CA-signed certificate naming the MX host; until then MTA-STS senders refuse to deliver (or set mode: testing)") \
+X(DNSSEC_BOGUS, "dnssec.bogus", ERROR, "RFC 4035 §5", \
+  "an answer the report relies on is signed but does not validate: validating resolvers answer SERVFAIL, so mail to the domain is deferred or bounces", \
+  "re-sign the zone (expired or not-yet-valid RRSIG), publish at the parent a DS that matches the zone's key (or remove it), or fix the NSEC/NSEC3 chain") \
+X(DNSSEC_INSECURE, "dnssec.insecure", INFO, "RFC 4035 §5.2, RFC 7672 §2.2", \
+  "the domain or an MX host lies in a zone that is not signed (a proven unsigned delegation): its answers can be forged and DANE cannot apply", \
+  "sign the zone and publish its DS at the parent") \
+X(DNSSEC_INDETERMINATE, "dnssec.indeterminate", WARNING, "RFC 4033 §5, RFC 4035 §5", \
+  "a record DNSSEC validation needs could not be fetched (a DS or DNSKEY query failed, or the resolver strips signatures): the answers were not validated", \
+  "retry, or use --resolver with a DNSSEC-aware resolver; --no-dnssec skips validation") \
 \
 X(ZONE_SYNTAX, "zone.syntax", ERROR, "RFC 1035 §5", \
   "a line of the zone file cannot be parsed", \

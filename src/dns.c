@@ -32,6 +32,7 @@ struct dns_query {
 	uint16_t type;
 	struct dns_answer ans;		/* status DNS_PENDING until done */
 	struct cbent *waiting;		/* callbacks to fire when done */
+	uint8_t *wire;			/* malloc'd copy of ans.wire */
 };
 
 struct dns_resolver {
@@ -43,6 +44,7 @@ struct dns_resolver {
 	struct cbent *ready, **ready_tail;
 	bool firing;
 	struct dns_stats stats;
+	size_t wire_bytes;		/* kept answer messages, <= DNS_WIRE_MAX */
 };
 
 static const char *
@@ -137,11 +139,13 @@ dns_free(struct dns_resolver *r)
 	if (r->ops != NULL && r->ops->free != NULL)
 		r->ops->free(r->be);
 	for (i = 0; i < r->tabsize; i++)
-		for (q = r->tab[i]; q != NULL; q = q->hnext)
+		for (q = r->tab[i]; q != NULL; q = q->hnext) {
 			for (e = q->waiting; e != NULL; e = en) {
 				en = e->next;
 				free(e);
 			}
+			free(q->wire);
+		}
 	for (e = r->ready; e != NULL; e = en) {
 		en = e->next;
 		free(e);
@@ -296,6 +300,48 @@ dns_submit(struct dns_resolver *r, const char *name, uint16_t type,
 	return q;
 }
 
+struct dns_query *
+dns_find(struct dns_resolver *r, const char *name, uint16_t type)
+{
+	char key[256];
+	size_t n = dns_name_trim(name, strlen(name));
+	struct dns_query *q;
+
+	if (n >= sizeof(key))
+		return NULL;
+	memcpy(key, name, n);
+	key[n] = '\0';
+	ascii_lower_n(key, n);
+	for (q = r->tab[name_hash(key, type) % r->tabsize]; q != NULL;
+	    q = q->hnext)
+		if (q->type == type && strcmp(q->key, key) == 0)
+			return q;
+	return NULL;
+}
+
+void
+dns_answer_set_dnssec(struct dns_resolver *r, struct dns_query *q,
+    enum dnssec_status st, const char *why)
+{
+	if (q->ans.status == DNS_PENDING)
+		return;
+	q->ans.dnssec = st;
+	/* Out of memory loses the reason, never the status. */
+	q->ans.dnssec_why = why != NULL ? arena_str(r, why) : NULL;
+}
+
+void
+dns_answer_drop_wire(struct dns_resolver *r, struct dns_query *q)
+{
+	if (q->wire == NULL)
+		return;
+	r->wire_bytes -= q->ans.wirelen;
+	free(q->wire);
+	q->wire = NULL;
+	q->ans.wire = NULL;
+	q->ans.wirelen = 0;
+}
+
 const struct dns_answer *
 dns_answer(const struct dns_query *q)
 {
@@ -436,6 +482,16 @@ dns_query_done(struct dns_resolver *r, struct dns_query *q,
 		q->ans.nrr = 0;
 		q->ans.rr = NULL;
 	}
+	if (!oom && a->wire != NULL && a->wirelen > 0 &&
+	    a->wirelen <= DNS_WIRE_MAX - r->wire_bytes &&
+	    (q->wire = malloc(a->wirelen)) != NULL) {
+		/* Without it the answer stays whole; validation says it
+		 * could not judge it. */
+		memcpy(q->wire, a->wire, a->wirelen);
+		q->ans.wire = q->wire;
+		q->ans.wirelen = a->wirelen;
+		r->wire_bytes += a->wirelen;
+	}
 	if (q->ans.status == DNS_TIMEOUT)
 		r->stats.timeouts++;
 	for (e = q->waiting; e != NULL; e = next) {
@@ -476,6 +532,10 @@ dns_type_name(uint16_t type)
 	case DNS_T_TXT:		return "TXT";
 	case DNS_T_AAAA:	return "AAAA";
 	case DNS_T_SPF:		return "SPF";
+	case DNS_T_DS:		return "DS";
+	case DNS_T_RRSIG:	return "RRSIG";
+	case DNS_T_DNSKEY:	return "DNSKEY";
+	case DNS_T_TLSA:	return "TLSA";
 	}
 	/* Not thread-safe; authcheck is single-threaded. */
 	snprintf(buf, sizeof(buf), "TYPE%u", (unsigned)type);

@@ -33,6 +33,7 @@
 enum {
 	DNS_T_A = 1, DNS_T_NS = 2, DNS_T_CNAME = 5, DNS_T_SOA = 6,
 	DNS_T_PTR = 12, DNS_T_MX = 15, DNS_T_TXT = 16, DNS_T_AAAA = 28,
+	DNS_T_DS = 43, DNS_T_RRSIG = 46, DNS_T_DNSKEY = 48, DNS_T_TLSA = 52,
 	DNS_T_SPF = 99
 };
 
@@ -101,7 +102,16 @@ struct dns_answer {
 	enum dnssec_status dnssec;	/* DNSSEC_UNCHECKED unless validated */
 	const char *dnssec_why;		/* BOGUS/INSECURE: the reason or the
 					 * proof, else NULL */
+	/* The answer message as it came (wire format), for DNSSEC
+	 * validation (dnssec.c): kept only when dns_live_dnssec() asked for
+	 * it and while the resolver's total stays under DNS_WIRE_MAX; NULL
+	 * otherwise (zone backend, validation off, cap reached). */
+	const uint8_t *wire;
+	size_t wirelen;
 };
+
+/* The most bytes of answer messages one resolver keeps for validation. */
+#define DNS_WIRE_MAX	(64u * 1024 * 1024)
 
 struct dns_resolver;
 struct dns_query;
@@ -143,6 +153,12 @@ size_t dns_live_inflight_cap(size_t want, size_t *fd_limit);
  * into err (for the user: "bad --resolver 'x': ..."). */
 struct dns_resolver *dns_live_new(const struct dns_live_opts *o,
     char *err, size_t errsize);
+/* Ask every later question of a live resolver with the DNSSEC OK and
+ * Checking Disabled bits (RFC 4035 §3.2: the records and signatures come
+ * back, and a validating upstream does not hide a bogus answer behind
+ * SERVFAIL: dnssec.c judges it and says why) and keep each answer's
+ * message (dns_answer.wire).  0, or -1 when r is not a live resolver. */
+int dns_live_dnssec(struct dns_resolver *r);
 /* Create a zone resolver with no data (everything NXDOMAIN). */
 struct dns_resolver *dns_zone_new(void);
 void dns_free(struct dns_resolver *r);
@@ -162,6 +178,18 @@ const struct dns_answer *dns_wait(struct dns_resolver *r, struct dns_query *q);
 /* Submit and wait in one call. */
 const struct dns_answer *dns_lookup(struct dns_resolver *r, const char *name,
     uint16_t type);
+/* The entry of (name, type) when it was submitted before, else NULL:
+ * nothing is asked. */
+struct dns_query *dns_find(struct dns_resolver *r, const char *name,
+    uint16_t type);
+/* Record what DNSSEC validation found about q's answer (dnssec.c); why is
+ * copied.  No effect on a pending query. */
+void dns_answer_set_dnssec(struct dns_resolver *r, struct dns_query *q,
+    enum dnssec_status st, const char *why);
+/* Free q's kept message (dns_answer.wire becomes NULL): validation is
+ * done with it, and the resolver's DNS_WIRE_MAX budget serves the rest of
+ * a long run. */
+void dns_answer_drop_wire(struct dns_resolver *r, struct dns_query *q);
 /* Drive the backend until nothing is in flight. */
 void dns_run(struct dns_resolver *r);
 const struct dns_stats *dns_stats(const struct dns_resolver *r);

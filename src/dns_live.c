@@ -100,6 +100,8 @@ struct lq {
 	size_t nseen;
 	size_t ncname;
 	bool noedns;			/* FORMERR to EDNS: asking without */
+	const uint8_t *msg;		/* the message being interpreted */
+	size_t msglen;
 };
 
 struct live {
@@ -127,6 +129,8 @@ struct live {
 	uint8_t *rbuf;			/* LIVE_MAX_MSG + 1 bytes */
 	uint8_t pool[128];		/* random bytes for IDs */
 	size_t poolpos;
+	bool dnssec;			/* DO and CD bits, keep the messages
+					 * (dns_live_dnssec) */
 };
 
 /*
@@ -449,7 +453,7 @@ lq_fail(struct live *be, struct lq *lq, enum dns_status st, uint8_t rcode,
 
 /* Build the query for lq->qname into lq->wire. */
 static bool
-lq_build(struct lq *lq)
+lq_build(const struct live *be, struct lq *lq)
 {
 	ldns_pkt *pkt;
 	ldns_rdf *name;
@@ -464,8 +468,13 @@ lq_build(struct lq *lq)
 		ldns_rdf_deep_free(name);
 		return false;
 	}
-	if (!lq->noedns)
+	if (!lq->noedns) {
 		ldns_pkt_set_edns_udp_size(pkt, LIVE_EDNS_SIZE);
+		if (be->dnssec)
+			ldns_pkt_set_edns_do(pkt, true);
+	}
+	if (be->dnssec)
+		ldns_pkt_set_cd(pkt, true);
 	if (ldns_pkt2wire(&w, pkt, &n) == LDNS_STATUS_OK && n >= 12 &&
 	    n <= LIVE_MAX_MSG) {
 		free(lq->wire);
@@ -693,7 +702,7 @@ lq_launch(struct live *be, struct lq *lq)
 {
 	lq->attempt = 0;
 	lq->fail[0] = '\0';
-	if (!lq_build(lq)) {
+	if (!lq_build(be, lq)) {
 		lq_fail(be, lq, DNS_ERROR, 0, "cannot build the query");
 		return;
 	}
@@ -885,6 +894,10 @@ finish_ok(struct live *be, struct lq *lq, const ldns_pkt *p,
 		}
 	if (lq->ncname > 0)
 		a.canon = name_str(&s, canon);
+	if (be->dnssec) {
+		a.wire = lq->msg;
+		a.wirelen = lq->msglen;
+	}
 	if (s.err) {
 		a.status = DNS_ERROR;
 		a.why = "out of memory decoding the answer";
@@ -910,6 +923,10 @@ finish_neg(struct live *be, struct lq *lq, enum dns_status st, uint8_t rcode,
 	a.tcp = tcp;
 	if (lq->ncname > 0)
 		a.canon = name_str(&s, canon);
+	if (be->dnssec) {
+		a.wire = lq->msg;
+		a.wirelen = lq->msglen;
+	}
 	if (s.err) {	/* without it the answer is about the wrong name */
 		a.status = DNS_ERROR;
 		a.rcode = 0;
@@ -952,7 +969,7 @@ interpret(struct live *be, struct lq *lq, const ldns_pkt *p, bool tcp)
 		 * FORMERR; ask it once more without the OPT record, in the
 		 * same attempt. */
 		lq->noedns = true;
-		if (!lq_build(lq)) {
+		if (!lq_build(be, lq)) {
 			lq_fail(be, lq, DNS_ERROR, 0, "cannot build the query");
 			return;
 		}
@@ -1039,8 +1056,11 @@ handle_msg(struct live *be, struct lq *lq, const uint8_t *m, size_t len,
 	}
 	if (!tcp && ldns_pkt_tc(p))
 		start_tcp(be, lq);
-	else
+	else {
+		lq->msg = m;
+		lq->msglen = len;
 		interpret(be, lq, p, tcp);
+	}
 	ldns_pkt_free(p);
 	return true;
 }
@@ -1288,6 +1308,20 @@ live_free(void *arg)
 	free(be->pfd);
 	free(be->map);
 	free(be);
+}
+
+static const struct dns_backend_ops live_ops;
+
+int
+dns_live_dnssec(struct dns_resolver *r)
+{
+	struct live *be;
+
+	if (dns_resolver_ops(r) != &live_ops)
+		return -1;
+	be = dns_resolver_backend(r);
+	be->dnssec = true;
+	return 0;
 }
 
 static const struct dns_backend_ops live_ops = {

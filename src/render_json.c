@@ -807,12 +807,48 @@ transport_json(const struct transport_result *t, bool *ok)
 	return o;
 }
 
+/* {"validated", "skipped", "names": [{name, type, status, reason}],
+ * "names_total"}: what DNSSEC validation said of each answer relied on. */
+static json_t *
+dnssec_json(const struct dnssec_report *rep, bool *ok)
+{
+	json_t *o = json_object(), *names = json_array();
+
+	if (o == NULL || names == NULL) {
+		json_decref(o);
+		json_decref(names);
+		*ok = false;
+		return NULL;
+	}
+	put(o, "validated", json_boolean(rep->ran), ok);
+	put(o, "skipped", jstr(rep->skipped), ok);
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct dnssec_item *it = &rep->item[i];
+		json_t *e = json_object();
+
+		if (e == NULL) {
+			*ok = false;
+			break;
+		}
+		put(e, "name", jstr(it->name), ok);
+		put(e, "type", jstr(dns_type_name(it->type)), ok);
+		put(e, "status", jstr(dnssec_status_name(it->st)), ok);
+		put(e, "reason", it->why[0] ? jstr(it->why) : json_null(), ok);
+		if (json_array_append_new(names, e) != 0)
+			*ok = false;
+	}
+	put(o, "names", names, ok);
+	put(o, "names_total", json_integer((json_int_t)rep->ntotal), ok);
+	return o;
+}
+
 int
 render_json_area_transport(json_t *o, const struct check_result *res)
 {
 	bool ok = true;
 
 	put(o, "transport", transport_json(&res->transport, &ok), &ok);
+	put(o, "dnssec", dnssec_json(&res->dnssec, &ok), &ok);
 	return ok ? 0 : -1;
 }
 

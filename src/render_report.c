@@ -384,11 +384,65 @@ render_text_transport(FILE *out, const struct transport_result *t,
 		    t->nhost_total - t->nhost);
 }
 
+/* One line per name validated: "DNSSEC good.test: TXT secure, MX
+ * secure", then the reasons (the proof of an unsigned zone, why an answer
+ * is bogus). */
+static void
+render_text_dnssec(FILE *out, const struct dnssec_report *rep,
+    const struct render_style *st)
+{
+	const struct dnssec_item *it;
+	const char *col;
+
+	if (rep->skipped != NULL) {
+		fprintf(out, "  DNSSEC not validated: %s\n", rep->skipped);
+		return;
+	}
+	if (!rep->ran)
+		return;
+	for (size_t i = 0; i < rep->n; i++) {
+		bool first = true;
+
+		for (size_t j = 0; j < i && first; j++)
+			first = strcmp(rep->item[j].name, rep->item[i].name) != 0;
+		if (!first)
+			continue;
+		fputs("  DNSSEC ", out);
+		cli_put_safe(out, rep->item[i].name);
+		fputc(':', out);
+		for (size_t j = i; j < rep->n; j++) {
+			it = &rep->item[j];
+			if (strcmp(it->name, rep->item[i].name) != 0)
+				continue;
+			col = it->st == DNSSEC_BOGUS ? st->red :
+			    it->st == DNSSEC_INDETERMINATE ? st->yellow : "";
+			fprintf(out, "%s %s %s%s%s", j == i ? "" : ",",
+			    dns_type_name(it->type), col,
+			    dnssec_status_name(it->st), col[0] ? st->reset : "");
+		}
+		for (size_t j = i; j < rep->n; j++) {
+			it = &rep->item[j];
+			if (strcmp(it->name, rep->item[i].name) != 0 ||
+			    it->why[0] == '\0')
+				continue;
+			fputs(" (", out);
+			cli_put_safe(out, it->why);
+			fputc(')', out);
+			break;
+		}
+		fputc('\n', out);
+	}
+	if (rep->ntotal > rep->n)
+		fprintf(out, "  (%zu more answers not shown)\n",
+		    rep->ntotal - rep->n);
+}
+
 void
 render_text_area_transport(FILE *out, const struct check_result *res,
     const struct render_style *st)
 {
 	render_text_transport(out, &res->transport, st);
+	render_text_dnssec(out, &res->dnssec, st);
 }
 
 void

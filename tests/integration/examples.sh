@@ -57,6 +57,8 @@ network	authcheck smtp mail.example.com:465
 network	authcheck smtp mail.example.com:2465 --implicit-tls
 network	authcheck example.com --no-smtp
 network	authcheck example.com --helo probe.example.net --smtp-timeout 5
+network	authcheck example.com --trust-anchor my-anchor.ds
+network	authcheck example.com --no-dnssec
 network	authcheck --domains list.txt
 network	authcheck --domains list.txt --format csv >health.csv
 network	authcheck --domains list.txt --html health.html >/dev/null

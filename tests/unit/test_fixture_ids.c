@@ -65,6 +65,11 @@ static const struct {
 	{ "tls.cert-expiring", "tests/integration/smtp_probe.sh" },
 	{ "tls.old-protocol", "tests/integration/smtp_probe.sh" },
 	{ "tls.mta-sts-cert-invalid", "tests/integration/smtp_probe.sh" },
+	/* DNSSEC needs signatures made now (ldns-signzone) and a server
+	 * that answers with them: tests/lib/dnssec_world.sh and NSD */
+	{ "dnssec.bogus", "tests/integration/dnssec.sh" },
+	{ "dnssec.insecure", "tests/integration/dnssec.sh" },
+	{ "dnssec.indeterminate", "tests/integration/dnssec.sh" },
 };
 
 #define NMADE (sizeof(made_by_test) / sizeof(made_by_test[0]))
