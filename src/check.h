@@ -25,6 +25,7 @@
 #include "ip.h"
 #include "mtasts.h"
 #include "mx.h"
+#include "reputation.h"
 #include "spf_lint.h"
 #include "tlsrpt.h"
 #include "transport.h"
@@ -40,7 +41,8 @@ struct json_t;
  * area may read the results of those before it) and shown. */
 enum check_area {
 	CHECK_SPF, CHECK_DMARC, CHECK_DKIM, CHECK_MX, CHECK_MTA_STS,
-	CHECK_TLS_RPT, CHECK_BIMI, CHECK_TRANSPORT, CHECK__AREAS
+	CHECK_TLS_RPT, CHECK_BIMI, CHECK_TRANSPORT, CHECK_REPUTATION,
+	CHECK__AREAS
 };
 
 /*
@@ -100,6 +102,10 @@ struct check_opts {
 					 * --no-smtp, zone files), or NULL */
 	struct transport_opts transport;	/* port, loopback */
 	struct smtp_opts smtp;		/* EHLO name, timeout, caps, CAs */
+	/* The Reputation area (reputation.h): off unless lists are given
+	 * (--reputation, --blocklists, --dqs-key). */
+	struct rep_opts reputation;	/* lists NULL: skipped */
+	const char *reputation_skipped;	/* why, when skipped (static) */
 };
 
 #define CHECK_MAX_PROVIDERS 16	/* providers recognised per domain */
@@ -118,6 +124,7 @@ struct check_result {
 	struct tlsrpt_result tlsrpt;
 	struct bimi_result bimi;
 	struct transport_result transport;	/* SMTP and TLS of the MXs */
+	struct rep_result reputation;	/* blocklists */
 	const char *providers[CHECK_MAX_PROVIDERS];	/* names recognised
 							 * (borrowed from
 							 * opts.providers) */
@@ -176,8 +183,8 @@ void check_free(struct check_result *res);
  * sum of 25 per error and 8 per warning over all its findings lists
  * (check_findings()), each area's deduction capped at its weight (SPF 30,
  * DMARC 30, DKIM 20 -- the domain-wide findings and every selector's --,
- * MX and reverse DNS with Transport together 10, MTA-STS + TLS-RPT + BIMI
- * together 10).  Info
+ * MX and reverse DNS with Transport and Reputation together 10, MTA-STS +
+ * TLS-RPT + BIMI together 10).  Info
  * findings cost nothing.
  */
 unsigned check_score(const struct check_result *res);

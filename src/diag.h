@@ -334,6 +334,22 @@ X(TLS_MTA_STS_CERT_INVALID, "tls.mta-sts-cert-invalid", ERROR, "RFC 8461 §4.2, 
   "MTA-STS is enforced but the MX presents a certificate that does not verify or does not name it", \
   "install a CA-signed certificate naming the MX host; until then MTA-STS senders refuse to deliver (or set mode: testing)") \
 \
+X(BLOCKLIST_LISTED, "blocklist.listed", ERROR, "RFC 5782", \
+  "an MX, sending or SPF-authorised address (or the domain) is on a blocklist that matters for its role", \
+  "find and stop the cause (a compromised account or host, a bad list, an open relay), then ask for removal at the list's delisting page") \
+X(BLOCKLIST_LISTED_INFO, "blocklist.listed-info", INFO, "RFC 5782", \
+  "listed on an informational list, or with a code that is normal for the address's role (a policy list of end-user ranges)", \
+  "nothing to do unless the address sends mail directly; then ask its provider or the list to remove the range") \
+X(BLOCKLIST_REFUSED, "blocklist.refused", WARNING, "RFC 5782 §2.1", \
+  "the list answered with an error code (e.g. 127.255.255.254: query through a public resolver): no answer, not a listing", \
+  "query through your own recursive resolver (--resolver), not a public one; for Spamhaus use a free Data Query Service key (--dqs-key)") \
+X(BLOCKLIST_UNUSABLE, "blocklist.unusable", WARNING, "RFC 5782 §5", \
+  "the list failed its RFC 5782 §5 test points or answered outside 127.0.0.0/8 in this run: its answers are ignored", \
+  "use a resolver that does not rewrite NXDOMAIN answers, or drop the list from --blocklists FILE") \
+X(BLOCKLIST_NOT_CHECKED, "blocklist.not-checked", INFO, "RFC 5782 §2.1", \
+  "some addresses were not looked up: a network over the enumeration cap, a private address, or a cap on names", \
+  "look up the mail servers of a large network with --ip, or the network itself with authcheck blocklist NET") \
+\
 X(ZONE_SYNTAX, "zone.syntax", ERROR, "RFC 1035 §5", \
   "a line of the zone file cannot be parsed", \
   "fix the line; the rest of the file is still checked") \
