@@ -21,6 +21,7 @@
 
 #include "ascii.h"
 #include "baseline.h"
+#include "blocklist.h"
 #include "buf.h"
 #include "check.h"
 #include "cli.h"
@@ -40,7 +41,8 @@
 enum {
 	OPT_DOMAINS = CLI_OPT__NEXT, OPT_IP, OPT_NO_HTTPS, OPT_CA_FILE,
 	OPT_STRICT, OPT_STATS, OPT_HTML, OPT_BASELINE, OPT_RESUME, OPT_SHARD,
-	OPT_NO_SMTP, OPT_HELO, OPT_SMTP_TIMEOUT, OPT_SMTP_PORT
+	OPT_NO_SMTP, OPT_HELO, OPT_SMTP_TIMEOUT, OPT_SMTP_PORT, OPT_REPUTATION,
+	OPT_BLOCKLISTS, OPT_DQS_KEY
 };
 
 static const struct option check_longopts[] = {
@@ -60,6 +62,9 @@ static const struct option check_longopts[] = {
 	{ "helo", required_argument, NULL, OPT_HELO },
 	{ "smtp-timeout", required_argument, NULL, OPT_SMTP_TIMEOUT },
 	{ "smtp-port", required_argument, NULL, OPT_SMTP_PORT },
+	{ "reputation", no_argument, NULL, OPT_REPUTATION },
+	{ "blocklists", required_argument, NULL, OPT_BLOCKLISTS },
+	{ "dqs-key", required_argument, NULL, OPT_DQS_KEY },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -67,6 +72,7 @@ static const struct option check_longopts[] = {
 static const struct cli_optval check_values[] = {
 	{ "domains", CLI_VAL_FILE, NULL },
 	{ "ca-file", CLI_VAL_FILE, NULL },
+	{ "blocklists", CLI_VAL_FILE, NULL },
 	CLI_COMMON_VALUES,
 	{ NULL, CLI_VAL_TEXT, NULL }
 };
@@ -103,6 +109,13 @@ static const char check_help[] =
 "      --smtp-timeout SEC seconds per SMTP step (default 10)\n"
 "      --smtp-port PORT   probe PORT instead of 25, loopback addresses\n"
 "                         included (test servers; also with --zone)\n"
+"      --reputation       look the MX, --ip and SPF-authorised addresses and\n"
+"                         the domain up on DNS blocklists (off by default:\n"
+"                         lists refuse public resolvers; see authcheck(1))\n"
+"      --blocklists FILE  the lists to query (default data/blocklists.json);\n"
+"                         implies --reputation\n"
+"      --dqs-key KEY      query Spamhaus through its Data Query Service with\n"
+"                         KEY; implies --reputation\n"
 "      --strict           exit 1 on warnings too\n"
 "      --stats            print query counts and the cache hit rate to\n"
 "                         standard error at the end\n"
@@ -290,6 +303,9 @@ struct check_args {
 	const char *helo;
 	double smtp_timeout;
 	unsigned smtp_port;
+	bool reputation;		/* --reputation (or the two below) */
+	const char *blocklists;		/* --blocklists FILE */
+	const char *dqs_key;		/* --dqs-key KEY */
 };
 
 /* The bytes of a host name as mail domains use them (LDH, and '_' for
@@ -483,6 +499,21 @@ parse_args(int argc, char **argv, struct check_args *A)
 			A->smtp_port = (unsigned)port;
 			continue;
 		}
+		case OPT_REPUTATION:
+			A->reputation = true;
+			continue;
+		case OPT_BLOCKLISTS:
+			A->blocklists = optarg;
+			A->reputation = true;
+			continue;
+		case OPT_DQS_KEY:
+			if (!cli_dqs_key_ok(optarg))
+				return cli_usage_error(prog, "--dqs-key: '%s' is "
+				    "not a key (letters and digits, 1 to 63)",
+				    optarg);
+			A->dqs_key = optarg;
+			A->reputation = true;
+			continue;
 		case OPT_HTML:
 			A->html = optarg;
 			continue;
@@ -651,6 +682,7 @@ cmd_check(int argc, char **argv)
 	struct check_result *res = NULL;
 	struct dns_resolver *r = NULL;
 	struct provider_set *ps = NULL;
+	struct bl_set *bl = NULL;
 	struct baseline *done = NULL;
 	struct strlist common;
 	struct run_out R;
@@ -722,6 +754,11 @@ cmd_check(int argc, char **argv)
 		fprintf(stderr, "%s: provider templates not loaded (%s): DKIM "
 		    "selectors of providers are not discovered\n", prog, err);
 	read_common_selectors(prog, &common);
+	if (A.reputation && (bl = blocklist_load(A.blocklists, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "%s: blocklists: %s\n", prog, err);
+		goto out;
+	}
 	if ((r = cli_resolver_new(&A.c, prog)) == NULL)
 		goto out;
 	memset(&o, 0, sizeof(o));
@@ -743,6 +780,13 @@ cmd_check(int argc, char **argv)
 	else if (A.c.nzones > 0 && A.smtp_port == 0)
 		o.smtp_skipped = "DNS answers come from zone files (--zone); "
 		    "--smtp-port PORT probes test servers";
+	/* Off by default: the lists refuse public resolvers (a warning for
+	 * most users, for no fault of the domain) and their free use is for
+	 * low volumes, which a --domains run of thousands would exceed. */
+	o.reputation.lists = bl;
+	o.reputation.dqs_key = A.dqs_key;
+	o.reputation_skipped = "not asked (--reputation looks the domain's "
+	    "addresses up on DNS blocklists)";
 	o.transport.port = A.smtp_port;
 	o.transport.allow_loopback = A.smtp_port != 0;
 	if (A.helo != NULL)
@@ -833,6 +877,7 @@ out:
 	free(res);
 	dns_free(r);
 	providers_free(ps);
+	blocklist_free(bl);
 	baseline_free(done);
 	baseline_free(R.bl);
 	render_summary_free(R.sum);

@@ -61,6 +61,14 @@ entry_line(FILE *out, const struct rep_entry *e,
 	putc('\n', out);
 }
 
+static bool
+usable_list(const struct rep_result *r, const struct bl_list *l)
+{
+	size_t k = (size_t)(l - blocklist_get(r->o.lists, 0));
+
+	return r->list_status == NULL || r->list_status[k] == REP_CLEAR;
+}
+
 void
 render_text_reputation(FILE *out, const struct rep_result *r,
     const struct render_style *st)
@@ -77,21 +85,45 @@ render_text_reputation(FILE *out, const struct rep_result *r,
 	if (r->not_checked > 0)
 		fprintf(out, ", %zu not looked up", r->not_checked);
 	putc('\n', out);
+	if (r->list_status != NULL)
+		for (size_t k = 0; k < blocklist_count(r->o.lists); k++) {
+			const struct bl_list *l = blocklist_get(r->o.lists, k);
+
+			if ((!l->on && !r->o.all_lists) ||
+			    r->list_status[k] == REP_CLEAR)
+				continue;
+			fprintf(out, "  %slist %s%s ", st->yellow,
+			    rep_status_name(r->list_status[k]), st->reset);
+			cli_put_safe(out, l->name);
+			fputs(" (", out);
+			cli_put_safe(out, l->zone);
+			fputs("): its answers are not used\n", out);
+		}
 	while (i < r->ne) {
 		const struct rep_entry *first = &r->e[i];
-		size_t j = i, clear = 0;
+		size_t j = i, clear = 0, usable = 0;
 
-		while (j < r->ne && r->e[j].target == first->target)
-			clear += r->e[j++].status == REP_CLEAR;
+		for (; j < r->ne && r->e[j].target == first->target; j++)
+			if (usable_list(r, r->e[j].list)) {
+				usable++;
+				clear += r->e[j].status == REP_CLEAR;
+			}
 		fputs("  ", out);
 		cli_put_safe(out, first->target);
-		fprintf(out, " (%s ", role_word(first->role));
+		fputs(" (", out);
+		if (first->role != BL_ROLE_DOMAIN)
+			fprintf(out, "%s ", role_word(first->role));
 		cli_put_safe(out, first->via);
-		fprintf(out, "): %s%zu of %zu clear%s\n", clear == j - i ?
-		    st->green : "", clear, j - i, clear == j - i ? st->reset :
-		    "");
+		if (clear == usable)
+			fprintf(out, "): %sclear%s on %zu usable list(s)\n",
+			    st->green, st->reset, usable);
+		else
+			fprintf(out, "): not clear on %zu of %zu usable "
+			    "list(s)\n", usable - clear, usable);
+		/* a list unusable for the run was said above */
 		for (; i < j; i++)
-			if (r->e[i].status != REP_CLEAR)
+			if (r->e[i].status != REP_CLEAR &&
+			    usable_list(r, r->e[i].list))
 				entry_line(out, &r->e[i], st);
 	}
 }

@@ -274,8 +274,11 @@ add_target(struct rep_result *res, bool is_ip, const struct ipaddr *ip0,
 		}
 	}
 	if (res->ntargets == REP_MAX_TARGETS) {
-		note(res, 1, "more than %d addresses and names: the rest "
-		    "(from %s on) were not looked up", REP_MAX_TARGETS, via);
+		if (res->over_++ == 0)
+			note(res, 0, "more than %d addresses and names: the "
+			    "rest (from %s on) were not looked up",
+			    REP_MAX_TARGETS, via);
+		res->not_checked++;
 		return 0;
 	}
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
@@ -372,12 +375,11 @@ addr_done(void *arg, struct dns_query *q)
 			lk->res->area.oom = true;
 }
 
-int
-rep_add_net(struct rep_result *res, const struct ipaddr *net,
-    unsigned prefix, unsigned role, const char *via)
+static int
+add_net(struct rep_result *res, const struct ipaddr *net, unsigned prefix,
+    unsigned role, const char *via, size_t cap)
 {
 	unsigned width = net->family == 4 ? 32 : 128;
-	size_t cap = res->o.net_cap ? res->o.net_cap : REP_NET_CAP;
 	unsigned long long count;
 	struct ipaddr ip;
 
@@ -407,6 +409,14 @@ rep_add_net(struct rep_result *res, const struct ipaddr *net,
 			return -1;
 	}
 	return 0;
+}
+
+int
+rep_add_net(struct rep_result *res, const struct ipaddr *net,
+    unsigned prefix, unsigned role, const char *via)
+{
+	return add_net(res, net, prefix, role, via, res->o.net_cap ?
+	    res->o.net_cap : REP_NET_CAP);
 }
 
 /* The domain's own SPF record: what it authorises directly.  include:
@@ -444,8 +454,8 @@ spf_done(void *arg, struct dns_query *q)
 			cidr = t->mech == SPF_M_IP4 ? t->cidr4 : t->cidr6;
 			if (t->addr.family == 0)
 				break;
-			if (rep_add_net(res, &t->addr, cidr < 0 ? 128u :
-			    (unsigned)cidr, BL_ROLE_SPF, via) != 0)
+			if (add_net(res, &t->addr, cidr < 0 ? 128u :
+			    (unsigned)cidr, BL_ROLE_SPF, via, REP_NET_CAP) != 0)
 				res->area.oom = true;
 			break;
 		case SPF_M_A:
@@ -492,8 +502,10 @@ new_lookup(struct rep_result *res, enum lk_kind k, const char *name,
 		    strcmp(res->lk_[i].name, norm) == 0)
 			return &res->lk_[i];
 	if (res->nlk_ == REP_MAX_LOOKUPS) {
-		note(res, 1, "more than %d MX and SPF names: %s and the rest "
-		    "were not resolved", REP_MAX_LOOKUPS, norm);
+		if (res->lk_over_++ == 0)
+			note(res, 0, "more than %d MX and SPF names: %s and the "
+			    "rest were not resolved", REP_MAX_LOOKUPS, norm);
+		res->not_checked++;
 		return &res->lk_[0];
 	}
 	lk = &res->lk_[res->nlk_++];
@@ -543,7 +555,9 @@ rep_begin(struct dns_resolver *r, const struct rep_opts *o,
 	if ((res->lk_ = calloc(1, REP_MAX_LOOKUPS * sizeof(*res->lk_) +
 	    sizeof(struct rep_notes))) == NULL ||
 	    (res->t_ = calloc(REP_MAX_TARGETS, sizeof(*res->t_))) == NULL ||
-	    (res->h_ = calloc(nl ? nl : 1, sizeof(*res->h_))) == NULL)
+	    (res->h_ = calloc(nl ? nl : 1, sizeof(*res->h_))) == NULL ||
+	    (res->list_status = calloc(nl ? nl : 1,
+	    sizeof(*res->list_status))) == NULL)
 		return -1;
 	/* Every list's test points, asked with the rest (the cache makes
 	 * them one question per run, whatever the number of domains). */
@@ -586,11 +600,12 @@ rep_add_domain(struct rep_result *res, const char *domain)
 {
 	const char *org = org_domain(domain);
 
-	if (add_target(res, false, NULL, domain, BL_ROLE_DOMAIN, "domain") != 0)
+	if (add_target(res, false, NULL, domain, BL_ROLE_DOMAIN,
+	    "the domain") != 0)
 		return -1;
 	if (org != NULL && !dmarc_is_org_domain(domain) &&
 	    add_target(res, false, NULL, org, BL_ROLE_DOMAIN,
-	    "organisational domain") != 0)
+	    "the organisational domain") != 0)
 		return -1;
 	if (new_lookup(res, LK_MX, domain, BL_ROLE_MX) == NULL ||
 	    new_lookup(res, LK_TXT, domain, BL_ROLE_SPF) == NULL)
@@ -837,8 +852,10 @@ report_listed(struct rep_result *res, struct diag_sink *sink,
 	    "removal at %s", e->target, e->list->delist);
 	d.fix = fix.err ? NULL : buf_str(&fix);
 	diag_reportf(sink, e->matters ? DIAG_BLOCKLIST_LISTED :
-	    DIAG_BLOCKLIST_LISTED_INFO, &d, "%s (%s, %s) is listed on %s "
-	    "(%s): %s%s%s%s", e->target, role_phrase(e->role), e->via,
+	    DIAG_BLOCKLIST_LISTED_INFO, &d, "%s (%s%s%s) is listed on %s "
+	    "(%s): %s%s%s%s", e->target, e->role == BL_ROLE_DOMAIN ? "" :
+	    role_phrase(e->role), e->role == BL_ROLE_DOMAIN ? "" : ", ",
+	    e->via,
 	    e->list->name, e->list->zone, e->meaning ? e->meaning : "",
 	    e->reason ? "; the list says: \"" : "",
 	    e->reason ? e->reason : "", e->reason ? "\"" : "");
@@ -959,9 +976,15 @@ rep_finish(struct rep_result *res, struct diag_sink *sink)
 		if (e->status == REP_UNKNOWN)
 			res->area.incomplete = true;
 	}
-	for (size_t i = 0; i < nl; i++)
+	for (size_t i = 0; i < nl; i++) {
+		enum health hh = res->h_[i].h;
+
+		res->list_status[i] = hh == H_REFUSED ? REP_REFUSED :
+		    hh == H_BROKEN ? REP_BROKEN : hh == H_UNKNOWN ?
+		    REP_UNKNOWN : REP_CLEAR;
 		if (used(res, blocklist_get(res->o.lists, i)))
 			report_list(res, sink, i, per_list[i]);
+	}
 	for (size_t j = 0; j < res->ne; j++)
 		if (res->e[j].status == REP_LISTED)
 			report_listed(res, sink, &res->e[j]);
@@ -993,6 +1016,8 @@ rep_result_free(struct rep_result *res)
 	free(res->t_);
 	free(res->lk_);
 	free(res->h_);
+	free(res->list_status);
+	res->list_status = NULL;
 	res->e = NULL;
 	res->t_ = NULL;
 	res->lk_ = NULL;

@@ -92,6 +92,10 @@ struct rep_result {
 	const char *skipped_why;	/* area skipped: why (static text) */
 	struct rep_opts o;
 	size_t nlists_used;		/* lists queried */
+	enum rep_status *list_status;	/* after rep_finish(), per list (in
+					 * the set's order): CLEAR usable,
+					 * else REFUSED, BROKEN (failed its
+					 * test points) or UNKNOWN */
 	struct rep_entry *e;		/* after rep_finish(): target x list */
 	size_t ne;
 	size_t ntargets;		/* looked up */
@@ -103,6 +107,8 @@ struct rep_result {
 	struct rep_lookup *lk_;
 	size_t nlk_;
 	struct rep_health *h_;
+	size_t over_;			/* targets past REP_MAX_TARGETS */
+	size_t lk_over_;		/* names past REP_MAX_LOOKUPS */
 	bool finished_;
 };
 
@@ -125,7 +131,7 @@ int rep_begin(struct dns_resolver *r, const struct rep_opts *o,
 /* Look up one address (role BL_ROLE_*). 0, -1 out of memory. */
 int rep_add_ip(struct rep_result *res, const struct ipaddr *ip,
     unsigned role, const char *via);
-/* Every address of net/prefix up to the cap; beyond, a finding says how
+/* Every address of net/prefix up to o->net_cap (REP_NET_CAP); beyond, a finding says how
  * many were not looked up.  0 or -1. */
 int rep_add_net(struct rep_result *res, const struct ipaddr *net,
     unsigned prefix, unsigned role, const char *via);
