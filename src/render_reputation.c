@@ -6,6 +6,7 @@
  * cli_put_safe().
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "check.h"
 #include "cli.h"
@@ -69,6 +70,23 @@ usable_list(const struct rep_result *r, const struct bl_list *l)
 	return r->list_status == NULL || r->list_status[k] == REP_CLEAR;
 }
 
+/* The end of target i's entries; *clear and *usable count them on the
+ * lists usable in this run. */
+static size_t
+target_end(const struct rep_result *r, size_t i, size_t *clear,
+    size_t *usable)
+{
+	size_t j = i;
+
+	*clear = *usable = 0;
+	for (; j < r->ne && r->e[j].target == r->e[i].target; j++)
+		if (usable_list(r, r->e[j].list)) {
+			(*usable)++;
+			*clear += r->e[j].status == REP_CLEAR;
+		}
+	return j;
+}
+
 void
 render_text_reputation(FILE *out, const struct rep_result *r,
     const struct render_style *st)
@@ -101,18 +119,33 @@ render_text_reputation(FILE *out, const struct rep_result *r,
 		}
 	while (i < r->ne) {
 		const struct rep_entry *first = &r->e[i];
-		size_t j = i, clear = 0, usable = 0;
+		size_t j, clear, usable, run = 1, last = i;
 
-		for (; j < r->ne && r->e[j].target == first->target; j++)
-			if (usable_list(r, r->e[j].list)) {
-				usable++;
-				clear += r->e[j].status == REP_CLEAR;
+		j = target_end(r, i, &clear, &usable);
+		/* all clear: fold the run of targets from the same source
+		 * that are all clear too (an SPF network) into one line */
+		if (clear == usable)
+			for (size_t k = j, c2, u2, e2; k < r->ne; k = e2) {
+				e2 = target_end(r, k, &c2, &u2);
+				if (c2 != u2 || u2 != usable ||
+				    strcmp(r->e[k].via, first->via) != 0)
+					break;
+				last = k;
+				run++;
+				j = e2;
 			}
 		fputs("  ", out);
 		cli_put_safe(out, first->target);
-		fputs(" (", out);
+		if (run > 1) {
+			fputs(" .. ", out);
+			cli_put_safe(out, r->e[last].target);
+			fprintf(out, " (%zu addresses,", run);
+		} else {
+			fputs(" (", out);
+		}
 		if (first->role != BL_ROLE_DOMAIN)
-			fprintf(out, "%s ", role_word(first->role));
+			fprintf(out, "%s%s ", run > 1 ? " " : "",
+			    role_word(first->role));
 		cli_put_safe(out, first->via);
 		if (clear == usable)
 			fprintf(out, "): %sclear%s on %zu usable list(s)\n",

@@ -848,8 +848,13 @@ report_listed(struct rep_result *res, struct diag_sink *sink,
 	memset(&d, 0, sizeof(d));
 	d.domain = res->domain[0] ? res->domain : e->target;
 	buf_init(&fix, BUF_MAX_TEXT);
-	buf_printf(&fix, "find and stop what got %s listed, then ask for "
-	    "removal at %s", e->target, e->list->delist);
+	if (e->matters)
+		buf_printf(&fix, "find and stop what got %s listed, then ask "
+		    "for removal at %s", e->target, e->list->delist);
+	else
+		buf_printf(&fix, "nothing to do for %s as it is used here; if "
+		    "it sends mail directly, ask for removal at %s",
+		    role_phrase(e->role), e->list->delist);
 	d.fix = fix.err ? NULL : buf_str(&fix);
 	diag_reportf(sink, e->matters ? DIAG_BLOCKLIST_LISTED :
 	    DIAG_BLOCKLIST_LISTED_INFO, &d, "%s (%s%s%s) is listed on %s "

@@ -64,6 +64,12 @@ grep -q '^      listed on Good list (good.bl.test): 127.0.0.2 -- 127.0.0.2: spam
     ok || ko "text: the wildcard list not said once"
 grep -q 'error blocklist.listed' "$work/cmd.txt" && ok || ko "text: no finding"
 
+# --dqs-key: the list's dqs_zone under the key (its own answer, 127.0.0.4)
+"$AUTHCHECK" blocklist 192.0.2.10 --dqs-key testkey --blocklists "$lists" \
+    $res --format json >"$work/dqs.json" 2>"$work/err"
+sanitizer "$work/err" dqs
+judge dqs 1 "$work/dqs.json" dqs
+
 # 2. the report's Reputation area: MX, SPF own addresses, domain lists.
 "$AUTHCHECK" rep.test --reputation --blocklists "$lists" $res --no-https \
     --no-smtp --format json >"$work/rep.json" 2>"$work/err"

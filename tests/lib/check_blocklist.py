@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Judge the JSON of tests/integration/blocklist.sh.
 
-Usage: check_blocklist.py command|report|off|timeout FILE
+Usage: check_blocklist.py command|report|dqs|off|timeout FILE
 Every expectation comes from tests/zones/reputation/world.zone and
 blocklists.json (what the test lists hold), never from an earlier run.
 Prints why and exits 1 on the first failure.
@@ -135,6 +135,13 @@ def report(o):
          msgs(o, "blocklist.listed"))
 
 
+def dqs(o):
+    by = rows_of(o)
+    listed(by, "192.0.2.10", "good", ["127.0.0.4"], "sender", True,
+           ["infected host"], "")
+    need(by[("192.0.2.10", "good")]["zone"] == "good.bl.test", "zone")
+
+
 def off(o):
     need(o["reputation"] == [], "rows without --reputation")
     need(o["reputation_scan"]["skipped"], "not said skipped")
@@ -157,7 +164,7 @@ def main():
     try:
         need(len(lines) == 1, "%d lines" % len(lines))
         o = json.loads(lines[0])
-        {"command": command, "report": report, "off": off,
+        {"command": command, "report": report, "off": off, "dqs": dqs,
          "timeout": timeout}[sys.argv[1]](o)
     except (Bad, KeyError, ValueError) as e:
         print("%s: %s" % (sys.argv[1], e))
