@@ -431,8 +431,12 @@ spf_done(void *arg, struct dns_query *q)
 	char *text = NULL, via[128], name[256];
 	size_t len = 0;
 
-	if (spf_select_txt(dns_answer(q), &text, &len) != 1 || text == NULL) {
+	if (spf_select_txt(dns_answer(q), &text, &len) != 1) {
 		free(text);
+		return;
+	}
+	if (text == NULL) {		/* out of memory */
+		res->area.oom = true;
 		return;
 	}
 	if ((rec = spf_parse(text, len)) == NULL) {
@@ -706,7 +710,7 @@ health_judge(struct rep_result *res)
 
 /* The TXT reason, printable ASCII only (it is shown and put in JSON). */
 static char *
-txt_reason(const struct rep_check *c)
+txt_reason(struct rep_result *res, const struct rep_check *c)
 {
 	const struct dns_answer *a;
 	char *s;
@@ -714,9 +718,12 @@ txt_reason(const struct rep_check *c)
 
 	if (c->txt == NULL || (a = dns_answer(c->txt)) == NULL ||
 	    a->status != DNS_OK || a->nrr == 0 ||
-	    a->rr[0].type != DNS_T_TXT ||
-	    (s = dns_txt_join(&a->rr[0], &len)) == NULL)
+	    a->rr[0].type != DNS_T_TXT)
 		return NULL;
+	if ((s = dns_txt_join(&a->rr[0], &len)) == NULL) {
+		res->area.oom = true;
+		return NULL;
+	}
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
 			s[i] = '?';
@@ -820,7 +827,7 @@ judge_entry(struct rep_result *res, const struct bl_list *l,
 	if (mb.err)
 		res->area.oom = true;
 	e->meaning = buf_take(&mb);
-	e->reason = txt_reason(c);
+	e->reason = txt_reason(res, c);
 }
 
 static const char *
