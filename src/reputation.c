@@ -306,8 +306,12 @@ add_target(struct rep_result *res, bool is_ip, const struct ipaddr *ip0,
 		if (!used(res, l) || (l->kind == BL_DOMAIN) == is_ip ||
 		    (is_ip && (l->kind == BL_IPV4) != (ip.family == 4)))
 			continue;
-		if (qname(res, l, is_ip, &t->ip, t->name, qn, sizeof(qn)) != 0)
-			continue;	/* a name too long for the zone */
+		if (qname(res, l, is_ip, &t->ip, t->name, qn, sizeof(qn)) !=
+		    0) {
+			note(res, 1, "%s is too long a name to look up under "
+			    "%s", t->name, l->zone);
+			continue;
+		}
 		c->asked = true;
 		if ((c->q = dns_submit(res->r_, qn, DNS_T_A, list_a_done, c)) ==
 		    NULL)
