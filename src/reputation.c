@@ -682,11 +682,14 @@ judge_point(struct rep_health *h, const struct bl_list *l,
 		if (h->h == H_REFUSED)
 			continue;
 		if (!in_127(code)) {
+			/* the point that must not exist answers: what
+			 * answers is the resolver, not the list */
 			h->h = H_BROKEN;
 			snprintf(h->why, sizeof(h->why), "the test point %s "
-			    "answers %s, outside 127.0.0.0/8: the resolver "
-			    "rewrites NXDOMAIN answers (or the list is "
-			    "broken)", point, c);
+			    "answers %s, outside 127.0.0.0/8: %s", point, c,
+			    want_listed ? "the list is broken or the resolver "
+			    "rewrites its answers" : "the resolver rewrites "
+			    "NXDOMAIN answers (use your own resolver)");
 		} else if (!want_listed) {
 			h->h = H_BROKEN;
 			snprintf(h->why, sizeof(h->why), "the test point %s, "
@@ -794,9 +797,10 @@ judge_entry(struct rep_result *res, const struct bl_list *l,
 			h->h = H_BROKEN;
 			rep_code_text(e->codes[0], cs, sizeof(cs));
 			snprintf(h->why, sizeof(h->why), "%s answers %s, "
-			    "outside 127.0.0.0/8: the resolver rewrites "
-			    "NXDOMAIN answers (or the list is broken)",
-			    a->qname, cs);
+			    "outside 127.0.0.0/8, while its test points "
+			    "answer right: the list is broken (a resolver "
+			    "rewriting NXDOMAIN would have rewritten the test "
+			    "point 127.0.0.1 too)", a->qname, cs);
 		}
 		return;
 	}

@@ -9,6 +9,8 @@
 #   wild.bl.test     answers 127.0.0.2 for everything (127.0.0.1 too):
 #                    fails its test points, unusable
 #   outside.bl.test  answers 192.0.2.99 (outside 127/8): unusable
+#   nxrewrite.bl.test answers 192.0.2.53 for every name, as a resolver
+#                    rewriting NXDOMAIN does: unusable, and said why
 #   servfail.bl.test a zone NSD cannot load: SERVFAIL, unknown
 # and a run against an address where no server listens (timeouts).  The
 # JSON fields are asserted by tests/lib/check_blocklist.py, from what the

@@ -81,6 +81,7 @@ def command(o):
     need(("192.0.2.7", "good") not in by, "192.0.2.8/30 overran")
     for (t, lst), r in by.items():
         want = {"refuse": "refused", "wild": "broken", "outside": "broken",
+                "nxrewrite": "broken",
                 "servfail": "unknown"}.get(lst)
         if want:
             need(r["status"] == want, "%s on %s: %s, want %s" %
@@ -90,17 +91,21 @@ def command(o):
     need(len(msgs(o, "blocklist.refused")) == 1, "refused: %s" % ids(o))
     need("127.255.255.254" in msgs(o, "blocklist.refused")[0], "no code")
     un = msgs(o, "blocklist.unusable")
-    need(len(un) == 2, "unusable: %s" % un)
+    need(len(un) == 3, "unusable: %s" % un)
     need(any("Wildcard list" in m and "127.0.0.1" in m for m in un),
          "wildcard not said: %s" % un)
-    need(any("Outside list" in m and "outside 127.0.0.0/8" in m for m in un),
+    need(any("Outside list" in m and "outside 127.0.0.0/8" in m and
+             "the list is broken" in m for m in un),
          "outside not said: %s" % un)
+    need(any("Rewritten list" in m and "rewrites NXDOMAIN" in m for m in un),
+         "the rewriting resolver not said: %s" % un)
     need(any("servfail.bl.test" in m for m in msgs(o, "dns.failure")),
          "no dns.failure for the failing list")
     li = msgs(o, "blocklist.listed")
     need(len(li) == 4, "listed: %s" % li)
-    need(not any("Refusing" in m or "Wildcard" in m or "Outside" in m
-                 for m in li), "an unusable list's answer taken: %s" % li)
+    need(not any("Refusing" in m or "Wildcard" in m or "Outside" in m or
+                 "Rewritten" in m for m in li),
+         "an unusable list's answer taken: %s" % li)
     need(o["counts"]["error"] == 4, "counts %s" % o["counts"])
 
 
@@ -124,7 +129,7 @@ def report(o):
     need(not any(t.startswith("198.51.100.") for t, _ in by),
          "the /24 was enumerated")
     need(("192.0.2.10", "good") not in by, "include: was followed")
-    need(not any(lst in ("refuse", "wild", "outside", "servfail")
+    need(not any(lst in ("refuse", "wild", "outside", "nxrewrite", "servfail")
                  for _, lst in by), "a list off by default was queried")
     need(any("198.51.100.0/24" in m for m in msgs(o, "blocklist.not-checked")),
          "no not-checked for the /24")

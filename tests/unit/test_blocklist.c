@@ -206,7 +206,9 @@ test_scan(void **state)
 	    REP_UNKNOWN);
 	assert_true(res.area.incomplete);
 	assert_int_equal(count_id(DIAG_BLOCKLIST_REFUSED), 1);
-	assert_int_equal(count_id(DIAG_BLOCKLIST_UNUSABLE), 2);
+	assert_int_equal(entry(&res, "192.0.2.12", "nxrewrite")->status,
+	    REP_BROKEN);
+	assert_int_equal(count_id(DIAG_BLOCKLIST_UNUSABLE), 3);
 	assert_int_equal(count_id(DIAG_DNS_FAILURE), 1);
 	assert_int_equal(count_id(DIAG_BLOCKLIST_LISTED), 3);
 	rep_result_free(&res);
