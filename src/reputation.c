@@ -67,6 +67,7 @@ struct rep_health {
 	uint32_t refused_code;
 	size_t nrefused;
 	const struct dns_answer *failed;	/* a failed answer */
+	bool point_failed;		/* a test point's query failed */
 	size_t nfailed;
 };
 
@@ -656,6 +657,7 @@ judge_point(struct rep_health *h, const struct bl_list *l,
 		if (h->h == H_OK)
 			h->h = H_UNKNOWN;
 		h->failed = a;
+		h->point_failed = true;	/* whatever else it says: partial */
 		return;
 	}
 	if (a->status != DNS_OK) {
@@ -712,6 +714,8 @@ health_judge(struct rep_result *res)
 		judge_point(h, l, h->listed, true, l->test_listed);
 		if (h->h != H_REFUSED)
 			judge_point(h, l, h->clean, false, l->test_clean);
+		if (h->point_failed)
+			res->area.incomplete = true;
 	}
 }
 
@@ -911,7 +915,8 @@ report_list(struct rep_result *res, struct diag_sink *sink, size_t i,
 		    "unusable in this run: %s; its %zu answer(s) are not "
 		    "believed", l->name, l->zone, h->why, nentries);
 	}
-	if ((h->h == H_UNKNOWN || h->nfailed > 0) && h->failed != NULL) {
+	if ((h->h == H_UNKNOWN || h->nfailed > 0 || h->point_failed) &&
+	    h->failed != NULL) {
 		snprintf(what, sizeof(what), "%s: %zu lookup(s) unknown "
 		    "(not clean)", l->name, h->h == H_UNKNOWN ? nentries :
 		    h->nfailed);
