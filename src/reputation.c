@@ -762,6 +762,7 @@ judge_entry(struct rep_result *res, const struct bl_list *l,
 	const struct dns_answer *a = dns_answer_final(c->q);
 	const struct bl_code *m[BL_MAX_CODES];
 	bool outside = false, refused = false;
+	size_t total = 0;
 	struct buf mb;
 
 	if (dns_failed(a->status) || a->status == DNS_BADNAME) {
@@ -780,6 +781,7 @@ judge_entry(struct rep_result *res, const struct bl_list *l,
 		if (a->rr[i].type != DNS_T_A)
 			continue;
 		code = a_code(&a->rr[i]);
+		total++;
 		if (e->ncodes < REP_MAX_CODES)
 			e->codes[e->ncodes++] = code;
 		if (!in_127(code))
@@ -836,6 +838,9 @@ judge_entry(struct rep_result *res, const struct bl_list *l,
 				e->matters = true;
 		}
 	}
+	if (total > e->ncodes)
+		buf_printf(&mb, "; and %zu more codes (at most %d are read)",
+		    total - e->ncodes, REP_MAX_CODES);
 	if (mb.err)
 		res->area.oom = true;
 	e->meaning = buf_take(&mb);
