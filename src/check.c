@@ -791,8 +791,37 @@ transport_free(struct check_result *res)
 	dnssec_report_free(&res->dnssec);
 }
 
-/* Score groups: MTA-STS, TLS-RPT and BIMI share one weight; MX and
- * Transport (can mail reach the MX at all) another. */
+static int
+reputation_start(struct check_result *res)
+{
+	const struct check_opts *o = res->priv->o;
+
+	if (o->reputation.lists == NULL) {
+		rep_skip(&res->reputation, o->reputation_skipped);
+		return 0;
+	}
+	return rep_start(res->priv->r, res->domain, o->send_ips, o->nsend_ips,
+	    &o->reputation, &res->reputation);
+}
+
+static void
+reputation_finish(struct check_result *res, struct diag_sink *sink)
+{
+	rep_finish(&res->reputation, sink);
+}
+
+static void
+reputation_free(struct check_result *res)
+{
+	rep_result_free(&res->reputation);
+}
+
+/* Score groups: MTA-STS, TLS-RPT and BIMI share one weight; MX,
+ * Transport and Reputation (is mail to and from the domain's servers
+ * accepted at all) another.  Reputation is off by default (check_opts),
+ * and a listing costs within that group: the score measures the domain's
+ * configuration, and a list's verdict on an address is a symptom to act
+ * on, which the error finding and the exit status already carry. */
 enum { SCORE_SPF, SCORE_DMARC, SCORE_DKIM, SCORE_MX, SCORE_POLICY,
 	SCORE__GROUPS };
 static const unsigned score_weight[SCORE__GROUPS] = { 30, 30, 20, 10, 10 };
@@ -825,6 +854,10 @@ const struct check_module check_modules[CHECK__AREAS] = {
 	    AREA(transport), transport_start, transport_finish,
 	    transport_free, NULL, render_text_area_transport,
 	    render_json_area_transport },
+	{ CHECK_REPUTATION, "reputation", "Reputation (blocklists)", SCORE_MX,
+	    AREA(reputation), reputation_start, reputation_finish,
+	    reputation_free, NULL, render_text_area_reputation,
+	    render_json_area_reputation },
 };
 
 static struct area_result *

@@ -26,6 +26,7 @@
 #include "ip.h"
 #include "mtasts.h"
 #include "mx.h"
+#include "reputation.h"
 #include "spf_lint.h"
 #include "tlsrpt.h"
 #include "transport.h"
@@ -41,7 +42,8 @@ struct json_t;
  * area may read the results of those before it) and shown. */
 enum check_area {
 	CHECK_SPF, CHECK_DMARC, CHECK_DKIM, CHECK_MX, CHECK_MTA_STS,
-	CHECK_TLS_RPT, CHECK_BIMI, CHECK_TRANSPORT, CHECK__AREAS
+	CHECK_TLS_RPT, CHECK_BIMI, CHECK_TRANSPORT, CHECK_REPUTATION,
+	CHECK__AREAS
 };
 
 /*
@@ -106,6 +108,10 @@ struct check_opts {
 	 * the reason in dnssec_skipped (static text). */
 	struct dnssec_ctx *dnssec;
 	const char *dnssec_skipped;
+	/* The Reputation area (reputation.h): off unless lists are given
+	 * (--reputation, --blocklists, --dqs-key). */
+	struct rep_opts reputation;	/* lists NULL: skipped */
+	const char *reputation_skipped;	/* why, when skipped (static) */
 };
 
 #define CHECK_MAX_PROVIDERS 16	/* providers recognised per domain */
@@ -126,6 +132,7 @@ struct check_result {
 	struct transport_result transport;	/* SMTP and TLS of the MXs */
 	struct dnssec_report dnssec;	/* DNSSEC of the names relied on,
 					 * shown and judged with Transport */
+	struct rep_result reputation;	/* blocklists */
 	const char *providers[CHECK_MAX_PROVIDERS];	/* names recognised
 							 * (borrowed from
 							 * opts.providers) */
@@ -184,8 +191,8 @@ void check_free(struct check_result *res);
  * sum of 25 per error and 8 per warning over all its findings lists
  * (check_findings()), each area's deduction capped at its weight (SPF 30,
  * DMARC 30, DKIM 20 -- the domain-wide findings and every selector's --,
- * MX and reverse DNS with Transport together 10, MTA-STS + TLS-RPT + BIMI
- * together 10).  Info
+ * MX and reverse DNS with Transport and Reputation together 10, MTA-STS +
+ * TLS-RPT + BIMI together 10).  Info
  * findings cost nothing.
  */
 unsigned check_score(const struct check_result *res);

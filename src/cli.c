@@ -356,3 +356,17 @@ cli_check_status(bool incomplete, unsigned long errors)
 		return CLI_EXIT_DNS;
 	return errors > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
+
+bool
+cli_dqs_key_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}

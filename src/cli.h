@@ -157,12 +157,17 @@ size_t cli_utf8_len(const unsigned char *p, size_t n);
  * Returns 0, or EOF on a write error. */
 int cli_put_safe(FILE *out, const char *s);
 
+/* A Spamhaus Data Query Service key as --dqs-key takes it: letters and
+ * digits, 1 to 63 (one DNS label). */
+bool cli_dqs_key_ok(const char *s);
+
 /* Subcommands. */
 int cmd_spf(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_smtp(int argc, char **argv);	/* cmd_smtp.c */
 int cmd_record(int argc, char **argv);	/* cmd_record.c */
 int cmd_zone(int argc, char **argv);	/* cmd_zone.c */
+int cmd_blocklist(int argc, char **argv);	/* cmd_blocklist.c */
 /* `authcheck providers` (cmd_providers.c) and `authcheck generate`
  * (cmd_generate.c). */
 int cmd_providers(int argc, char **argv);
@@ -173,7 +178,7 @@ int cmd_findings(int argc, char **argv);
 /* The option specs of the subcommands (next to each parser). */
 extern const struct cli_spec cmd_check_spec, cmd_spf_spec, cmd_record_spec,
     cmd_dmarc_spec, cmd_dkim_spec, cmd_zone_spec, cmd_providers_spec,
-    cmd_generate_spec, cmd_findings_spec, cmd_smtp_spec;
+    cmd_generate_spec, cmd_findings_spec, cmd_smtp_spec, cmd_blocklist_spec;
 
 /* `authcheck completion bash|zsh` (cmd_completion.c): print a completion
  * script for the shell.  names[i] runs the subcommand specs[i] (a name

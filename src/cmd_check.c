@@ -21,6 +21,7 @@
 
 #include "ascii.h"
 #include "baseline.h"
+#include "blocklist.h"
 #include "buf.h"
 #include "check.h"
 #include "cli.h"
@@ -41,7 +42,8 @@ enum {
 	OPT_DOMAINS = CLI_OPT__NEXT, OPT_IP, OPT_NO_HTTPS, OPT_CA_FILE,
 	OPT_STRICT, OPT_STATS, OPT_HTML, OPT_BASELINE, OPT_RESUME, OPT_SHARD,
 	OPT_NO_SMTP, OPT_HELO, OPT_SMTP_TIMEOUT, OPT_SMTP_PORT,
-	OPT_TRUST_ANCHOR, OPT_NO_DNSSEC
+	OPT_TRUST_ANCHOR, OPT_NO_DNSSEC,
+	OPT_REPUTATION, OPT_BLOCKLISTS, OPT_DQS_KEY
 };
 
 static const struct option check_longopts[] = {
@@ -63,6 +65,9 @@ static const struct option check_longopts[] = {
 	{ "smtp-port", required_argument, NULL, OPT_SMTP_PORT },
 	{ "trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR },
 	{ "no-dnssec", no_argument, NULL, OPT_NO_DNSSEC },
+	{ "reputation", no_argument, NULL, OPT_REPUTATION },
+	{ "blocklists", required_argument, NULL, OPT_BLOCKLISTS },
+	{ "dqs-key", required_argument, NULL, OPT_DQS_KEY },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -71,6 +76,7 @@ static const struct cli_optval check_values[] = {
 	{ "domains", CLI_VAL_FILE, NULL },
 	{ "ca-file", CLI_VAL_FILE, NULL },
 	{ "trust-anchor", CLI_VAL_FILE, NULL },
+	{ "blocklists", CLI_VAL_FILE, NULL },
 	CLI_COMMON_VALUES,
 	{ NULL, CLI_VAL_TEXT, NULL }
 };
@@ -110,6 +116,13 @@ static const char check_help[] =
 "      --trust-anchor FILE validate DNSSEC from the DS or DNSKEY records in\n"
 "                         FILE (default: " DNSSEC_DEFAULT_ANCHOR ")\n"
 "      --no-dnssec        do not validate DNSSEC\n"
+"      --reputation       look the MX, --ip and SPF-authorised addresses and\n"
+"                         the domain up on DNS blocklists (off by default:\n"
+"                         lists refuse public resolvers; see authcheck(1))\n"
+"      --blocklists FILE  the lists to query (default data/blocklists.json);\n"
+"                         implies --reputation\n"
+"      --dqs-key KEY      query Spamhaus through its Data Query Service with\n"
+"                         KEY; implies --reputation\n"
 "      --strict           exit 1 on warnings too\n"
 "      --stats            print query counts and the cache hit rate to\n"
 "                         standard error at the end\n"
@@ -299,6 +312,9 @@ struct check_args {
 	unsigned smtp_port;
 	const char *trust_anchor;	/* --trust-anchor FILE, or NULL */
 	bool dnssec;			/* not --no-dnssec */
+	bool reputation;		/* --reputation (or the two below) */
+	const char *blocklists;		/* --blocklists FILE */
+	const char *dqs_key;		/* --dqs-key KEY */
 };
 
 /* The bytes of a host name as mail domains use them (LDH, and '_' for
@@ -502,6 +518,21 @@ parse_args(int argc, char **argv, struct check_args *A)
 			A->smtp_port = (unsigned)port;
 			continue;
 		}
+		case OPT_REPUTATION:
+			A->reputation = true;
+			continue;
+		case OPT_BLOCKLISTS:
+			A->blocklists = optarg;
+			A->reputation = true;
+			continue;
+		case OPT_DQS_KEY:
+			if (!cli_dqs_key_ok(optarg))
+				return cli_usage_error(prog, "--dqs-key: '%s' is "
+				    "not a key (letters and digits, 1 to 63)",
+				    optarg);
+			A->dqs_key = optarg;
+			A->reputation = true;
+			continue;
 		case OPT_HTML:
 			A->html = optarg;
 			continue;
@@ -715,6 +746,7 @@ cmd_check(int argc, char **argv)
 	struct check_result *res = NULL;
 	struct dns_resolver *r = NULL;
 	struct provider_set *ps = NULL;
+	struct bl_set *bl = NULL;
 	struct baseline *done = NULL;
 	struct strlist common;
 	struct run_out R;
@@ -788,6 +820,11 @@ cmd_check(int argc, char **argv)
 		fprintf(stderr, "%s: provider templates not loaded (%s): DKIM "
 		    "selectors of providers are not discovered\n", prog, err);
 	read_common_selectors(prog, &common);
+	if (A.reputation && (bl = blocklist_load(A.blocklists, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "%s: blocklists: %s\n", prog, err);
+		goto out;
+	}
 	if ((r = cli_resolver_new(&A.c, prog)) == NULL)
 		goto out;
 	o.selectors = (const char *const *)A.selectors.v;
@@ -810,6 +847,13 @@ cmd_check(int argc, char **argv)
 		    "--smtp-port PORT probes test servers";
 	if (!dnssec_setup(&A, r, &o, prog))
 		goto out;
+	/* Off by default: the lists refuse public resolvers (a warning for
+	 * most users, for no fault of the domain) and their free use is for
+	 * low volumes, which a --domains run of thousands would exceed. */
+	o.reputation.lists = bl;
+	o.reputation.dqs_key = A.dqs_key;
+	o.reputation_skipped = "not asked (--reputation looks the domain's "
+	    "addresses up on DNS blocklists)";
 	o.transport.port = A.smtp_port;
 	o.transport.allow_loopback = A.smtp_port != 0;
 	if (A.helo != NULL)
@@ -901,6 +945,7 @@ out:
 	dnssec_free(o.dnssec);
 	dns_free(r);
 	providers_free(ps);
+	blocklist_free(bl);
 	baseline_free(done);
 	baseline_free(R.bl);
 	render_summary_free(R.sum);

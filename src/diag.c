@@ -273,6 +273,7 @@ static const struct {
 	{ "smtp.", "Transport (SMTP and TLS)" },
 	{ "tls.", "Transport (SMTP and TLS)" },
 	{ "dnssec.", "Transport (SMTP and TLS)" },
+	{ "blocklist.", "Reputation (blocklists)" },
 	{ "zone.", "Zone files and DNS" },
 	{ "dns.", "Zone files and DNS" },
 };

@@ -343,6 +343,22 @@ X(DNSSEC_INDETERMINATE, "dnssec.indeterminate", WARNING, "RFC 4033 §5, RFC 4035
   "a record DNSSEC validation needs could not be fetched (a DS or DNSKEY query failed, or the resolver strips signatures): the answers were not validated", \
   "retry, or use --resolver with a DNSSEC-aware resolver; --no-dnssec skips validation") \
 \
+X(BLOCKLIST_LISTED, "blocklist.listed", ERROR, "RFC 5782", \
+  "an MX, sending or SPF-authorised address (or the domain) is on a blocklist that matters for its role", \
+  "find and stop the cause (a compromised account or host, a bad list, an open relay), then ask for removal at the list's delisting page") \
+X(BLOCKLIST_LISTED_INFO, "blocklist.listed-info", INFO, "RFC 5782", \
+  "listed on an informational list, or with a code that is normal for the address's role (a policy list of end-user ranges)", \
+  "nothing to do unless the address sends mail directly; then ask its provider or the list to remove the range") \
+X(BLOCKLIST_REFUSED, "blocklist.refused", WARNING, "RFC 5782 §2.1", \
+  "the list answered with an error code (e.g. 127.255.255.254: query through a public resolver): no answer, not a listing", \
+  "query through your own recursive resolver (--resolver), not a public one; for Spamhaus use a free Data Query Service key (--dqs-key)") \
+X(BLOCKLIST_UNUSABLE, "blocklist.unusable", WARNING, "RFC 5782 §5", \
+  "the list failed its RFC 5782 §5 test points or answered outside 127.0.0.0/8 in this run: its answers are ignored", \
+  "use a resolver that does not rewrite NXDOMAIN answers, or drop the list from --blocklists FILE") \
+X(BLOCKLIST_NOT_CHECKED, "blocklist.not-checked", INFO, "RFC 5782 §2.1", \
+  "some addresses were not looked up: a network over the enumeration cap, a private address, or a cap on names", \
+  "look up the mail servers of a large network with --ip, or the network itself with authcheck blocklist NET") \
+\
 X(ZONE_SYNTAX, "zone.syntax", ERROR, "RFC 1035 §5", \
   "a line of the zone file cannot be parsed", \
   "fix the line; the rest of the file is still checked") \

@@ -31,6 +31,10 @@ static const struct command {
 	  "smtp DOMAIN|HOST[:PORT]... [--helo NAME] [--smtp-timeout SEC]",
 	  "probe mail servers: greeting, EHLO, STARTTLS, the certificate\n"
 	  "      (then QUIT: no mail is sent); :587 STARTTLS, :465 implicit TLS" },
+	{ "blocklist", cmd_blocklist, &cmd_blocklist_spec,
+	  "blocklist IP|NET|DOMAIN... [--blocklists FILE] [--dqs-key KEY]",
+	  "look addresses and domains up on DNS blocklists (RFC 5782): listed,\n"
+	  "      clear, refused (error codes) or unusable (test points)" },
 	{ "spf", cmd_spf, &cmd_spf_spec,
 	  "spf [DOMAIN] --ip IP [--sender ADDR] [--helo NAME]",
 	  "evaluate SPF check_host(): is IP authorised to send for DOMAIN?" },

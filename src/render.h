@@ -82,6 +82,7 @@ RENDER_AREA(mtasts)
 RENDER_AREA(tlsrpt)
 RENDER_AREA(bimi)
 RENDER_AREA(transport)
+RENDER_AREA(reputation)
 #undef RENDER_AREA
 
 /* {"domain", "verdict", "score", "incomplete", "counts": {error, warning,
@@ -106,6 +107,15 @@ int render_json_smtp(FILE *out, const struct transport_result *t);
 /* The probe's lines (one per address, then its details) for the report's
  * Transport area and for `authcheck smtp` (render_report.c). */
 void render_text_transport(FILE *out, const struct transport_result *t,
+    const struct render_style *st);
+/* `authcheck blocklist`: {"incomplete", "counts", "findings",
+ * "reputation" (as in the report), "reputation_scan"} as one line.  0, or
+ * -1 on out-of-memory or a write error (render_json.c). */
+struct rep_result;
+int render_json_blocklist(FILE *out, const struct rep_result *r);
+/* The scan's lines (one per target, its listings) for the report's
+ * Reputation area and `authcheck blocklist` (render_reputation.c). */
+void render_text_reputation(FILE *out, const struct rep_result *r,
     const struct render_style *st);
 /* The text report: verdict and score, then each area's records and
  * findings. */

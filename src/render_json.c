@@ -1163,3 +1163,103 @@ render_json_record(FILE *out, const char *type, const char *text,
 	put(o, "findings", findings_json(l, &ok), &ok);
 	return emit(out, o, ok);
 }
+
+/* ---- the Reputation area and `authcheck blocklist` --------------------- */
+
+/* [{"target", "role", "via", "list", "zone", "listed", "codes", "meaning",
+ * "reason", "status"}]: one row per target and list. */
+static json_t *
+reputation_json(const struct rep_result *r, bool *ok)
+{
+	json_t *arr = json_array();
+
+	if (arr == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	for (size_t i = 0; i < r->ne; i++) {
+		const struct rep_entry *e = &r->e[i];
+		json_t *o = json_object(), *codes = json_array();
+		char c[16];
+
+		if (o == NULL || codes == NULL) {
+			json_decref(o);
+			json_decref(codes);
+			*ok = false;
+			break;
+		}
+		for (size_t k = 0; k < e->ncodes; k++) {
+			rep_code_text(e->codes[k], c, sizeof(c));
+			if (json_array_append_new(codes, json_string(c)) != 0)
+				*ok = false;
+		}
+		put(o, "target", jstr(e->target), ok);
+		put(o, "role", json_string(blocklist_role_name(e->role)), ok);
+		put(o, "via", jstr(e->via), ok);
+		put(o, "list", jstr(e->list->id), ok);
+		put(o, "zone", jstr(e->list->zone), ok);
+		put(o, "listed", json_boolean(e->status == REP_LISTED), ok);
+		put(o, "matters", json_boolean(e->status == REP_LISTED &&
+		    e->matters), ok);
+		put(o, "codes", codes, ok);
+		put(o, "meaning", jstr(e->meaning), ok);
+		put(o, "reason", jstr(e->reason), ok);
+		put(o, "status", json_string(rep_status_name(e->status)), ok);
+		if (json_array_append_new(arr, o) != 0)
+			*ok = false;
+	}
+	return arr;
+}
+
+static void
+reputation_put(json_t *o, const struct rep_result *r, bool *ok)
+{
+	json_t *sum = json_object();
+
+	put(o, "reputation", reputation_json(r, ok), ok);
+	if (sum == NULL) {
+		*ok = false;
+		return;
+	}
+	put(sum, "skipped", jstr(r->area.skipped ? r->skipped_why : NULL), ok);
+	put(sum, "lists", json_integer((json_int_t)r->nlists_used), ok);
+	put(sum, "targets", json_integer((json_int_t)r->ntargets), ok);
+	put(sum, "not_checked", json_integer((json_int_t)r->not_checked), ok);
+	put(o, "reputation_scan", sum, ok);
+}
+
+int
+render_json_area_reputation(json_t *o, const struct check_result *res)
+{
+	bool ok = true;
+
+	reputation_put(o, &res->reputation, &ok);
+	return ok ? 0 : -1;
+}
+
+int
+render_json_blocklist(FILE *out, const struct rep_result *r)
+{
+	json_t *o = json_object(), *all = json_array(), *counts = json_object();
+	bool ok = o && all && counts;
+	unsigned long c[DIAG_SEV__COUNT] = { 0 };
+
+	if (!ok) {
+		json_decref(o);
+		json_decref(all);
+		json_decref(counts);
+		return -1;
+	}
+	for (size_t i = 0; i < r->area.findings.n; i++)
+		c[diag_info(r->area.findings.v[i].id)->severity]++;
+	put(o, "incomplete", json_boolean(r->area.incomplete || r->area.oom),
+	    &ok);
+	put(counts, "error", json_integer((json_int_t)c[DIAG_ERROR]), &ok);
+	put(counts, "warning", json_integer((json_int_t)c[DIAG_WARNING]), &ok);
+	put(counts, "info", json_integer((json_int_t)c[DIAG_INFO]), &ok);
+	put(o, "counts", counts, &ok);
+	findings_append(all, &r->area.findings, NULL, &ok);
+	put(o, "findings", all, &ok);
+	reputation_put(o, r, &ok);
+	return emit(out, o, ok);
+}

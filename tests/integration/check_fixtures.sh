@@ -109,6 +109,9 @@ for f in "$top"/tests/zones/lint/*/*.zone; do
 	case $(basename "$(dirname "$f")") in
 	dkim) run_fixture "$f" "$id" -s sel ;;
 	mta-sts) run_fixture "$f" "$id" --https ;;
+	# the lists the fixtures carry data for (the area is off by default)
+	reputation) run_fixture "$f" "$id" \
+	    --blocklists "$top/tests/zones/lint/reputation/blocklists.json" ;;
 	*) run_fixture "$f" "$id" ;;
 	esac
 done

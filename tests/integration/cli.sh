@@ -109,7 +109,7 @@ cp "$tmp/out" "$tmp/spfhelp"
 # Every option the man page documents appears in the --help of the main
 # program or of some command.
 : >"$tmp/allhelp"
-for cmd in "" check smtp spf dmarc dkim record findings zone generate providers; do
+for cmd in "" check smtp blocklist spf dmarc dkim record findings zone generate providers; do
 	# shellcheck disable=SC2086 # "" is no command
 	"$AUTHCHECK" $cmd --help >>"$tmp/allhelp" 2>/dev/null
 done

@@ -65,6 +65,9 @@ network	authcheck --domains list.txt --html health.html >/dev/null
 network	authcheck --domains list.txt --format json >today.jsonl
 network	authcheck --domains list.txt --baseline today.jsonl
 network	authcheck example.com -s s1 -s s2 --ip 192.0.2.10
+network	authcheck example.com --reputation --resolver 127.0.0.1
+network	authcheck blocklist 192.0.2.10 192.0.2.0/28 example.com --resolver 127.0.0.1
+network	authcheck blocklist 192.0.2.10 example.com --resolver 127.0.0.1
 0	authcheck record '"v=spf1 include:_spf.example.net" " -all"'
 network	authcheck spf --ip 192.0.2.10 --sender alice@example.com
 network	authcheck spf example.com --ip 2001:db8::25

@@ -61,7 +61,8 @@ import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
 head, body = rows[0], rows[1:]
 want = ["domain", "verdict", "score", "spf", "dmarc", "dkim", "mx", "mta_sts",
-        "tls_rpt", "bimi", "transport", "errors", "warnings", "spf_lookups",
+        "tls_rpt", "bimi", "transport", "reputation", "errors", "warnings",
+        "spf_lookups",
         "dmarc_policy", "dkim_selectors", "mx_count", "findings"]
 if head != want: print("header", head); sys.exit()
 d = {r[0]: dict(zip(head, r)) for r in body}
@@ -73,6 +74,7 @@ checks = [
     d["good.hub.test"]["spf"] == "pass",
     d["good.hub.test"]["mx_count"] == "1",
     d["good.hub.test"]["transport"] == "skipped",   # --zone: not probed
+    d["good.hub.test"]["reputation"] == "skipped",  # off by default
     d["soft.hub.test"]["spf_lookups"] == "1",
     d["soft.hub.test"]["dmarc"] == "warn",
     d["bad.hub.test"]["verdict"] == "fail",

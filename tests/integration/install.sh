@@ -27,7 +27,8 @@ fi
 p="$d$prefix"
 for f in bin/authcheck share/man/man1/authcheck.1 \
     share/authcheck/providers/google.json share/authcheck/providers/README.md \
-    share/authcheck/dkim-selectors.txt share/authcheck/demo/example.test.zone \
+    share/authcheck/dkim-selectors.txt share/authcheck/blocklists.json \
+    share/authcheck/demo/example.test.zone \
     share/authcheck/demo/run.sh share/authcheck/pre-commit-hook.sh \
     share/bash-completion/completions/authcheck \
     share/zsh/site-functions/_authcheck; do
@@ -39,6 +40,13 @@ done
 n=$(ls data/providers/*.json | wc -l)
 m=$(ls "$p"/share/authcheck/providers/*.json 2>/dev/null | wc -l)
 [ "$n" -eq "$m" ] && ok || ko "$m of $n provider templates installed"
+# the installed program finds the installed blocklists (answers from an
+# empty zone file: no list is usable, but the file was read)
+: >"$tmp/empty.zone"
+AUTHCHECK_DATADIR="$p/share/authcheck" "$p/bin/authcheck" blocklist 192.0.2.1 \
+    --zone "$tmp/empty.zone" --format json 2>"$tmp/blerr" |
+    grep -q '"list":"spamhaus-zen"' && ok ||
+    { ko "installed blocklists.json not read"; cat "$tmp/blerr"; }
 
 # The installed program, its data found through AUTHCHECK_DATADIR (the
 # compiled-in $prefix/share/authcheck is outside DESTDIR), on the installed

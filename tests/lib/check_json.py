@@ -96,6 +96,28 @@ def check_report(o):
                     fail("transport address: missing %r" % k)
 
 
+REPUTATION_KEYS = {"target", "role", "via", "list", "zone", "listed",
+                   "matters", "codes", "meaning", "reason", "status"}
+
+
+def check_reputation(o):
+    """The Reputation area (authcheck(1), JSON OUTPUT): optional keys."""
+    if "reputation" not in o:
+        return
+    for r in o["reputation"]:
+        if set(r) != REPUTATION_KEYS:
+            fail("reputation row keys %s" % sorted(r))
+        if r["status"] not in ("listed", "clear", "refused", "broken",
+                               "unknown"):
+            fail("reputation status %r" % r["status"])
+        if r["listed"] != (r["status"] == "listed"):
+            fail("reputation: listed %r with status %r" % (r["listed"],
+                                                           r["status"]))
+    for k in ("skipped", "lists", "targets", "not_checked"):
+        if k not in o.get("reputation_scan", {}):
+            fail("reputation_scan: missing %r" % k)
+
+
 def check_expect(reports, conds, rc):
     """want = "expect:C1,C2,...": each condition must hold.
     ID     the finding is reported        !ID    it is not
@@ -150,6 +172,7 @@ def check_run(path, want, rc):
             fail("not JSON: %s: %.80s" % (e, l))
     for o in reports:
         check_report(o)
+        check_reputation(o)
     if want.startswith("expect:"):
         check_expect(reports, want[7:], rc)
         return

@@ -140,7 +140,9 @@ disarm(void)
 static const char *const zones[] = {
 	DEMO "example.test.zone", DEMO "shop.test.zone",
 	DEMO "bulkmail.test.zone", DEMO "mailhost.test.zone",
-	DEMO "reverse.zone"
+	DEMO "reverse.zone",
+	/* test blocklists (the Reputation area is asked for below) */
+	"tests/zones/reputation/world.zone"
 };
 static const char *const domains[] = {
 	"example.test", "shop.test", "bulkmail.test", "mailhost.test",
@@ -398,6 +400,7 @@ report_once(unsigned long n, bool *reached)
 	struct dns_resolver *r = world();
 	struct report_run *rr = calloc(1, sizeof(*rr));
 	struct provider_set *ps;
+	struct bl_set *bl;
 	char err[256];
 	struct check_opts o;
 	char *json = NULL;
@@ -409,7 +412,12 @@ report_once(unsigned long n, bool *reached)
 	if ((ps = providers_load_mem("mailhost.json", provider_json,
 	    sizeof(provider_json) - 1, err, sizeof(err))) == NULL)
 		fail_msg("%s", err);
+	if ((bl = blocklist_load("tests/zones/reputation/blocklists.json",
+	    err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
 	memset(&o, 0, sizeof(o));
+	o.reputation.lists = bl;
+	o.reputation.all_lists = true;
 	o.common_selectors = common;
 	o.ncommon = sizeof(common) / sizeof(common[0]);
 	o.providers = ps;
@@ -425,6 +433,7 @@ report_once(unsigned long n, bool *reached)
 		check_free(&rr->res[i]);
 	free(rr);
 	providers_free(ps);
+	blocklist_free(bl);
 	dns_free(r);
 	return json;
 }
