@@ -84,7 +84,8 @@ python3 "$top/tests/lib/check_json.py" "$work/rep.json" blocklist.listed 1 &&
 
 # off by default: skipped, said so, no list queried
 "$AUTHCHECK" rep.test $res --no-https --no-smtp --format json \
-    >"$work/off.json" 2>&1
+    >"$work/off.json" 2>"$work/off.err"
+sanitizer "$work/off.err" off
 judge default-off 0 "$work/off.json" off
 
 # 3. timeouts: a resolver address where nothing listens.  Unknown, never
