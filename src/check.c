@@ -591,6 +591,9 @@ mx_start_(struct check_result *res)
 
 	mo.send_ips = res->priv->o->send_ips;
 	mo.nsend_ips = res->priv->o->nsend_ips;
+	/* The MX hosts' TLSA (port 25: their role, whatever port a test
+	 * probes) only when the Transport area will match them. */
+	mo.tlsa_port = res->priv->o->smtp_skipped == NULL ? 25 : 0;
 	return mx_start(res->priv->r, res->domain, &mo, &res->mx);
 }
 

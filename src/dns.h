@@ -33,7 +33,7 @@
 enum {
 	DNS_T_A = 1, DNS_T_NS = 2, DNS_T_CNAME = 5, DNS_T_SOA = 6,
 	DNS_T_PTR = 12, DNS_T_MX = 15, DNS_T_TXT = 16, DNS_T_AAAA = 28,
-	DNS_T_SPF = 99
+	DNS_T_TLSA = 52, DNS_T_SPF = 99
 };
 
 /* What became of a query.  Kept distinct because SPF needs them apart:
@@ -71,6 +71,12 @@ struct dns_rr {
 			const struct dns_str *s;
 			size_t total;		/* sum of the strings' lengths */
 		} txt;			/* TXT, SPF */
+		struct {
+			uint8_t usage, selector, mtype;
+			const uint8_t *data;	/* the certificate
+						 * association data */
+			size_t len;		/* its bytes (>= 1) */
+		} tlsa;			/* TLSA (RFC 6698 §2.1) */
 	} u;
 };
 
@@ -173,6 +179,14 @@ const char *dns_type_name(uint16_t type);		/* "TXT", "TYPE65" */
  * a malloc'd NUL-terminated string; *len gets the length (the text may
  * hold NUL bytes).  NULL on out-of-memory. */
 char *dns_txt_join(const struct dns_rr *rr, size_t *len);
+#define DNS_TLSA_MAX_DATA	65532	/* the most data an RR can carry */
+
+/* Parse a TLSA record's presentation form p[0..len) ("3 1 1 ABCD..."; the
+ * hex may be split by blanks, RFC 6698 §2.2) into rr->u.tlsa, the data
+ * written to buf[0..bufsize) (rr->u.tlsa.data points there).  Returns
+ * NULL, or why the text is not a TLSA record (static). */
+const char *dns_tlsa_parse(const char *p, size_t len, struct dns_rr *rr,
+    uint8_t *buf, size_t bufsize);
 /* True when name equals parent or lies below it (case-insensitive, a
  * trailing dot on either ignored): "a.example.com" is within "example.com",
  * "badexample.com" is not. */

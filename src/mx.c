@@ -18,6 +18,7 @@
 
 #include "ascii.h"
 #include "buf.h"
+#include "dane.h"
 #include "mx.h"
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -358,6 +359,14 @@ mx_cb(void *arg, struct dns_query *q)
 		submit(res, h->name, DNS_T_A, host_addr_cb, h, &h->a_status);
 		submit(res, h->name, DNS_T_AAAA, host_addr_cb, h,
 		    &h->aaaa_status);
+		/* DANE's TLSA in the same wave as the addresses: no round
+		 * trip of its own (the Transport area judges it). */
+		if (res->tlsa_port_ != 0 && !h->ip_literal) {
+			if ((h->tlsa = calloc(1, sizeof(*h->tlsa))) == NULL ||
+			    dane_lookup_start(res->r_, h->name,
+			    res->tlsa_port_, h->tlsa) != 0)
+				res->area.oom = true;
+		}
 	}
 	return;
 oom:
@@ -384,6 +393,8 @@ mx_start(struct dns_resolver *r, const char *domain, const struct mx_opts *o,
 	memcpy(res->domain, domain, n);
 	res->domain[n] = '\0';
 	res->r_ = r;
+	if (o != NULL)
+		res->tlsa_port_ = o->tlsa_port;
 	if (o != NULL && o->nsend_ips > 0 && o->send_ips != NULL) {
 		res->nsend_total = o->nsend_ips;
 		n = o->nsend_ips < MX_MAX_SEND ? o->nsend_ips : MX_MAX_SEND;
@@ -759,6 +770,8 @@ mx_result_free(struct mx_result *res)
 	for (i = 0; i < res->nhost; i++) {
 		free(res->host[i].name);
 		free(res->host[i].cname);
+		dane_lookup_free(res->host[i].tlsa);
+		free(res->host[i].tlsa);
 		for (j = 0; j < res->host[i].naddr; j++)
 			addr_free(&res->host[i].addr[j]);
 	}

@@ -46,6 +46,7 @@ enum mx_iprev {
 	MX_IPREV_TEMPERROR	/* a query failed: unknown */
 };
 
+struct dane_lookup;
 struct mx_addr;
 struct mx_host;
 struct mx_result;
@@ -91,6 +92,9 @@ struct mx_host {
 	size_t naddr_total;	/* addresses in the A and AAAA answers */
 	size_t naddr;		/* examined: at most MX_MAX_ADDRS */
 	struct mx_addr addr[MX_MAX_ADDRS];
+	struct dane_lookup *tlsa;	/* its TLSA (mx_opts.tlsa_port), asked
+					 * with the addresses; NULL when not
+					 * asked (malloc'd) */
 	struct mx_result *res_;	/* internal: back pointer */
 };
 
@@ -106,6 +110,9 @@ struct mx_failure {
 struct mx_opts {
 	const struct ipaddr *send_ips;
 	size_t nsend_ips;
+	unsigned tlsa_port;	/* also ask each MX host's TLSA at
+				 * _PORT._tcp (DANE, RFC 7672: 25), with
+				 * its addresses; 0: not */
 };
 
 /*
@@ -132,6 +139,7 @@ struct mx_result {
 	size_t nfail;			/* remembered failures */
 	size_t nfail_total;		/* all failures */
 	struct dns_resolver *r_;	/* internal: for the callbacks */
+	unsigned tlsa_port_;		/* internal: mx_opts.tlsa_port */
 	bool finished_;			/* internal: mx_finish() ran */
 };
 
