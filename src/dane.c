@@ -320,6 +320,28 @@ unvalidated(const struct dane_lookup *dl, const struct dane_set *s)
 }
 
 void
+dane_lint_rec(const struct tls_tlsa *t, const char *owner,
+    struct diag_sink *sink, struct diag *d)
+{
+	const char *why = dane_rec_unusable(t);
+	char one[160];
+
+	dane_rec_format(t, one, sizeof(one));
+	if (why != NULL && t->usage <= 1)
+		diag_reportf(sink, DIAG_DANE_BAD_USAGE, d,
+		    "%s TLSA \"%s\": SMTP senders ignore usages 0 (PKIX-TA) "
+		    "and 1 (PKIX-EE)", owner, one);
+	else if (why != NULL)
+		diag_reportf(sink, DIAG_DANE_UNUSABLE_TLSA, d,
+		    "%s TLSA \"%s\": %s; senders skip it", owner, one, why);
+	else if (t->mtype == 0)
+		diag_reportf(sink, DIAG_DANE_FULL_DATA, d,
+		    "%s TLSA \"%s\": %zu bytes of %s in DNS where a 32-byte "
+		    "digest does", owner, one, t->len, t->selector ?
+		    "public key" : "certificate");
+}
+
+void
 dane_judge_host(const struct dane_lookup *dl, struct diag_sink *sink,
     struct diag *d)
 {
@@ -340,6 +362,8 @@ dane_judge_host(const struct dane_lookup *dl, struct diag_sink *sink,
 		dane_rec_format(&s->rec[i], one, sizeof(one));
 		if (why == NULL) {
 			nuse++;
+			if (s->rec[i].mtype == 0)
+				dane_lint_rec(&s->rec[i], s->qname, sink, d);
 		} else if (s->rec[i].usage <= 1) {
 			int w = snprintf(bad + at, sizeof(bad) - at, "%s\"%s\"",
 			    nbad ? ", " : "", one);

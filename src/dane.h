@@ -60,7 +60,8 @@ struct dane_lookup {
 int dane_lookup_start(struct dns_resolver *r, const char *host,
     unsigned port, struct dane_lookup *dl);
 /* Records given on the command line ("U S M HEX" each) instead of DNS.
- * NULL, or why one is not a TLSA record (into err). */
+ * 0, or -1 with why one is not a TLSA record (or out of memory) in
+ * err. */
 int dane_lookup_given(struct dane_lookup *dl, const char *host,
     unsigned port, const char *const *recs, size_t n, char *err,
     size_t errsize);
@@ -114,6 +115,11 @@ void dane_judge_host(const struct dane_lookup *dl, struct diag_sink *sink,
 void dane_judge_probe(const struct dane_lookup *dl,
     const struct smtp_probe *p, const char *where, struct diag_sink *sink,
     struct diag *d, struct dane_verdict *v);
+/* The findings about one record on its own (dane.bad-usage,
+ * dane.unusable-tlsa, dane.full-data), as `generate tlsa` lints the
+ * record it made; owner is its name. */
+void dane_lint_rec(const struct tls_tlsa *t, const char *owner,
+    struct diag_sink *sink, struct diag *d);
 /* Does the host publish TLSA records (any, usable or not)? */
 bool dane_has_tlsa(const struct dane_lookup *dl);
 

@@ -345,6 +345,9 @@ X(DANE_BAD_USAGE, "dane.bad-usage", WARNING, "RFC 7672 §3.1.3", \
 X(DANE_PARTIAL, "dane.partial", WARNING, "RFC 7672 §2.2.1", \
   "some MX hosts publish TLSA records and others do not: DANE protects only part of the mail", \
   "publish TLSA records for every MX host (or for none); senders reach the hosts without them unauthenticated") \
+X(DANE_FULL_DATA, "dane.full-data", WARNING, "RFC 6698 §2.1.3, RFC 7672 §3.1.3", \
+  "a TLSA record with matching type 0 carries the whole certificate or key instead of its digest", \
+  "publish the SHA-256 digest instead (\"3 1 1\"): smaller answers, no fragmented UDP") \
 X(DANE_UNUSABLE_TLSA, "dane.unusable-tlsa", WARNING, "RFC 6698 §2.1, RFC 7672 §2.2", \
   "a TLSA record is malformed or unusable (unknown selector or matching type, wrong digest length)", \
   "correct the record: \"3 1 1\" followed by the 64 hex digits of the SHA-256 of the public key (authcheck generate tlsa)") \
