@@ -240,10 +240,13 @@ dane_usable(const struct dane_set *s, struct tls_tlsa *out, size_t max)
 {
 	size_t k = 0;
 
-	for (size_t i = 0; i < s->n && k < max; i++)
-		if (dane_rec_unusable(&s->rec[i]) == NULL)
-			out[k++] = s->rec[i];
-	return k;
+	for (size_t i = 0; i < s->n; i++)
+		if (dane_rec_unusable(&s->rec[i]) == NULL) {
+			if (out != NULL && k < max)
+				out[k] = s->rec[i];
+			k++;
+		}
+	return out != NULL && k > max ? max : k;
 }
 
 void
@@ -418,12 +421,16 @@ dane_judge_probe(const struct dane_lookup *dl, const struct smtp_probe *p,
 		    "evaluated (see the DNSSEC findings)";
 		return;
 	}
+	if (dane_usable(s, NULL, 0) == 0 && s->n > 0) {
+		v->why = "no usable TLSA record";
+		return;
+	}
 	if (!p->tls_done || !t->dane) {
 		v->why = "no TLS handshake";
 		return;
 	}
 	if (t->dane_usable == 0) {
-		v->why = "no usable TLSA record";
+		v->why = "no TLSA record OpenSSL can use";
 		return;
 	}
 	if (t->dane_matched) {

@@ -75,7 +75,8 @@ const struct dane_set *dane_lookup_set(const struct dane_lookup *dl);
  * 3, selector 0 or 1, matching type 0, 1 or 2 with the digest's
  * length), else why not (static). */
 const char *dane_rec_unusable(const struct tls_tlsa *t);
-/* The usable records of s into out[0..max): how many. */
+/* The usable records of s into out[0..max): how many (out NULL: only
+ * count them). */
 size_t dane_usable(const struct dane_set *s, struct tls_tlsa *out,
     size_t max);
 /* "3 1 1 0a1b..." into out (hex cut with "..." past size). */

@@ -770,7 +770,6 @@ dane_json(const struct transport_host *H, const struct dane_verdict *v,
 {
 	const struct dane_set *s;
 	json_t *o;
-	char rec[200];
 
 	if (H->dane == NULL || v == NULL || v->status == DANE_NONE)
 		return json_null();
@@ -781,8 +780,17 @@ dane_json(const struct transport_host *H, const struct dane_verdict *v,
 	s = dane_lookup_set(H->dane);
 	put(o, "status", json_string(dane_status_name(v->status)), ok);
 	if (v->rec >= 0 && (size_t)v->rec < s->n) {
-		dane_rec_format(&s->rec[v->rec], rec, sizeof(rec));
-		put(o, "matched_record", jstr(rec), ok);
+		/* whole, even a full certificate (matching type 0) */
+		size_t size = s->rec[v->rec].len * 2 + 16;
+		char *rec = malloc(size);
+
+		if (rec == NULL) {
+			*ok = false;
+		} else {
+			dane_rec_format(&s->rec[v->rec], rec, size);
+			put(o, "matched_record", jstr(rec), ok);
+			free(rec);
+		}
 	} else {
 		put(o, "matched_record", json_null(), ok);
 	}
