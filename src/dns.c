@@ -396,6 +396,17 @@ copy_rr(struct dns_resolver *r, struct dns_rr *d, const struct dns_rr *s)
 		}
 		d->u.txt.s = strs;
 		return true;
+	case DNS_T_TLSA: {
+		uint8_t *data = arena_alloc(&r->arena, s->u.tlsa.len ?
+		    s->u.tlsa.len : 1);
+
+		if (data == NULL)
+			return false;
+		if (s->u.tlsa.len > 0)
+			memcpy(data, s->u.tlsa.data, s->u.tlsa.len);
+		d->u.tlsa.data = data;
+		return true;
+	}
 	default:
 		return true;
 	}
@@ -418,7 +429,10 @@ dns_query_done(struct dns_resolver *r, struct dns_query *q,
 	q->ans.ncname = a->ncname;
 	q->ans.tcp = a->tcp;
 	q->ans.why = arena_str(r, a->why);
-	oom = q->ans.canon == NULL || (a->why != NULL && q->ans.why == NULL);
+	q->ans.dnssec = a->dnssec;
+	q->ans.dnssec_why = arena_str(r, a->dnssec_why);
+	oom = q->ans.canon == NULL || (a->why != NULL && q->ans.why == NULL) ||
+	    (a->dnssec_why != NULL && q->ans.dnssec_why == NULL);
 	if (!oom && a->nrr > 0) {
 		rrs = arena_alloc(&r->arena, a->nrr * sizeof(*rrs));
 		oom = rrs == NULL;
