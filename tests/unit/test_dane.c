@@ -127,6 +127,8 @@ count(const struct diag_list *l, enum diag_id id)
 	return n;
 }
 
+/* dane.insecure-tlsa: TLSA in an unsigned zone is reported, and a
+ * mismatch there is no error. */
 static void
 test_insecure(void **state)
 {
