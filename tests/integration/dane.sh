@@ -18,9 +18,11 @@
 # Prints "dane: N passed, M failed".
 set -u
 AUTHCHECK=${AUTHCHECK:-./authcheck}
+. tests/lib/servers.sh
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/authcheck-dane.XXXXXX") || exit 1
+dns=$(srv_dir)
 srv=
-trap '[ -n "$srv" ] && kill "$srv" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[ -n "$srv" ] && kill "$srv" 2>/dev/null; srv_stop "$dns"; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 pass=0; fail=0
 ok() { pass=$((pass + 1)); }
@@ -247,6 +249,42 @@ PY
 printf '$ORIGIN test.\nx.mx TLSA 3 1 1 xyz\n' >"$tmp/bad.zone"
 "$AUTHCHECK" smtp "x.mx.test:$port" --zone "$tmp/bad.zone" >"$tmp/t5.out" 2>&1
 grep -q "bad TLSA rdata: the data is not hexadecimal" "$tmp/t5.out" && ok || ko "bad TLSA zone line: $(cat "$tmp/t5.out")"
+
+# The live resolver: the same records from NSD over the wire (a full
+# certificate makes the answer large), an alias, usage 1 beside 3; the
+# certificate names *.mx.test, not mx.dane.test: DANE-EE checks no name.
+cat >"$dns/dane.test.zone" <<Z
+\$ORIGIN dane.test.
+\$TTL 300
+@	SOA	ns hostmaster 1 3600 900 604800 300
+@	NS	ns
+ns	A	127.0.0.1
+mx	A	$good
+_$port._tcp.mx	TLSA	3 1 1 $k311
+_$port._tcp.mx	TLSA	1 1 1 $k311
+_$port._tcp.mx	TLSA	3 0 0 $k300
+alias	CNAME	mx
+Z
+if nsport=$(srv_nsd "$dns" dane.test="$dns/dane.test.zone"); then
+	"$AUTHCHECK" smtp "mx.dane.test:$port" "alias.dane.test:$port" --resolver "127.0.0.1:$nsport" \
+	    --helo probe.test --ca-file "$C/ca.pem" --format json >"$tmp/live.json" 2>&1
+	python3 - "$tmp/live.json" "$k311" "$port" <<'PY' && ok || ko "live resolver: $(cat "$tmp/live.json")"
+import json, sys
+o = json.loads(open(sys.argv[1]).read())
+hosts = o["transport"]["hosts"]
+for h, name in zip(hosts, ["mx", "mx"]):
+    d = h["addresses"][0]["dane"]
+    assert d["status"] == "matched" and d["dnssec"] == "unchecked", d
+    assert d["matched_record"] in ("3 1 1 " + sys.argv[2],) or \
+        d["matched_record"].startswith("3 0 0 3082"), d
+    assert d["tlsa_name"] == "_%s._tcp.mx.dane.test" % sys.argv[3], d
+ids = sorted(f["id"] for f in o["findings"] if f["id"].startswith("dane."))
+assert ids == ["dane.bad-usage", "dane.bad-usage", "dane.full-data",
+               "dane.full-data"], ids
+PY
+else
+	ko "NSD did not start"
+fi
 
 [ ! -s "$C/forbidden.log" ] && ok || ko "the probe sent: $(cat "$C/forbidden.log")"
 echo "dane: $pass passed, $fail failed"
