@@ -28,7 +28,8 @@ static const struct command {
 	  "      MTA-STS, TLS-RPT, BIMI, SMTP/TLS of every MX; a verdict and a\n"
 	  "      score per domain" },
 	{ "smtp", cmd_smtp, &cmd_smtp_spec,
-	  "smtp DOMAIN|HOST[:PORT]... [--helo NAME] [--smtp-timeout SEC]",
+	  "smtp DOMAIN|HOST[:PORT]... [--helo NAME] [--smtp-timeout SEC] "
+	  "[--tlsa REC]...",
 	  "probe mail servers: greeting, EHLO, STARTTLS, the certificate\n"
 	  "      (then QUIT: no mail is sent); :587 STARTTLS, :465 implicit TLS" },
 	{ "spf", cmd_spf, &cmd_spf_spec,
@@ -71,6 +72,11 @@ static const struct command {
 	  "generate dkim -s|--selector S [--domain D] [--bits 2048|3072|4096] "
 	  "[--ed25519] [--out FILE]",
 	  "a DKIM key pair (private key file 0600) and its key record" },
+	{ "generate", cmd_generate, &cmd_generate_spec,
+	  "generate tlsa --cert FILE --host MX [--usage 3|2] [--selector 1|0] "
+	  "[--mtype 1|2]\n"
+	  "                     [--port PORT]",
+	  "the DANE TLSA record of a certificate, for _25._tcp.MX" },
 	{ "generate", cmd_generate, &cmd_generate_spec,
 	  "generate [--interactive] [--format text|zone|json]",
 	  "ask step by step (on a terminal, or --interactive: piped answers)" },
