@@ -302,6 +302,15 @@ cmd_smtp(int argc, char **argv)
 			    "ADDRESS[:PORT]\nTry '%s --help'.\n", prog);
 			goto out;
 		}
+	/* The records given are matched for a host name (the TLSA base);
+	 * an address has none. */
+	for (size_t i = 0; i < ntg && ntlsa > 0; i++)
+		if (tg[i].is_lit) {
+			rc = cli_usage_error(prog, "--tlsa needs host names "
+			    "(the TLSA base domain), not the address '%s'",
+			    tg[i].name);
+			goto out;
+		}
 	if ((r = cli_resolver_new(&c, prog)) == NULL)
 		goto out;
 	/* Wave 1: MX of the domains, A and AAAA of every name. */

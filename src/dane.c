@@ -372,8 +372,9 @@ dane_judge_host(const struct dane_lookup *dl, struct diag_sink *sink,
 			    nbad ? ", " : "", one);
 
 			nbad++;
-			if (w > 0 && (size_t)w < sizeof(bad) - at)
-				at += (size_t)w;
+			if (w > 0)
+				at += (size_t)w < sizeof(bad) - at ?
+				    (size_t)w : sizeof(bad) - 1 - at;
 		} else {
 			diag_reportf(sink, DIAG_DANE_UNUSABLE_TLSA, d,
 			    "%s TLSA \"%s\": %s; senders skip it", s->qname,

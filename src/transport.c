@@ -547,8 +547,10 @@ judge_dane(struct transport_result *t, struct diag_sink *sink)
 			    "%s%s", nwithout ? ", " : "", H->name);
 
 			nwithout++;
-			if (w > 0 && (size_t)w < sizeof(without) - at)
-				at += (size_t)w;
+			/* cut, never overwritten: the rest is left out */
+			if (w > 0)
+				at += (size_t)w < sizeof(without) - at ?
+				    (size_t)w : sizeof(without) - 1 - at;
 		}
 	}
 	if (with > 0 && nwithout > 0)

@@ -240,6 +240,8 @@ PY
 	ko "smtp --tlsa: exit $r1/$r2: $(cat "$tmp/t1.json" "$tmp/t2.json")"
 "$AUTHCHECK" smtp "m311.mx.test:$port" --tlsa "3 1 1 xyz" >"$tmp/t3.out" 2>&1; r3=$?
 [ $r3 -eq 2 ] && grep -q "not hexadecimal" "$tmp/t3.out" && ok || ko "smtp --tlsa bad: exit $r3: $(cat "$tmp/t3.out")"
+"$AUTHCHECK" smtp "$good:$port" --tlsa "3 1 1 $k311" >"$tmp/t6.out" 2>&1; r6=$?
+[ $r6 -eq 2 ] && grep -q "needs host names" "$tmp/t6.out" && ok || ko "smtp --tlsa on an address: exit $r6: $(cat "$tmp/t6.out")"
 # authcheck smtp DOMAIN: its MX hosts' TLSA at _25._tcp, from DNS.
 "$AUTHCHECK" smtp mis.test --zone "$tmp/world.zone" --port "$port" --helo probe.test \
     --ca-file "$C/ca.pem" >"$tmp/t4.txt" 2>&1; r4=$?
