@@ -394,6 +394,17 @@ dane_judge_host(const struct dane_lookup *dl, struct diag_sink *sink,
 		    s->dnssec_why[0] ? ": " : "", s->dnssec_why);
 }
 
+/* A usable DANE-TA record among s's. */
+static bool
+has_usage2(const struct dane_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->rec[i].usage == 2 && dane_rec_unusable(&s->rec[i]) ==
+		    NULL)
+			return true;
+	return false;
+}
+
 void
 dane_judge_probe(const struct dane_lookup *dl, const struct smtp_probe *p,
     const char *where, struct diag_sink *sink, struct diag *d,
@@ -401,6 +412,7 @@ dane_judge_probe(const struct dane_lookup *dl, const struct smtp_probe *p,
 {
 	const struct dane_set *s;
 	const struct tls_info *t = &p->tls;
+	char hint[160];
 
 	memset(v, 0, sizeof(*v));
 	v->rec = v->depth = -1;
@@ -457,16 +469,25 @@ dane_judge_probe(const struct dane_lookup *dl, const struct smtp_probe *p,
 		return;
 	}
 	v->status = DANE_MISMATCH;
+	hint[0] = '\0';
+	if (s->ntotal > s->n)
+		snprintf(hint, sizeof(hint), "; only the first %zu of %zu "
+		    "records were tried", s->n, s->ntotal);
+	else if (t->chain_len <= 1 && has_usage2(s))
+		snprintf(hint, sizeof(hint), "; a usage 2 record matches only "
+		    "a CA certificate the server sends in its chain, and it "
+		    "sends %zu certificate%s", t->chain_len,
+		    t->chain_len == 1 ? "" : "s");
 	if (dl->given)
 		diag_reportf(sink, DIAG_DANE_MISMATCH, d,
 		    "%s: no TLSA record given with --tlsa matches the "
-		    "certificate chain (%s); published, they would make "
+		    "certificate chain (%s%s); published, they would make "
 		    "DANE-validating senders defer all mail to this host",
-		    where, t->dane_error);
+		    where, t->dane_error, hint);
 	else
 		diag_reportf(sink, DIAG_DANE_MISMATCH, d,
 		    "%s: no TLSA record at %s matches the certificate chain "
-		    "(%s); DANE-validating senders defer all mail to this "
+		    "(%s%s); DANE-validating senders defer all mail to this "
 		    "host (4.7.5 or 4.x.x \"TLSA mismatch\" in their logs)%s",
-		    where, s->qname, t->dane_error, unvalidated(dl, s));
+		    where, s->qname, t->dane_error, hint, unvalidated(dl, s));
 }

@@ -797,6 +797,8 @@ dane_json(const struct transport_host *H, const struct dane_verdict *v,
 	put(o, "depth", v->depth >= 0 ? json_integer(v->depth) : json_null(),
 	    ok);
 	put(o, "tlsa_name", jstr(s->qname), ok);
+	put(o, "records", json_integer((json_int_t)s->n), ok);
+	put(o, "records_total", json_integer((json_int_t)s->ntotal), ok);
 	put(o, "dnssec", H->dane->given ? json_string("given") :
 	    json_string(dane_dnssec_name(s->dnssec)), ok);
 	put(o, "note", jstr(v->why), ok);

@@ -370,6 +370,9 @@ dane_line(FILE *out, const struct transport_host *H,
 		fputs("not checked", out);
 		break;
 	}
+	if (s->ntotal > s->n)
+		fprintf(out, " (the first %zu of %zu records)", s->n,
+		    s->ntotal);
 	if (v->why != NULL)
 		fprintf(out, ": %s", v->why);
 	putc('\n', out);

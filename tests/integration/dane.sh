@@ -7,7 +7,9 @@
 # "unchecked": the report still matches and says so).  Cases:
 #   3 1 1 on the server's key, 2 1 1 on the issuing CA (sent in the
 #   chain), 3 0 1 and 3 1 2 match, at the depth expected;
-#   a wrong digest: dane.mismatch (error, exit 1);
+#   a wrong digest: dane.mismatch (error, exit 1); a usage 2 record on a
+#   server that does not send its CA, and 17 records of which the 17th
+#   matches (16 are examined): dane.mismatch saying why;
 #   usage 1 only: dane.bad-usage, not checked (no usable record);
 #   a short digest: dane.unusable-tlsa; 3 0 0: dane.full-data;
 #   an MX host that is a CNAME: the TLSA of the expanded name first;
@@ -105,7 +107,7 @@ grep -q "not a CA's: give the issuing CA's certificate" "$tmp/gen5.txt" && ok ||
 		echo "$d	MX	10 $d.mx.test."
 		echo "$d	TXT	\"v=spf1 -all\""
 		echo "$d.mx	A	$a"
-		for t in "$@"; do echo "_25._tcp.$d.mx	TLSA	$t"; done
+		for t in "$@"; do echo "_25._tcp.$d.mx	TLSA	$t" | tr '+' ' '; done
 	}
 	mx m311 "$good" "3 1 1 $k311"
 	mx m312 "$good" "3 1 2 $k312"
@@ -116,6 +118,10 @@ grep -q "not a CA's: give the issuing CA's certificate" "$tmp/gen5.txt" && ok ||
 	mx short "$good" "3 1 1 abcd" "3 1 1 $k311"
 	mx full "$good" "3 0 0 $k300"
 	mx none "$good"
+	# usage 2 on a server that does not send its CA
+	mx leaf211 "$good" "2 1 1 $k211"
+	# more records than are examined: the matching one is the 17th
+	mx many "$good" $(i=0; while [ $i -lt 16 ]; do printf '3 1 1 %064x\n' $((i + 1)); i=$((i + 1)); done | tr ' ' '+') "3 1 1 $k311"
 	# an MX host that is an alias: the expanded name's TLSA first
 	echo "cname	MX	10 alias.mx.test."
 	echo "alias.mx	CNAME	real.mx.test."
@@ -146,6 +152,8 @@ usage1:not-checked:::dane.bad-usage
 short:matched:3 1 1 $k311:0:dane.unusable-tlsa
 full:matched:3 0 0 $k300:0:dane.full-data
 none:no-tlsa:::
+leaf211:mismatch:::dane.mismatch
+many:mismatch:::dane.mismatch
 cname:matched:3 1 1 $k311:0:
 cname2:matched:3 1 1 $k311:0:
 rt:matched:3 1 1 $k311:0:
@@ -193,6 +201,13 @@ for c in sys.argv[2].split("\n"):
             assert "_25._tcp.mis.mx.test" in f["message"], f
             assert "DNSSEC was not validated" in f["message"], f
             assert o["verdict"] == "fail", o["verdict"]
+        if name == "leaf211":
+            f = [f for f in o["findings"] if f["id"] == "dane.mismatch"][0]
+            assert "sends in its chain, and it sends 1 certificate" in f["message"], f
+        if name == "many":
+            assert d["records"] == 16 and d["records_total"] == 17, d
+            f = [f for f in o["findings"] if f["id"] == "dane.mismatch"][0]
+            assert "only the first 16 of 17 records were tried" in f["message"], f
         if name == "usage1":
             f = [f for f in o["findings"] if f["id"] == "dane.bad-usage"][0]
             assert "without authenticating" in f["message"], f
