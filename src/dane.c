@@ -108,6 +108,8 @@ addr_cb(void *arg, struct dns_query *q)
 	const struct dns_answer *a = dns_answer(q);
 	char norm[256];
 
+	if (a->dnssec == DNSSEC_INSECURE)
+		dl->addr_insecure = true;
 	if (dl->canon.asked || a->ncname == 0 || a->canon == NULL ||
 	    dns_name_norm(norm, sizeof(norm), a->canon) < 0 ||
 	    dns_name_norm(dl->canon_name, sizeof(dl->canon_name),
@@ -309,6 +311,15 @@ dane_has_tlsa(const struct dane_lookup *dl)
 	return s->asked && s->status == DNS_OK && s->ntotal > 0;
 }
 
+/* Senders ignore the records: the TLSA answer, or the host's addresses
+ * under signed TLSA, are proven unsigned (RFC 7672 §2.2, §2.2.2). */
+static bool
+insecure(const struct dane_lookup *dl, const struct dane_set *s)
+{
+	return s->dnssec == DNSSEC_INSECURE || (s->dnssec == DNSSEC_SECURE &&
+	    dl->addr_insecure);
+}
+
 /* Said after a verdict that rests on records DNSSEC did not vouch for. */
 static const char *
 unvalidated(const struct dane_lookup *dl, const struct dane_set *s)
@@ -392,6 +403,11 @@ dane_judge_host(const struct dane_lookup *dl, struct diag_sink *sink,
 		    "%s has TLSA records but its zone is not DNSSEC-signed%s%s: "
 		    "senders ignore them", s->qname,
 		    s->dnssec_why[0] ? ": " : "", s->dnssec_why);
+	else if (insecure(dl, s))
+		diag_reportf(sink, DIAG_DANE_INSECURE_TLSA, d,
+		    "%s is signed, but the addresses of %s are not "
+		    "DNSSEC-signed: senders do not use DANE for this host "
+		    "(RFC 7672 §2.2.2)", s->qname, dl->host);
 }
 
 /* A usable DANE-TA record among s's. */
@@ -447,8 +463,7 @@ dane_judge_probe(const struct dane_lookup *dl, const struct smtp_probe *p,
 		return;
 	}
 	if (t->dane_matched) {
-		v->status = s->dnssec == DNSSEC_INSECURE ? DANE_INSECURE :
-		    DANE_MATCHED;
+		v->status = insecure(dl, s) ? DANE_INSECURE : DANE_MATCHED;
 		v->depth = t->dane_depth;
 		/* t->dane_rec indexes the usable records, in set order */
 		for (size_t i = 0, k = 0; i < s->n; i++)
@@ -462,7 +477,7 @@ dane_judge_probe(const struct dane_lookup *dl, const struct smtp_probe *p,
 			v->why = "DNSSEC was not validated in this run";
 		return;
 	}
-	if (s->dnssec == DNSSEC_INSECURE) {
+	if (insecure(dl, s)) {
 		v->status = DANE_INSECURE;
 		v->why = "no TLSA record matches, but the zone is not signed: "
 		    "senders ignore them";

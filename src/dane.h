@@ -49,6 +49,9 @@ struct dane_lookup {
 	char canon_name[256];
 	enum dnssec_status cname_dnssec; /* of the address answer that
 					 * showed the alias */
+	bool addr_insecure;		/* an address answer of the host was
+					 * proven unsigned: no DANE for it
+					 * (RFC 7672 §2.2.2) */
 	bool given;			/* records from --tlsa, not DNS */
 	bool oom;
 	struct dns_resolver *r_;	/* internal */

@@ -164,6 +164,37 @@ test_insecure(void **state)
 	dns_free(the_r);
 }
 
+/* Signed TLSA, unsigned addresses: senders do not use DANE for the host
+ * (RFC 7672 §2.2.2), so a mismatch is no error either. */
+static void
+test_insecure_addresses(void **state)
+{
+	struct dane_lookup dl;
+	struct diag_list l;
+	struct diag_sink sink;
+	struct diag d;
+	struct smtp_probe p;
+	struct dane_verdict v;
+
+	(void)state;
+	lookup(&dl, DNSSEC_SECURE, DNSSEC_INSECURE, false);
+	assert_true(dl.addr_insecure);
+	diag_list_init(&l, AREA_MAX_FINDINGS);
+	diag_sink_init(&sink, diag_list_add, &l);
+	memset(&d, 0, sizeof(d));
+	dane_judge_host(&dl, &sink, &d);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].id, DIAG_DANE_INSECURE_TLSA);
+	assert_non_null(strstr(l.v[0].message, "addresses of mx.example.com"));
+	probe(&p, false);
+	dane_judge_probe(&dl, &p, "x", &sink, &d, &v);
+	assert_int_equal(v.status, DANE_INSECURE);
+	assert_int_equal(count(&l, DIAG_DANE_MISMATCH), 0);
+	diag_list_free(&l);
+	dane_lookup_free(&dl);
+	dns_free(the_r);
+}
+
 static void
 test_secure_mismatch(void **state)
 {
@@ -350,6 +381,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_insecure),
+		cmocka_unit_test(test_insecure_addresses),
 		cmocka_unit_test(test_secure_mismatch),
 		cmocka_unit_test(test_bogus),
 		cmocka_unit_test(test_alias),
