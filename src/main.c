@@ -50,7 +50,8 @@ static const struct command {
 	  "fetch and lint the DKIM key records of the named selectors" },
 	{ "zone", cmd_zone, &cmd_zone_spec,
 	  "zone [--origin NAME] [--live] [--strict] [--ignore ID]... FILE...",
-	  "lint zone files offline: SPF, DMARC, DKIM, MX records with file:line" },
+	  "lint zone files offline: SPF, DMARC, DKIM, MX, TLSA records with\n"
+	  "      file:line" },
 	{ "zone", cmd_zone, &cmd_zone_spec,
 	  "zone --install-hook [--force]",
 	  "install the git pre-commit hook that lints staged zone files" },

@@ -262,6 +262,27 @@ PY
     --ca-file "$C/ca.pem" >"$tmp/t4.txt" 2>&1; r4=$?
 [ $r4 -eq 1 ] && grep -q "error dane.mismatch" "$tmp/t4.txt" && ok || ko "smtp mis.test: exit $r4: $(cat "$tmp/t4.txt")"
 
+# authcheck zone lints TLSA records offline, each at its line.
+{
+	echo '$ORIGIN example.com.'; echo '$TTL 300'
+	echo '@ SOA ns hostmaster 1 3600 900 604800 300'; echo '@ NS ns'; echo 'ns A 192.0.2.1'
+	echo "_25._tcp.mx TLSA 3 1 1 $k311"
+	echo "_25._tcp.mx TLSA 3 1 1 abcd"
+	echo "_25._tcp.mx TLSA 0 0 1 $k301"
+	echo "_25._tcp.mx TLSA 3 1 1 xyz"
+} >"$tmp/lint.zone"
+"$AUTHCHECK" zone "$tmp/lint.zone" --format json >"$tmp/lint.json" 2>&1; r7=$?
+python3 - "$tmp/lint.json" <<'PY' && [ $r7 -eq 1 ] && ok || ko "zone lint of TLSA: exit $r7: $(cat "$tmp/lint.json")"
+import json, sys
+got = []
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    for f in o.get("findings", []):
+        got.append((f["id"], f.get("line")))
+assert sorted(got) == [("dane.bad-usage", 8), ("dane.unusable-tlsa", 7),
+                       ("zone.syntax", 9)], got
+PY
+
 # A TLSA line a server would refuse is a zone error, not served.
 printf '$ORIGIN test.\nx.mx TLSA 3 1 1 xyz\n' >"$tmp/bad.zone"
 "$AUTHCHECK" smtp "x.mx.test:$port" --zone "$tmp/bad.zone" >"$tmp/t5.out" 2>&1
