@@ -32,6 +32,7 @@
 
 #include "buf.h"
 #include "dns.h"
+#include "dane.h"
 #include "dns_txt.h"
 #include "https.h"
 #include "providers.h"
@@ -601,7 +602,7 @@ mx_host_ready(void *arg, const struct mx_host *h)
 	for (size_t k = 0; k < h->naddr && n < MX_MAX_ADDRS; k++)
 		ips[n++] = h->addr[k].ip;
 	(void)transport_batch_host(res->priv->probes, h->name, ips, n,
-	    &res->priv->o->transport);
+	    h->tlsa, &res->priv->o->transport);
 }
 
 static int
@@ -614,6 +615,9 @@ mx_start_(struct check_result *res)
 	mo.nsend_ips = res->priv->o->nsend_ips;
 	mo.host_ready = mx_host_ready;
 	mo.host_arg = res;
+	/* The MX hosts' TLSA (port 25: their role, whatever port a test
+	 * probes) only when the Transport area will match them. */
+	mo.tlsa_port = res->priv->o->smtp_skipped == NULL ? 25 : 0;
 	return mx_start(res->priv->r, res->domain, &mo, &res->mx);
 }
 
@@ -741,6 +745,9 @@ each_relied(struct check_result *res,
 				snprintf(name, sizeof(name), "%s", h->name);
 			RELY(name, host_types[t]);
 		}
+		/* The TLSA at an alias's expansion (RFC 7672 §2.2.3). */
+		if (h->tlsa != NULL && h->tlsa->canon.asked)
+			RELY(h->tlsa->canon.qname, DNS_T_TLSA);
 	}
 #undef RELY
 	return rc;
@@ -781,6 +788,9 @@ dnssec_batch(struct dns_resolver *r, struct check_result *res, size_t n,
 		res[i].dnssec.ran = true;
 		if (each_relied(&res[i], dnssec_take) != 0)
 			res[i].dnssec.oom = true;
+		/* DANE read its answers before they were judged. */
+		for (size_t h = 0; h < res[i].mx.nhost; h++)
+			dane_lookup_refresh(res[i].mx.host[h].tlsa, r);
 	}
 }
 

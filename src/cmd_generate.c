@@ -1,5 +1,5 @@
 /*
- * cmd_generate.c -- `authcheck generate spf|dmarc|dkim`: the options; the
+ * cmd_generate.c -- `authcheck generate spf|dmarc|dkim|tlsa`: the options; the
  * records from them (generate_run.c), or step by step (generate_wizard.c)
  * when values are missing and someone is there to answer.
  */
@@ -16,7 +16,8 @@ enum {
 	OPT_DOMAIN = CLI_OPT__NEXT, OPT_PROVIDER, OPT_IP4, OPT_IP6, OPT_A,
 	OPT_MX, OPT_ALL, OPT_OFFLINE, OPT_POLICY, OPT_RUA, OPT_RUF, OPT_SP,
 	OPT_NP, OPT_ADKIM, OPT_ASPF, OPT_TESTING, OPT_BITS, OPT_ED25519,
-	OPT_OUT, OPT_INTERACTIVE
+	OPT_OUT, OPT_INTERACTIVE, OPT_CERT, OPT_HOST, OPT_USAGE, OPT_MTYPE,
+	OPT_PORT
 };
 
 static const struct option gen_longopts[] = {
@@ -42,6 +43,11 @@ static const struct option gen_longopts[] = {
 	{ "ed25519", no_argument, NULL, OPT_ED25519 },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "interactive", no_argument, NULL, OPT_INTERACTIVE },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "usage", required_argument, NULL, OPT_USAGE },
+	{ "mtype", required_argument, NULL, OPT_MTYPE },
+	{ "port", required_argument, NULL, OPT_PORT },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -52,7 +58,10 @@ static const char *const gen_format_words[] = { "text", "zone", "json",
 static const char *const gen_all_words[] = { "softfail", "fail", NULL };
 static const char *const gen_bits_words[] = { "2048", "3072", "4096",
 	NULL };
-static const char *const gen_kind_words[] = { "spf", "dmarc", "dkim", NULL };
+static const char *const gen_kind_words[] = { "spf", "dmarc", "dkim", "tlsa",
+	NULL };
+static const char *const gen_usage_words[] = { "3", "2", "1", "0", NULL };
+static const char *const gen_mtype_words[] = { "1", "2", "0", NULL };
 
 static const struct cli_optval gen_values[] = {
 	{ "format", CLI_VAL_WORDS, gen_format_words },
@@ -65,6 +74,9 @@ static const struct cli_optval gen_values[] = {
 	{ "aspf", CLI_VAL_WORDS, gen_align_words },
 	{ "bits", CLI_VAL_WORDS, gen_bits_words },
 	{ "out", CLI_VAL_FILE, NULL },
+	{ "cert", CLI_VAL_FILE, NULL },
+	{ "usage", CLI_VAL_WORDS, gen_usage_words },
+	{ "mtype", CLI_VAL_WORDS, gen_mtype_words },
 	CLI_COMMON_VALUES,
 	{ NULL, CLI_VAL_TEXT, NULL }
 };
@@ -74,11 +86,11 @@ const struct cli_spec cmd_generate_spec = {
 };
 
 static const char gen_help[] =
-"Usage: authcheck generate spf|dmarc|dkim [OPTIONS]\n"
+"Usage: authcheck generate spf|dmarc|dkim|tlsa [OPTIONS]\n"
 "       authcheck generate [--interactive]\n"
 "\n"
 "Build SPF, DMARC and DKIM records from provider templates ('authcheck\n"
-"providers' lists them).  Every record is checked by the same linter as\n"
+"providers' lists them), and DANE TLSA records from a certificate.  Every record is checked by the same linter as\n"
 "'authcheck spf', 'dmarc' and 'dkim' before it is printed.  When stdin is a\n"
 "terminal and required values are missing (or with --interactive, also\n"
 "from piped answers, one per line) the values are asked for step by step.\n"
@@ -110,6 +122,17 @@ static const char gen_help[] =
 "  --ed25519              an Ed25519 key (RFC 8463) instead of RSA\n"
 "  --out FILE             where the private key goes (default S.private);\n"
 "                         written with mode 0600, never over an existing file\n"
+"\n"
+"generate tlsa --cert FILE --host MX [--usage 3|2] [--selector 1|0]\n"
+"              [--mtype 1|2] [--port 25]\n"
+"  --cert FILE            a PEM certificate: the mail server's own for\n"
+"                         --usage 3 (DANE-EE, the default), the CA that\n"
+"                         issued it for --usage 2 (DANE-TA)\n"
+"  --host MX              the MX host name the record is published for\n"
+"  --selector 1|0         1: the public key (default, survives renewals\n"
+"                         that keep the key), 0: the whole certificate\n"
+"  --mtype 1|2            SHA-256 (default) or SHA-512 (0: the full data)\n"
+"  --port PORT            the record's port (default 25: _25._tcp.MX)\n"
 "\n"
 "  --format text|zone|json  for a person (default), zone-file lines with\n"
 "                         strings of at most 255 octets, or JSON\n"
@@ -175,6 +198,9 @@ parse_args(int argc, char **argv, struct gen_args *g)
 	cli_common_init(&g->c);
 	g->prog = prog;
 	g->bits = 2048;
+	g->usage = 3;
+	g->mtype = 1;
+	g->port = 25;
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, cmd_generate_spec.shortopts,
@@ -264,6 +290,30 @@ parse_args(int argc, char **argv, struct gen_args *g)
 		case OPT_INTERACTIVE:
 			g->interactive = true;
 			continue;
+		case OPT_CERT:
+			g->cert = optarg;
+			continue;
+		case OPT_HOST:
+			g->host = optarg;
+			continue;
+		case OPT_USAGE:
+			if (cli_word(gen_usage_words, optarg) < 0 ||
+			    !cli_parse_uint(optarg, 3, &g->usage))
+				return cli_usage_error(prog, "--usage must be 3 "
+				    "or 2 (0 and 1 are not for SMTP)");
+			continue;
+		case OPT_MTYPE:
+			if (cli_word(gen_mtype_words, optarg) < 0 ||
+			    !cli_parse_uint(optarg, 2, &g->mtype))
+				return cli_usage_error(prog, "--mtype must be 1 "
+				    "(SHA-256), 2 (SHA-512) or 0 (full)");
+			continue;
+		case OPT_PORT:
+			if (!cli_parse_uint(optarg, 65535, &g->port) ||
+			    g->port == 0)
+				return cli_usage_error(prog, "--port must be a "
+				    "port number, not '%s'", optarg);
+			continue;
 		case CLI_OPT_FORMAT:
 			/* Taken here, not by cli_common_opt(): generate has
 			 * a third format, zone. */
@@ -285,7 +335,7 @@ parse_args(int argc, char **argv, struct gen_args *g)
 		    argv[optind]);
 	if (g->kind != NULL && cli_word(gen_kind_words, g->kind) < 0)
 		return cli_usage_error(prog, "unknown record type '%s' (spf, "
-		    "dmarc or dkim)", g->kind);
+		    "dmarc, dkim or tlsa)", g->kind);
 	return -1;
 }
 /* ---- the command ------------------------------------------------------------ */
@@ -302,6 +352,8 @@ cmd_generate(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &g)) >= 0)
 		return rc;
+	if (g.kind != NULL && strcmp(g.kind, "tlsa") == 0)
+		return cli_finish(g.prog, gen_run_tlsa(&g));
 	if (g.kind == NULL)
 		missing = true;
 	else if (strcmp(g.kind, "dkim") == 0)

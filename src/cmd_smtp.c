@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dane.h"
 #include "dns.h"
 #include "render.h"
 #include "transport.h"
@@ -24,7 +25,7 @@
 
 enum {
 	OPT_HELO = CLI_OPT__NEXT, OPT_SMTP_TIMEOUT, OPT_CA_FILE, OPT_PORT,
-	OPT_IMPLICIT_TLS, OPT_STRICT
+	OPT_IMPLICIT_TLS, OPT_STRICT, OPT_TLSA
 };
 
 static const struct option smtp_longopts[] = {
@@ -35,6 +36,7 @@ static const struct option smtp_longopts[] = {
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "implicit-tls", no_argument, NULL, OPT_IMPLICIT_TLS },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "tlsa", required_argument, NULL, OPT_TLSA },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -64,7 +66,9 @@ static const char smtp_help[] =
 "      --ca-file FILE     trust the CAs in FILE (PEM) instead of the system's\n"
 "      --port PORT        the port of targets given without one (default 25)\n"
 "      --implicit-tls     start with TLS on every port (as on 465)\n"
-"      --strict           exit 1 on warnings too\n";
+"      --strict           exit 1 on warnings too\n"
+"      --tlsa 'U S M HEX' match against this TLSA record instead of DNS's\n"
+"                         (repeatable): test records before publishing them\n";
 
 static const char smtp_exit_help[] =
 "\n"
@@ -77,7 +81,51 @@ struct target {
 	struct ipaddr lit;		/* an address literal */
 	bool is_lit;
 	struct dns_query *q_mx, *q_a, *q_aaaa;
+	struct dane_lookup *dl;		/* its own TLSA (HOST:PORT, or the
+					 * implicit MX) */
+	struct dane_lookup *mxdl[MX_MAX_HOSTS];	/* its MX hosts' */
 };
+
+/* The TLSA of one host: from DNS, or the --tlsa records.  NULL when
+ * memory ran out (said on stderr). */
+static struct dane_lookup *
+tlsa_of(struct dns_resolver *r, const char *prog, const char *host,
+    unsigned port, const char *const *given, size_t ngiven)
+{
+	struct dane_lookup *dl = calloc(1, sizeof(*dl));
+	char err[200];
+
+	if (dl == NULL) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return NULL;
+	}
+	if (ngiven > 0) {
+		if (dane_lookup_given(dl, host, port, given, ngiven, err,
+		    sizeof(err)) != 0) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			dane_lookup_free(dl);
+			free(dl);
+			return NULL;
+		}
+	} else if (dane_lookup_start(r, host, port, dl, NULL, NULL) != 0) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return NULL;	/* its callbacks may still run: kept */
+	}
+	return dl;
+}
+
+static void
+targets_free(struct target *tg, size_t n)
+{
+	for (size_t i = 0; tg != NULL && i < n; i++) {
+		dane_lookup_free(tg[i].dl);
+		free(tg[i].dl);
+		for (size_t k = 0; k < MX_MAX_HOSTS; k++) {
+			dane_lookup_free(tg[i].mxdl[k]);
+			free(tg[i].mxdl[k]);
+		}
+	}
+}
 
 /* "[v6]:port", "v4:port", "name:port", "v6", "v4", "name". */
 static bool
@@ -161,6 +209,8 @@ cmd_smtp(int argc, char **argv)
 	char helo[256] = "", mxnames[MAX_TARGETS][MX_MAX_HOSTS][256];
 	size_t nmx[MAX_TARGETS];
 	const char *ca_file = NULL, *helo_opt = NULL;
+	const char *tlsa[DANE_MAX_TLSA];
+	size_t ntlsa = 0;
 	double timeout = 0;
 	unsigned dport = 25;
 	bool implicit = false, strict = false, incomplete = false;
@@ -211,6 +261,24 @@ cmd_smtp(int argc, char **argv)
 		case OPT_STRICT:
 			strict = true;
 			continue;
+		case OPT_TLSA: {
+			struct dns_rr rr;
+			uint8_t *b = malloc(DNS_TLSA_MAX_DATA);
+			const char *why = b == NULL ? "out of memory" :
+			    dns_tlsa_parse(optarg, strlen(optarg), &rr, b,
+			    DNS_TLSA_MAX_DATA);
+
+			free(b);
+			if (why != NULL)
+				return cli_usage_error(prog, "--tlsa '%s': %s "
+				    "(want 'USAGE SELECTOR MTYPE HEX', e.g. "
+				    "'3 1 1 0a1b...')", optarg, why);
+			if (ntlsa == DANE_MAX_TLSA)
+				return cli_usage_error(prog, "at most %d --tlsa "
+				    "records", DANE_MAX_TLSA);
+			tlsa[ntlsa++] = optarg;
+			continue;
+		}
 		default:
 			break;
 		}
@@ -234,6 +302,15 @@ cmd_smtp(int argc, char **argv)
 			    "ADDRESS[:PORT]\nTry '%s --help'.\n", prog);
 			goto out;
 		}
+	/* The records given are matched for a host name (the TLSA base);
+	 * an address has none. */
+	for (size_t i = 0; i < ntg && ntlsa > 0; i++)
+		if (tg[i].is_lit) {
+			rc = cli_usage_error(prog, "--tlsa needs host names "
+			    "(the TLSA base domain), not the address '%s'",
+			    tg[i].name);
+			goto out;
+		}
 	if ((r = cli_resolver_new(&c, prog)) == NULL)
 		goto out;
 	/* Wave 1: MX of the domains, A and AAAA of every name. */
@@ -246,6 +323,11 @@ cmd_smtp(int argc, char **argv)
 		tg[i].q_a = dns_submit(r, tg[i].name, DNS_T_A, NULL, NULL);
 		tg[i].q_aaaa = dns_submit(r, tg[i].name, DNS_T_AAAA, NULL,
 		    NULL);
+		/* A host's TLSA with its addresses (a domain's: with its
+		 * MX hosts', or its own when it has none). */
+		if (tg[i].port != 0 && (tg[i].dl = tlsa_of(r, prog,
+		    tg[i].name, tg[i].port, tlsa, ntlsa)) == NULL)
+			goto out;
 	}
 	dns_run(r);
 	/* Wave 2: the MX hosts' addresses. */
@@ -256,6 +338,9 @@ cmd_smtp(int argc, char **argv)
 		nmx[i] = 0;
 		if (a == NULL)
 			continue;
+		if (a->nrr == 0 && (tg[i].dl = tlsa_of(r, prog, tg[i].name,
+		    25, tlsa, ntlsa)) == NULL)
+			goto out;
 		if (a->status != DNS_OK && a->status != DNS_NXDOMAIN &&
 		    a->status != DNS_NODATA)
 			incomplete = true;
@@ -270,6 +355,10 @@ cmd_smtp(int argc, char **argv)
 			    NULL);
 			mxq[i][2 * nmx[i] + 1] = dns_submit(r, h, DNS_T_AAAA,
 			    NULL, NULL);
+			if (!mx_is_ip_literal(h, strlen(h)) &&
+			    (tg[i].mxdl[nmx[i]] = tlsa_of(r, prog, h, 25, tlsa,
+			    ntlsa)) == NULL)
+				goto out;
 			nmx[i]++;
 		}
 	}
@@ -297,6 +386,9 @@ cmd_smtp(int argc, char **argv)
 				    dport, implicit, false, ips, n, n ? NULL :
 				    failed ? "its address lookups failed" :
 				    "no address");
+				if (arc == 0)
+					transport_host_dane(t, t->nhost - 1,
+					    tg[i].mxdl[k]);
 			}
 		} else {
 			n = addrs_of(tg[i].q_a, tg[i].q_aaaa, ips,
@@ -307,6 +399,8 @@ cmd_smtp(int argc, char **argv)
 			    tg[i].port != 25, ips, n, n ? NULL :
 			    failed ? "its address lookups failed" :
 			    "no address");
+			if (arc == 0)
+				transport_host_dane(t, t->nhost - 1, tg[i].dl);
 		}
 		if (arc < 0) {
 			fprintf(stderr, "%s: out of memory\n", prog);
@@ -348,6 +442,7 @@ out:
 	if (t != NULL)
 		transport_result_free(t);
 	free(t);
+	targets_free(tg, ntg);
 	free(tg);
 	dns_free(r);
 	return rc;

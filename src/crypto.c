@@ -4,6 +4,7 @@
  * The only file that includes OpenSSL headers (HACKING.md): everything
  * OpenSSL returns is turned into the plain structures of crypto.h here.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "crypto.h"
 
@@ -321,4 +323,85 @@ crypto_keypair_free(struct crypto_keypair *kp)
 	free(kp->private_pem);
 	free(kp->public_b64);
 	memset(kp, 0, sizeof(*kp));
+}
+
+int
+crypto_tlsa_data(const char *path, unsigned selector, unsigned mtype,
+    unsigned char **out, size_t *outlen, struct crypto_cert_info *ci,
+    char *err, size_t errsize)
+{
+	FILE *f;
+	X509 *x;
+	unsigned char *der = NULL, *md = NULL;
+	unsigned int mdlen = 0;
+	int n, days = 0, secs = 0;
+	BIO *b;
+
+	*out = NULL;
+	*outlen = 0;
+	memset(ci, 0, sizeof(*ci));
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errsize, "cannot read %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	ERR_clear_error();
+	if (x == NULL) {
+		snprintf(err, errsize, "%s: no PEM certificate in it (a file "
+		    "with \"-----BEGIN CERTIFICATE-----\" is needed, not a key "
+		    "or DER)", path);
+		return -1;
+	}
+	n = selector == 0 ? i2d_X509(x, &der) :
+	    i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+	if (n <= 0) {
+		snprintf(err, errsize, "%s: cannot encode the certificate",
+		    path);
+		X509_free(x);
+		return -1;
+	}
+	if (mtype == 0) {
+		*out = der;
+		*outlen = (size_t)n;
+		der = NULL;
+	} else if ((md = malloc(EVP_MAX_MD_SIZE)) == NULL ||
+	    EVP_Digest(der, (size_t)n, md, &mdlen, mtype == 1 ? EVP_sha256() :
+	    EVP_sha512(), NULL) != 1) {
+		snprintf(err, errsize, "%s: cannot compute the digest", path);
+		free(md);
+		OPENSSL_free(der);
+		X509_free(x);
+		ERR_clear_error();
+		return -1;
+	} else {
+		*out = md;
+		*outlen = mdlen;
+	}
+	OPENSSL_free(der);
+	if ((b = BIO_new(BIO_s_mem())) != NULL) {
+		char *p;
+		long len;
+
+		if (X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
+		    XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
+		    (len = BIO_get_mem_data(b, &p)) > 0) {
+			size_t k = (size_t)len < sizeof(ci->subject) - 1 ?
+			    (size_t)len : sizeof(ci->subject) - 1;
+
+			for (size_t i = 0; i < k; i++)
+				ci->subject[i] = p[i] >= 0x20 && p[i] < 0x7f ?
+				    p[i] : '?';
+			ci->subject[k] = '\0';
+		}
+		BIO_free(b);
+	}
+	ci->ca = X509_check_ca(x) > 0;
+	ci->self_signed = X509_check_issued(x, x) == X509_V_OK;
+	if (ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(x)) == 1)
+		ci->days_left = days - (secs < 0 ? 1 : 0);
+	X509_free(x);
+	ERR_clear_error();
+	return 0;
 }

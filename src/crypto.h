@@ -94,4 +94,26 @@ int crypto_dkim_keygen(enum crypto_key_type type, unsigned bits,
 /* Wipe the private key and free everything in kp. */
 void crypto_keypair_free(struct crypto_keypair *kp);
 
+/* ---- TLSA data (authcheck generate tlsa) ---- */
+
+/* The certificate a TLSA record was computed from. */
+struct crypto_cert_info {
+	char subject[256];	/* one line, printable ASCII */
+	bool ca;		/* a CA certificate (basicConstraints) */
+	bool self_signed;
+	long days_left;		/* until notAfter; negative: expired */
+};
+
+/*
+ * The certificate association data of a TLSA record (RFC 6698 §2.1) for
+ * the first certificate of the PEM file at path: selector 0 the whole
+ * certificate (DER), 1 its SubjectPublicKeyInfo; matching type 0 the
+ * bytes themselves, 1 their SHA-256, 2 their SHA-512.  *out is malloc'd
+ * (caller frees), *ci describes the certificate.  Returns 0, or -1 with
+ * the reason in err (the file cannot be read, holds no PEM certificate).
+ */
+int crypto_tlsa_data(const char *path, unsigned selector, unsigned mtype,
+    unsigned char **out, size_t *outlen, struct crypto_cert_info *ci,
+    char *err, size_t errsize);
+
 #endif

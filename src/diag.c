@@ -272,6 +272,7 @@ static const struct {
 	{ "bimi.", "MTA-STS, TLS-RPT, BIMI" },
 	{ "smtp.", "Transport (SMTP and TLS)" },
 	{ "tls.", "Transport (SMTP and TLS)" },
+	{ "dane.", "Transport (SMTP and TLS)" },
 	{ "dnssec.", "Transport (SMTP and TLS)" },
 	{ "blocklist.", "Reputation (blocklists)" },
 	{ "zone.", "Zone files and DNS" },

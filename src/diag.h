@@ -333,6 +333,24 @@ X(TLS_OLD_PROTOCOL, "tls.old-protocol", WARNING, "RFC 8996", \
 X(TLS_MTA_STS_CERT_INVALID, "tls.mta-sts-cert-invalid", ERROR, "RFC 8461 §4.2, §5", \
   "MTA-STS is enforced but the MX presents a certificate that does not verify or does not name it", \
   "install a CA-signed certificate naming the MX host; until then MTA-STS senders refuse to deliver (or set mode: testing)") \
+X(DANE_MISMATCH, "dane.mismatch", ERROR, "RFC 7672 §3", \
+  "the MX host's TLSA records match no certificate of the chain it presents: DANE senders defer all mail", \
+  "publish a TLSA record for the certificate in use (authcheck generate tlsa --cert FILE --host MX), keeping the old one until the new certificate is live") \
+X(DANE_INSECURE_TLSA, "dane.insecure-tlsa", WARNING, "RFC 7672 §2.2", \
+  "TLSA records in a zone that is not DNSSEC-signed: senders ignore them", \
+  "sign the zone holding the TLSA records (and the MX host's addresses) with DNSSEC and publish its DS, or remove the records") \
+X(DANE_BAD_USAGE, "dane.bad-usage", WARNING, "RFC 7672 §3.1.3", \
+  "a TLSA record with usage 0 (PKIX-TA) or 1 (PKIX-EE), which SMTP senders do not use", \
+  "publish usage 3 (DANE-EE) or 2 (DANE-TA) instead: \"3 1 1\" with the SHA-256 of the server's public key is recommended") \
+X(DANE_PARTIAL, "dane.partial", WARNING, "RFC 7672 §2.2.1", \
+  "some MX hosts publish TLSA records and others do not: DANE protects only part of the mail", \
+  "publish TLSA records for every MX host (or for none); senders reach the hosts without them unauthenticated") \
+X(DANE_FULL_DATA, "dane.full-data", WARNING, "RFC 6698 §2.1.3, RFC 7672 §3.1.3", \
+  "a TLSA record with matching type 0 carries the whole certificate or key instead of its digest", \
+  "publish the SHA-256 digest instead (\"3 1 1\"): smaller answers, no fragmented UDP") \
+X(DANE_UNUSABLE_TLSA, "dane.unusable-tlsa", WARNING, "RFC 6698 §2.1, RFC 7672 §2.2", \
+  "a TLSA record is malformed or unusable (unknown selector or matching type, wrong digest length)", \
+  "correct the record: \"3 1 1\" followed by the 64 hex digits of the SHA-256 of the public key (authcheck generate tlsa)") \
 X(DNSSEC_BOGUS, "dnssec.bogus", ERROR, "RFC 4035 §5", \
   "an answer the report relies on is signed but does not validate: validating resolvers answer SERVFAIL, so mail to the domain is deferred or bounces", \
   "re-sign the zone (expired or not-yet-valid RRSIG), publish at the parent a DS that matches the zone's key (or remove it), or fix the NSEC/NSEC3 chain") \

@@ -442,6 +442,17 @@ copy_rr(struct dns_resolver *r, struct dns_rr *d, const struct dns_rr *s)
 		}
 		d->u.txt.s = strs;
 		return true;
+	case DNS_T_TLSA: {
+		uint8_t *data = arena_alloc(&r->arena, s->u.tlsa.len ?
+		    s->u.tlsa.len : 1);
+
+		if (data == NULL)
+			return false;
+		if (s->u.tlsa.len > 0)
+			memcpy(data, s->u.tlsa.data, s->u.tlsa.len);
+		d->u.tlsa.data = data;
+		return true;
+	}
 	default:
 		return true;
 	}
@@ -464,7 +475,10 @@ dns_query_done(struct dns_resolver *r, struct dns_query *q,
 	q->ans.ncname = a->ncname;
 	q->ans.tcp = a->tcp;
 	q->ans.why = arena_str(r, a->why);
-	oom = q->ans.canon == NULL || (a->why != NULL && q->ans.why == NULL);
+	q->ans.dnssec = a->dnssec;
+	q->ans.dnssec_why = arena_str(r, a->dnssec_why);
+	oom = q->ans.canon == NULL || (a->why != NULL && q->ans.why == NULL) ||
+	    (a->dnssec_why != NULL && q->ans.dnssec_why == NULL);
 	if (!oom && a->nrr > 0) {
 		rrs = arena_alloc(&r->arena, a->nrr * sizeof(*rrs));
 		oom = rrs == NULL;
@@ -531,11 +545,11 @@ dns_type_name(uint16_t type)
 	case DNS_T_MX:		return "MX";
 	case DNS_T_TXT:		return "TXT";
 	case DNS_T_AAAA:	return "AAAA";
+	case DNS_T_TLSA:	return "TLSA";
 	case DNS_T_SPF:		return "SPF";
 	case DNS_T_DS:		return "DS";
 	case DNS_T_RRSIG:	return "RRSIG";
 	case DNS_T_DNSKEY:	return "DNSKEY";
-	case DNS_T_TLSA:	return "TLSA";
 	}
 	/* Not thread-safe; authcheck is single-threaded. */
 	snprintf(buf, sizeof(buf), "TYPE%u", (unsigned)type);
@@ -560,4 +574,116 @@ dns_txt_join(const struct dns_rr *rr, size_t *len)
 	if (len != NULL)
 		*len = off;
 	return p;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = ascii_lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static bool
+blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* A decimal field 0..max at *i of p[0..len); moves *i past it. */
+static bool
+tlsa_field(const char *p, size_t len, size_t *i, unsigned max, unsigned *out)
+{
+	unsigned v = 0;
+	size_t start;
+
+	while (*i < len && blank(p[*i]))
+		(*i)++;
+	start = *i;
+	while (*i < len && p[*i] >= '0' && p[*i] <= '9' && *i - start < 6)
+		v = v * 10 + (unsigned)(p[(*i)++] - '0');
+	if (*i == start || v > max || (*i < len && !blank(p[*i])))
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Hex digits of p[i..len), blanks between them allowed, into buf. */
+static const char *
+tlsa_hex(const char *p, size_t len, size_t i, uint8_t *buf, size_t bufsize,
+    size_t *n)
+{
+	int hi = -1;
+
+	*n = 0;
+	for (; i < len; i++) {
+		int v;
+
+		if (blank(p[i]))
+			continue;
+		if ((v = hexval(p[i])) < 0)
+			return "the data is not hexadecimal";
+		if (hi < 0) {
+			hi = v;
+			continue;
+		}
+		if (*n == bufsize)
+			return "the data is too long";
+		buf[(*n)++] = (uint8_t)(hi << 4 | v);
+		hi = -1;
+	}
+	if (hi >= 0)
+		return "the data has an odd number of hex digits";
+	return NULL;
+}
+
+const char *
+dns_tlsa_parse(const char *p, size_t len, struct dns_rr *rr, uint8_t *buf,
+    size_t bufsize)
+{
+	unsigned u, s, m, wlen;
+	size_t i = 0, n;
+	const char *why;
+
+	memset(rr, 0, sizeof(*rr));
+	rr->type = DNS_T_TLSA;
+	while (i < len && blank(p[i]))
+		i++;
+	if (len - i >= 2 && p[i] == '\\' && p[i + 1] == '#') {
+		/* RFC 3597: \# LEN HEX, the wire form */
+		i += 2;
+		if (!tlsa_field(p, len, &i, 65535, &wlen))
+			return "bad \\# length";
+		if ((why = tlsa_hex(p, len, i, buf, bufsize, &n)) != NULL)
+			return why;
+		if (n != wlen)
+			return "the \\# length does not match the data";
+		if (n < 4)
+			return "shorter than usage, selector, matching type "
+			    "and data";
+		rr->u.tlsa.usage = buf[0];
+		rr->u.tlsa.selector = buf[1];
+		rr->u.tlsa.mtype = buf[2];
+		rr->u.tlsa.data = buf + 3;
+		rr->u.tlsa.len = n - 3;
+		return NULL;
+	}
+	if (!tlsa_field(p, len, &i, 255, &u) ||
+	    !tlsa_field(p, len, &i, 255, &s) ||
+	    !tlsa_field(p, len, &i, 255, &m))
+		return "usage, selector and matching type must be numbers "
+		    "0..255";
+	if ((why = tlsa_hex(p, len, i, buf, bufsize, &n)) != NULL)
+		return why;
+	if (n == 0)
+		return "no certificate association data";
+	rr->u.tlsa.usage = (uint8_t)u;
+	rr->u.tlsa.selector = (uint8_t)s;
+	rr->u.tlsa.mtype = (uint8_t)m;
+	rr->u.tlsa.data = buf;
+	rr->u.tlsa.len = n;
+	return NULL;
 }

@@ -72,6 +72,12 @@ struct dns_rr {
 			const struct dns_str *s;
 			size_t total;		/* sum of the strings' lengths */
 		} txt;			/* TXT, SPF */
+		struct {
+			uint8_t usage, selector, mtype;
+			const uint8_t *data;	/* the certificate
+						 * association data */
+			size_t len;		/* its bytes (>= 1) */
+		} tlsa;			/* TLSA (RFC 6698 §2.1) */
 	} u;
 };
 
@@ -201,6 +207,14 @@ const char *dns_type_name(uint16_t type);		/* "TXT", "TYPE65" */
  * a malloc'd NUL-terminated string; *len gets the length (the text may
  * hold NUL bytes).  NULL on out-of-memory. */
 char *dns_txt_join(const struct dns_rr *rr, size_t *len);
+#define DNS_TLSA_MAX_DATA	65532	/* the most data an RR can carry */
+
+/* Parse a TLSA record's presentation form p[0..len) ("3 1 1 ABCD..."; the
+ * hex may be split by blanks, RFC 6698 §2.2) into rr->u.tlsa, the data
+ * written to buf[0..bufsize) (rr->u.tlsa.data points there).  Returns
+ * NULL, or why the text is not a TLSA record (static). */
+const char *dns_tlsa_parse(const char *p, size_t len, struct dns_rr *rr,
+    uint8_t *buf, size_t bufsize);
 /* True when name equals parent or lies below it (case-insensitive, a
  * trailing dot on either ignored): "a.example.com" is within "example.com",
  * "badexample.com" is not. */

@@ -848,6 +848,29 @@ decode_rr(struct scratch *s, const ldns_rr *rr, struct dns_rr *d)
 		d->u.txt.n = n;
 		d->u.txt.s = strs;
 		return true;
+	case DNS_T_TLSA: {
+		uint8_t *copy;
+
+		/* Three one-octet fields and at least one octet of data
+		 * (RFC 6698 §2.1); anything else is not kept. */
+		if (ldns_rr_rd_count(rr) != 4)
+			return false;
+		for (i = 0; i < 3; i++)
+			if ((f = ldns_rr_rdf(rr, i)) == NULL ||
+			    ldns_rdf_size(f) != 1)
+				return false;
+		if ((f = ldns_rr_rdf(rr, 3)) == NULL ||
+		    (size = ldns_rdf_size(f)) == 0 ||
+		    (copy = scratch_alloc(s, size)) == NULL)
+			return false;
+		memcpy(copy, ldns_rdf_data(f), size);
+		d->u.tlsa.usage = ldns_rdf_data(ldns_rr_rdf(rr, 0))[0];
+		d->u.tlsa.selector = ldns_rdf_data(ldns_rr_rdf(rr, 1))[0];
+		d->u.tlsa.mtype = ldns_rdf_data(ldns_rr_rdf(rr, 2))[0];
+		d->u.tlsa.data = copy;
+		d->u.tlsa.len = size;
+		return true;
+	}
 	default:
 		return true;
 	}

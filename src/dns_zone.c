@@ -251,6 +251,12 @@ same_rr(const struct dns_rr *a, const struct dns_rr *b)
 			    a->u.txt.s[i].len) != 0)
 				return false;
 		return true;
+	case DNS_T_TLSA:
+		return a->u.tlsa.usage == b->u.tlsa.usage &&
+		    a->u.tlsa.selector == b->u.tlsa.selector &&
+		    a->u.tlsa.mtype == b->u.tlsa.mtype &&
+		    a->u.tlsa.len == b->u.tlsa.len &&
+		    memcmp(a->u.tlsa.data, b->u.tlsa.data, a->u.tlsa.len) == 0;
 	default:
 		return false;
 	}
@@ -304,6 +310,13 @@ node_add(struct zone *z, struct znode *x, const struct dns_rr *rr,
 			e->rr.u.txt.total += strs[i].len;
 		}
 		e->rr.u.txt.s = strs;
+		break;
+	case DNS_T_TLSA:
+		if ((e->rr.u.tlsa.data = arena_alloc(&z->arena,
+		    rr->u.tlsa.len ? rr->u.tlsa.len : 1)) == NULL)
+			return -1;
+		memcpy((uint8_t *)e->rr.u.tlsa.data, rr->u.tlsa.data,
+		    rr->u.tlsa.len);
 		break;
 	default:
 		break;
@@ -597,6 +610,8 @@ load_rr(void *arg, const struct zone_rr *zr)
 	struct znode *x;
 	struct dns_rr rr;
 	size_t i, k, n, off, len;
+	uint8_t *tlsa = NULL;
+	const char *why;
 	int rc;
 
 	if (zr->class != 1)
@@ -638,6 +653,23 @@ load_rr(void *arg, const struct zone_rr *zr)
 		rr.u.txt.n = k;
 		rr.u.txt.s = strs;
 		break;
+	case DNS_T_TLSA:
+		/* The reader checks TLSA loosely: its text is parsed here,
+		 * and a record a server would refuse is an error, not
+		 * served. */
+		if ((tlsa = malloc(DNS_TLSA_MAX_DATA)) == NULL)
+			return -1;
+		if ((why = dns_tlsa_parse(zr->rdata_text, zr->rdata_len, &rr,
+		    tlsa, DNS_TLSA_MAX_DATA)) != NULL) {
+			char msg[160];
+
+			snprintf(msg, sizeof(msg), "bad TLSA rdata: %s", why);
+			add_error(z, zr->file, zr->line, msg);
+			free(tlsa);
+			return 0;
+		}
+		rr.ttl = zr->ttl;
+		break;
 	default:
 		break;
 	}
@@ -645,6 +677,7 @@ load_rr(void *arg, const struct zone_rr *zr)
 	rc = x != NULL ? node_add(z, x, &rr, true) : -1;
 	if (strs != one)
 		free(strs);
+	free(tlsa);
 	return rc;
 }
 

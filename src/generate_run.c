@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "crypto.h"
+#include "dane.h"
 #include "diag.h"
 #include "dkim.h"
 #include "dns.h"
@@ -50,6 +51,8 @@ print_record(FILE *out, const struct gen_record *r, bool spf_strings,
 	    r->relative ? "" : ".", r->type);
 	if (strcmp(r->type, "TXT") == 0)
 		gen_txt_strings(&b, r->value, strlen(r->value), spf_strings);
+	else if (strcmp(r->type, "TLSA") == 0)
+		buf_printf(&b, "%s", r->value);
 	else
 		buf_printf(&b, "%s.", r->value);
 	fprintf(out, "%s\n", b.err ? "(record too long to print)" :
@@ -526,6 +529,128 @@ gen_run_dkim(struct gen_args *g)
 	}
 	free(record);
 	crypto_keypair_free(&kp);
+	diag_list_free(&l);
+	return rc;
+}
+
+/* ---- tlsa ------------------------------------------------------------- */
+
+int
+gen_run_tlsa(struct gen_args *g)
+{
+	struct crypto_cert_info ci;
+	struct gen_record rec;
+	struct tls_tlsa t;
+	struct diag_list l;
+	struct diag_sink sink;
+	struct diag d;
+	unsigned long sel = 1;
+	unsigned char *data = NULL;
+	size_t len = 0;
+	char host[256], owner[300], err[512], *value;
+	const char *note = NULL;
+	bool bug;
+	int rc;
+
+	if (g->cert == NULL)
+		return cli_usage_error(g->prog, "--cert FILE is required (the "
+		    "server's certificate for --usage 3, the issuing CA's for "
+		    "--usage 2)");
+	if (g->host == NULL)
+		return cli_usage_error(g->prog, "--host MX is required (the "
+		    "mail server's name)");
+	if (dns_name_norm(host, sizeof(host), g->host) < 0 ||
+	    strchr(host, '.') == NULL)
+		return cli_usage_error(g->prog, "--host '%s' is not a host "
+		    "name", g->host);
+	if (g->selector != NULL && (!cli_parse_uint(g->selector, 1, &sel)))
+		return cli_usage_error(g->prog, "--selector must be 1 (the "
+		    "public key) or 0 (the whole certificate) for tlsa");
+	snprintf(owner, sizeof(owner), "_%lu._tcp.%s", g->port, host);
+	if (crypto_tlsa_data(g->cert, (unsigned)sel, (unsigned)g->mtype,
+	    &data, &len, &ci, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", g->prog, err);
+		return CLI_EXIT_USAGE;
+	}
+	t.usage = (unsigned char)g->usage;
+	t.selector = (unsigned char)sel;
+	t.mtype = (unsigned char)g->mtype;
+	t.data = data;
+	t.len = len;
+	if ((value = malloc(len * 2 + 16)) == NULL) {
+		free(data);
+		fprintf(stderr, "%s: out of memory\n", g->prog);
+		return CLI_EXIT_FAIL;
+	}
+	dane_rec_format(&t, value, len * 2 + 16);
+	/* The record's own lint: what a sender would make of it. */
+	diag_list_init(&l, AREA_MAX_FINDINGS);
+	diag_sink_init(&sink, diag_list_add, &l);
+	memset(&d, 0, sizeof(d));
+	d.domain = host;
+	dane_lint_rec(&t, owner, &sink, &d);
+	free(data);
+	t.data = NULL;
+	if (g->usage == 2 && !ci.ca)
+		note = "--usage 2 (DANE-TA) matches the CA that issued the "
+		    "server's certificate, but this certificate is not a CA's: "
+		    "give the issuing CA's certificate (the server must send it "
+		    "in its chain), or use --usage 3 with the server's own";
+	else if (g->usage == 3 && ci.ca)
+		note = "--usage 3 (DANE-EE) matches the server's own "
+		    "certificate, but this is a CA certificate: give the "
+		    "server's certificate, or use --usage 2 for the CA";
+	else if (ci.days_left < 0)
+		note = "this certificate has expired";
+	rc = finish_findings(g, &l, &bug);
+	rec.name = owner;
+	rec.type = "TLSA";
+	rec.value = value;
+	rec.why = NULL;
+	rec.relative = false;
+	if (g->format == GEN_FMT_JSON) {
+		struct render_gen rg;
+		const char *notes[1] = { note };
+
+		memset(&rg, 0, sizeof(rg));
+		rg.kind = "tlsa";
+		rg.records = &rec;
+		rg.nrecords = 1;
+		rg.lookups = -1;
+		rg.notes = notes;
+		rg.nnotes = note != NULL;
+		g->domain = host;
+		print_json(g, &rg, &l);
+	} else if (g->format == GEN_FMT_ZONE) {
+		print_record(stdout, &rec, false, "");
+		if (note != NULL)
+			fprintf(stderr, "%s: note: %s\n", g->prog, note);
+		zone_findings(stderr, g->prog, &l);
+	} else {
+		fprintf(stdout, "TLSA record for %s port %lu (usage %lu %s, "
+		    "selector %lu %s, matching type %lu %s) from:\n  ", host,
+		    g->port, g->usage, g->usage == 3 ? "DANE-EE" :
+		    g->usage == 2 ? "DANE-TA" : "PKIX, not for SMTP", sel,
+		    sel ? "public key" : "certificate", g->mtype,
+		    g->mtype == 1 ? "SHA-256" : g->mtype == 2 ? "SHA-512" :
+		    "full");
+		fputs(ci.subject, stdout);
+		fprintf(stdout, " (%s%s, %s %ld days)\n", ci.ca ? "a CA" :
+		    "not a CA", ci.self_signed ? ", self-signed" : "",
+		    ci.days_left < 0 ? "expired" : "expires in",
+		    ci.days_left < 0 ? -ci.days_left : ci.days_left);
+		fputs("\npublish in a DNSSEC-signed zone (senders ignore TLSA "
+		    "in an unsigned one):\n", stdout);
+		print_record(stdout, &rec, false, "  ");
+		if (note != NULL)
+			fprintf(stdout, "\nnote: %s\n", note);
+		fputs("\nBefore a certificate or key change, publish the new "
+		    "record beside the old one and wait for the TTL.\n",
+		    stdout);
+		putc('\n', stdout);
+		render_text_findings(stdout, &l, cli_use_color(&g->c));
+	}
+	free(value);
 	diag_list_free(&l);
 	return rc;
 }

@@ -22,7 +22,8 @@ enum gen_format { GEN_FMT_TEXT, GEN_FMT_ZONE, GEN_FMT_JSON };
  * from the wizard's answers). */
 struct gen_args {
 	const char *prog;
-	const char *kind;		/* "spf", "dmarc", "dkim", NULL */
+	const char *kind;		/* "spf", "dmarc", "dkim", "tlsa",
+					 * NULL */
 	struct cli_common c;
 	enum gen_format format;
 	const char *domain;
@@ -39,6 +40,9 @@ struct gen_args {
 	unsigned long bits;
 	bool ed25519;
 	bool interactive;
+	const char *cert, *host;	/* tlsa: the certificate, the MX */
+	unsigned long usage, mtype, port;	/* tlsa: 3, 1 (the selector
+					 * is `selector`, default 1), 25 */
 	bool null_ok;		/* no sender at all gives "v=spf1 -all" */
 	char domain_buf[GEN_DOMAIN_SIZE];	/* domain, normalised */
 };
@@ -70,5 +74,9 @@ int gen_preview_spf(const struct gen_args *g, const struct provider_set *ps,
 int gen_run_spf(struct gen_args *g, const struct provider_set *ps);
 int gen_run_dmarc(struct gen_args *g);
 int gen_run_dkim(struct gen_args *g);
+/* The TLSA record (RFC 6698, for SMTP RFC 7672) of g->cert for g->host,
+ * computed with OpenSSL and linted (usages 0 and 1, full data); 2 when
+ * the certificate cannot be read. */
+int gen_run_tlsa(struct gen_args *g);
 
 #endif

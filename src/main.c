@@ -28,7 +28,8 @@ static const struct command {
 	  "      MTA-STS, TLS-RPT, BIMI, SMTP/TLS of every MX; a verdict and a\n"
 	  "      score per domain" },
 	{ "smtp", cmd_smtp, &cmd_smtp_spec,
-	  "smtp DOMAIN|HOST[:PORT]... [--helo NAME] [--smtp-timeout SEC]",
+	  "smtp DOMAIN|HOST[:PORT]... [--helo NAME] [--smtp-timeout SEC] "
+	  "[--tlsa REC]...",
 	  "probe mail servers: greeting, EHLO, STARTTLS, the certificate\n"
 	  "      (then QUIT: no mail is sent); :587 STARTTLS, :465 implicit TLS" },
 	{ "blocklist", cmd_blocklist, &cmd_blocklist_spec,
@@ -53,7 +54,8 @@ static const struct command {
 	  "fetch and lint the DKIM key records of the named selectors" },
 	{ "zone", cmd_zone, &cmd_zone_spec,
 	  "zone [--origin NAME] [--live] [--strict] [--ignore ID]... FILE...",
-	  "lint zone files offline: SPF, DMARC, DKIM, MX records with file:line" },
+	  "lint zone files offline: SPF, DMARC, DKIM, MX, TLSA records with\n"
+	  "      file:line" },
 	{ "zone", cmd_zone, &cmd_zone_spec,
 	  "zone --install-hook [--force]",
 	  "install the git pre-commit hook that lints staged zone files" },
@@ -75,6 +77,11 @@ static const struct command {
 	  "generate dkim -s|--selector S [--domain D] [--bits 2048|3072|4096] "
 	  "[--ed25519] [--out FILE]",
 	  "a DKIM key pair (private key file 0600) and its key record" },
+	{ "generate", cmd_generate, &cmd_generate_spec,
+	  "generate tlsa --cert FILE --host MX [--usage 3|2] [--selector 1|0] "
+	  "[--mtype 1|2]\n"
+	  "                     [--port PORT]",
+	  "the DANE TLSA record of a certificate, for _25._tcp.MX" },
 	{ "generate", cmd_generate, &cmd_generate_spec,
 	  "generate [--interactive] [--format text|zone|json]",
 	  "ask step by step (on a terminal, or --interactive: piped answers)" },

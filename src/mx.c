@@ -18,6 +18,7 @@
 
 #include "ascii.h"
 #include "buf.h"
+#include "dane.h"
 #include "mx.h"
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -251,16 +252,38 @@ host_addr_take(struct mx_host *h, struct dns_query *q)
 	}
 }
 
+/* host_ready once everything the probe needs is in: the addresses and,
+ * when asked, the TLSA records (the handshake matches them).  Not while
+ * the host's questions are being asked: the zone backend answers inside
+ * dns_submit(), before the TLSA question exists. */
+static void
+host_try_ready(struct mx_host *h)
+{
+	struct mx_result *res = h->res_;
+
+	if (h->starting_ || h->ready_sent_ || res->host_ready_ == NULL ||
+	    h->a_status == DNS_PENDING || h->aaaa_status == DNS_PENDING ||
+	    (h->tlsa != NULL && !dane_lookup_done(h->tlsa)))
+		return;
+	h->ready_sent_ = true;
+	res->host_ready_(res->host_arg_, h);
+}
+
+static void
+host_tlsa_progress(void *arg)
+{
+	host_try_ready(arg);
+}
+
 static void
 host_addr_cb(void *arg, struct dns_query *q)
 {
 	struct mx_host *h = arg;
 	struct mx_result *res = h->res_;
 
+	(void)res;
 	host_addr_take(h, q);
-	if (h->a_status != DNS_PENDING && h->aaaa_status != DNS_PENDING &&
-	    res->host_ready_ != NULL)
-		res->host_ready_(res->host_arg_, h);
+	host_try_ready(h);
 }
 
 static void
@@ -366,9 +389,21 @@ mx_cb(void *arg, struct dns_query *q)
 		h = &res->host[i];
 		if (!h->resolved)
 			continue;
+		h->starting_ = true;
 		submit(res, h->name, DNS_T_A, host_addr_cb, h, &h->a_status);
 		submit(res, h->name, DNS_T_AAAA, host_addr_cb, h,
 		    &h->aaaa_status);
+		/* DANE's TLSA in the same wave as the addresses: no round
+		 * trip of its own (the Transport area judges it). */
+		if (res->tlsa_port_ != 0 && !h->ip_literal) {
+			if ((h->tlsa = calloc(1, sizeof(*h->tlsa))) == NULL ||
+			    dane_lookup_start(res->r_, h->name,
+			    res->tlsa_port_, h->tlsa, host_tlsa_progress,
+			    h) != 0)
+				res->area.oom = true;
+		}
+		h->starting_ = false;
+		host_try_ready(h);
 	}
 	return;
 oom:
@@ -398,6 +433,7 @@ mx_start(struct dns_resolver *r, const char *domain, const struct mx_opts *o,
 	if (o != NULL) {
 		res->host_ready_ = o->host_ready;
 		res->host_arg_ = o->host_arg;
+		res->tlsa_port_ = o->tlsa_port;
 	}
 	if (o != NULL && o->nsend_ips > 0 && o->send_ips != NULL) {
 		res->nsend_total = o->nsend_ips;
@@ -774,6 +810,8 @@ mx_result_free(struct mx_result *res)
 	for (i = 0; i < res->nhost; i++) {
 		free(res->host[i].name);
 		free(res->host[i].cname);
+		dane_lookup_free(res->host[i].tlsa);
+		free(res->host[i].tlsa);
 		for (j = 0; j < res->host[i].naddr; j++)
 			addr_free(&res->host[i].addr[j]);
 	}

@@ -46,6 +46,7 @@ enum mx_iprev {
 	MX_IPREV_TEMPERROR	/* a query failed: unknown */
 };
 
+struct dane_lookup;
 struct mx_addr;
 struct mx_host;
 struct mx_result;
@@ -91,7 +92,12 @@ struct mx_host {
 	size_t naddr_total;	/* addresses in the A and AAAA answers */
 	size_t naddr;		/* examined: at most MX_MAX_ADDRS */
 	struct mx_addr addr[MX_MAX_ADDRS];
+	struct dane_lookup *tlsa;	/* its TLSA (mx_opts.tlsa_port), asked
+					 * with the addresses; NULL when not
+					 * asked (malloc'd) */
 	struct mx_result *res_;	/* internal: back pointer */
+	bool starting_;		/* internal: its questions being asked */
+	bool ready_sent_;	/* internal: host_ready called */
 };
 
 /* A query that failed (SERVFAIL, timeout, local error). */
@@ -106,12 +112,16 @@ struct mx_failure {
 struct mx_opts {
 	const struct ipaddr *send_ips;
 	size_t nsend_ips;
-	/* Called once per MX host to be resolved, as soon as both its A and
-	 * AAAA are answered (host_ready may be NULL): the SMTP probe starts
-	 * there, while the rest of the DNS work goes on.  h and its
-	 * addresses are final then. */
+	/* Called once per MX host to be resolved, as soon as its A, AAAA
+	 * and (with tlsa_port) TLSA are answered (host_ready may be NULL):
+	 * the SMTP probe starts there, with the records DANE matches in the
+	 * handshake, while the rest of the DNS work goes on.  h, its
+	 * addresses and its TLSA records are final then. */
 	void (*host_ready)(void *arg, const struct mx_host *h);
 	void *host_arg;
+	unsigned tlsa_port;	/* also ask each MX host's TLSA at
+				 * _PORT._tcp (DANE, RFC 7672: 25), with
+				 * its addresses; 0: not */
 };
 
 /*
@@ -140,6 +150,7 @@ struct mx_result {
 	struct dns_resolver *r_;	/* internal: for the callbacks */
 	void (*host_ready_)(void *, const struct mx_host *);	/* internal */
 	void *host_arg_;		/* internal */
+	unsigned tlsa_port_;		/* internal: mx_opts.tlsa_port */
 	bool finished_;			/* internal: mx_finish() ran */
 };
 

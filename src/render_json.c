@@ -762,6 +762,49 @@ probe_json(const struct smtp_probe *p, const char *skip_why, bool *ok)
 	return o;
 }
 
+/* An address's DANE verdict: {status, matched_record, depth, tlsa_name,
+ * dnssec, note}; null when the host had no TLSA lookup. */
+static json_t *
+dane_json(const struct transport_host *H, const struct dane_verdict *v,
+    bool *ok)
+{
+	const struct dane_set *s;
+	json_t *o;
+
+	if (H->dane == NULL || v == NULL || v->status == DANE_NONE)
+		return json_null();
+	if ((o = json_object()) == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	s = dane_lookup_set(H->dane);
+	put(o, "status", json_string(dane_status_name(v->status)), ok);
+	if (v->rec >= 0 && (size_t)v->rec < s->n) {
+		/* whole, even a full certificate (matching type 0) */
+		size_t size = s->rec[v->rec].len * 2 + 16;
+		char *rec = malloc(size);
+
+		if (rec == NULL) {
+			*ok = false;
+		} else {
+			dane_rec_format(&s->rec[v->rec], rec, size);
+			put(o, "matched_record", jstr(rec), ok);
+			free(rec);
+		}
+	} else {
+		put(o, "matched_record", json_null(), ok);
+	}
+	put(o, "depth", v->depth >= 0 ? json_integer(v->depth) : json_null(),
+	    ok);
+	put(o, "tlsa_name", jstr(s->qname), ok);
+	put(o, "records", json_integer((json_int_t)s->n), ok);
+	put(o, "records_total", json_integer((json_int_t)s->ntotal), ok);
+	put(o, "dnssec", H->dane->given ? json_string("given") :
+	    json_string(dane_dnssec_name(s->dnssec)), ok);
+	put(o, "note", jstr(v->why), ok);
+	return o;
+}
+
 static json_t *
 transport_json(const struct transport_result *t, bool *ok)
 {
@@ -794,11 +837,16 @@ transport_json(const struct transport_result *t, bool *ok)
 		put(e, "addresses_total", json_integer(
 		    (json_int_t)H->naddr_total), ok);
 		put(e, "unresolved", jstr(H->unresolved), ok);
-		for (size_t a = 0; a < H->n; a++)
-			if (json_array_append_new(addrs, probe_json(
-			    &t->probe[H->first + a], t->skip_why[H->first + a],
-			    ok)) != 0)
+		for (size_t a = 0; a < H->n; a++) {
+			json_t *pj = probe_json(&t->probe[H->first + a],
+			    t->skip_why[H->first + a], ok);
+
+			if (pj != NULL && t->skip_why[H->first + a] == NULL)
+				put(pj, "dane", dane_json(H, t->dane ?
+				    &t->dane[H->first + a] : NULL, ok), ok);
+			if (json_array_append_new(addrs, pj) != 0)
 				*ok = false;
+		}
 		put(e, "addresses", addrs, ok);
 		if (json_array_append_new(hosts, e) != 0)
 			*ok = false;

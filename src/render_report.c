@@ -334,6 +334,54 @@ probe_lines(FILE *out, const struct smtp_probe *p, const char *host,
 		fprintf(out, "      QUIT after %.0f ms\n", p->total_ms);
 }
 
+/* The DANE line of an address: what its TLSA records say. */
+static void
+dane_line(FILE *out, const struct transport_host *H,
+    const struct dane_verdict *v, const struct render_style *st)
+{
+	const struct dane_set *s;
+	char rec[120];
+
+	if (H->dane == NULL || v == NULL || v->status == DANE_NONE)
+		return;
+	s = dane_lookup_set(H->dane);
+	fputs("      DANE: ", out);
+	switch (v->status) {
+	case DANE_NO_TLSA:
+		fputs("no TLSA at ", out);
+		cli_put_safe(out, s->qname);
+		break;
+	case DANE_MATCHED:
+	case DANE_INSECURE:
+	case DANE_MISMATCH:
+		fprintf(out, "%s%s%s", v->status == DANE_MATCHED ? st->green :
+		    v->status == DANE_MISMATCH ? st->red : st->yellow,
+		    v->status == DANE_MATCHED ? "matched" : v->status ==
+		    DANE_MISMATCH ? "NO MATCH" : "insecure", st->reset);
+		if (v->rec >= 0 && (size_t)v->rec < s->n) {
+			dane_rec_format(&s->rec[v->rec], rec, sizeof(rec));
+			fprintf(out, " %s at depth %d", rec, v->depth);
+		}
+		fputs(H->dane->given ? " (records given with --tlsa" :
+		    " (TLSA at ", out);
+		if (!H->dane->given)
+			cli_put_safe(out, s->qname);
+		if (!H->dane->given)
+			fprintf(out, ", DNSSEC %s", dane_dnssec_name(s->dnssec));
+		putc(')', out);
+		break;
+	default:
+		fputs("not checked", out);
+		break;
+	}
+	if (s->ntotal > s->n)
+		fprintf(out, " (the first %zu of %zu records)", s->n,
+		    s->ntotal);
+	if (v->why != NULL)
+		fprintf(out, ": %s", v->why);
+	putc('\n', out);
+}
+
 void
 render_text_transport(FILE *out, const struct transport_result *t,
     const struct render_style *st)
@@ -375,8 +423,11 @@ render_text_transport(FILE *out, const struct transport_result *t,
 				fprintf(out, "not probed: %s\n", why);
 			else if (!t->probed)
 				fputs("not probed\n", out);
-			else
+			else {
 				probe_lines(out, p, H->name, st);
+				dane_line(out, H, t->dane ?
+				    &t->dane[H->first + a] : NULL, st);
+			}
 		}
 	}
 	if (t->nhost_total > t->nhost)

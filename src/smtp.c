@@ -306,6 +306,14 @@ begin_tls(struct smtp_engine *L, struct conn *c, enum smtp_step s)
 		finish(c, SMTP_END_INTERNAL, "out of memory");
 		return;
 	}
+	/* The chain is matched against the host's TLSA records during the
+	 * handshake (RFC 7672 §3); an address literal has none. */
+	if (p->ntlsa > 0 && p->tlsa_base != NULL &&
+	    tls_conn_dane(c->tls, p->tlsa_base, p->host, p->tlsa,
+	    p->ntlsa) < 0) {
+		finish(c, SMTP_END_INTERNAL, "cannot enable DANE");
+		return;
+	}
 	c->handshaking = true;
 	tls_progress(L, c);
 }

@@ -95,6 +95,10 @@ struct smtp_probe {
 	unsigned port;
 	enum smtp_tls_mode mode;
 	bool skip;			/* not probed (the caller says why) */
+	const struct tls_tlsa *tlsa;	/* DANE: match the chain against
+					 * these (tls.dane_* then says) */
+	size_t ntlsa;
+	const char *tlsa_base;		/* their TLSA base domain */
 	/* out */
 	enum smtp_connect connect;
 	char connect_error[128];

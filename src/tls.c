@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -23,6 +24,9 @@ struct tls_ctx {
 struct tls_conn {
 	SSL *ssl;
 	char err[256];
+	const struct tls_tlsa *tlsa;	/* DANE records (tls_conn_dane) */
+	size_t ntlsa;
+	int dane_usable;
 };
 
 static void
@@ -64,6 +68,12 @@ tls_ctx_new(const char *ca_file, char *err, size_t errsize)
 	SSL_CTX_set_max_cert_list(c->ctx, TLS_MAX_CERT_LIST);
 	SSL_CTX_set_verify_depth(c->ctx, 12);
 	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_NONE, NULL);
+	/* Each connection may match TLSA records (tls_conn_dane). */
+	if (SSL_CTX_dane_enable(c->ctx) <= 0) {
+		last_error(err, errsize, "SSL_CTX_dane_enable");
+		tls_ctx_free(c);
+		return NULL;
+	}
 	if (ca_file != NULL) {
 		if (SSL_CTX_load_verify_locations(c->ctx, ca_file, NULL) != 1) {
 			last_error(err, errsize, ca_file);
@@ -112,6 +122,44 @@ tls_conn_free(struct tls_conn *t)
 		return;
 	SSL_free(t->ssl);
 	free(t);
+}
+
+int
+tls_conn_dane(struct tls_conn *t, const char *base, const char *host,
+    const struct tls_tlsa *v, size_t n)
+{
+	int usable = 0;
+
+	if (SSL_dane_enable(t->ssl, base) <= 0) {
+		ERR_clear_error();
+		return -1;
+	}
+	/* RFC 7672 §3.1.1: a DANE-EE match says nothing about names; a
+	 * DANE-TA match must name the MX host or the TLSA base (§3.2.2),
+	 * never with a partial-label wildcard. */
+	SSL_dane_set_flags(t->ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+	SSL_set_hostflags(t->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	if (host != NULL && strcasecmp(host, base) != 0 &&
+	    SSL_add1_host(t->ssl, host) != 1) {
+		ERR_clear_error();
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int rc = SSL_dane_tlsa_add(t->ssl, v[i].usage, v[i].selector,
+		    v[i].mtype, v[i].data, v[i].len);
+
+		if (rc > 0)
+			usable++;
+		else if (rc < 0) {
+			ERR_clear_error();
+			return -1;
+		}
+	}
+	ERR_clear_error();
+	t->tlsa = v;
+	t->ntlsa = n;
+	t->dane_usable = usable;
+	return usable;
 }
 
 enum tls_step
@@ -285,6 +333,65 @@ asn1_to_time(const ASN1_TIME *t)
 	return timegm(&tm);
 }
 
+/* The chain against the CA store alone, when DANE took over the
+ * handshake's own verification (its result is then the DANE match). */
+static long
+pkix_verify(SSL *ssl, X509 *leaf)
+{
+	X509_STORE *store = SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl));
+	X509_STORE_CTX *v = X509_STORE_CTX_new();
+	long rc = X509_V_ERR_UNSPECIFIED;
+
+	if (v == NULL)
+		return rc;
+	if (X509_STORE_CTX_init(v, store, leaf,
+	    SSL_get_peer_cert_chain(ssl)) == 1) {
+		X509_STORE_CTX_set_default(v, "ssl_server");
+		X509_STORE_CTX_set_depth(v, 12);
+		rc = X509_verify_cert(v) == 1 ? X509_V_OK :
+		    X509_STORE_CTX_get_error(v);
+	}
+	X509_STORE_CTX_free(v);
+	ERR_clear_error();
+	return rc;
+}
+
+/* Which of the records given matched, at which depth. */
+static void
+dane_result(struct tls_conn *t, long vr, struct tls_info *o)
+{
+	uint8_t u, s, m;
+	const unsigned char *data;
+	size_t dlen;
+	int depth;
+
+	o->dane = true;
+	o->dane_usable = (size_t)t->dane_usable;
+	o->dane_rec = -1;
+	o->dane_depth = -1;
+	if (t->dane_usable == 0) {
+		snprintf(o->dane_error, sizeof(o->dane_error),
+		    "no usable TLSA record");
+		return;
+	}
+	depth = SSL_get0_dane_tlsa(t->ssl, &u, &s, &m, &data, &dlen);
+	if (vr == X509_V_OK && depth >= 0) {
+		o->dane_matched = true;
+		o->dane_depth = depth;
+		for (size_t i = 0; i < t->ntlsa; i++)
+			if (t->tlsa[i].usage == u && t->tlsa[i].selector == s &&
+			    t->tlsa[i].mtype == m && t->tlsa[i].len == dlen &&
+			    memcmp(t->tlsa[i].data, data, dlen) == 0) {
+				o->dane_rec = (int)i;
+				break;
+			}
+		return;
+	}
+	snprintf(o->dane_error, sizeof(o->dane_error), "%s",
+	    vr == X509_V_OK ? "no TLSA record matched" :
+	    X509_verify_cert_error_string(vr));
+}
+
 void
 tls_inspect(struct tls_conn *t, const char *host, time_t now,
     struct tls_info *o)
@@ -309,10 +416,20 @@ tls_inspect(struct tls_conn *t, const char *host, time_t now,
 	if ((x = SSL_get1_peer_certificate(t->ssl)) == NULL) {
 		snprintf(o->verify_error, sizeof(o->verify_error),
 		    "no certificate");
+		if (t->tlsa != NULL) {
+			o->dane = true;
+			o->dane_rec = o->dane_depth = -1;
+			snprintf(o->dane_error, sizeof(o->dane_error),
+			    "no certificate");
+		}
 		return;
 	}
 	o->has_cert = true;
 	vr = SSL_get_verify_result(t->ssl);
+	if (t->tlsa != NULL) {
+		dane_result(t, vr, o);
+		vr = pkix_verify(t->ssl, x);
+	}
 	o->verified = vr == X509_V_OK;
 	if (!o->verified)
 		snprintf(o->verify_error, sizeof(o->verify_error), "%s",

@@ -24,6 +24,14 @@
 struct tls_ctx;
 struct tls_conn;
 
+/* One TLSA record (RFC 6698 §2.1) to match the presented chain against
+ * (DANE, RFC 7672).  The data belongs to the caller. */
+struct tls_tlsa {
+	unsigned char usage, selector, mtype;
+	const unsigned char *data;
+	size_t len;
+};
+
 /* What the server presented, after a completed handshake. */
 struct tls_info {
 	char version[16];		/* "TLSv1.3" */
@@ -51,6 +59,17 @@ struct tls_info {
 	char issuer[256];
 	size_t chain_len;		/* certificates the server sent */
 	char chain[TLS_MAX_CHAIN][256];	/* their subjects, leaf first */
+	/* DANE (tls_conn_dane), when records were given: */
+	bool dane;			/* OpenSSL matched the chain */
+	size_t dane_usable;		/* records OpenSSL took */
+	bool dane_matched;		/* a record matched (and, for usage 2,
+					 * the chain verified to it with the
+					 * host's name) */
+	int dane_rec;			/* which one (index into the records
+					 * given), -1 */
+	int dane_depth;			/* at which depth of the chain (0:
+					 * the leaf), -1 */
+	char dane_error[128];		/* why not ("" when matched) */
 };
 
 /* A client context: the CA store is ca_file (PEM) when not NULL, else
@@ -63,6 +82,19 @@ void tls_ctx_free(struct tls_ctx *c);
  * out. */
 struct tls_conn *tls_conn_new(struct tls_ctx *c, int fd, const char *sni);
 void tls_conn_free(struct tls_conn *t);
+
+/*
+ * Match the chain the server presents against the TLSA records v[0..n)
+ * (OpenSSL's DANE support) before the handshake starts: base is the
+ * TLSA base domain, host the MX name (both reference identifiers of a
+ * usage 2 match, RFC 7672 §3.2.2); a usage 3 match checks no name
+ * (§3.1.1).  v must stay valid until tls_inspect().  Verification
+ * against the CA store is still reported apart (tls_info.verified).
+ * Returns the number of records OpenSSL can use (usages 0 and 1, which
+ * SMTP ignores, should not be given), or -1 on failure.
+ */
+int tls_conn_dane(struct tls_conn *t, const char *base, const char *host,
+    const struct tls_tlsa *v, size_t n);
 
 enum tls_step {
 	TLS_DONE,		/* handshake complete */

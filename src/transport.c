@@ -30,8 +30,10 @@ transport_result_free(struct transport_result *t)
 {
 	free(t->probe);
 	free(t->skip_why);
+	free(t->dane);
 	t->probe = NULL;
 	t->skip_why = NULL;
+	t->dane = NULL;
 	t->nprobe = 0;
 	area_result_free(&t->area);
 }
@@ -163,6 +165,42 @@ transport_add_host(struct transport_result *t, const char *name,
 	    unresolved, true, false);
 }
 
+/* The records of dl the handshake matches into out[0..DANE_MAX_TLSA),
+ * their TLSA base name into *base: how many. */
+static size_t
+dane_records(const struct dane_lookup *dl, struct tls_tlsa *out,
+    const char **base)
+{
+	const struct dane_set *s = dane_lookup_set(dl);
+
+	*base = s == &dl->canon ? dl->canon_name : dl->host;
+	/* A bogus answer binds nobody and proves nothing: not matched. */
+	if (s->status == DNS_OK && s->dnssec != DNSSEC_BOGUS)
+		return dane_usable(s, out, DANE_MAX_TLSA);
+	return 0;
+}
+
+void
+transport_host_dane(struct transport_result *t, size_t h,
+    const struct dane_lookup *dl)
+{
+	struct transport_host *H = &t->host[h];
+	const char *base;
+
+	H->dane = dl;
+	H->ntlsa = 0;
+	if (dl == NULL)
+		return;
+	H->ntlsa = dane_records(dl, H->tlsa, &base);
+	for (size_t a = 0; a < H->n; a++) {
+		struct smtp_probe *p = &t->probe[H->first + a];
+
+		p->tlsa = H->ntlsa ? H->tlsa : NULL;
+		p->ntlsa = H->ntlsa;
+		p->tlsa_base = base;
+	}
+}
+
 int
 transport_plan(struct transport_result *t, const struct mx_result *mx,
     const struct transport_opts *o)
@@ -179,10 +217,17 @@ transport_plan(struct transport_result *t, const struct mx_result *mx,
 			continue;
 		for (size_t k = 0; k < h->naddr && n < MX_MAX_ADDRS; k++)
 			ips[n++] = h->addr[k].ip;
-		if (add(t, h->name, port, o->implicit_tls, false, ips, n,
+		switch (add(t, h->name, port, o->implicit_tls, false, ips, n,
 		    n == 0 ? "no address (see the MX area)" : NULL,
-		    o->allow_loopback, true) < 0)
+		    o->allow_loopback, true)) {
+		case -1:
 			return -1;
+		case 0:
+			transport_host_dane(t, t->nhost - 1, h->tlsa);
+			break;
+		default:
+			break;
+		}
 	}
 	return 0;
 }
@@ -231,6 +276,10 @@ target_hash(const struct smtp_probe *p)
 struct node {
 	struct smtp_probe p;		/* the engine's until collected */
 	char host[256];
+	struct tls_tlsa tlsa[DANE_MAX_TLSA];	/* p.tlsa: the records DANE
+						 * matches (data borrowed from
+						 * the MX area's lookup) */
+	char tlsa_base[256];
 	struct ipaddr ip;		/* the key, read by this thread only */
 	unsigned port;
 	enum smtp_tls_mode mode;
@@ -333,6 +382,20 @@ dialogue(struct transport_batch *b, const struct smtp_probe *k, bool add)
 	nd->p = *k;
 	snprintf(nd->host, sizeof(nd->host), "%s", k->host);
 	nd->p.host = nd->host;
+	if (k->ntlsa > 0 && k->tlsa != NULL) {
+		nd->p.ntlsa = k->ntlsa < DANE_MAX_TLSA ? k->ntlsa :
+		    DANE_MAX_TLSA;
+		memcpy(nd->tlsa, k->tlsa, nd->p.ntlsa * sizeof(nd->tlsa[0]));
+		nd->p.tlsa = nd->tlsa;
+	} else {
+		nd->p.tlsa = NULL;
+		nd->p.ntlsa = 0;
+	}
+	if (k->tlsa_base != NULL) {
+		snprintf(nd->tlsa_base, sizeof(nd->tlsa_base), "%s",
+		    k->tlsa_base);
+		nd->p.tlsa_base = nd->tlsa_base;
+	}
 	nd->ip = k->ip;
 	nd->port = k->port;
 	nd->mode = k->mode;
@@ -357,13 +420,18 @@ dialogue(struct transport_batch *b, const struct smtp_probe *k, bool add)
 
 int
 transport_batch_host(struct transport_batch *b, const char *name,
-    const struct ipaddr *ips, size_t nips, const struct transport_opts *o)
+    const struct ipaddr *ips, size_t nips, const struct dane_lookup *dl,
+    const struct transport_opts *o)
 {
-	size_t pick[TRANSPORT_MAX_ADDRS], k;
+	size_t pick[TRANSPORT_MAX_ADDRS], k, ntlsa = 0;
+	struct tls_tlsa tlsa[DANE_MAX_TLSA];
+	const char *base = NULL;
 	int rc = 0;
 
 	if (b == NULL)
 		return 0;
+	if (dl != NULL)
+		ntlsa = dane_records(dl, tlsa, &base);
 	/* The same choice and the same key as add() and transport_plan() */
 	k = choose(ips, nips, pick);
 	for (size_t i = 0; i < k; i++) {
@@ -375,6 +443,9 @@ transport_batch_host(struct transport_batch *b, const char *name,
 		p.port = o->port ? o->port : 25;
 		p.mode = o->implicit_tls || p.port == 465 ?
 		    SMTP_TLS_IMPLICIT : SMTP_TLS_STARTTLS;
+		p.tlsa = ntlsa ? tlsa : NULL;	/* copied by dialogue() */
+		p.ntlsa = ntlsa;
+		p.tlsa_base = base;
 		if (unprobed(&p.ip, o->allow_loopback) != NULL)
 			continue;
 		if (dialogue(b, &p, true) == NULL)
@@ -656,6 +727,81 @@ judge_probe(struct ctx *c, bool enforce, bool testing)
 		judge_tls(c, enforce, testing);
 }
 
+/* Where a probe went, for the findings: "mx.example.com 192.0.2.1:25". */
+static void
+where_of(const struct transport_host *H, const struct smtp_probe *p,
+    char *out, size_t size)
+{
+	char ip[IP_STRLEN];
+
+	ip_format(&p->ip, ip, sizeof(ip));
+	snprintf(out, size, "%s %s%s%s:%u", H->name,
+	    p->ip.family == 6 ? "[" : "", ip, p->ip.family == 6 ? "]" : "",
+	    p->port);
+}
+
+/* DANE (RFC 7672): each host's TLSA records, each probe's match, and
+ * whether only some MX hosts publish TLSA. */
+static void
+judge_dane(struct transport_result *t, struct diag_sink *sink)
+{
+	char without[400] = "", where[320];
+	size_t with = 0, nwithout = 0, at = 0;
+	struct diag d;
+
+	if (t->nprobe > 0 && (t->dane = calloc(t->nprobe,
+	    sizeof(*t->dane))) == NULL) {
+		t->area.oom = true;
+		return;
+	}
+	for (size_t h = 0; h < t->nhost; h++) {
+		const struct transport_host *H = &t->host[h];
+		const struct dane_set *s;
+
+		if (H->dane == NULL)
+			continue;
+		memset(&d, 0, sizeof(d));
+		d.domain = H->name;
+		s = dane_lookup_set(H->dane);
+		if (H->dane->oom)
+			t->area.oom = true;
+		if (s->asked && s->status != DNS_OK && s->status !=
+		    DNS_NXDOMAIN && s->status != DNS_NODATA)
+			t->area.incomplete = true;
+		dane_judge_host(H->dane, sink, &d);
+		for (size_t a = 0; a < H->n; a++) {
+			const struct smtp_probe *p = &t->probe[H->first + a];
+
+			if (t->skip_why[H->first + a] != NULL || !t->probed)
+				continue;
+			where_of(H, p, where, sizeof(where));
+			dane_judge_probe(H->dane, p, where, sink, &d,
+			    &t->dane[H->first + a]);
+		}
+		if (H->submission || H->dane->given || !s->asked)
+			continue;
+		if (dane_has_tlsa(H->dane)) {
+			with++;
+		} else if (s->status == DNS_NXDOMAIN ||
+		    s->status == DNS_NODATA || s->status == DNS_OK) {
+			int w = snprintf(without + at, sizeof(without) - at,
+			    "%s%s", nwithout ? ", " : "", H->name);
+
+			nwithout++;
+			/* cut, never overwritten: the rest is left out */
+			if (w > 0)
+				at += (size_t)w < sizeof(without) - at ?
+				    (size_t)w : sizeof(without) - 1 - at;
+		}
+	}
+	if (with > 0 && nwithout > 0)
+		diag_reportf(sink, DIAG_DANE_PARTIAL, NULL,
+		    "%zu MX host%s publish%s TLSA records, %zu do%s not (%s): "
+		    "DANE senders deliver to those without authentication",
+		    with, with == 1 ? "" : "s", with == 1 ? "es" : "",
+		    nwithout, nwithout == 1 ? "es" : "", without);
+}
+
 void
 transport_judge(struct transport_result *t, const struct mtasts_result *sts,
     struct diag_sink *sink)
@@ -675,6 +821,7 @@ transport_judge(struct transport_result *t, const struct mtasts_result *sts,
 	}
 	memset(&c, 0, sizeof(c));
 	c.sink = sink;
+	judge_dane(t, sink);
 	if (t->port25_blocked) {
 		diag_reportf(sink, DIAG_SMTP_PORT25_BLOCKED, NULL,
 		    "every connection to port %u of every mail server timed "

@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "area.h"
+#include "dane.h"
 #include "diag.h"
 #include "mx.h"
 #include "smtp.h"
@@ -39,6 +40,11 @@ struct transport_host {
 	bool submission;		/* a submission port (587, 465, ...):
 					 * AUTH before TLS is a finding */
 	const char *unresolved;		/* why it has no address, or NULL */
+	const struct dane_lookup *dane;	/* its TLSA (transport_host_dane),
+					 * or NULL */
+	struct tls_tlsa tlsa[DANE_MAX_TLSA];	/* the usable ones, which
+					 * its probes match the chain with */
+	size_t ntlsa;
 };
 
 struct transport_result {
@@ -51,6 +57,8 @@ struct transport_result {
 	struct smtp_probe *probe;	/* malloc'd, nprobe */
 	const char **skip_why;		/* per probe: why not probed (static),
 					 * NULL when probed */
+	struct dane_verdict *dane;	/* per probe: DANE's verdict (set by
+					 * transport_judge; NULL before) */
 	size_t nprobe;
 	bool port25_blocked;		/* the run's connects all timed out */
 	bool probed;			/* smtp_run() ran for it */
@@ -88,6 +96,12 @@ int transport_add_host(struct transport_result *t, const char *name,
     unsigned port, bool implicit_tls, bool submission,
     const struct ipaddr *ips, size_t nips, const char *unresolved);
 
+/* Give host h of t (and its probes) the TLSA lookup dl, which must
+ * outlive t: the probes match the presented chain against its usable
+ * records, and transport_judge() reports the dane.* findings. */
+void transport_host_dane(struct transport_result *t, size_t h,
+    const struct dane_lookup *dl);
+
 /* Run the probes of t[0..n) at once (one smtp_run; a dialogue asked for
  * by several results -- the same host name, address, port and TLS mode
  * -- runs once and each gets its result), then decide port25_blocked
@@ -101,7 +115,8 @@ int transport_probe_all(struct transport_result **t, size_t n,
  * work (see transport.c for why a thread):
  *   transport_batch_new()      nothing started yet; o must outlive it;
  *   transport_batch_host()     from a DNS callback, when an MX host's A
- *                              and AAAA are both answered: start the
+ *                              and AAAA (and its TLSA, dl, when DANE
+ *                              asked) are answered: start the
  *                              dialogues transport_plan() will plan for
  *                              it (o as for transport_plan);
  *   transport_batch_seal()     after transport_plan() of every result:
@@ -120,14 +135,15 @@ struct transport_batch;
 
 struct transport_batch *transport_batch_new(const struct smtp_opts *o);
 int transport_batch_host(struct transport_batch *b, const char *name,
-    const struct ipaddr *ips, size_t nips, const struct transport_opts *o);
+    const struct ipaddr *ips, size_t nips, const struct dane_lookup *dl,
+    const struct transport_opts *o);
 void transport_batch_seal(struct transport_batch *b,
     struct transport_result **t, size_t n);
 int transport_batch_collect(struct transport_batch *b,
     struct transport_result **t, size_t n);
 void transport_batch_free(struct transport_batch *b);
 
-/* The findings (smtp.*, tls.*) into sink.  sts (may be NULL): the
+/* The findings (smtp.*, tls.*, dane.*) into sink.  sts (may be NULL): the
  * domain's MTA-STS result; an enforced policy makes a certificate
  * failure the error tls.mta-sts-cert-invalid. */
 void transport_judge(struct transport_result *t,

@@ -19,6 +19,7 @@
 #include "arena.h"
 #include "bimi.h"
 #include "buf.h"
+#include "dane.h"
 #include "dkim.h"
 #include "dmarc.h"
 #include "dns.h"
@@ -1059,6 +1060,42 @@ doubled_origin(const struct zone_rr *rr)
 	    memcmp(rr->owner.p, rr->owner.p + k + 1, k) == 0;
 }
 
+/* A TLSA record as a DANE sender reads it (RFC 7672): the reader
+ * checked its field count only. */
+static void
+check_tlsa(struct zl *Z, const struct zone_rr *rr)
+{
+	char owner[ZONE_NAME_MAX + 1];
+	struct dns_rr t;
+	struct tls_tlsa tt;
+	struct diag d;
+	uint8_t *buf;
+	const char *why;
+	size_t n = rr->owner.len < ZONE_NAME_MAX ? rr->owner.len :
+	    ZONE_NAME_MAX;
+
+	if ((buf = malloc(DNS_TLSA_MAX_DATA)) == NULL) {
+		Z->oom = true;
+		return;
+	}
+	memcpy(owner, rr->owner.p, n);
+	owner[n] = '\0';
+	ctx_rec(&d, NULL, rr->rdata_text, rr->rdata_len);
+	if ((why = dns_tlsa_parse(rr->rdata_text, rr->rdata_len, &t, buf,
+	    DNS_TLSA_MAX_DATA)) != NULL) {
+		diag_reportf(&Z->fsink, DIAG_ZONE_SYNTAX, &d,
+		    "bad TLSA rdata at %s: %s", owner, why);
+	} else {
+		tt.usage = t.u.tlsa.usage;
+		tt.selector = t.u.tlsa.selector;
+		tt.mtype = t.u.tlsa.mtype;
+		tt.data = t.u.tlsa.data;
+		tt.len = t.u.tlsa.len;
+		dane_lint_rec(&tt, owner, &Z->fsink, &d);
+	}
+	free(buf);
+}
+
 static int
 on_rr(void *arg, const struct zone_rr *rr)
 {
@@ -1109,6 +1146,8 @@ on_rr(void *arg, const struct zone_rr *rr)
 		else if (rr->type == DNS_T_CNAME)
 			note_cname(Z, e, rr, file, ign);
 	}
+	if (rr->type == DNS_T_TLSA)
+		check_tlsa(Z, rr);
 	if (rr->type == DNS_T_SPF) {
 		ctx_rec(&d, NULL, rr->rdata_text, rr->rdata_len);
 		diag_reportf(&Z->fsink, DIAG_SPF_TYPE99, &d,

@@ -72,7 +72,7 @@ want "generate --all ''" fail softfail
 want "generate --bits 3" 3072
 want "generate --format ''" json text zone
 want "generate --format = z" zone
-want "generate ''" dkim dmarc spf
+want "generate ''" dkim dmarc spf tlsa
 want "generate --offline d" dkim dmarc
 want "findings --format ''" json man text
 want "providers --format ''" json text

@@ -44,6 +44,10 @@ ns1	A	192.0.2.53
 _dmarc	TXT	"v=DMARC1; p=reject"
 Z
 git -C "$tmp/work" init -q 2>/dev/null
+# The mail server's certificate of the generate tlsa example, made now.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tmp/work/mail.key" -out "$tmp/work/mail.pem" -days 30 \
+    -subj /CN=mx.example.com >/dev/null 2>&1
 
 # STATUS (exit status), "network" or "terminal", then the example as
 # written (./ dropped, spaces squeezed).
@@ -59,6 +63,7 @@ network	authcheck example.com --no-smtp
 network	authcheck example.com --helo probe.example.net --smtp-timeout 5
 network	authcheck example.com --trust-anchor my-anchor.ds
 network	authcheck example.com --no-dnssec
+network	authcheck smtp mx.example.com:25 --tlsa '3 1 1 0c72ac70b745ac19998811b131d662c9ac69dbdbe7cb23e5b514b56664c5d3d6'
 network	authcheck --domains list.txt
 network	authcheck --domains list.txt --format csv >health.csv
 network	authcheck --domains list.txt --html health.html >/dev/null
@@ -87,6 +92,7 @@ network	authcheck dkim example.com -s google -s selector1
 network	authcheck generate spf --domain example.com --provider google,sendgrid --ip4 192.0.2.10
 0	authcheck generate dmarc --domain example.com --policy none --rua dmarc@example.com
 0	authcheck generate dkim -s 2026a --domain example.com
+0	authcheck generate tlsa --cert mail.pem --host mx.example.com
 0	authcheck generate spf --domain example.com --provider google --offline
 terminal	authcheck generate
 network	authcheck spf --ip 192.0.2.10 --sender '' --helo mx.example.com --format json

@@ -9,8 +9,10 @@
 # TLS, AUTH offered) and two submission-like ports (as 587), one offering
 # AUTH before STARTTLS, one only after, with Cyrus SASL.  Postfix's master must start as root: elsewhere the script
 # says it skipped.  Checks: the greeting, EHLO extensions, TLS verified
-# and naming the MX, no finding; smtp.no-starttls on the plain port;
-# implicit TLS with its AUTH mechanisms; smtp.auth-before-tls;
+# and naming the MX, no finding; the TLSA record `generate tlsa` makes of
+# Postfix's certificate, published in the zone, matches (DANE, the digest
+# checked against the openssl command line's); smtp.no-starttls on the
+# plain port; implicit TLS with its AUTH mechanisms; smtp.auth-before-tls;
 # Postfix's log shows no MAIL, RCPT or DATA from the probe.
 # Prints "smtp_postfix: N passed, M failed".
 set -u
@@ -106,14 +108,22 @@ postfix	MX	10 postfix.mx.test.
 postfix	TXT	"v=spf1 -all"
 postfix.mx	A	127.0.2.1
 ZONE
+"$AUTHCHECK" generate tlsa --cert "$tmp/certs/good.pem" --host postfix.mx.test \
+    --format zone >>"$tmp/world.zone"
+spki=$(openssl x509 -in "$tmp/certs/good.pem" -noout -pubkey |
+    openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1)
 "$AUTHCHECK" postfix.test --zone "$tmp/world.zone" --smtp-port "$tlsport" --no-https \
     --ca-file "$tmp/certs/ca.pem" --helo probe.authcheck.test --smtp-timeout 5 \
     --format json >"$tmp/report.json" 2>"$tmp/report.err"
-python3 - "$tmp/report.json" <<'PY' && ok || ko "report: $(cat "$tmp/report.json" "$tmp/report.err")"
+python3 - "$tmp/report.json" "$spki" <<'PY' && ok || ko "report: $(cat "$tmp/report.json" "$tmp/report.err")"
 import json, sys
 o = json.loads(open(sys.argv[1]).read())
-ids = [f["id"] for f in o["findings"] if f["id"].startswith(("smtp.", "tls."))]
+ids = [f["id"] for f in o["findings"]
+       if f["id"].startswith(("smtp.", "tls.", "dane."))]
 assert ids == [], ids
+d = o["transport"]["hosts"][0]["addresses"][0]["dane"]
+assert d["status"] == "matched" and d["depth"] == 0, d
+assert d["matched_record"] == "3 1 1 " + sys.argv[2], d
 a = o["transport"]["hosts"][0]["addresses"][0]
 assert a["greeting_code"] == 220 and "ESMTP Postfix" in a["greeting"], a
 for e in ("STARTTLS", "PIPELINING", "SIZE", "8BITMIME", "ENHANCEDSTATUSCODES"):

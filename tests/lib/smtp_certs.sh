@@ -2,7 +2,7 @@
 # smtp_certs.sh DIR -- the certificates of tests/lib/smtp_server.py, made
 # now with openssl (no key material is shipped): a test CA (ca.pem) and,
 # each with its .key: good.pem (signed by the CA, subjectAltName
-# *.mx.test, 90 days), expiring.pem (the same, 5 days), expired.pem (valid
+# *.mx.test, 90 days), goodca.pem (good.pem followed by ca.pem), expiring.pem (the same, 5 days), expired.pem (valid
 # in January 2020 only), wrongname.pem (names other.example),
 # selfsigned.pem (*.mx.test, self-signed), chain.pem (a leaf for
 # *.mx.test after 50 intermediates under an untrusted root).
@@ -26,6 +26,10 @@ leaf() {	# $1 name, $2 subjectAltName, $3 days, [$4 = rsa]
 	    -days "$3" -extfile "$1.ext" -out "$1.pem"
 }
 leaf good DNS:*.mx.test 90 rsa
+# The same leaf with the CA in its chain: a DANE-TA (usage 2) digest
+# matches only a certificate the server sends (RFC 7672 §3.1.2).
+cat good.pem ca.pem >goodca.pem
+cp good.key goodca.key
 leaf expiring DNS:*.mx.test 5
 leaf wrongname DNS:other.example 90
 q openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \

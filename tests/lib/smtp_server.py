@@ -11,7 +11,8 @@ every scenario and each MX host name maps to one behaviour.  Prints
 "good6 ::1" when the good scenario also listens on IPv6 loopback ("-"
 when there is none).
 Certificates come from CERTDIR (made with openssl by the test script):
-good.pem/good.key (CA-signed, *.mx.test), expired.pem, expiring.pem,
+good.pem/good.key (CA-signed, *.mx.test; goodca.pem: the same with the
+CA in the chain, for DANE-TA), expired.pem, expiring.pem,
 wrongname.pem, selfsigned.pem (each with its .key), chain.pem (a leaf and 50
 intermediates, chain.key).  Stops when OWNER_PID dies.
 
@@ -60,6 +61,7 @@ SCENARIOS = [
     ("blocked", None, {"blackhole": True}),
     ("refused", None, {"closed": True}),
     ("expiring", "expiring", {}),
+    ("withca", "goodca", {}),
 ]
 
 

@@ -465,7 +465,7 @@ test_ptr_missing(void **state)
 	struct dns_resolver *r = load("ptr.missing");
 	struct mx_result res;
 	struct ipaddr send[3];
-	struct mx_opts o = { send, 3 };
+	struct mx_opts o = { .send_ips = send, .nsend_ips = 3 };
 
 	(void)state;
 	check(r, "ptr-missing.test", NULL, &res);
@@ -502,7 +502,7 @@ test_ptr_mismatch(void **state)
 	struct dns_resolver *r = load("ptr.mismatch");
 	struct mx_result res;
 	struct ipaddr send[2];
-	struct mx_opts o = { send, 2 };
+	struct mx_opts o = { .send_ips = send, .nsend_ips = 2 };
 
 	(void)state;
 	check(r, "ptr-mismatch.test", NULL, &res);
@@ -543,7 +543,7 @@ test_timeouts(void **state)
 	struct dns_resolver *r;
 	struct mx_result res;
 	struct ipaddr send[1];
-	struct mx_opts o = { send, 1 };
+	struct mx_opts o = { .send_ips = send, .nsend_ips = 1 };
 
 	(void)state;
 	/* the MX query itself */
@@ -771,7 +771,7 @@ test_never_waits(void **state)
 	struct dns_resolver *r;
 	struct mx_result a, b;
 	struct ipaddr send[1];
-	struct mx_opts o = { send, 1 };
+	struct mx_opts o = { .send_ips = send, .nsend_ips = 1 };
 
 	(void)state;
 	memset(&d, 0, sizeof(d));

@@ -305,9 +305,9 @@ test_batch(void **state)
 	/* the MX callback: started now, and again for a second domain with
 	 * the same MX (not run twice), in another case of the name */
 	assert_true(ip_parse("127.0.0.1", 9, &ip));
-	assert_int_equal(transport_batch_host(b, "mx.example.com", &ip, 1, &o),
+	assert_int_equal(transport_batch_host(b, "mx.example.com", &ip, 1, NULL, &o),
 	    0);
-	assert_int_equal(transport_batch_host(b, "MX.example.com", &ip, 1, &o),
+	assert_int_equal(transport_batch_host(b, "MX.example.com", &ip, 1, NULL, &o),
 	    0);
 	for (size_t i = 0; i < 3; i++) {
 		memset(&t[i], 0, sizeof(t[i]));
