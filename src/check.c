@@ -77,7 +77,8 @@ note_provider(struct check_result *res, const struct provider *p)
 	if (res->nproviders == CHECK_MAX_PROVIDERS)
 		return;
 	res->providers[res->nproviders++] = p->name;
-	if (!P->started[CHECK_DKIM])
+	if (!P->started[CHECK_DKIM] ||
+	    P->o->dkim_discovery == CHECK_DKIM_NONE)
 		return;
 	/* A selector that is a pattern ("{domain}...") or not a valid label
 	 * is not a name to ask about: dkim_add() refuses it, and that is
@@ -543,7 +544,8 @@ dmarc_free(struct check_result *res)
 }
 
 /* The selectors named with -s, else the common names; providers add
- * theirs as they are recognised (note_provider). */
+ * theirs as they are recognised (note_provider).  --dkim-discovery
+ * leaves out the common names (providers) or both (none). */
 static int
 dkim_start_(struct check_result *res)
 {
@@ -555,7 +557,7 @@ dkim_start_(struct check_result *res)
 		if (dkim_add(&res->dkim, o->selectors[i], DKIM_SRC_USER,
 		    NULL) < 0)
 			return -1;
-	if (o->nselectors == 0)
+	if (o->nselectors == 0 && o->dkim_discovery == CHECK_DKIM_COMMON)
 		for (size_t i = 0; i < o->ncommon; i++)
 			if (dkim_add(&res->dkim, o->common_selectors[i],
 			    DKIM_SRC_COMMON, NULL) < 0)
@@ -940,23 +942,37 @@ probe_thread(void *arg)
 }
 
 int
-check_run(struct dns_resolver *r, const char *const *names, size_t n,
-    const struct check_opts *o, struct check_result *res)
+check_batch_start(struct dns_resolver *r, const char *const *names, size_t n,
+    const struct check_opts *o, struct check_result *res, unsigned tag)
 {
+	unsigned old = dns_tag(r, tag);
 	int rc = 0;
-	bool more = false;
 
 	for (size_t i = 0; i < n; i++)
 		if (check_start(r, names[i], o, &res[i]) != 0) {
 			res[i].oom = true;
 			rc = -1;
 		}
-	dns_run(r);
+	dns_tag(r, old);
+	return rc;
+}
+
+int
+check_batch_end(struct dns_resolver *r, size_t n, const struct check_opts *o,
+    struct check_result *res, unsigned tag)
+{
+	unsigned old;
+	int rc = 0;
+	bool more = false;
+
+	dns_run_tag(r, tag);
+	old = dns_tag(r, tag);
 	for (size_t i = 0; i < n; i++)
 		if (res[i].priv != NULL && recognise_late(&res[i]))
 			more = true;
+	dns_tag(r, old);
 	if (more)
-		dns_run(r);
+		dns_run_tag(r, tag);
 	{
 		struct probe_job job = { res, n, o, 0 };
 		pthread_t th;
@@ -974,6 +990,17 @@ check_run(struct dns_resolver *r, const char *const *names, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (res[i].priv != NULL)
 			check_finish(&res[i]);
+	return rc;
+}
+
+int
+check_run(struct dns_resolver *r, const char *const *names, size_t n,
+    const struct check_opts *o, struct check_result *res)
+{
+	int rc = check_batch_start(r, names, n, o, res, 0);
+
+	if (check_batch_end(r, n, o, res, 0) != 0)
+		rc = -1;
 	return rc;
 }
 
