@@ -8,6 +8,8 @@
 # Run from the top of the tree.  Prints "mem_flat: N passed, M failed".
 set -u
 BIN=${AUTHCHECK_REL:-./authcheck}
+AUTHCHECK_DATADIR=${AUTHCHECK_DATADIR:-$(pwd)/data}
+export AUTHCHECK_DATADIR
 pass=0; fail=0
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
