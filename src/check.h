@@ -82,7 +82,7 @@ struct check_module {
 extern const struct check_module check_modules[CHECK__AREAS];
 
 /* Which DKIM selector names are tried besides those named with -s
- * (--dkim-discovery; the order of check_dkim_discovery_words). */
+ * (--dkim-discovery, whose words in cmd_check.c follow this order). */
 enum check_dkim_discovery {
 	CHECK_DKIM_COMMON,	/* recognised providers' and the common
 				 * names (the default) */
