@@ -80,7 +80,8 @@ note_provider(struct check_result *res, const struct provider *p)
 	if (res->nproviders == CHECK_MAX_PROVIDERS)
 		return;
 	res->providers[res->nproviders++] = p->name;
-	if (!P->started[CHECK_DKIM])
+	if (!P->started[CHECK_DKIM] ||
+	    P->o->dkim_discovery == CHECK_DKIM_NONE)
 		return;
 	/* A selector that is a pattern ("{domain}...") or not a valid label
 	 * is not a name to ask about: dkim_add() refuses it, and that is
@@ -546,7 +547,8 @@ dmarc_free(struct check_result *res)
 }
 
 /* The selectors named with -s, else the common names; providers add
- * theirs as they are recognised (note_provider). */
+ * theirs as they are recognised (note_provider).  --dkim-discovery
+ * leaves out the common names (providers) or both (none). */
 static int
 dkim_start_(struct check_result *res)
 {
@@ -558,7 +560,7 @@ dkim_start_(struct check_result *res)
 		if (dkim_add(&res->dkim, o->selectors[i], DKIM_SRC_USER,
 		    NULL) < 0)
 			return -1;
-	if (o->nselectors == 0)
+	if (o->nselectors == 0 && o->dkim_discovery == CHECK_DKIM_COMMON)
 		for (size_t i = 0; i < o->ncommon; i++)
 			if (dkim_add(&res->dkim, o->common_selectors[i],
 			    DKIM_SRC_COMMON, NULL) < 0)
@@ -770,8 +772,10 @@ dnssec_take(struct check_result *res, struct dns_query *q)
  * the verdicts (cheap: ldns's checks on messages already here). */
 static void
 dnssec_batch(struct dns_resolver *r, struct check_result *res, size_t n,
-    const struct check_opts *o)
+    const struct check_opts *o, unsigned tag)
 {
+	unsigned old = dns_tag(r, tag);
+
 	for (size_t i = 0; i < n; i++) {
 		res[i].dnssec.skipped = o->dnssec_skipped;
 		if (o->dnssec == NULL || res[i].priv == NULL)
@@ -779,9 +783,10 @@ dnssec_batch(struct dns_resolver *r, struct check_result *res, size_t n,
 		if (each_relied(&res[i], dnssec_ask) != 0)
 			res[i].dnssec.oom = true;
 	}
+	dns_tag(r, old);
 	if (o->dnssec == NULL)
 		return;
-	dns_run(r);
+	dns_run_tag(r, tag);
 	for (size_t i = 0; i < n; i++) {
 		if (res[i].priv == NULL)
 			continue;
@@ -1094,31 +1099,54 @@ probe_collect(struct check_result *res, size_t n, struct transport_batch *b,
 }
 
 int
-check_run(struct dns_resolver *r, const char *const *names, size_t n,
-    const struct check_opts *o, struct check_result *res)
+check_batch_start(struct dns_resolver *r, const char *const *names, size_t n,
+    const struct check_opts *o, struct check_result *res, unsigned tag)
 {
+	unsigned old = dns_tag(r, tag);
 	struct transport_batch *probes = NULL;
-	struct transport_result **v = NULL;
 	int rc = 0;
-	bool more = false;
 
-	/* The probes start from the MX callbacks during dns_run(). */
-	if (o->smtp_skipped == NULL && ((v = calloc(n ? n : 1,
-	    sizeof(*v))) == NULL || (probes = transport_batch_new(&o->smtp)) ==
-	    NULL))
+	/* The probes start from the MX callbacks while DNS answers. */
+	if (o->smtp_skipped == NULL &&
+	    (probes = transport_batch_new(&o->smtp)) == NULL)
 		rc = -1;
 	for (size_t i = 0; i < n; i++)
 		if (check_start(r, names[i], o, probes, &res[i]) != 0) {
 			res[i].oom = true;
 			rc = -1;
 		}
-	dns_run(r);
+	if (n > 0)
+		res[0].batch_probes_ = probes;
+	else
+		transport_batch_free(probes);
+	dns_tag(r, old);
+	return rc;
+}
+
+int
+check_batch_end(struct dns_resolver *r, size_t n, const struct check_opts *o,
+    struct check_result *res, unsigned tag)
+{
+	struct transport_batch *probes = n > 0 ? res[0].batch_probes_ : NULL;
+	struct transport_result **v = NULL;
+	unsigned old;
+	int rc = 0;
+	bool more = false;
+
+	dns_run_tag(r, tag);
+	old = dns_tag(r, tag);
 	for (size_t i = 0; i < n; i++)
 		if (res[i].priv != NULL && recognise_late(&res[i]))
 			more = true;
+	dns_tag(r, old);
 	if (more)
-		dns_run(r);
-	dnssec_batch(r, res, n, o);
+		dns_run_tag(r, tag);
+	dnssec_batch(r, res, n, o, tag);
+	if (probes != NULL && (v = calloc(n, sizeof(*v))) == NULL) {
+		transport_batch_free(probes);
+		probes = NULL;
+		rc = -1;
+	}
 	if (probes != NULL && probe_plan(res, n, o, probes, v) != 0)
 		rc = -1;
 	fetch_policies(res, n, o);
@@ -1129,10 +1157,23 @@ check_run(struct dns_resolver *r, const char *const *names, size_t n,
 		for (size_t i = 0; i < n; i++)
 			res[i].transport.area.oom = true;
 	transport_batch_free(probes);
+	if (n > 0)
+		res[0].batch_probes_ = NULL;
 	free(v);
 	for (size_t i = 0; i < n; i++)
 		if (res[i].priv != NULL)
 			check_finish(&res[i]);
+	return rc;
+}
+
+int
+check_run(struct dns_resolver *r, const char *const *names, size_t n,
+    const struct check_opts *o, struct check_result *res)
+{
+	int rc = check_batch_start(r, names, n, o, res, 0);
+
+	if (check_batch_end(r, n, o, res, 0) != 0)
+		rc = -1;
 	return rc;
 }
 

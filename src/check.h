@@ -84,6 +84,15 @@ struct check_module {
 
 extern const struct check_module check_modules[CHECK__AREAS];
 
+/* Which DKIM selector names are tried besides those named with -s
+ * (--dkim-discovery, whose words in cmd_check.c follow this order). */
+enum check_dkim_discovery {
+	CHECK_DKIM_COMMON,	/* recognised providers' and the common
+				 * names (the default) */
+	CHECK_DKIM_PROVIDERS,	/* recognised providers' only */
+	CHECK_DKIM_NONE		/* none: only -s */
+};
+
 /* What the user asked for, shared by every domain of a run. */
 struct check_opts {
 	const char *const *selectors;	/* -s, tried first (must exist) */
@@ -93,6 +102,7 @@ struct check_opts {
 	const struct provider_set *providers;	/* NULL: no discovery */
 	const char *const *common_selectors;	/* tried when no -s */
 	size_t ncommon;
+	enum check_dkim_discovery dkim_discovery;
 	bool https;			/* fetch MTA-STS policies */
 	const char *ca_file;		/* --ca-file, or NULL */
 	unsigned https_port;		/* 0 = 443 */
@@ -150,6 +160,9 @@ struct check_result {
 	unsigned parked_missing;	/* CHECK_PARKED_* bits: what the
 					 * practice asks for and is not there */
 	struct check_private *priv;
+	/* Internal: the first result of a batch holds the batch's SMTP
+	 * probes from check_batch_start() to check_batch_end(). */
+	struct transport_batch *batch_probes_;
 };
 
 /* What the parked-domain practice (M3AAWG "Protecting Parked Domains",
@@ -184,6 +197,20 @@ const struct diag_list *check_findings(const struct check_result *res,
  */
 int check_run(struct dns_resolver *r, const char *const *names, size_t n,
     const struct check_opts *o, struct check_result *res);
+/*
+ * check_run() in two halves, so that several batches share the resolver's
+ * window: check_batch_start() submits the first questions of every domain
+ * under DNS tag `tag` (dns_tag()); check_batch_end() answers the
+ * resolver (every tag's questions, so later batches make progress too)
+ * until the batch's own are done, then fetches, probes and finishes it
+ * as check_run() does.  A batch must not end before a batch started
+ * earlier that shares its tag.  Return values as check_run()'s.
+ */
+int check_batch_start(struct dns_resolver *r, const char *const *names,
+    size_t n, const struct check_opts *o, struct check_result *res,
+    unsigned tag);
+int check_batch_end(struct dns_resolver *r, size_t n,
+    const struct check_opts *o, struct check_result *res, unsigned tag);
 void check_free(struct check_result *res);
 
 /*

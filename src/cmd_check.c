@@ -4,8 +4,11 @@
  *
  * Domains are checked in batches of CHECK_BATCH on one resolver (so
  * providers shared between domains are asked about once); inside a batch
- * every check of every domain runs at once.  Reports come out in input
- * order, a batch at a time, so a long list streams.
+ * every check of every domain runs at once, and CHECK_AHEAD batches are
+ * in flight together (DNS tags, dns_tag()) so that one batch's last
+ * round trips overlap the next ones' work.  Reports come out in input
+ * order, a batch at a time, so a long list streams; every CHECK_ERA
+ * batches the resolver forgets its answers, so memory stays flat.
  *
  * A run over many domains can also write CSV (--format csv), one HTML page
  * (--html), compare with an earlier JSON run (--baseline), continue a run
@@ -19,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "ascii.h"
 #include "baseline.h"
 #include "blocklist.h"
@@ -30,10 +34,23 @@
 #include "render.h"
 #include "render_hub.h"
 
-#define CHECK_BATCH	256	/* domains in flight at once.  Each batch pays
-				 * its deepest dependency chain (~6 round trips)
-				 * once: at 20 ms per query 64 made ~230/s,
-				 * 256 ~500/s (tests/bench/README.md) */
+#define CHECK_BATCH	256	/* domains started together.  Each batch pays
+				 * its deepest dependency chain (~6 round
+				 * trips) at its end, and runs the SMTP probe
+				 * and the policy fetch once (each run loads
+				 * the CA store: fewer, larger batches); */
+#define CHECK_AHEAD	2	/* ... batches in flight at once hide the
+				 * chain: while the older waits for its last
+				 * answers, the other keeps the window full
+				 * (at 20 ms per query one batch of 64 at a
+				 * time made ~230/s, of 256 ~500/s;
+				 * tests/bench/README.md) */
+#define CHECK_ERA	8	/* batches sharing one cache (2048 domains):
+				 * then the pipeline drains (one dependency
+				 * chain, ~150 ms at 20 ms per query) and
+				 * dns_forget() empties it: flat memory */
+_Static_assert(CHECK_AHEAD <= DNS_TAGS, "batches in flight need a DNS tag "
+    "each");
 #define MAX_DOMAINS	1000000	/* names read from --domains */
 #define MAX_COMMON	64	/* common DKIM selectors read from data/ */
 #define SUMMARY_ROWS	1000	/* rows of the text summary table */
@@ -43,7 +60,8 @@ enum {
 	OPT_STRICT, OPT_STATS, OPT_HTML, OPT_BASELINE, OPT_RESUME, OPT_SHARD,
 	OPT_NO_SMTP, OPT_HELO, OPT_SMTP_TIMEOUT, OPT_SMTP_PORT,
 	OPT_TRUST_ANCHOR, OPT_NO_DNSSEC,
-	OPT_REPUTATION, OPT_BLOCKLISTS, OPT_DQS_KEY
+	OPT_REPUTATION, OPT_BLOCKLISTS, OPT_DQS_KEY,
+	OPT_DKIM_DISCOVERY
 };
 
 static const struct option check_longopts[] = {
@@ -68,12 +86,19 @@ static const struct option check_longopts[] = {
 	{ "reputation", no_argument, NULL, OPT_REPUTATION },
 	{ "blocklists", required_argument, NULL, OPT_BLOCKLISTS },
 	{ "dqs-key", required_argument, NULL, OPT_DQS_KEY },
+	{ "dkim-discovery", required_argument, NULL, OPT_DKIM_DISCOVERY },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
+/* --dkim-discovery, in enum check_dkim_discovery order. */
+static const char *const dkim_discovery_words[] = {
+	"common", "providers", "none", NULL
+};
+
 static const struct cli_optval check_values[] = {
 	{ "domains", CLI_VAL_FILE, NULL },
+	{ "dkim-discovery", CLI_VAL_WORDS, dkim_discovery_words },
 	{ "ca-file", CLI_VAL_FILE, NULL },
 	{ "trust-anchor", CLI_VAL_FILE, NULL },
 	{ "blocklists", CLI_VAL_FILE, NULL },
@@ -100,6 +125,10 @@ static const char check_help[] =
 "\n"
 "  -s, --selector NAME    DKIM selector to check (repeatable); without\n"
 "                         one, selectors are discovered\n"
+"      --dkim-discovery common|providers|none\n"
+"                         selectors tried besides -s: those of recognised\n"
+"                         providers and common names (default), the\n"
+"                         providers' only, or none\n"
 "      --domains FILE     read domains from FILE ('-': standard input), one\n"
 "                         per line; '#' starts a comment\n"
 "      --ip ADDR          a sending address whose reverse DNS (PTR and\n"
@@ -156,10 +185,13 @@ check_usage(FILE *out)
 	fputs(check_exit_help, out);
 }
 
-/* A growable list of strings, bounded. */
+/* A growable list of strings, bounded.  The strings are packed in an
+ * arena: a million names cost their bytes and a pointer each, not a
+ * malloc each (tests/bench/mem_bench.sh). */
 struct strlist {
 	char **v;
 	size_t n, cap, max;
+	struct arena arena;
 };
 
 static int
@@ -177,7 +209,7 @@ strlist_add(struct strlist *l, const char *p, size_t len)
 		l->v = nv;
 		l->cap = ncap;
 	}
-	if ((l->v[l->n] = buf_strndup(p, len)) == NULL)
+	if ((l->v[l->n] = arena_strndup(&l->arena, p, len)) == NULL)
 		return -1;
 	l->n++;
 	return 0;
@@ -186,9 +218,8 @@ strlist_add(struct strlist *l, const char *p, size_t len)
 static void
 strlist_free(struct strlist *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
 	free(l->v);
+	arena_free(&l->arena);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -315,6 +346,7 @@ struct check_args {
 	bool reputation;		/* --reputation (or the two below) */
 	const char *blocklists;		/* --blocklists FILE */
 	const char *dqs_key;		/* --dqs-key KEY */
+	enum check_dkim_discovery dkim_discovery;
 };
 
 /* The bytes of a host name as mail domains use them (LDH, and '_' for
@@ -377,8 +409,6 @@ strlist_filter(struct strlist *l, bool (*keep)(const char *, const void *),
 	for (size_t i = 0; i < l->n; i++) {
 		if (keep(l->v[i], arg))
 			l->v[j++] = l->v[i];
-		else
-			free(l->v[i]);
 	}
 	l->n = j;
 }
@@ -495,6 +525,16 @@ parse_args(int argc, char **argv, struct check_args *A)
 		case OPT_NO_DNSSEC:
 			A->dnssec = false;
 			continue;
+		case OPT_DKIM_DISCOVERY: {
+			int w = cli_word(dkim_discovery_words, optarg);
+
+			if (w < 0)
+				return cli_usage_error(prog, "--dkim-discovery "
+				    "must be common, providers or none, not "
+				    "'%s'", optarg);
+			A->dkim_discovery = (enum check_dkim_discovery)w;
+			continue;
+		}
 		case OPT_HELO:
 			if (strlen(optarg) == 0 || strlen(optarg) > 253 ||
 			    !dns_name_valid(optarg, strlen(optarg)))
@@ -752,8 +792,8 @@ cmd_check(int argc, char **argv)
 	struct run_out R;
 	char err[512], helo[256] = "localhost";
 	const char *env;
-	bool progress;
-	size_t total;
+	bool progress, oom = false;
+	size_t total, nbatch;
 	double t0;
 	int rc;
 
@@ -819,7 +859,8 @@ cmd_check(int argc, char **argv)
 	if ((ps = providers_load(NULL, err, sizeof(err))) == NULL)
 		fprintf(stderr, "%s: provider templates not loaded (%s): DKIM "
 		    "selectors of providers are not discovered\n", prog, err);
-	read_common_selectors(prog, &common);
+	if (A.dkim_discovery == CHECK_DKIM_COMMON)
+		read_common_selectors(prog, &common);
 	if (A.reputation && (bl = blocklist_load(A.blocklists, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "%s: blocklists: %s\n", prog, err);
@@ -834,6 +875,7 @@ cmd_check(int argc, char **argv)
 	o.providers = ps;
 	o.common_selectors = (const char *const *)common.v;
 	o.ncommon = common.n;
+	o.dkim_discovery = A.dkim_discovery;
 	o.https = A.https;
 	o.ca_file = A.ca_file;
 	o.https_timeout = A.c.timeout > 0 ? A.c.timeout * 5 : 0;
@@ -874,7 +916,7 @@ cmd_check(int argc, char **argv)
 		}
 		o.https_port = (unsigned)port;
 	}
-	if ((res = calloc(CHECK_BATCH, sizeof(*res))) == NULL) {
+	if ((res = calloc(CHECK_AHEAD * CHECK_BATCH, sizeof(*res))) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		goto out;
 	}
@@ -885,25 +927,50 @@ cmd_check(int argc, char **argv)
 	/* On a terminal only: a pipe or a log file gets no progress line. */
 	progress = total > 1 && isatty(STDERR_FILENO);
 	t0 = now_seconds();
-	for (size_t at = 0; at < total; at += CHECK_BATCH) {
-		size_t n = total - at < CHECK_BATCH ? total - at : CHECK_BATCH;
+	nbatch = (total + CHECK_BATCH - 1) / CHECK_BATCH;
+	for (size_t started = 0, ended = 0; ended < nbatch; ended++) {
+		size_t at = ended * CHECK_BATCH, n;
+		struct check_result *b;
 
-		if (check_run(r, (const char *const *)A.domains.v + at, n, &o,
-		    res) != 0)
+		/* Keep CHECK_AHEAD batches in flight: while one waits for its
+		 * last answers, the next ones keep the window full.  A new
+		 * era starts on an empty resolver. */
+		while (started < nbatch && started - ended < CHECK_AHEAD &&
+		    (started % CHECK_ERA != 0 || started == ended)) {
+			size_t s = started * CHECK_BATCH;
+
+			n = total - s < CHECK_BATCH ? total - s : CHECK_BATCH;
+			if (check_batch_start(r, (const char *const *)
+			    A.domains.v + s, n, &o, res + started % CHECK_AHEAD *
+			    CHECK_BATCH, (unsigned)started) != 0)
+				oom = true;
+			started++;
+		}
+		n = total - at < CHECK_BATCH ? total - at : CHECK_BATCH;
+		b = res + ended % CHECK_AHEAD * CHECK_BATCH;
+		if (check_batch_end(r, n, &o, b, (unsigned)ended) != 0)
+			oom = true;
+		if (oom)
 			fprintf(stderr, "%s: out of memory: some results "
 			    "are partial\n", prog);
+		oom = false;
 		if (progress && at > 0 && R.out == stdout &&
 		    isatty(STDOUT_FILENO))
 			fputs("\r\033[K", stderr);	/* reports follow */
 		for (size_t i = 0; i < n; i++) {
-			emit_domain(&R, &res[i]);
-			check_free(&res[i]);
+			emit_domain(&R, &b[i]);
+			check_free(&b[i]);
 		}
-		/* A stopped run loses at most the batch being written. */
+		/* A stopped run loses at most the batches in flight. */
 		if (fflush(R.out) != 0)
 			R.failed = true;
 		if (progress)
 			progress_show(prog, at + n, total, t0);
+		/* The end of an era: nothing in flight, nothing kept from
+		 * it; its answers go, so memory stays flat however long the
+		 * list. */
+		if (ended + 1 == started && started % CHECK_ERA == 0)
+			(void)dns_forget(r);
 	}
 	if (progress)
 		fputs("\r\033[K", stderr);

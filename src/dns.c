@@ -21,9 +21,10 @@
 
 struct cbent {
 	struct cbent *next;
-	dns_cb *cb;
+	dns_cb *cb;			/* NULL: only counted (see tags) */
 	void *arg;
 	struct dns_query *q;
+	unsigned tag;			/* of the submit, see dns_tag() */
 };
 
 struct dns_query {
@@ -43,6 +44,11 @@ struct dns_resolver {
 	struct arena arena;
 	struct cbent *ready, **ready_tail;
 	bool firing;
+	unsigned tag;			/* given to new submits (dns_tag) */
+	bool tagging;			/* dns_tag() was called: count every
+					 * submit, callback or not */
+	size_t pending[DNS_TAGS];	/* submits of each tag not yet
+					 * completed */
 	struct dns_stats stats;
 	size_t wire_bytes;		/* kept answer messages, <= DNS_WIRE_MAX */
 };
@@ -164,9 +170,17 @@ fire(struct dns_resolver *r)
 		return;
 	r->firing = true;
 	while ((e = r->ready) != NULL) {
+		unsigned saved = r->tag;
+
 		if ((r->ready = e->next) == NULL)
 			r->ready_tail = &r->ready;
-		e->cb(e->arg, e->q);
+		/* What a callback submits belongs to the work that asked the
+		 * question it answers. */
+		r->tag = e->tag;
+		if (e->cb != NULL)
+			e->cb(e->arg, e->q);
+		r->tag = saved;
+		r->pending[e->tag]--;
 		free(e);
 	}
 	r->firing = false;
@@ -281,14 +295,18 @@ dns_submit(struct dns_resolver *r, const char *name, uint16_t type,
 		else
 			r->ops->start(r->be, q);
 	}
-	if (cb != NULL) {
+	if (cb != NULL || r->tagging) {
 		/* Without its entry cb could never fire: the caller must know
-		 * (the query itself stays, answered for others). */
+		 * (the query itself stays, answered for others).  With tags,
+		 * a question without a callback gets an entry too, so that
+		 * its tag counts it until it is answered. */
 		if ((e = malloc(sizeof(*e))) == NULL)
 			return NULL;
 		e->cb = cb;
 		e->arg = arg;
 		e->q = q;
+		e->tag = r->tag;
+		r->pending[e->tag]++;
 		if (q->ans.status != DNS_PENDING) {
 			queue_ready(r, e);
 		} else {
@@ -382,6 +400,74 @@ dns_run(struct dns_resolver *r)
 		fire(r);
 	} while (r->ops->poll(r->be, POLL_MS) > 0 || r->ready != NULL);
 	fire(r);
+}
+
+unsigned
+dns_tag(struct dns_resolver *r, unsigned tag)
+{
+	unsigned old = r->tag;
+
+	r->tagging = true;
+	r->tag = tag % DNS_TAGS;
+	return old;
+}
+
+size_t
+dns_pending(const struct dns_resolver *r, unsigned tag)
+{
+	return r->pending[tag % DNS_TAGS];
+}
+
+/* Complete every question still pending with an error: the backend has
+ * nothing in flight, so they would never be answered. */
+static void
+lose_pending(struct dns_resolver *r)
+{
+	struct dns_query *q;
+
+	for (size_t i = 0; i < r->tabsize; i++)
+		for (q = r->tab[i]; q != NULL; q = q->hnext)
+			if (q->ans.status == DNS_PENDING)
+				complete_local(r, q, DNS_ERROR,
+				    "resolver lost the query");
+}
+
+void
+dns_run_tag(struct dns_resolver *r, unsigned tag)
+{
+	size_t inflight;
+
+	tag %= DNS_TAGS;
+	fire(r);
+	while (r->pending[tag] > 0) {
+		inflight = r->ops->poll(r->be, POLL_MS);
+		fire(r);
+		/* Callbacks may have started new questions since the poll:
+		 * only a backend idle after them has forgotten some. */
+		if (r->pending[tag] > 0 && inflight == 0 && r->ready == NULL &&
+		    r->ops->poll(r->be, 0) == 0 && r->ready == NULL) {
+			/* The backend forgot some: never hang the caller. */
+			lose_pending(r);
+			fire(r);
+		}
+	}
+}
+
+int
+dns_forget(struct dns_resolver *r)
+{
+	struct dns_query *q;
+
+	if (r->ready != NULL || r->firing)
+		return -1;
+	for (size_t i = 0; i < r->tabsize; i++)
+		for (q = r->tab[i]; q != NULL; q = q->hnext)
+			if (q->ans.status == DNS_PENDING || q->waiting != NULL)
+				return -1;
+	memset(r->tab, 0, r->tabsize * sizeof(*r->tab));
+	r->count = 0;
+	arena_free(&r->arena);
+	return 0;
 }
 
 const struct dns_stats *

@@ -198,6 +198,29 @@ void dns_answer_set_dnssec(struct dns_resolver *r, struct dns_query *q,
 void dns_answer_drop_wire(struct dns_resolver *r, struct dns_query *q);
 /* Drive the backend until nothing is in flight. */
 void dns_run(struct dns_resolver *r);
+
+/*
+ * Tags: several units of work (the batches of a --domains run) on one
+ * resolver, each waited for on its own while the others keep the window
+ * full.  dns_tag() sets the tag of the questions submitted from now on
+ * and returns the previous one; a question submitted from a callback
+ * takes the tag of the question that callback answers, so a whole
+ * dependency chain keeps the tag of its first question.  Once dns_tag()
+ * has been called, every submit counts under its tag until it completes
+ * (its callback returned, or its answer arrived when it has none).
+ */
+#define DNS_TAGS	8	/* tags are 0..DNS_TAGS-1 (taken modulo) */
+unsigned dns_tag(struct dns_resolver *r, unsigned tag);
+/* Submits of tag not yet completed. */
+size_t dns_pending(const struct dns_resolver *r, unsigned tag);
+/* Drive the backend (answering questions of every tag) until every
+ * question of tag is answered and its callbacks have run. */
+void dns_run_tag(struct dns_resolver *r, unsigned tag);
+/* Forget every answer (a long run's memory stays flat): only when the
+ * resolver is idle -- nothing pending, no callback queued -- and nobody
+ * keeps a dns_query or an answer from before.  0, or -1 (nothing done)
+ * when something is still pending.  Counters are kept. */
+int dns_forget(struct dns_resolver *r);
 const struct dns_stats *dns_stats(const struct dns_resolver *r);
 
 /* Helpers for callers. */

@@ -430,10 +430,78 @@ test_load_dedups(void **state)
 	assert_int_equal(a->nrr, 1);
 }
 
+/* Tags (dns_tag): a callback's questions take the tag of the question it
+ * answers; each tag counts its own until they complete.  dns_forget()
+ * drops the answers of an idle resolver, never of a busy one. */
+struct tag_seen {
+	struct dns_resolver *r;
+	size_t parent_pending, child_pending, other_pending;
+	int forget_busy;
+	bool child_ran;
+};
+
+static void
+tag_child(void *arg, struct dns_query *q)
+{
+	struct tag_seen *t = arg;
+
+	(void)q;
+	t->child_ran = true;
+	t->child_pending = dns_pending(t->r, 3);
+}
+
+static void
+tag_parent(void *arg, struct dns_query *q)
+{
+	struct tag_seen *t = arg;
+
+	(void)q;
+	assert_non_null(dns_submit(t->r, "mx2.example.net", DNS_T_AAAA,
+	    tag_child, t));
+	/* The answer is known, but callbacks do not nest: the child waits,
+	 * counted under the parent's tag 3, as is the parent itself. */
+	t->parent_pending = dns_pending(t->r, 3);
+	t->other_pending = dns_pending(t->r, 5);
+	t->forget_busy = dns_forget(t->r);
+}
+
+static void
+test_tags_and_forget(void **state)
+{
+	struct dns_resolver *r = *state;
+	struct tag_seen t = { .r = r };
+	unsigned long q0;
+
+	assert_int_equal(dns_tag(r, 3), 0);
+	assert_int_equal(dns_tag(r, 5), 3);
+	assert_int_equal(dns_tag(r, 3), 5);
+	assert_non_null(dns_submit(r, "example.net", DNS_T_MX, tag_parent,
+	    &t));
+	assert_true(t.child_ran);
+	assert_int_equal(t.parent_pending, 2);
+	assert_int_equal(t.child_pending, 1);
+	assert_int_equal(t.other_pending, 0);
+	assert_int_equal(t.forget_busy, -1);
+	assert_int_equal(dns_pending(r, 3), 0);
+	dns_run_tag(r, 3);	/* nothing left: returns at once */
+	/* Idle: forgotten, then asked again as a new question. */
+	q0 = dns_stats(r)->queries;
+	assert_int_equal(dns_forget(r), 0);
+	assert_int_equal(dns_stats(r)->queries, q0);
+	assert_int_equal(dns_lookup(r, "example.net", DNS_T_MX)->status,
+	    DNS_OK);
+	assert_int_equal(dns_stats(r)->queries, q0 + 1);
+	assert_int_equal(dns_lookup(r, "example.net", DNS_T_MX)->status,
+	    DNS_OK);
+	assert_int_equal(dns_stats(r)->queries, q0 + 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_tags_and_forget, setup_file,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_load_answers, setup_file,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_nodata_nxdomain_ent,

@@ -194,6 +194,57 @@ test_prefetch_stops_at_local_match(void **state)
 	dns_free(r);
 }
 
+/*
+ * The prefetch bound (RFC 7208 §4.6.4): a record of 30 includes whose
+ * first include matches the client.  A sequential evaluator asks for the
+ * record and the first include's: 2 questions.  The prefetcher may run
+ * ahead, but never past what a sequential evaluator could reach within
+ * the limit of 10 DNS-querying terms: the record plus 10 includes, 11
+ * questions, however many terms the records hold -- the includes' own
+ * includes are within the same budget, not on top of it.
+ */
+static void
+test_prefetch_bounded_by_lookup_limit(void **state)
+{
+	struct dns_resolver *eager = dns_zone_new(), *lazy = dns_zone_new();
+	struct dns_resolver *rs[2] = { eager, lazy };
+	struct spf_eval_result res;
+	char text[1024], owner[64], inc[128];
+	size_t off;
+
+	(void)state;
+	off = (size_t)snprintf(text, sizeof(text), "v=spf1");
+	for (int i = 1; i <= 30; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    " include:i%d.wide.test", i);
+	snprintf(text + off, sizeof(text) - off, " -all");
+	for (int k = 0; k < 2; k++) {
+		add_txt(rs[k], "wide.test", text);
+		for (int i = 1; i <= 30; i++) {
+			snprintf(owner, sizeof(owner), "i%d.wide.test", i);
+			snprintf(inc, sizeof(inc), "v=spf1 ip4:192.0.2.%d "
+			    "include:n%d.wide.test -all", i, i);
+			add_txt(rs[k], owner, inc);
+			snprintf(owner, sizeof(owner), "n%d.wide.test", i);
+			add_txt(rs[k], owner, "v=spf1 a:host.wide.test -all");
+		}
+	}
+	assert_int_equal(check(eager, "192.0.2.1", "x@wide.test", false, &res),
+	    SPF_PASS);
+	assert_int_equal(res.lookups, 1);
+	spf_eval_result_free(&res);
+	assert_int_equal(check(lazy, "192.0.2.1", "x@wide.test", true, &res),
+	    SPF_PASS);
+	assert_int_equal(res.lookups, 1);
+	spf_eval_result_free(&res);
+	/* wide.test's TXT, then at most 10 DNS terms' questions. */
+	assert_int_equal(dns_stats(eager)->queries, 1 + 10);
+	/* --no-prefetch: exactly what the evaluation read. */
+	assert_int_equal(dns_stats(lazy)->queries, 2);
+	dns_free(eager);
+	dns_free(lazy);
+}
+
 static void
 test_void_lookups_counted(void **state)
 {
@@ -285,6 +336,7 @@ main(void)
 		cmocka_unit_test(test_prefetch_same_questions),
 		cmocka_unit_test(test_prefetch_stops_at_local_match),
 		cmocka_unit_test(test_no_prefetch_asks_only_needed),
+		cmocka_unit_test(test_prefetch_bounded_by_lookup_limit),
 		cmocka_unit_test(test_void_lookups_counted),
 		cmocka_unit_test(test_hostile_chains),
 		cmocka_unit_test(test_exp_only_from_top),
