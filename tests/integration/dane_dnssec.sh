@@ -25,7 +25,8 @@
 #                   matches nothing;
 #   expired.test    bogus, a TLSA that matches nothing: dnssec.bogus, DANE
 #                   not evaluated (not-checked, no dane.* finding);
-# and the text report's DANE line of the secure match.
+# the same results when all of them are checked in one run; and the text
+# report's DANE line of the secure match.
 # Prints "dane_dnssec: N passed, M failed".
 set -u
 AUTHCHECK=${AUTHCHECK:-./authcheck}
@@ -177,6 +178,30 @@ check ci.good.test 1 insecure secure "" _25._tcp.ins.good.test \
 check expired.test 1 not-checked bogus "" _25._tcp.mx.expired.test dnssec.bogus \
     '"bogus" in d["note"] and addrs[0]["tls"]["verified"]
      and "tls.cert-untrusted" not in f'
+
+# All the domains in one run: the dialogues of one batch start beside one
+# another's DNS work and validation, and each domain's dane object and
+# dane.*/dnssec.* findings are those of its own run.
+# shellcheck disable=SC2086
+"$AUTHCHECK" $R --format json $all >"$tmp/all.json" 2>"$tmp/all.err"
+echo $? >"$tmp/all.rc"
+python3 - "$tmp" $all <<'PY' && [ "$(cat "$tmp/all.rc")" -eq 1 ] && ok ||
+import json, sys
+tmp, doms = sys.argv[1], sys.argv[2:]
+def key(o):
+    return ([a["dane"] for h in o["transport"]["hosts"] for a in h["addresses"]],
+            sorted(f["id"] for f in o["findings"]
+                   if f["id"].startswith(("dane.", "dnssec."))))
+together = {}
+for line in open(tmp + "/all.json"):
+    o = json.loads(line)
+    together[o["domain"]] = key(o)
+assert sorted(together) == sorted(doms), sorted(together)
+for d in doms:
+    alone = key(json.loads(open("%s/%s.json" % (tmp, d)).readline()))
+    assert together[d] == alone, (d, together[d], alone)
+PY
+	ko "one run of all: exit $(cat "$tmp/all.rc"): $(tail -3 "$tmp/all.err")"
 
 # The text report: the DANE line of a secure match.
 # shellcheck disable=SC2086
