@@ -274,10 +274,24 @@ dane_lookup_free(struct dane_lookup *dl)
 	set_clear(&dl->canon);
 }
 
+/* The expansion's records, which a dialogue started before DNSSEC
+ * validation was given, set aside since: validation found the alias
+ * insecure or bogus, which leaves the original name the only base
+ * (RFC 7672 §2.2.3; addr_take() applies the same rule to verdicts it
+ * already sees). */
+static bool
+canon_set_aside(const struct dane_lookup *dl)
+{
+	return dl->canon.asked && dl->canon.status == DNS_OK &&
+	    dl->canon.n > 0 && (dl->cname_dnssec == DNSSEC_INSECURE ||
+	    dl->cname_dnssec == DNSSEC_BOGUS);
+}
+
 const struct dane_set *
 dane_lookup_set(const struct dane_lookup *dl)
 {
-	if (dl->canon.asked && dl->canon.status == DNS_OK && dl->canon.n > 0)
+	if (dl->canon.asked && dl->canon.status == DNS_OK &&
+	    dl->canon.n > 0 && !canon_set_aside(dl))
 		return &dl->canon;
 	return &dl->orig;
 }
@@ -519,6 +533,19 @@ dane_judge_probe(const struct dane_lookup *dl, const struct smtp_probe *p,
 	if (s->dnssec == DNSSEC_BOGUS) {
 		v->why = "the TLSA answer is DNSSEC-bogus: DANE cannot be "
 		    "evaluated (see the DNSSEC findings)";
+		return;
+	}
+	/* The handshake was matched against the expansion's records, not
+	 * s's: its outcome says nothing about s. */
+	if (canon_set_aside(dl)) {
+		if (insecure(dl, s)) {
+			v->status = DANE_INSECURE;
+			v->why = "the host is an alias into an unsigned zone: "
+			    "senders do not use DANE for it";
+		} else {
+			v->why = "the host's alias is DNSSEC-bogus: DANE "
+			    "cannot be evaluated (see the DNSSEC findings)";
+		}
 		return;
 	}
 	if (dane_usable(s, NULL, 0) == 0 && s->n > 0) {

@@ -16,7 +16,7 @@
 #   one MX host with TLSA, one without: dane.partial;
 #   `generate tlsa` on the test certificate, published, matches;
 #   `authcheck smtp HOST:PORT --tlsa REC` before publishing.
-# dane.insecure-tlsa needs a validating resolver: tests/unit/test_dane.c.
+# dane.insecure-tlsa needs a validating resolver: dane_dnssec.sh.
 # Prints "dane: N passed, M failed".
 set -u
 AUTHCHECK=${AUTHCHECK:-./authcheck}

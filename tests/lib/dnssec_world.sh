@@ -23,7 +23,12 @@
 #
 # dnssec_world_nsd DIR prints the port of an NSD serving the tree
 # (servers.sh must be sourced).  DNSSEC_WORLD_TLSA holds the TLSA's
-# association data.
+# association data (random unless set before the call).
+#
+# For tests that also probe SMTP (tests/integration/dane_dnssec.sh):
+# DNSSEC_WORLD_MX_A, when set, is the address of every domain's MX host
+# (192.0.2.25 otherwise), and DIR/NAME.test.more, when it exists, is
+# appended to the zone NAME.test before it is signed.
 
 dnssec_key() {	# DIR ZONE [ksk] -- prints the key's base name
 	(cd "$1" && ldns-keygen -r /dev/urandom -a ECDSAP256SHA256 \
@@ -39,13 +44,13 @@ dnssec_records() {	# NAME -- the mail records of a domain
 @	IN MX 10 mx.$1.
 @	IN TXT "v=spf1 ip4:192.0.2.25 -all"
 _dmarc	IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@$1"
-mx	IN A 192.0.2.25
+mx	IN A ${DNSSEC_WORLD_MX_A:-192.0.2.25}
 EOF
 }
 
 dnssec_world() {
 	_w=$1
-	DNSSEC_WORLD_TLSA=$(openssl rand -hex 32)
+	DNSSEC_WORLD_TLSA=${DNSSEC_WORLD_TLSA:-$(openssl rand -hex 32)}
 	# signed domains: one KSK each, which signs everything (a CSK)
 	for _z in good expired badds broken; do
 		eval "_k_$_z=\$(dnssec_key \"$_w\" $_z.test ksk)" || return 1
@@ -56,6 +61,10 @@ dnssec_world() {
 		printf 'www\tIN CNAME mx\n'
 	} >>"$_w/good.test.zone"
 	dnssec_records plain.test >"$_w/plain.test.zone"
+	for _z in good expired badds broken plain; do
+		[ -r "$_w/$_z.test.more" ] || continue
+		cat "$_w/$_z.test.more" >>"$_w/$_z.test.zone"
+	done
 	# badds.test's parent publishes the DS of a key the zone never uses
 	_k_other=$(dnssec_key "$_w" badds.test ksk) || return 1
 	(cd "$_w" &&

@@ -295,6 +295,60 @@ test_alias(void **state)
 	dns_free(the_r);
 }
 
+/* The same rule when the verdicts come after the lookup (the live
+ * resolver validates once the DNS work is done): the expansion was asked
+ * and its records given to the dialogue, then the alias turns out
+ * insecure (or bogus).  The original name is the base, and the
+ * handshake's match against the expansion's records counts for
+ * nothing. */
+static void
+test_alias_late(void **state)
+{
+	struct dane_lookup dl;
+	struct diag_list l;
+	struct diag_sink sink;
+	struct diag d;
+	struct smtp_probe p;
+	struct dane_verdict v;
+
+	(void)state;
+	lookup(&dl, DNSSEC_UNCHECKED, DNSSEC_UNCHECKED, true);
+	assert_true(dl.canon.asked);
+	assert_ptr_equal(dane_lookup_set(&dl), &dl.canon);
+	/* what dane_lookup_refresh() takes from validation */
+	dl.orig.dnssec = dl.canon.dnssec = DNSSEC_SECURE;
+	dl.cname_dnssec = DNSSEC_INSECURE;
+	dl.addr_insecure = true;
+	assert_ptr_equal(dane_lookup_set(&dl), &dl.orig);
+	diag_list_init(&l, AREA_MAX_FINDINGS);
+	diag_sink_init(&sink, diag_list_add, &l);
+	memset(&d, 0, sizeof(d));
+	dane_judge_host(&dl, &sink, &d);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].id, DIAG_DANE_INSECURE_TLSA);
+	assert_non_null(strstr(l.v[0].message, "_25._tcp.mx.example.com"));
+	probe(&p, true);
+	dane_judge_probe(&dl, &p, "x", &sink, &d, &v);
+	assert_int_equal(v.status, DANE_INSECURE);
+	assert_int_equal(v.rec, -1);
+	assert_non_null(strstr(v.why, "alias into an unsigned zone"));
+	probe(&p, false);
+	dane_judge_probe(&dl, &p, "x", &sink, &d, &v);
+	assert_int_equal(v.status, DANE_INSECURE);
+	assert_int_equal(count(&l, DIAG_DANE_MISMATCH), 0);
+	/* a bogus alias: not evaluated, the DNSSEC findings say why */
+	dl.cname_dnssec = DNSSEC_BOGUS;
+	dl.addr_insecure = false;
+	assert_ptr_equal(dane_lookup_set(&dl), &dl.orig);
+	dane_judge_probe(&dl, &p, "x", &sink, &d, &v);
+	assert_int_equal(v.status, DANE_NOT_CHECKED);
+	assert_non_null(strstr(v.why, "bogus"));
+	assert_int_equal(count(&l, DIAG_DANE_MISMATCH), 0);
+	diag_list_free(&l);
+	dane_lookup_free(&dl);
+	dns_free(the_r);
+}
+
 static void
 test_parse(void **state)
 {
@@ -385,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_secure_mismatch),
 		cmocka_unit_test(test_bogus),
 		cmocka_unit_test(test_alias),
+		cmocka_unit_test(test_alias_late),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_lint),
 	};
