@@ -596,8 +596,28 @@ struct ctx {
 	struct diag d;
 	const struct transport_host *h;
 	const struct smtp_probe *p;
+	const struct dane_verdict *dane;	/* p's, or NULL */
 	char where[320];		/* "mx.example.com 192.0.2.1:25" */
 };
+
+/* Did a DNSSEC-secure TLSA record authenticate this server?  Then DANE
+ * senders take it as its own trust anchor (RFC 7672 §3.1): the CA chain
+ * does not matter to them, and for DANE-EE (usage 3) neither does the
+ * name (§3.1.1).  0: no; 2: DANE-TA; 3: DANE-EE. */
+static int
+dane_authenticated(const struct ctx *c)
+{
+	const struct dane_set *s;
+
+	if (c->dane == NULL || c->dane->status != DANE_MATCHED ||
+	    c->dane->rec < 0 || c->h->dane == NULL)
+		return 0;
+	s = dane_lookup_set(c->h->dane);
+	if (s->dnssec != DNSSEC_SECURE || (size_t)c->dane->rec >= s->n)
+		return 0;
+	return s->rec[c->dane->rec].usage == 3 ? 3 :
+	    s->rec[c->dane->rec].usage == 2 ? 2 : 0;
+}
 
 static void
 judge_tls(struct ctx *c, bool enforce, bool testing)
@@ -653,6 +673,16 @@ judge_tls(struct ctx *c, bool enforce, bool testing)
 		    name_ok ? "" : t->verified ? "the certificate does not "
 		    "name the host" : " and does not name the host");
 		return;
+	}
+	/* A server DANE authenticates needs no public CA, and with
+	 * DANE-EE no name either: warning about them would be a false
+	 * alarm for the many DANE-only servers with self-signed
+	 * certificates.  MTA-STS (above, and under testing) still needs
+	 * both. */
+	if (!testing && dane_authenticated(c) != 0) {
+		trust_ok = true;
+		if (dane_authenticated(c) == 3)
+			name_ok = true;
 	}
 	if (!trust_ok)
 		diag_reportf(c->sink, DIAG_TLS_CERT_UNTRUSTED, &c->d,
@@ -886,6 +916,8 @@ transport_judge(struct transport_result *t, const struct mtasts_result *sts,
 			    H->name, p->ip.family == 6 ? "[" : "", ip,
 			    p->ip.family == 6 ? "]" : "", p->port);
 			c.p = p;
+			c.dane = t->dane != NULL ? &t->dane[H->first + a] :
+			    NULL;
 			if (p->connect != SMTP_CONN_OK) {
 				diag_reportf(sink, DIAG_SMTP_ADDRESS_UNREACHABLE,
 				    &c.d, "%s: %s (another address answers)",

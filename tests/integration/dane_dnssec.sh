@@ -25,6 +25,9 @@
 #                   matches nothing;
 #   expired.test    bogus, a TLSA that matches nothing: dnssec.bogus, DANE
 #                   not evaluated (not-checked, no dane.* finding);
+#   ss.good.test    signed, a self-signed certificate its 3 1 1 record
+#                   authenticates: no tls.cert-untrusted or
+#                   tls.cert-name-mismatch (DANE-EE needs neither);
 # the same results when all of them are checked in one run; and the text
 # report's DANE line of the secure match.
 # Prints "dane_dnssec: N passed, M failed".
@@ -50,10 +53,11 @@ fi
 python3 tests/lib/smtp_server.py $$ "$tmp/certs" >>"$tmp/srv.out" 2>>"$tmp/srv.err" &
 srv=$!
 n=0
-while [ "$(wc -l <"$tmp/srv.out")" -lt 2 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+while ! grep -q '^selfsigned ' "$tmp/srv.out" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 port=$(head -n 1 "$tmp/srv.out")
 good=$(sed -n 's/^good //p' "$tmp/srv.out")
-if [ -z "$port" ] || [ -z "$good" ]; then
+selfsigned=$(sed -n 's/^selfsigned //p' "$tmp/srv.out")
+if [ -z "$port" ] || [ -z "$good" ] || [ -z "$selfsigned" ]; then
 	echo "FAIL: SMTP server did not start: $(cat "$tmp/srv.err")"
 	echo "dane_dnssec: 0 passed, 1 failed"; exit 1
 fi
@@ -63,6 +67,9 @@ C=$tmp/certs
 k311=$(openssl x509 -in "$C/good.pem" -noout -pubkey |
     openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1)
 zero=0000000000000000000000000000000000000000000000000000000000000000
+kss=$(openssl x509 -in "$C/selfsigned.pem" -noout -pubkey |
+    openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1)
+[ ${#kss} -eq 64 ] && [ "$kss" != "$k311" ] && ok || ko "openssl digest: '$kss'"
 [ ${#k311} -eq 64 ] && [ "$k311" != "$zero" ] && ok || ko "openssl digest: '$k311'"
 
 # The tree: mx.good.test's TLSA (dnssec_world's own) is 3 1 1 $k311.
@@ -80,6 +87,10 @@ ci	IN MX 10 ins
 ci	IN TXT "v=spf1 -all"
 ins	IN CNAME mx.plain.test.
 _25._tcp.ins	IN TLSA 3 1 1 $zero
+ss	IN MX 10 mxss
+ss	IN TXT "v=spf1 -all"
+mxss	IN A $selfsigned
+_25._tcp.mxss	IN TLSA 3 1 1 $kss
 EOF
 printf '_25._tcp.mx\tIN TLSA 3 1 1 %s\n' "$zero" >"$dir/plain.test.more"
 printf '_25._tcp.mx\tIN TLSA 3 1 1 %s\n' "$zero" >"$dir/expired.test.more"
@@ -94,7 +105,8 @@ fi
 R="--resolver 127.0.0.1:$ns --trust-anchor $dir/anchor.ds --smtp-port $port
     --ca-file $C/ca.pem --helo probe.authcheck.test --smtp-timeout 5 --no-https"
 # One run per case: each exit status is the case's own.
-all="good.test bad.good.test cn.good.test ci.good.test plain.test expired.test"
+all="good.test bad.good.test cn.good.test ci.good.test plain.test expired.test
+    ss.good.test"
 for d in $all; do
 	# shellcheck disable=SC2086
 	"$AUTHCHECK" $R --format json "$d" >"$tmp/$d.json" 2>"$tmp/$d.err"
@@ -178,6 +190,14 @@ check ci.good.test 1 insecure secure "" _25._tcp.ins.good.test \
 check expired.test 1 not-checked bogus "" _25._tcp.mx.expired.test dnssec.bogus \
     '"bogus" in d["note"] and addrs[0]["tls"]["verified"]
      and "tls.cert-untrusted" not in f'
+
+# 7. a self-signed certificate that a secure DANE-EE record
+# authenticates: DANE senders need no CA and no name (RFC 7672 §3.1.1),
+# so neither tls.cert-untrusted nor tls.cert-name-mismatch, though the
+# chain does not verify against the CAs.
+check ss.good.test 0 matched secure "3 1 1 $kss" _25._tcp.mxss.good.test - \
+    'not addrs[0]["tls"]["verified"] and "tls.cert-untrusted" not in f
+     and "tls.cert-name-mismatch" not in f'
 
 # All the domains in one run: the dialogues of one batch start beside one
 # another's DNS work and validation, and each domain's dane object and
