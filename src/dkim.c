@@ -484,6 +484,52 @@ report_dns_failure(struct dkim_result *res, const char *name,
 	res->area.incomplete = true;
 }
 
+/* One dns.failure for every discovered selector name whose lookup
+ * failed: how many, the first one's reason, and the names (cut, never
+ * overwritten). */
+static void
+report_discovery_failures(struct dkim_result *res)
+{
+	const struct dkim_selector *first = NULL;
+	const struct dns_answer *a;
+	char names[400] = "", where[300];
+	size_t n = 0, at = 0;
+	struct diag_sink sink;
+	struct diag ctx;
+
+	for (size_t i = 0; i < res->nsel; i++) {
+		const struct dkim_selector *s = &res->sel[i];
+		int w;
+
+		if (s->source == DKIM_SRC_USER || !failed(s->status))
+			continue;
+		if (first == NULL)
+			first = s;
+		n++;
+		w = snprintf(names + at, sizeof(names) - at, "%s%s",
+		    at ? ", " : "", s->selector);
+		if (w > 0)
+			at += (size_t)w < sizeof(names) - at ? (size_t)w :
+			    sizeof(names) - 1 - at;
+	}
+	if (n == 0)
+		return;
+	a = dns_answer_final(first->q);
+	if (n == 1) {
+		report_dns_failure(res, first->name, a);
+		return;
+	}
+	snprintf(where, sizeof(where), "_domainkey.%s", res->domain);
+	diag_sink_init(&sink, diag_list_add, &res->area.findings);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.domain = where;
+	diag_reportf(&sink, DIAG_DNS_FAILURE, &ctx, "TXT of %zu selector "
+	    "names under %s: %s%s%s (%s)", n, where,
+	    dns_status_name(a->status), a->why ? ": " : "",
+	    a->why ? a->why : "", names);
+	res->area.incomplete = true;
+}
+
 bool
 dkim_is_foreign(const char *p, size_t len)
 {
@@ -606,7 +652,14 @@ take_answer(struct dkim_result *res, struct dkim_selector *s,
 	    (s->cname = strdup(a->canon)) == NULL)
 		return -1;
 	if (failed(a->status)) {
-		report_dns_failure(res, s->name, a);
+		/* A name the user asked for is said on its own; the
+		 * discovered ones are said together (dkim_finish): with a
+		 * resolver down, 20 lines of the same failure hide the
+		 * report. */
+		if (s->source == DKIM_SRC_USER)
+			report_dns_failure(res, s->name, a);
+		else
+			res->area.incomplete = true;
 		return 0;
 	}
 	s->wildcard = wildcard_same(a, wild);
@@ -778,6 +831,7 @@ dkim_finish(struct dkim_result *res)
 		    res->sel[i].source != DKIM_SRC_USER)
 			nwild++;
 	}
+	report_discovery_failures(res);
 	snprintf(name, sizeof(name), "_domainkey.%s", res->domain);
 	a = dns_answer_final(res->domainkey_q);
 	res->domainkey_status = a->status;

@@ -697,6 +697,40 @@ test_lookup_timeout(void **state)
 	dns_free(r);
 }
 
+/* With the resolver failing, the discovered names' failures are one
+ * finding naming them all; a name the user asked for keeps its own. */
+static void
+test_lookup_timeout_grouped(void **state)
+{
+	static const char *const common[] = { "default", "mail", "k1" };
+	struct dns_resolver *r = dns_zone_new();
+	struct dkim_result res;
+	const struct diag *d = NULL;
+
+	(void)state;
+	assert_int_equal(dns_zone_add_timeout(r, "t.test", true), 0);
+	assert_int_equal(dkim_start(r, "t.test", &res), 0);
+	assert_int_equal(dkim_add(&res, "mine", DKIM_SRC_USER, NULL), 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(dkim_add(&res, common[i], DKIM_SRC_COMMON,
+		    NULL), 0);
+	dns_run(r);
+	assert_int_equal(dkim_finish(&res), 0);
+	assert_true(res.area.incomplete);
+	/* mine's own, the 3 discovered together, _domainkey's */
+	assert_int_equal(count_id(&res.area.findings, DIAG_DNS_FAILURE), 3);
+	for (size_t i = 0; i < res.area.findings.n; i++)
+		if (res.area.findings.v[i].id == DIAG_DNS_FAILURE &&
+		    strstr(res.area.findings.v[i].message, "3 selector") != NULL)
+			d = &res.area.findings.v[i];
+	assert_non_null(d);
+	assert_non_null(strstr(d->message, "(default, mail, k1)"));
+	assert_non_null(strstr(d->message, "TIMEOUT"));
+	assert_null(strstr(d->message, "mine"));
+	dkim_result_free(&res);
+	dns_free(r);
+}
+
 static void
 test_bad_selector_name(void **state)
 {
@@ -784,6 +818,7 @@ main(void)
 		cmocka_unit_test(test_lookup_none),
 		cmocka_unit_test(test_wildcard),
 		cmocka_unit_test(test_lookup_timeout),
+		cmocka_unit_test(test_lookup_timeout_grouped),
 		cmocka_unit_test(test_bad_selector_name),
 		cmocka_unit_test(test_fixtures),
 	};
