@@ -755,23 +755,9 @@ dnssec_setup(const struct check_args *A, struct dns_resolver *r,
 {
 	char err[300];
 
-	if (!A->dnssec) {
-		o->dnssec_skipped = "--no-dnssec";
-		return true;
-	}
-	if (A->c.nzones > 0) {
-		o->dnssec_skipped = "DNS answers come from zone files (--zone)";
-		return true;
-	}
-	if (A->trust_anchor == NULL &&
-	    access(DNSSEC_DEFAULT_ANCHOR, R_OK) != 0) {
-		o->dnssec_skipped = "no trust anchor (" DNSSEC_DEFAULT_ANCHOR
-		    " is not installed; --trust-anchor FILE)";
-		return true;
-	}
-	o->dnssec = dnssec_new(r, A->trust_anchor != NULL ? A->trust_anchor :
-	    DNSSEC_DEFAULT_ANCHOR, err, sizeof(err));
-	if (o->dnssec != NULL)
+	o->dnssec = dnssec_open(r, A->dnssec, A->c.nzones > 0,
+	    A->trust_anchor, &o->dnssec_skipped, err, sizeof(err));
+	if (o->dnssec != NULL || o->dnssec_skipped != NULL)
 		return true;
 	fprintf(stderr, "%s: --trust-anchor: %s\n", prog, err);
 	return false;

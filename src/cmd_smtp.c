@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "dane.h"
+#include "dnssec.h"
 #include "dns.h"
 #include "render.h"
 #include "transport.h"
@@ -25,7 +26,7 @@
 
 enum {
 	OPT_HELO = CLI_OPT__NEXT, OPT_SMTP_TIMEOUT, OPT_CA_FILE, OPT_PORT,
-	OPT_IMPLICIT_TLS, OPT_STRICT, OPT_TLSA
+	OPT_IMPLICIT_TLS, OPT_STRICT, OPT_TLSA, OPT_TRUST_ANCHOR, OPT_NO_DNSSEC
 };
 
 static const struct option smtp_longopts[] = {
@@ -37,6 +38,8 @@ static const struct option smtp_longopts[] = {
 	{ "implicit-tls", no_argument, NULL, OPT_IMPLICIT_TLS },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "tlsa", required_argument, NULL, OPT_TLSA },
+	{ "trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR },
+	{ "no-dnssec", no_argument, NULL, OPT_NO_DNSSEC },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -44,6 +47,7 @@ static const struct option smtp_longopts[] = {
 static const struct cli_optval smtp_values[] = {
 	CLI_COMMON_VALUES,
 	{ "ca-file", CLI_VAL_FILE, NULL },
+	{ "trust-anchor", CLI_VAL_FILE, NULL },
 	{ NULL, CLI_VAL_TEXT, NULL }
 };
 
@@ -68,7 +72,10 @@ static const char smtp_help[] =
 "      --implicit-tls     start with TLS on every port (as on 465)\n"
 "      --strict           exit 1 on warnings too\n"
 "      --tlsa 'U S M HEX' match against this TLSA record instead of DNS's\n"
-"                         (repeatable): test records before publishing them\n";
+"                         (repeatable): test records before publishing them\n"
+"      --trust-anchor FILE validate the TLSA answers (DNSSEC) from the DS or\n"
+"                         DNSKEY records in FILE (default: " DNSSEC_DEFAULT_ANCHOR ")\n"
+"      --no-dnssec        do not validate DNSSEC\n";
 
 static const char smtp_exit_help[] =
 "\n"
@@ -128,6 +135,46 @@ targets_free(struct target *tg, size_t n)
 }
 
 /* "[v6]:port", "v4:port", "name:port", "v6", "v4", "name". */
+/* DNSSEC verdicts for what DANE relies on (RFC 7672 §2.2): each
+ * lookup's TLSA answers and its host's addresses, every chain question
+ * at once, then the verdicts into the lookups. */
+static void
+validate_dane(struct dnssec_ctx *v, struct dns_resolver *r,
+    struct dane_lookup *const *dl, size_t n)
+{
+	static const uint16_t types[] = { DNS_T_TLSA, DNS_T_TLSA, DNS_T_A,
+	    DNS_T_AAAA };
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			const char *names[4];
+
+			if (dl[i] == NULL || dl[i]->given ||
+			    !dane_has_tlsa(dl[i]))
+				continue;
+			names[0] = dl[i]->orig.asked ? dl[i]->orig.qname : NULL;
+			names[1] = dl[i]->canon.asked ? dl[i]->canon.qname :
+			    NULL;
+			names[2] = names[3] = dl[i]->host;
+			for (size_t k = 0; k < 4; k++) {
+				struct dns_query *q;
+
+				if (names[k] == NULL || (q = dns_find(r,
+				    names[k], types[k])) == NULL)
+					continue;
+				if (pass == 0)
+					(void)dnssec_prepare(v, q);
+				else
+					(void)dnssec_validate(v, q);
+			}
+		}
+		if (pass == 0)
+			dns_run(r);
+	}
+	for (size_t i = 0; i < n; i++)
+		dane_lookup_refresh(dl[i], r);
+}
+
 static bool
 parse_target(const char *s, struct target *t)
 {
@@ -214,6 +261,10 @@ cmd_smtp(int argc, char **argv)
 	double timeout = 0;
 	unsigned dport = 25;
 	bool implicit = false, strict = false, incomplete = false;
+	bool dnssec = true;
+	const char *anchor = NULL, *dnssec_skipped = NULL;
+	struct dnssec_ctx *dv = NULL;
+	char err[300];
 	int opt, rc = CLI_EXIT_USAGE;
 
 	cli_common_init(&c);
@@ -260,6 +311,15 @@ cmd_smtp(int argc, char **argv)
 			continue;
 		case OPT_STRICT:
 			strict = true;
+			continue;
+		case OPT_TRUST_ANCHOR:
+			if (access(optarg, R_OK) != 0)
+				return cli_usage_error(prog, "--trust-anchor "
+				    "%s: %s", optarg, strerror(errno));
+			anchor = optarg;
+			continue;
+		case OPT_NO_DNSSEC:
+			dnssec = false;
 			continue;
 		case OPT_TLSA: {
 			struct dns_rr rr;
@@ -313,6 +373,14 @@ cmd_smtp(int argc, char **argv)
 		}
 	if ((r = cli_resolver_new(&c, prog)) == NULL)
 		goto out;
+	/* Before the first question: validation asks with the DO bit.
+	 * Records given with --tlsa need none. */
+	if (ntlsa == 0 && (dv = dnssec_open(r, dnssec, c.nzones > 0, anchor,
+	    &dnssec_skipped, err, sizeof(err))) == NULL &&
+	    dnssec_skipped == NULL) {
+		fprintf(stderr, "%s: --trust-anchor: %s\n", prog, err);
+		goto out;
+	}
 	/* Wave 1: MX of the domains, A and AAAA of every name. */
 	for (size_t i = 0; i < ntg; i++) {
 		if (tg[i].is_lit)
@@ -363,6 +431,21 @@ cmd_smtp(int argc, char **argv)
 		}
 	}
 	dns_run(r);
+	if (dv != NULL) {
+		struct dane_lookup *dls[MAX_TARGETS * (MX_MAX_HOSTS + 1)];
+		size_t ndl = 0;
+
+		for (size_t i = 0; i < ntg; i++) {
+			dls[ndl++] = tg[i].dl;
+			for (size_t k = 0; k < nmx[i]; k++)
+				dls[ndl++] = tg[i].mxdl[k];
+		}
+		validate_dane(dv, r, dls, ndl);
+		if (dnssec_run_problem(dv) != NULL)
+			fprintf(stderr, "%s: DNSSEC not validated: %s "
+			    "(--no-dnssec skips validation)\n", prog,
+			    dnssec_run_problem(dv));
+	}
 	area_result_init(&t->area);
 	transport_init(t, NULL);
 	t->report_unresolved = true;
@@ -444,6 +527,7 @@ out:
 	free(t);
 	targets_free(tg, ntg);
 	free(tg);
+	dnssec_free(dv);
 	dns_free(r);
 	return rc;
 }

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NODE_TAB	1024	/* hash buckets of the node memo */
 #define MAX_DEPTH	128	/* labels of a name: 127 at most */
@@ -1142,6 +1143,29 @@ dnssec_new(struct dns_resolver *r, const char *anchor_file, char *err,
 		return NULL;
 	}
 	return v;
+}
+
+struct dnssec_ctx *
+dnssec_open(struct dns_resolver *r, bool enabled, bool zone_files,
+    const char *anchor_file, const char **skipped, char *err,
+    size_t errsize)
+{
+	*skipped = NULL;
+	if (!enabled) {
+		*skipped = "--no-dnssec";
+		return NULL;
+	}
+	if (zone_files) {
+		*skipped = "DNS answers come from zone files (--zone)";
+		return NULL;
+	}
+	if (anchor_file == NULL && access(DNSSEC_DEFAULT_ANCHOR, R_OK) != 0) {
+		*skipped = "no trust anchor (" DNSSEC_DEFAULT_ANCHOR " is not "
+		    "installed; --trust-anchor FILE)";
+		return NULL;
+	}
+	return dnssec_new(r, anchor_file != NULL ? anchor_file :
+	    DNSSEC_DEFAULT_ANCHOR, err, errsize);
 }
 
 void

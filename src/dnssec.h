@@ -42,6 +42,14 @@ struct dnssec_ctx;
 struct dnssec_ctx *dnssec_new(struct dns_resolver *r, const char *anchor_file,
     char *err, size_t errsize);
 void dnssec_free(struct dnssec_ctx *v);
+/* The validator a command runs with, before its first question: NULL
+ * with *skipped set (static text) when validation is off -- !enabled
+ * (--no-dnssec), answers from zone files, or no anchor_file given and
+ * the default one not installed -- or NULL with *skipped NULL and the
+ * reason in err when anchor_file does not load (a usage error). */
+struct dnssec_ctx *dnssec_open(struct dns_resolver *r, bool enabled,
+    bool zone_files, const char *anchor_file, const char **skipped,
+    char *err, size_t errsize);
 
 /* Submit the DS and DNSKEY questions that validating q's answer needs
  * (q must be answered).  0, or -1 when memory ran out (validation will

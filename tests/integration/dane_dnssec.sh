@@ -28,8 +28,9 @@
 #   ss.good.test    signed, a self-signed certificate its 3 1 1 record
 #                   authenticates: no tls.cert-untrusted or
 #                   tls.cert-name-mismatch (DANE-EE needs neither);
-# the same results when all of them are checked in one run; and the text
-# report's DANE line of the secure match.
+# the same results when all of them are checked in one run; the text
+# report's DANE line of the secure match; and `authcheck smtp DOMAIN`
+# with the same verdicts (validated too), unchecked with --no-dnssec.
 # Prints "dane_dnssec: N passed, M failed".
 set -u
 AUTHCHECK=${AUTHCHECK:-./authcheck}
@@ -228,6 +229,38 @@ PY
 "$AUTHCHECK" $R --no-color good.test >"$tmp/good.txt" 2>&1
 grep -q "DANE: matched 3 1 1 $k311 at depth 0" "$tmp/good.txt" &&
     ! grep -q 'dane\.' "$tmp/good.txt" && ok || ko "text report: $(cat "$tmp/good.txt")"
+
+# `authcheck smtp DOMAIN` validates the TLSA answers too: the same
+# verdicts as the report (secure match, secure mismatch, insecure);
+# --no-dnssec leaves them unchecked.  (--port: the scripted servers'
+# port; the TLSA stays at _25._tcp, the MX hosts' role.)
+S="--resolver 127.0.0.1:$ns --trust-anchor $dir/anchor.ds --port $port
+    --ca-file $C/ca.pem --helo probe.authcheck.test --smtp-timeout 5"
+smtp_case() {	# DOMAIN RC STATUS DNSSEC FINDING [ARGS...]
+	_d=$1 _rc=$2 _st=$3 _sec=$4 _id=$5; shift 5
+	# shellcheck disable=SC2086
+	"$AUTHCHECK" smtp $S "$@" --format json "$_d" >"$tmp/smtp.json" \
+	    2>"$tmp/smtp.err"
+	_got=$?
+	python3 - "$tmp/smtp.json" "$_got" "$_rc" "$_st" "$_sec" "$_id" <<'PY' && ok ||
+import json, sys
+path, got, rc, st, sec, fid = sys.argv[1:]
+o = json.loads(open(path).readline())
+assert int(got) == int(rc), "exit %s, not %s" % (got, rc)
+ds = [a["dane"] for h in o["transport"]["hosts"] for a in h["addresses"]]
+assert len(ds) == 1 and ds[0] is not None, ds
+assert ds[0]["status"] == st and ds[0]["dnssec"] == sec, ds
+ids = [f["id"] for f in o["findings"] if f["id"].startswith("dane.")]
+assert ids == ([fid] if fid != "-" else []), ids
+PY
+	ko "smtp $_d $*: exit $_got: $(head -c 600 "$tmp/smtp.json") $(tail -3 "$tmp/smtp.err")"
+	grep -q -e 'runtime error' -e 'Sanitizer' "$tmp/smtp.err" &&
+	    ko "smtp $_d: sanitizer: $(head -5 "$tmp/smtp.err")"
+}
+smtp_case good.test 0 matched secure -
+smtp_case bad.good.test 1 mismatch secure dane.mismatch
+smtp_case plain.test 0 insecure insecure dane.insecure-tlsa
+smtp_case good.test 0 matched unchecked - --no-dnssec
 
 [ ! -s "$C/forbidden.log" ] && ok || ko "the probe sent: $(cat "$C/forbidden.log")"
 echo "dane_dnssec: $pass passed, $fail failed"
