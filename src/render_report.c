@@ -129,8 +129,22 @@ render_text_area_dkim(FILE *out, const struct check_result *res,
 		}
 		putc('\n', out);
 	}
-	if (shown == 0)
-		fprintf(out, "  no selector found (%zu names tried)\n", k->nsel);
+	if (shown == 0) {
+		size_t failed = 0;
+
+		/* Names whose lookup failed were not tried to the end. */
+		for (size_t i = 0; i < k->nsel; i++)
+			if (k->sel[i].status != DNS_OK &&
+			    k->sel[i].status != DNS_NODATA &&
+			    k->sel[i].status != DNS_NXDOMAIN)
+				failed++;
+		if (failed > 0)
+			fprintf(out, "  no selector found (%zu names tried, "
+			    "%zu of the lookups failed)\n", k->nsel, failed);
+		else
+			fprintf(out, "  no selector found (%zu names tried)\n",
+			    k->nsel);
+	}
 }
 
 static void

@@ -288,6 +288,18 @@ ac spf example.test --ip 192.0.2.1 --resolver "127.0.0.1:$port" --timeout 0.3 --
 expect "temperror text" 3
 has "temperror verdict" out "temperror: "
 usage "bad resolver" spf example.test --ip 192.0.2.1 --resolver 'not a host:99999'
+# The domain report with that resolver: incomplete; DKIM says its lookups
+# failed (not merely "no selector found") in one dns.failure naming the
+# discovered names, not one per name.
+ac example.test --resolver "127.0.0.1:$port" --timeout 0.3 --retries 0 \
+    --no-smtp --no-https --no-color
+expect "unreachable resolver: report" 3
+n=$(sed -n 's/.*no selector found (\([0-9]*\) names tried, \1 of the lookups failed)$/\1/p' "$tmp/out")
+[ "${n:-0}" -gt 10 ] && ok || bad "unreachable resolver: DKIM line"
+has "unreachable resolver: one DKIM failure" out \
+    "TXT of ${n:-?} selector names under _domainkey.example.test: TIMEOUT"
+[ "$(grep -c 'TXT [a-z0-9]*\._domainkey\.example\.test' "$tmp/out")" -eq 0 ] &&
+    ok || bad "unreachable resolver: a DKIM failure per name"
 
 # ---- the findings catalogue ----------------------------------------------
 
