@@ -900,27 +900,42 @@ render_json_area_transport(json_t *o, const struct check_result *res)
 	return ok ? 0 : -1;
 }
 
-int
-render_json_smtp(FILE *out, const struct transport_result *t)
+/* The top of a one-area command's document (authcheck smtp, authcheck
+ * blocklist): "incomplete" when asked, the counts of a's findings by
+ * severity and the findings.  NULL when memory ran out. */
+static json_t *
+area_doc_new(const struct area_result *a, bool say_incomplete, bool *ok)
 {
 	json_t *o = json_object(), *all = json_array(), *counts = json_object();
-	bool ok = o && all && counts;
 	unsigned long c[DIAG_SEV__COUNT] = { 0 };
 
-	if (!ok) {
+	if (o == NULL || all == NULL || counts == NULL) {
 		json_decref(o);
 		json_decref(all);
 		json_decref(counts);
-		return -1;
+		return NULL;
 	}
-	for (size_t i = 0; i < t->area.findings.n; i++)
-		c[diag_info(t->area.findings.v[i].id)->severity]++;
-	put(counts, "error", json_integer((json_int_t)c[DIAG_ERROR]), &ok);
-	put(counts, "warning", json_integer((json_int_t)c[DIAG_WARNING]), &ok);
-	put(counts, "info", json_integer((json_int_t)c[DIAG_INFO]), &ok);
-	put(o, "counts", counts, &ok);
-	findings_append(all, &t->area.findings, NULL, &ok);
-	put(o, "findings", all, &ok);
+	for (size_t i = 0; i < a->findings.n; i++)
+		c[diag_info(a->findings.v[i].id)->severity]++;
+	if (say_incomplete)
+		put(o, "incomplete", json_boolean(a->incomplete || a->oom), ok);
+	put(counts, "error", json_integer((json_int_t)c[DIAG_ERROR]), ok);
+	put(counts, "warning", json_integer((json_int_t)c[DIAG_WARNING]), ok);
+	put(counts, "info", json_integer((json_int_t)c[DIAG_INFO]), ok);
+	put(o, "counts", counts, ok);
+	findings_append(all, &a->findings, NULL, ok);
+	put(o, "findings", all, ok);
+	return o;
+}
+
+int
+render_json_smtp(FILE *out, const struct transport_result *t)
+{
+	bool ok = true;
+	json_t *o = area_doc_new(&t->area, false, &ok);
+
+	if (o == NULL)
+		return -1;
 	put(o, "transport", transport_json(t, &ok), &ok);
 	return emit(out, o, ok);
 }
@@ -1288,26 +1303,11 @@ render_json_area_reputation(json_t *o, const struct check_result *res)
 int
 render_json_blocklist(FILE *out, const struct rep_result *r)
 {
-	json_t *o = json_object(), *all = json_array(), *counts = json_object();
-	bool ok = o && all && counts;
-	unsigned long c[DIAG_SEV__COUNT] = { 0 };
+	bool ok = true;
+	json_t *o = area_doc_new(&r->area, true, &ok);
 
-	if (!ok) {
-		json_decref(o);
-		json_decref(all);
-		json_decref(counts);
+	if (o == NULL)
 		return -1;
-	}
-	for (size_t i = 0; i < r->area.findings.n; i++)
-		c[diag_info(r->area.findings.v[i].id)->severity]++;
-	put(o, "incomplete", json_boolean(r->area.incomplete || r->area.oom),
-	    &ok);
-	put(counts, "error", json_integer((json_int_t)c[DIAG_ERROR]), &ok);
-	put(counts, "warning", json_integer((json_int_t)c[DIAG_WARNING]), &ok);
-	put(counts, "info", json_integer((json_int_t)c[DIAG_INFO]), &ok);
-	put(o, "counts", counts, &ok);
-	findings_append(all, &r->area.findings, NULL, &ok);
-	put(o, "findings", all, &ok);
 	reputation_put(o, r, &ok);
 	return emit(out, o, ok);
 }
