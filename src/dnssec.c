@@ -319,6 +319,26 @@ unusable(const struct dns_answer *a)
 	}
 }
 
+/* The keys of a DNSKEY set that a DS (or DNSKEY) of ds names: the ones
+ * whose signature over the set counts.  A new list that borrows keys'
+ * records (free it with ldns_rr_list_free), or NULL out of memory. */
+static ldns_rr_list *
+ds_matched(const ldns_rr_list *keys, const ldns_rr_list *ds)
+{
+	ldns_rr_list *good = ldns_rr_list_new();
+
+	for (size_t i = 0; good != NULL &&
+	    i < ldns_rr_list_rr_count(keys); i++)
+		for (size_t j = 0; j < ldns_rr_list_rr_count(ds); j++)
+			if (ldns_rr_compare_ds(ldns_rr_list_rr(ds, j),
+			    ldns_rr_list_rr(keys, i))) {
+				ldns_rr_list_push_rr(good,
+				    ldns_rr_list_rr(keys, i));
+				break;
+			}
+	return good;
+}
+
 /* The anchor's zone: its DNSKEY set, signed by a key the anchor names. */
 static void
 anchor_node(struct dnssec_ctx *v, struct node *n)
@@ -342,18 +362,10 @@ anchor_node(struct dnssec_ctx *v, struct node *n)
 	    (keys = pick(ldns_pkt_answer(p), owner, LDNS_RR_TYPE_DNSKEY,
 	    false)) == NULL || (sigs = pick(ldns_pkt_answer(p), owner,
 	    LDNS_RR_TYPE_DNSKEY, true)) == NULL ||
-	    (good = ldns_rr_list_new()) == NULL) {
+	    (good = ds_matched(keys, v->anchor)) == NULL) {
 		node_set(n, DNSSEC_INDETERMINATE, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < ldns_rr_list_rr_count(keys); i++)
-		for (size_t j = 0; j < ldns_rr_list_rr_count(v->anchor); j++)
-			if (ldns_rr_compare_ds(ldns_rr_list_rr(v->anchor, j),
-			    ldns_rr_list_rr(keys, i))) {
-				ldns_rr_list_push_rr(good,
-				    ldns_rr_list_rr(keys, i));
-				break;
-			}
 	if (ldns_rr_list_rr_count(good) == 0) {
 		node_set(n, DNSSEC_INDETERMINATE, "no DNSKEY of %s matches "
 		    "the trust anchor: these answers do not come from the "
@@ -596,18 +608,10 @@ child_node(struct dnssec_ctx *v, struct node *n, const struct node *z)
 	    (keys = pick(ldns_pkt_answer(kp), owner, LDNS_RR_TYPE_DNSKEY,
 	    false)) == NULL || (ksigs = pick(ldns_pkt_answer(kp), owner,
 	    LDNS_RR_TYPE_DNSKEY, true)) == NULL ||
-	    (good = ldns_rr_list_new()) == NULL) {
+	    (good = ds_matched(keys, ds)) == NULL) {
 		node_set(n, DNSSEC_INDETERMINATE, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < ldns_rr_list_rr_count(keys); i++)
-		for (size_t j = 0; j < ldns_rr_list_rr_count(ds); j++)
-			if (ldns_rr_compare_ds(ldns_rr_list_rr(ds, j),
-			    ldns_rr_list_rr(keys, i))) {
-				ldns_rr_list_push_rr(good,
-				    ldns_rr_list_rr(keys, i));
-				break;
-			}
 	if (ldns_rr_list_rr_count(good) == 0) {
 		node_set(n, DNSSEC_BOGUS, "no DS match: no DNSKEY of %s "
 		    "matches its DS in %s", n->name, z->zone);

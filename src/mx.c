@@ -279,9 +279,7 @@ static void
 host_addr_cb(void *arg, struct dns_query *q)
 {
 	struct mx_host *h = arg;
-	struct mx_result *res = h->res_;
 
-	(void)res;
 	host_addr_take(h, q);
 	host_try_ready(h);
 }
