@@ -21,6 +21,7 @@
 set -u
 AUTHCHECK=${AUTHCHECK:-./authcheck}
 . tests/lib/servers.sh
+. tests/lib/smtp_server.sh
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/authcheck-dane.XXXXXX") || exit 1
 dns=$(srv_dir)
 srv=
@@ -34,18 +35,10 @@ mkdir "$tmp/certs"
 if ! sh tests/lib/smtp_certs.sh "$tmp/certs"; then
 	echo "dane: 0 passed, 1 failed (certificates)"; exit 1
 fi
-: >"$tmp/srv.out"
-: >"$tmp/srv.err"
-python3 tests/lib/smtp_server.py $$ "$tmp/certs" >>"$tmp/srv.out" 2>>"$tmp/srv.err" &
-srv=$!
-n=0
-while [ "$(wc -l <"$tmp/srv.out")" -lt 2 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-port=$(head -n 1 "$tmp/srv.out")
-if [ -z "$port" ]; then
-	echo "FAIL: SMTP server did not start: $(cat "$tmp/srv.err")"
+if ! smtp_server_start "$tmp" "$tmp/certs"; then
 	echo "dane: 0 passed, 1 failed"; exit 1
 fi
-addr() { sed -n "s/^$1 //p" "$tmp/srv.out"; }
+addr() { smtp_server_addr "$tmp" "$1"; }
 good=$(addr good)
 withca=$(addr withca)
 [ -n "$good" ] && [ -n "$withca" ] || { echo "FAIL: no good/withca server"; exit 1; }

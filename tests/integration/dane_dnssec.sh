@@ -35,6 +35,7 @@
 set -u
 AUTHCHECK=${AUTHCHECK:-./authcheck}
 . tests/lib/servers.sh
+. tests/lib/smtp_server.sh
 . tests/lib/dnssec_world.sh
 dir=$(srv_dir) || exit 1
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/authcheck-dane-dnssec.XXXXXX") || exit 1
@@ -49,17 +50,11 @@ mkdir "$tmp/certs"
 if ! sh tests/lib/smtp_certs.sh "$tmp/certs"; then
 	echo "dane_dnssec: 0 passed, 1 failed (certificates)"; exit 1
 fi
-: >"$tmp/srv.out"
-: >"$tmp/srv.err"
-python3 tests/lib/smtp_server.py $$ "$tmp/certs" >>"$tmp/srv.out" 2>>"$tmp/srv.err" &
-srv=$!
-n=0
-while ! grep -q '^selfsigned ' "$tmp/srv.out" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-port=$(head -n 1 "$tmp/srv.out")
-good=$(sed -n 's/^good //p' "$tmp/srv.out")
-selfsigned=$(sed -n 's/^selfsigned //p' "$tmp/srv.out")
-if [ -z "$port" ] || [ -z "$good" ] || [ -z "$selfsigned" ]; then
-	echo "FAIL: SMTP server did not start: $(cat "$tmp/srv.err")"
+smtp_server_start "$tmp" "$tmp/certs" || { echo "dane_dnssec: 0 passed, 1 failed"; exit 1; }
+good=$(smtp_server_addr "$tmp" good)
+selfsigned=$(smtp_server_addr "$tmp" selfsigned)
+if [ -z "$good" ] || [ -z "$selfsigned" ]; then
+	echo "FAIL: SMTP server without the good or selfsigned scenario"
 	echo "dane_dnssec: 0 passed, 1 failed"; exit 1
 fi
 

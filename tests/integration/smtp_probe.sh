@@ -22,6 +22,7 @@
 # Prints "smtp_probe: N passed, M failed".
 set -u
 AUTHCHECK=${AUTHCHECK:-./authcheck}
+. tests/lib/smtp_server.sh
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/authcheck-smtp.XXXXXX") || exit 1
 srv=; https=
 trap '[ -n "$srv" ] && kill "$srv" 2>/dev/null; [ -n "$https" ] && kill "$https" 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -34,21 +35,10 @@ mkdir "$tmp/certs"
 if ! sh tests/lib/smtp_certs.sh "$tmp/certs"; then
 	echo "smtp_probe: 0 passed, 1 failed (certificates)"; exit 1
 fi
-# The files exist before the server starts: the background job opens its
-# redirections only after the fork, and reading them earlier would end
-# the wait at once.
-: >"$tmp/srv.out"
-: >"$tmp/srv.err"
-python3 tests/lib/smtp_server.py $$ "$tmp/certs" >>"$tmp/srv.out" 2>>"$tmp/srv.err" &
-srv=$!
-n=0
-while [ "$(wc -l <"$tmp/srv.out")" -lt 2 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-port=$(head -n 1 "$tmp/srv.out")
-if [ -z "$port" ]; then
-	echo "FAIL: SMTP server did not start: $(cat "$tmp/srv.err")"
+if ! smtp_server_start "$tmp" "$tmp/certs"; then
 	echo "smtp_probe: 0 passed, 1 failed"; exit 1
 fi
-addr() { sed -n "s/^$1 //p" "$tmp/srv.out"; }
+addr() { smtp_server_addr "$tmp" "$1"; }
 
 # The zone: NAME.test has MX NAME.mx.test at the scenario's address.
 {
